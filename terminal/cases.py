@@ -1,0 +1,112 @@
+"""What a citizen hands in: the case frozen at submit, and the records that follow it.
+
+These are plain values shared by the session, the receipts and the outbox. A case is
+immutable once built; the outbox stores it and delivers it by `case_no` (its idempotency key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Mapping
+
+from terminal.identity import Identity
+
+
+class CaseKind(str, Enum):
+    """Case kinds from the seed rules; the value is what people read."""
+
+    IMMEDIATE = "即办件"     # done on the spot
+    PROMISED = "承诺件"      # done within a promised number of working days
+    JOINT = "联办件"         # several departments
+    ESCALATED = "上报件"     # sent up to a higher level
+    REJECTED = "退办件"      # refused, with written reasons
+
+
+class Rating(int, Enum):
+    """The five 好差评 levels; the value is the keypad key (1 = best)."""
+
+    VERY_SATISFIED = 1
+    SATISFIED = 2
+    BASICALLY_SATISFIED = 3
+    DISSATISFIED = 4
+    VERY_DISSATISFIED = 5
+
+    @property
+    def label(self) -> str:
+        return ("非常满意", "满意", "基本满意", "不满意", "非常不满意")[self.value - 1]
+
+    @property
+    def is_bad(self) -> bool:
+        """Bad ratings need reasons and are followed up."""
+        return self.value >= 4
+
+
+@dataclass(frozen=True)
+class Page:
+    """One scanned page: a finished JPEG."""
+
+    jpeg: bytes = field(repr=False)
+    width: int
+    height: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.jpeg).hexdigest()
+
+
+@dataclass(frozen=True)
+class Material:
+    """One required material and the pages scanned for it."""
+
+    material_id: str
+    name: str
+    pages: tuple[Page, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    """A submitted application. Personal data lives in `applicant`, `phone` and the pages."""
+
+    case_no: str
+    terminal_id: str
+    region: str
+    item_id: str
+    item_name: str
+    department: str
+    kind: CaseKind
+    submitted_at: datetime
+    promised_date: date | None
+    applicant: Identity
+    phone: str = field(repr=False)
+    form: Mapping[str, str] = field(default_factory=dict, repr=False)
+    materials: tuple[Material, ...] = ()
+    missing: tuple[str, ...] = ()  # names of required materials not handed in
+    signature_png: bytes = field(default=b"", repr=False)
+    assisted_by: str = ""  # 帮办代办: staff code when an assistant helped
+
+
+@dataclass(frozen=True)
+class RatingRecord:
+    """A 好差评 rating of one case; the rater's identity is not part of it."""
+
+    case_no: str
+    terminal_id: str
+    rating: Rating
+    reasons: tuple[str, ...] = ()
+    comment: str = ""
+    rated_at: datetime = field(default_factory=datetime.now)
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """有诉即办: a complaint or suggestion, with an optional phone for the reply."""
+
+    complaint_no: str
+    terminal_id: str
+    category: str
+    text: str
+    phone: str = field(default="", repr=False)
+    created_at: datetime = field(default_factory=datetime.now)

@@ -1,0 +1,42 @@
+"""`terminal diag [DEVICE...] [--device ADDRESS] [--json]`: the technician checks from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from terminal.config import Config
+from terminal.devices import parse_address
+from terminal.diagnostics import CHECKS, run_checks
+from terminal.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("diag", help="check devices and subsystems; non-zero exit when something is at fault")
+    parser.add_argument("devices", nargs="*", metavar="DEVICE", help="what to check (default: everything)")
+    parser.add_argument("--device", metavar="ADDRESS", help="check this device address instead of the configured one")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--read", action="store_true", help="idcard: read one card and print it masked")
+    parser.add_argument("--out", metavar="PATH", help="where to save a frame, a test page or a report")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    names = args.devices or sorted(CHECKS)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ConfigError(f"unknown check {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}")
+    address = None
+    if args.device:
+        if len(names) != 1:
+            raise ConfigError("--device names one device address, so give exactly one DEVICE")
+        address = parse_address(args.device, names[0] if names[0] in ("idcard", "smartcard", "camera",
+                                                                        "printer", "keypad") else None)
+    results = run_checks(names, config, address, args)
+    if args.json:
+        print(json.dumps({"ok": all(r.status != "fault" for r in results),
+                          "checks": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(f"{r.device:<10} {r.status:<8} {r.summary}")
+    return 1 if any(r.status == "fault" for r in results) else 0

@@ -1,0 +1,18 @@
+"""`terminal version`: the firmware version."""
+
+from __future__ import annotations
+
+import argparse
+
+from terminal import __version__
+from terminal.config import Config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("version", help="print the firmware version")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    print(__version__)
+    return 0

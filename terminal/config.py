@@ -1,0 +1,283 @@
+"""One configuration for every part of the terminal.
+
+The schema is the dataclasses below: each field's default is the embedded default and its
+metadata says what it means and what is allowed. A TOML file (`--config` or `TERMINAL_CONFIG`)
+overrides any subset; unknown keys and bad values are refused at start, naming the key, the value
+and what is allowed. `docs/configuration.md` documents every key (a test keeps it complete).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator, get_args, get_origin, get_type_hints
+
+from terminal.devices import DeviceAddress, parse_address
+from terminal.errors import ConfigError
+
+ENV_VAR = "TERMINAL_CONFIG"
+
+
+def setting(default: Any, doc: str, *, choices: tuple[Any, ...] | None = None, minimum: float | None = None,
+            maximum: float | None = None, pattern: str | None = None) -> Any:
+    """A configuration key: its default, what it means and what values it may take."""
+    meta = {"doc": doc, "choices": choices, "minimum": minimum, "maximum": maximum, "pattern": pattern}
+    if isinstance(default, (list, tuple)):
+        return field(default_factory=lambda: tuple(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    id: str = setting("T0001", "Terminal code, 4-8 capital letters or digits; begins every case number.",
+                      pattern=r"^[A-Z0-9]{4,8}$")
+    name: str = setting("24小时自助服务终端", "Name shown on screen and printed on receipts.")
+    center_name: str = setting("示范镇便民服务中心", "The service center this terminal stands in.")
+    region: str = setting("jiyuan", "Which item catalog the terminal offers.", choices=("jiyuan", "yanshi"))
+    language: str = setting("zh_CN", "Language of the screens.", choices=("zh_CN",))
+    consult_phone: str = setting("0391-6600000", "Consultation phone printed on receipts and guides.")
+    complaint_phone: str = setting("12345", "Complaint phone (12345 hotline by default).")
+    progress_url: str = setting("https://zwfw.example.gov.cn/progress?case={case_no}",
+                                "Progress page encoded in receipt QR codes; {case_no} is replaced.")
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    font: str = setting("", "Path of a CJK font file; empty searches the system (WenQuanYi, Noto CJK).")
+    fullscreen: bool = setting(True, "Kiosk full screen; `terminal run --windowed` overrides it for a laptop.")
+    width: int = setting(1280, "Window width in pixels when not full screen.", minimum=320, maximum=7680)
+    height: int = setting(800, "Window height in pixels when not full screen.", minimum=240, maximum=4320)
+    dpi: int = setting(160, "Screen density, used to keep touch targets at least 15 mm.", minimum=60, maximum=600)
+    elderly_default: bool = setting(False, "Start every session in elderly mode (长辈模式).")
+    elderly_font_scale: float = setting(1.5, "Text size factor in elderly mode.", minimum=1.5, maximum=3.0)
+    high_contrast: bool = setting(False, "Use the high-contrast theme for everyone.")
+    speech: bool = setting(True, "Speak prompts aloud (offline espeak-ng) in elderly mode.")
+
+
+@dataclass(frozen=True)
+class TimeoutSettings:
+    idle_seconds: int = setting(90, "Idle time before the 'still there?' countdown.", minimum=15, maximum=3600)
+    idle_warning_seconds: int = setting(20, "Length of the countdown before the session is wiped.",
+                                        minimum=5, maximum=120)
+    elderly_idle_seconds: int = setting(180, "Idle time in elderly mode.", minimum=30, maximum=3600)
+    card_wait_seconds: int = setting(60, "How long the identify screen waits for a card.", minimum=10, maximum=600)
+    device_seconds: float = setting(3.0, "Time a device has to answer one request.", minimum=0.1, maximum=60)
+
+
+@dataclass(frozen=True)
+class IdCardSettings:
+    address: DeviceAddress = setting("sim", "The ID-card reader (SAM, GA/T 467): sim, serial path/URL or tcp://.")
+    poll_interval_ms: int = setting(300, "Interval between find-card polls.", minimum=50, maximum=5000)
+
+
+@dataclass(frozen=True)
+class SmartCardSettings:
+    address: DeviceAddress = setting("sim", "The PC/SC reader for technician cards: sim or pcsc://READER-NAME.")
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    address: DeviceAddress = setting("sim", "The document camera: sim, camera://0, camera:///dev/video0, file:///dir.")
+    preview_width: int = setting(1280, "Preview frame width.", minimum=160, maximum=4096)
+    preview_height: int = setting(960, "Preview frame height.", minimum=120, maximum=3072)
+    capture_width: int = setting(2592, "Full-resolution still width.", minimum=320, maximum=8192)
+    capture_height: int = setting(1944, "Full-resolution still height.", minimum=240, maximum=6144)
+    page_budget_kb: int = setting(350, "Largest JPEG per scanned page.", minimum=50, maximum=5000)
+    page_dpi: int = setting(200, "Resolution of corrected pages.", minimum=100, maximum=600)
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    address: DeviceAddress = setting("sim", "The receipt printer: sim, serial, tcp://HOST:9100, usb://VID:PID.")
+    paper_width_mm: int = setting(80, "Paper roll width.", choices=(58, 80))
+    chinese_mode: str = setting("gb18030", "How Chinese is printed: printer font (GB18030 after FS &) or raster.",
+                                choices=("gb18030", "raster"))
+
+
+@dataclass(frozen=True)
+class KeypadSettings:
+    address: DeviceAddress = setting("sim", "The rating keypad (好差评): sim, serial path/URL, or usb://VID:PID (HID).")
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    idcard: IdCardSettings = field(default_factory=IdCardSettings)
+    smartcard: SmartCardSettings = field(default_factory=SmartCardSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    keypad: KeypadSettings = field(default_factory=KeypadSettings)
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    data_dir: Path = setting("~/.local/share/gov-terminal", "Writable folder for the outbox, keys, logs and case numbers.")
+    retention_days: int = setting(30, "Undelivered cases older than this raise a technician alarm.",
+                                  minimum=1, maximum=365)
+    min_free_mb: int = setting(200, "New cases are refused when less disk than this is free.", minimum=10)
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    url: str = setting("", "Base HTTPS URL of the central platform; empty means push is off.",
+                       pattern=r"^(|https?://\S+)$")
+    credentials: Path | None = setting("", "File with this terminal's platform credentials (token or key).")
+    ca_bundle: Path | None = setting("", "CA bundle for the platform's TLS certificate; empty uses the system's.")
+    client_cert: Path | None = setting("", "Client certificate for mutual TLS (PEM), if the platform asks for one.")
+    client_key: Path | None = setting("", "Key of the client certificate (PEM).")
+    catalog_keys: tuple[str, ...] = setting((), "Ed25519 public keys (base64) that may sign catalog updates.")
+    timeout_seconds: float = setting(15.0, "Time one HTTP request may take.", minimum=1, maximum=300)
+    push_interval_seconds: int = setting(30, "Pause between push rounds.", minimum=1, maximum=3600)
+    bandwidth_kbps: int = setting(0, "Upload cap in kilobytes per second; 0 is no cap.", minimum=0)
+
+
+@dataclass(frozen=True)
+class SyncApiSettings:
+    listen: str = setting("127.0.0.1:8700", "Address of the pull API the central server calls.",
+                          pattern=r"^\[?[0-9A-Za-z.:]+\]?:[0-9]{1,5}$")
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    name_mask: str = setting("alternate", "How names are masked: 测*样* (alternate) or 测** (first).",
+                             choices=("alternate", "first"))
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    extra_holidays: tuple[date, ...] = setting((), "Official days off the calendar package does not know yet.")
+    extra_workdays: tuple[date, ...] = setting((), "Adjusted working days (调休) the package does not know yet.")
+
+
+@dataclass(frozen=True)
+class Config:
+    terminal: TerminalSettings = field(default_factory=TerminalSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    platform: PlatformSettings = field(default_factory=PlatformSettings)
+    sync_api: SyncApiSettings = field(default_factory=SyncApiSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+
+
+def _is_section(kind: Any) -> bool:
+    return dataclasses.is_dataclass(kind) and kind is not DeviceAddress
+
+
+def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field, type]]:
+    """Every leaf key as (dotted name, field, type), for validation and for the documentation."""
+    hints = get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        name = f"{prefix}{f.name}"
+        if _is_section(hints[f.name]):
+            yield from iter_keys(hints[f.name], name + ".")
+        else:
+            yield name, f, hints[f.name]
+
+
+def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
+    meta = f.metadata
+
+    def bad(allowed: str) -> ConfigError:
+        return ConfigError(f"configuration key {key} = {value!r} is not allowed: {allowed}")
+
+    if type(None) in get_args(kind):  # optional path: empty string means "not set"
+        if value in ("", None):
+            return None
+        kind = next(k for k in get_args(kind) if k is not type(None))
+    if get_origin(kind) is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise bad("expected a list")
+        item_kind = get_args(kind)[0]
+        return tuple(_convert(f"{key}[{i}]", v, dataclasses.field(metadata={}), item_kind) for i, v in enumerate(value))
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise bad("expected true or false")
+    elif kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+            raise bad(f"expected {'a whole number' if kind is int else 'a number'}")
+        value = kind(value)
+        if meta.get("minimum") is not None and value < meta["minimum"]:
+            raise bad(f"at least {meta['minimum']}")
+        if meta.get("maximum") is not None and value > meta["maximum"]:
+            raise bad(f"at most {meta['maximum']}")
+    elif kind is date:
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                raise bad("expected a date such as 2027-10-01") from None
+        if not isinstance(value, date):
+            raise bad("expected a date such as 2027-10-01")
+    elif kind in (str, Path, DeviceAddress):
+        if not isinstance(value, str):
+            raise bad("expected a string")
+        if meta.get("pattern") and not re.fullmatch(meta["pattern"], value):
+            raise bad(f"must match {meta['pattern']}")
+        if kind is Path:
+            return Path(value).expanduser()
+        if kind is DeviceAddress:
+            try:
+                return parse_address(value, key.split(".")[1])
+            except ConfigError as e:
+                raise ConfigError(f"configuration key {key}: {e.message}") from None
+    if meta.get("choices") and value not in meta["choices"]:
+        raise bad("one of " + ", ".join(map(str, meta["choices"])))
+    return value
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for name in data:
+        if name not in known:
+            raise ConfigError(f"unknown configuration key {prefix}{name}; allowed here: {', '.join(known)}")
+    values: dict[str, Any] = {}
+    for name, f in known.items():
+        kind = hints[name]
+        key = prefix + name
+        if _is_section(kind):
+            section = data.get(name, {})
+            if not isinstance(section, dict):
+                raise ConfigError(f"configuration key {key} must be a table [{key}]")
+            values[name] = _build(kind, section, key + ".")
+        else:
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            values[name] = _convert(key, data.get(name, default), f, kind)
+    return cls(**values)
+
+
+def from_dict(data: dict[str, Any]) -> Config:
+    """Build and validate a configuration from parsed TOML."""
+    return _build(Config, data, "")
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load `path`, else the file named by TERMINAL_CONFIG, else the embedded defaults."""
+    path = path or os.environ.get(ENV_VAR)
+    if not path:
+        return from_dict({})
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {e}") from None
+    return from_dict(data)
+
+
+def with_simulated_devices(config: Config) -> Config:
+    """The same configuration with every device replaced by its simulator (`--simulate`)."""
+    sim = parse_address("sim")
+    devices = config.devices
+    replaced = {
+        f.name: dataclasses.replace(getattr(devices, f.name), address=sim) for f in dataclasses.fields(devices)
+    }
+    return dataclasses.replace(config, devices=DeviceSettings(**replaced))

@@ -1,0 +1,47 @@
+"""Diagnostics logic shared by `terminal diag` and the technician screens.
+
+A check looks at one device or subsystem and returns a `CheckResult`; results never contain
+personal data. Checks are registered by name in `CHECKS` as "module:function" so that the
+core does not import every driver at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Literal
+
+from terminal.config import Config
+from terminal.devices import DeviceAddress
+
+Status = Literal["ok", "warning", "fault", "absent"]
+
+# name -> "module:function"; the function is (config, address or None, options) -> CheckResult.
+CHECKS: dict[str, str] = {}
+
+
+@dataclass
+class CheckResult:
+    """One check's outcome: a state, one Chinese sentence for people, details for technicians."""
+
+    device: str
+    status: Status
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+CheckFunction = Callable[[Config, DeviceAddress | None, argparse.Namespace], CheckResult]
+
+
+def resolve(name: str) -> CheckFunction:
+    module, _, function = CHECKS[name].partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def run_checks(names: list[str], config: Config, address: DeviceAddress | None,
+               options: argparse.Namespace) -> list[CheckResult]:
+    return [resolve(name)(config, address, options) for name in names]

@@ -18,7 +18,9 @@ from terminal.devices import DeviceAddress
 Status = Literal["ok", "warning", "fault", "absent"]
 
 # name -> "module:function"; the function is (config, address or None, options) -> CheckResult.
-CHECKS: dict[str, str] = {}
+CHECKS: dict[str, str] = {
+    "system": "terminal.system_health:check",
+}
 
 
 @dataclass

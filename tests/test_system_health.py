@@ -1,0 +1,48 @@
+"""The system check and the `terminal diag` command around it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from terminal import config
+
+
+def _diag(tmp_path: Path, toml: str, *args: str) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "t.toml"
+    path.write_text(toml, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "terminal", "--config", str(path), "diag", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_system_ok_as_json(tmp_path: Path) -> None:
+    out = _diag(tmp_path, f'[storage]\ndata_dir = "{tmp_path}"\n', "system", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["ok"] is True
+    check = result["checks"][0]
+    assert check["device"] == "system" and check["status"] == "ok"
+    assert check["details"]["disk_free_mb"] > 0 and check["details"]["version"]
+
+
+def test_disk_guard_is_a_fault_and_exits_non_zero(tmp_path: Path) -> None:
+    out = _diag(tmp_path, f'[storage]\ndata_dir = "{tmp_path}"\nmin_free_mb = 999999999\n', "system")
+    assert out.returncode == 1
+    assert "存储空间不足" in out.stdout
+
+
+def test_unknown_check_is_refused_in_words(tmp_path: Path) -> None:
+    out = _diag(tmp_path, "", "toaster")
+    assert out.returncode == 2
+    assert "unknown check toaster" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_check_reports_every_detail_even_when_unreadable() -> None:
+    from terminal.system_health import check
+    result = check(config.load(None), None, argparse.Namespace())
+    assert set(result.details) >= {"uptime_seconds", "memory_total_kb", "cpu_temperature_c", "throttled",
+                                   "clock_synchronized", "sd_life_time"}
+    assert result.details["memory_total_kb"] > 0

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Literal
 
 from terminal.config import Config
 from terminal.devices import DeviceAddress
+from terminal.errors import DeviceMissing, TerminalError
+
+logger = logging.getLogger(__name__)
 
 Status = Literal["ok", "warning", "fault", "absent"]
 
@@ -44,6 +48,20 @@ def resolve(name: str) -> CheckFunction:
     return getattr(importlib.import_module(module), function)
 
 
+def run_check(name: str, config: Config, address: DeviceAddress | None,
+              options: argparse.Namespace) -> CheckResult:
+    """Run one check; an error becomes a result in words, so a technician never sees a traceback."""
+    try:
+        return resolve(name)(config, address, options)
+    except DeviceMissing as e:
+        return CheckResult(name, "absent", e.for_people())
+    except TerminalError as e:
+        return CheckResult(name, "fault", e.for_people())
+    except Exception as e:  # a bug in a check must not hide the other checks' results
+        logger.exception("check crashed check=%s", name)
+        return CheckResult(name, "fault", f"检查程序出错，请把日志交给维护人员。({type(e).__name__})")
+
+
 def run_checks(names: list[str], config: Config, address: DeviceAddress | None,
                options: argparse.Namespace) -> list[CheckResult]:
-    return [resolve(name)(config, address, options) for name in names]
+    return [run_check(name, config, address, options) for name in names]

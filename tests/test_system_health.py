@@ -46,3 +46,34 @@ def test_check_reports_every_detail_even_when_unreadable() -> None:
     assert set(result.details) >= {"uptime_seconds", "memory_total_kb", "cpu_temperature_c", "throttled",
                                    "clock_synchronized", "sd_life_time"}
     assert result.details["memory_total_kb"] > 0
+
+
+def test_diag_json_matches_documented_schema(tmp_path: Path, repo: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((repo / "docs" / "diag.schema.json").read_text(encoding="utf-8"))
+    out = _diag(tmp_path, f'[storage]\ndata_dir = "{tmp_path}"\n', "system", "--json")
+    jsonschema.validate(json.loads(out.stdout), schema)
+    broken = _diag(tmp_path, f'[storage]\ndata_dir = "{tmp_path}"\nmin_free_mb = 999999999\n', "--json", "system")
+    jsonschema.validate(json.loads(broken.stdout), schema)
+    assert json.loads(broken.stdout)["ok"] is False
+
+
+def test_readiness_report_json_and_html(tmp_path: Path) -> None:
+    out = _diag(tmp_path, f'[storage]\ndata_dir = "{tmp_path}"\n', "report", "--out", str(tmp_path / "usb" / "r.json"))
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "usb" / "r.json").read_text(encoding="utf-8"))
+    assert report["terminal"]["id"] == "T0001" and report["checks"][0]["device"] == "system"
+    page = (tmp_path / "usb" / "r.html").read_text(encoding="utf-8")
+    assert "终端状态报告" in page and "<script" not in page
+
+
+def test_a_crashing_check_becomes_a_fault_in_words() -> None:
+    from terminal import diagnostics
+
+    diagnostics.CHECKS["broken"] = "json:loads"  # a callable that raises TypeError for these arguments
+    try:
+        result = diagnostics.run_check("broken", config.load(None), None, argparse.Namespace())
+    finally:
+        del diagnostics.CHECKS["broken"]
+    assert result.status == "fault" and "检查程序出错" in result.summary

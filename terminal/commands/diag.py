@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from terminal.config import Config
-from terminal.devices import parse_address
+from terminal.devices import ALLOWED_SCHEMES, parse_address
 from terminal.diagnostics import CHECKS, run_checks
 from terminal.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("diag", help="check devices and subsystems; non-zero exit when something is at fault")
-    parser.add_argument("devices", nargs="*", metavar="DEVICE", help="what to check (default: everything)")
+    parser.add_argument("devices", nargs="*", metavar="DEVICE",
+                        help="what to check (default: everything); `report --out FILE` writes the readiness report")
     parser.add_argument("--device", metavar="ADDRESS", help="check this device address instead of the configured one")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--read", action="store_true", help="idcard: read one card and print it masked")
@@ -22,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    if args.devices == ["report"]:
+        return write_readiness_report(args, config)
     names = args.devices or sorted(CHECKS)
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
@@ -30,8 +34,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.device:
         if len(names) != 1:
             raise ConfigError("--device names one device address, so give exactly one DEVICE")
-        address = parse_address(args.device, names[0] if names[0] in ("idcard", "smartcard", "camera",
-                                                                        "printer", "keypad") else None)
+        address = parse_address(args.device, names[0] if names[0] in ALLOWED_SCHEMES else None)
     results = run_checks(names, config, address, args)
     if args.json:
         print(json.dumps({"ok": all(r.status != "fault" for r in results),
@@ -40,3 +43,15 @@ def run(args: argparse.Namespace, config: Config) -> int:
         for r in results:
             print(f"{r.device:<10} {r.status:<8} {r.summary}")
     return 1 if any(r.status == "fault" for r in results) else 0
+
+
+def write_readiness_report(args: argparse.Namespace, config: Config) -> int:
+    """`terminal diag report --out FILE`: JSON plus HTML, personal data removed."""
+    from terminal.report import build_report, write_report
+
+    if not args.out:
+        raise ConfigError("terminal diag report needs --out FILE (for example a USB stick path)")
+    report = build_report(config)
+    json_path, html_path = write_report(report, Path(args.out))
+    print(f"{json_path}\n{html_path}")
+    return 0 if report["ok"] else 1

@@ -1,0 +1,1 @@
+"""Storing and delivering cases: the durable outbox, push, the pull API, the reference central server."""

@@ -1,0 +1,403 @@
+"""A reference central server: the platform side of docs/sync-protocol.md, for tests and demos.
+
+It accepts pushes (manifest, resumable chunked attachments, complete -> receipt), pulls from a
+terminal's sync API and acknowledges, answers progress queries, serves signed catalogs and keeps
+the latest heartbeat per terminal. Storage is one SQLite file plus a folder of attachment files,
+and holds exactly what the contract carries. It is not the production platform: one shared
+secret for every terminal, no operator interface.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+
+from sync.auth import TokenRefused, bearer, check_token, make_token
+from sync.fsutil import fsync_dir
+from sync.manifest import PROTOCOL_VERSION
+from sync.outbox import RECORD_ID
+
+log = logging.getLogger(__name__)
+
+MAX_CHUNK_BYTES = 8 * 1024 * 1024
+MAX_MANIFEST_BYTES = 1024 * 1024
+ATTACHMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    record_id TEXT PRIMARY KEY,
+    terminal_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    manifest BLOB NOT NULL,
+    manifest_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    receipt TEXT,
+    completed_at TEXT,
+    via TEXT NOT NULL,
+    resends INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    record_id TEXT NOT NULL REFERENCES records (record_id),
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (record_id, name)
+);
+CREATE TABLE IF NOT EXISTS conflicts (id INTEGER PRIMARY KEY, record_id TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (terminal_id TEXT PRIMARY KEY, received_at TEXT NOT NULL, body TEXT NOT NULL);
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Answer:
+    """A storage outcome the HTTP layer turns into a response."""
+
+    status: int
+    body: dict[str, Any]
+
+
+class CentralStore:
+    """The platform's storage: idempotent by record id, attachments assembled chunk by chunk."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self.files = self.db_path.with_name(self.db_path.name + ".files")
+        self.files.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _tx(self, sql: str, params: tuple = ()) -> None:
+        with self._lock:
+            self._db.execute(sql, params)
+
+    def _row(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _path(self, record_id: str, name: str) -> Path:
+        return self.files / record_id / name
+
+    def _received(self, record_id: str) -> dict[str, int]:
+        return {r["name"]: r["received"] for r in self._rows(
+            "SELECT name, received FROM attachments WHERE record_id = ?", (record_id,))}
+
+    def _state(self, record_id: str, status: int) -> Answer:
+        row = self._row("SELECT receipt FROM records WHERE record_id = ?", (record_id,))
+        return Answer(status, {"record_id": record_id, "state": "complete" if row["receipt"] else "receiving",
+                               "received": self._received(record_id), "receipt": row["receipt"]})
+
+    def put_manifest(self, record_id: str, terminal_id: str, manifest: bytes, via: str) -> Answer:
+        """Store a manifest; the same bytes again are accepted, different bytes refused with 409."""
+        sha = hashlib.sha256(manifest).hexdigest()
+        try:
+            parsed = json.loads(manifest)
+        except ValueError:
+            return Answer(400, {"error": "manifest is not JSON"})
+        if not isinstance(parsed, dict) or parsed.get("record_id") != record_id \
+                or parsed.get("protocol") != PROTOCOL_VERSION:
+            return Answer(400, {"error": "manifest does not name this record or protocol"})
+        files = parsed.get("attachments", [])
+        if any(not ATTACHMENT_NAME.match(str(f.get("name", ""))) for f in files):
+            return Answer(400, {"error": "bad attachment name"})
+        with self._lock:
+            existing = self._row("SELECT manifest_sha256 FROM records WHERE record_id = ?", (record_id,))
+            if existing is not None:
+                if existing["manifest_sha256"] != sha:
+                    self._tx("INSERT INTO conflicts (record_id, at) VALUES (?, ?)", (record_id, _now()))
+                    log.warning("central.conflict record=%s", record_id)
+                    return Answer(409, {"error": "different content under a known record id"})
+                self._tx("UPDATE records SET resends = resends + 1 WHERE record_id = ?", (record_id,))
+                return self._state(record_id, 200)
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("INSERT INTO records (record_id, terminal_id, kind, manifest, manifest_sha256, created_at,"
+                             " via) VALUES (?,?,?,?,?,?,?)",
+                             (record_id, terminal_id, str(parsed.get("kind")), manifest, sha, _now(), via))
+            self._db.executemany("INSERT INTO attachments (record_id, name, sha256, size) VALUES (?,?,?,?)",
+                                 [(record_id, f["name"], f["sha256"], int(f["size"])) for f in files])
+            self._db.execute("COMMIT")
+        return self._state(record_id, 201)
+
+    def put_chunk(self, record_id: str, name: str, start: int, total: int, data: bytes) -> Answer:
+        """Append one chunk at `start`; it must begin where the confirmed bytes end."""
+        with self._lock:
+            row = self._row("SELECT a.sha256, a.size, a.received, r.receipt FROM attachments a JOIN records r"
+                            " USING (record_id) WHERE record_id = ? AND name = ?", (record_id, name))
+            if row is None:
+                return Answer(404, {"error": "unknown record or attachment; PUT the manifest first"})
+            if row["receipt"] or row["received"] == row["size"]:
+                return Answer(200, {"received": row["size"]})
+            if total != row["size"] or start + len(data) > row["size"]:
+                return Answer(416, {"error": "range outside the attachment", "received": row["received"]})
+            if start != row["received"]:
+                return Answer(409, {"error": "chunk does not start at the confirmed offset", "received": row["received"]})
+            path = self._path(record_id, name)
+            path.parent.mkdir(exist_ok=True)
+            with open(path, "r+b" if path.exists() else "wb") as fh:
+                fh.truncate(start)
+                fh.seek(start)
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            received = start + len(data)
+            if received == row["size"] and _file_sha256(path) != row["sha256"]:
+                path.unlink()
+                self._tx("UPDATE attachments SET received = 0 WHERE record_id = ? AND name = ?", (record_id, name))
+                return Answer(422, {"error": "assembled file does not match its sha256; start again", "received": 0})
+            if start == 0:
+                fsync_dir(path.parent)
+            self._tx("UPDATE attachments SET received = ? WHERE record_id = ? AND name = ?", (received, record_id, name))
+        return Answer(200, {"received": received})
+
+    def complete(self, record_id: str) -> Answer:
+        """Issue (or repeat) the receipt once every attachment is whole."""
+        with self._lock:
+            row = self._row("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
+            if row is None:
+                return Answer(404, {"error": "unknown record"})
+            if not row["receipt"]:
+                missing = {r["name"]: r["received"] for r in self._rows(
+                    "SELECT name, received, size FROM attachments WHERE record_id = ? AND received < size", (record_id,))}
+                if missing:
+                    return Answer(409, {"error": "incomplete", "received": missing})
+                receipt = f"PLT-{secrets.token_hex(8).upper()}"
+                self._tx("UPDATE records SET receipt = ?, completed_at = ? WHERE record_id = ?",
+                         (receipt, _now(), record_id))
+                log.info("central.complete record=%s", record_id)
+                row = self._row("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
+        return Answer(200, {"record_id": record_id, "receipt": row["receipt"], "received_at": row["completed_at"]})
+
+    def progress(self, case_no: str) -> dict[str, Any] | None:
+        row = self._row("SELECT receipt, completed_at, created_at FROM records WHERE record_id = ? AND kind = 'case'",
+                        (case_no,))
+        if row is None:
+            return None
+        if row["receipt"]:
+            return {"case_no": case_no, "status": "received", "status_zh": "平台已收件，等待部门受理",
+                    "updated_at": row["completed_at"]}
+        return {"case_no": case_no, "status": "receiving", "status_zh": "材料正在传送",
+                "updated_at": row["created_at"]}
+
+    def heartbeat(self, terminal_id: str, body: dict[str, Any]) -> None:
+        self._tx("INSERT INTO heartbeats (terminal_id, received_at, body) VALUES (?, ?, ?) ON CONFLICT (terminal_id)"
+                 " DO UPDATE SET received_at = excluded.received_at, body = excluded.body",
+                 (terminal_id, _now(), json.dumps(body, ensure_ascii=False)))
+
+    # -- for tests and demos ------------------------------------------------------------------
+
+    def completed(self) -> dict[str, str]:
+        """record id -> manifest sha256 of every completed record."""
+        return {r["record_id"]: r["manifest_sha256"] for r in self._rows(
+            "SELECT record_id, manifest_sha256 FROM records WHERE receipt IS NOT NULL")}
+
+    def conflict_count(self) -> int:
+        return self._rows("SELECT COUNT(*) FROM conflicts")[0][0]
+
+    def manifest(self, record_id: str) -> bytes:
+        return self._row("SELECT manifest FROM records WHERE record_id = ?", (record_id,))["manifest"]
+
+    def attachment(self, record_id: str, name: str) -> bytes:
+        return self._path(record_id, name).read_bytes()
+
+    def verify(self) -> list[str]:
+        """Problems in completed records: a file missing or not matching its hash."""
+        problems = []
+        for row in self._rows("SELECT a.record_id, a.name, a.sha256 FROM attachments a JOIN records r USING (record_id)"
+                              " WHERE r.receipt IS NOT NULL"):
+            path = self._path(row["record_id"], row["name"])
+            if not path.exists() or _file_sha256(path) != row["sha256"]:
+                problems.append(f"{row['record_id']}/{row['name']}")
+        return problems
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _parse_content_range(header: str | None) -> tuple[int, int, int]:
+    match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", header or "")
+    if not match:
+        raise HTTPException(400, "Content-Range bytes START-END/TOTAL is required")
+    start, end, total = (int(g) for g in match.groups())
+    if end < start:
+        raise HTTPException(400, "Content-Range end before start")
+    return start, end, total
+
+
+def _reply(answer: Answer) -> JSONResponse:
+    return JSONResponse(answer.body, status_code=answer.status)
+
+
+def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = None) -> FastAPI:
+    """The platform endpoints the terminal pushes to (documented in docs/openapi.json)."""
+    app = FastAPI(title="Government platform sync endpoints (reference server)", version=str(PROTOCOL_VERSION),
+                  description="What a terminal calls on the platform: push records, catalog, progress, heartbeat.")
+
+    def terminal(authorization: str | None = Header(default=None)) -> str:
+        try:
+            token = bearer(authorization)
+            terminal_id = token.split(".")[1] if token.count(".") == 3 else ""
+            check_token(secret, token, terminal_id)
+        except TokenRefused as error:
+            raise HTTPException(401, f"credentials refused: {error}") from None
+        return terminal_id
+
+    def size_limit(request: Request, limit: int) -> None:
+        if int(request.headers.get("content-length") or 0) > limit:
+            raise HTTPException(413, f"body larger than {limit} bytes")
+
+    @app.put("/v1/records/{record_id}", summary="Store a record's manifest (idempotent)")
+    async def put_record(record_id: str, request: Request, terminal_id: str = Depends(terminal),
+                         idempotency_key: str = Header(), x_manifest_sha256: str | None = Header(default=None)):
+        size_limit(request, MAX_MANIFEST_BYTES)
+        if not RECORD_ID.match(record_id) or idempotency_key != record_id:
+            raise HTTPException(400, "Idempotency-Key must equal the record id")
+        body = await request.body()
+        if x_manifest_sha256 and hashlib.sha256(body).hexdigest() != x_manifest_sha256:
+            raise HTTPException(400, "X-Manifest-SHA256 does not match the body")
+        return _reply(store.put_manifest(record_id, terminal_id, body, "push"))
+
+    @app.put("/v1/records/{record_id}/attachments/{name}", summary="Upload one chunk of an attachment")
+    async def put_chunk(record_id: str, name: str, request: Request, terminal_id: str = Depends(terminal),
+                        content_range: str = Header()):
+        size_limit(request, MAX_CHUNK_BYTES)
+        start, end, total = _parse_content_range(content_range)
+        body = await request.body()
+        if len(body) != end - start + 1:
+            raise HTTPException(400, "body length does not match Content-Range")
+        return _reply(store.put_chunk(record_id, name, start, total, body))
+
+    @app.post("/v1/records/{record_id}/complete", summary="Finish a record and get the delivery receipt")
+    def complete(record_id: str, terminal_id: str = Depends(terminal)):
+        return _reply(store.complete(record_id))
+
+    @app.get("/v1/progress/{case_no}", summary="Progress of one case for the terminal's progress screen")
+    def progress(case_no: str, terminal_id: str = Depends(terminal)):
+        found = store.progress(case_no)
+        if found is None:
+            raise HTTPException(404, "unknown case")
+        return found
+
+    @app.get("/v1/catalog/{region}", summary="The current signed catalog envelope of a region")
+    def catalog(region: str, terminal_id: str = Depends(terminal)):
+        if catalog_dir is None or not re.fullmatch(r"[a-z0-9_-]{1,32}", region) \
+                or not (catalog_dir / f"{region}.signed.json").exists():
+            raise HTTPException(404, "no catalog for this region")
+        return Response((catalog_dir / f"{region}.signed.json").read_bytes(), media_type="application/json")
+
+    @app.post("/v1/heartbeat", status_code=204, summary="Device health, no personal data")
+    def heartbeat(body: dict[str, Any], terminal_id: str = Depends(terminal)) -> Response:
+        store.heartbeat(terminal_id, body)
+        return Response(status_code=204)
+
+    return app
+
+
+class Puller:
+    """The central side of pull: list a terminal's queued records, fetch them, store, acknowledge."""
+
+    def __init__(self, store: CentralStore, terminal_url: str, terminal_id: str, secret: bytes, *,
+                 verify: str | bool = True, timeout: float = 15.0) -> None:
+        self.store = store
+        self.base = terminal_url.rstrip("/")
+        self.terminal_id = terminal_id
+        self.secret = secret
+        self.session = requests.Session()
+        self.session.verify = verify
+        self.timeout = timeout
+
+    def _get(self, path: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": "Bearer " + make_token(self.secret, self.terminal_id), **kwargs.pop("headers", {})}
+        return self.session.get(self.base + path, headers=headers, timeout=self.timeout, **kwargs)
+
+    def pull_once(self, on_record: Callable[[str], None] | None = None) -> list[str]:
+        """One pass over everything the terminal lists; returns the record ids acknowledged."""
+        acked: list[str] = []
+        cursor = 0
+        while True:
+            page = self._get("/v1/outbox", params={"after": cursor, "limit": 50})
+            page.raise_for_status()
+            listing = page.json()
+            for item in listing["records"]:
+                if self._pull_record(item["record_id"]):
+                    acked.append(item["record_id"])
+                    if on_record:
+                        on_record(item["record_id"])
+            if not listing["records"]:
+                return acked
+            cursor = listing["next_cursor"]
+
+    def _pull_record(self, record_id: str) -> bool:
+        response = self._get(f"/v1/outbox/{record_id}/manifest")
+        if response.status_code == 404:
+            return False  # acknowledged by a push meanwhile
+        response.raise_for_status()
+        stored = self.store.put_manifest(record_id, self.terminal_id, response.content, "pull")
+        if stored.status not in (200, 201):
+            log.warning("central.pull_refused record=%s status=%d", record_id, stored.status)
+            return False
+        received = stored.body["received"]
+        for item in json.loads(response.content).get("attachments", []):
+            offset = received.get(item["name"], 0)
+            if offset >= item["size"]:
+                continue
+            part = self._get(f"/v1/outbox/{record_id}/attachments/{item['name']}",
+                             headers={"Range": f"bytes={offset}-"})
+            if part.status_code == 404:
+                return False
+            part.raise_for_status()
+            chunk = self.store.put_chunk(record_id, item["name"], offset, item["size"], part.content)
+            if chunk.status != 200:
+                return False
+        done = self.store.complete(record_id)
+        if done.status != 200:
+            return False
+        ack = self.session.post(f"{self.base}/v1/outbox/{record_id}/ack", timeout=self.timeout,
+                                headers={"Authorization": "Bearer " + make_token(self.secret, self.terminal_id)},
+                                json={"receipt": done.body["receipt"],
+                                      "manifest_sha256": hashlib.sha256(response.content).hexdigest()})
+        return ack.status_code == 200
+
+    def run(self, stop: threading.Event, interval: float) -> None:
+        """Pull every `interval` seconds until stopped; network trouble waits for the next pass."""
+        while not stop.is_set():
+            try:
+                self.pull_once()
+            except (requests.RequestException, ValueError, KeyError) as error:
+                log.warning("central.pull_failed problem=%s", type(error).__name__)
+            stop.wait(interval)

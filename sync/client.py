@@ -1,0 +1,133 @@
+"""The terminal's HTTP client for the platform: TLS always verified, explicit timeouts, our own retries.
+
+urllib3 does not retry POST/PUT, and should not blindly; we can, because every request carries the
+record's idempotency key and the platform answers a repeat with the same result. Retries use
+exponential backoff with full jitter so that a fleet of terminals coming back after an outage does
+not hammer the platform in step.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from terminal.config import Config
+from terminal.errors import PlatformError
+from sync.auth import make_token, read_secret
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_HEADER = "X-Sync-Protocol"
+PROTOCOL_VERSION = "1"
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    base_url: str
+    terminal_id: str
+    secret: bytes
+    timeout_seconds: float = 15.0
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    bandwidth_kbps: int = 0
+    attempts: int = 4           # tries per request before the record waits for the next round
+    backoff_base: float = 0.5   # seconds; doubled per try, with jitter
+    backoff_cap: float = 20.0
+
+    @classmethod
+    def from_config(cls, config: Config) -> "ClientSettings":
+        platform = config.platform
+        if not platform.url:
+            raise PlatformError("platform.url is empty: push, catalog updates and progress queries are off",
+                                advice_zh="终端没有配置政务服务平台地址，请联系技术人员。")
+        return cls(base_url=platform.url.rstrip("/"), terminal_id=config.terminal.id,
+                   secret=read_secret(platform.credentials, "platform.credentials"),
+                   timeout_seconds=platform.timeout_seconds, ca_bundle=platform.ca_bundle,
+                   client_cert=platform.client_cert, client_key=platform.client_key,
+                   bandwidth_kbps=platform.bandwidth_kbps)
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Full-jitter exponential backoff: uniform in [0, min(cap, base * 2**attempt)], never below base/2."""
+    return max(base / 2, random.uniform(0, min(cap, base * (2 ** attempt))))
+
+
+class Throttle:
+    """A token bucket over bytes sent, so uploads never take more than the configured bandwidth."""
+
+    def __init__(self, kbps: int, stop: threading.Event) -> None:
+        self.rate = kbps * 1024
+        self.stop = stop
+        self._next_free = time.monotonic()
+
+    def wait(self, size: int) -> None:
+        if self.rate <= 0:
+            return
+        now = time.monotonic()
+        start = max(now, self._next_free)
+        self._next_free = start + size / self.rate
+        if start > now:
+            self.stop.wait(start - now)
+
+
+class PlatformClient:
+    """One keep-alive session to the platform; `request` retries transient failures itself."""
+
+    def __init__(self, settings: ClientSettings, stop: threading.Event | None = None) -> None:
+        self.settings = settings
+        self.stop = stop or threading.Event()
+        self.throttle = Throttle(settings.bandwidth_kbps, self.stop)
+        self.session = requests.Session()
+        self.session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
+        if settings.client_cert:
+            self.session.cert = (str(settings.client_cert), str(settings.client_key)) if settings.client_key \
+                else str(settings.client_cert)
+        self.session.headers[PROTOCOL_HEADER] = PROTOCOL_VERSION
+        self.timeout = (min(5.0, settings.timeout_seconds), settings.timeout_seconds)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(self, method: str, path: str, *, idempotency_key: str | None = None, body: bytes | None = None,
+                json_body: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
+        """Send with retries; returns the first non-transient answer, raises PlatformError when out of tries."""
+        url = self.settings.base_url + path
+        last_problem = ""
+        for attempt in range(self.settings.attempts):
+            if self.stop.is_set():
+                raise PlatformError("stopping")
+            all_headers = {"Authorization": "Bearer " + make_token(self.settings.secret, self.settings.terminal_id)}
+            if idempotency_key:
+                all_headers["Idempotency-Key"] = idempotency_key
+            all_headers.update(headers or {})
+            if body:
+                self.throttle.wait(len(body))
+            try:
+                response = self.session.request(method, url, data=body, json=json_body, headers=all_headers,
+                                                timeout=self.timeout)
+            except requests.exceptions.SSLError as error:
+                # A certificate problem will not fix itself by retrying.
+                raise PlatformError(f"TLS verification failed for {self.settings.base_url}: {type(error).__name__}",
+                                    advice_zh="与政务服务平台的安全连接校验失败，请联系技术人员。") from None
+            except requests.RequestException as error:
+                last_problem = type(error).__name__
+            else:
+                if response.status_code not in RETRYABLE_STATUS:
+                    return response
+                last_problem = f"HTTP {response.status_code}"
+                response.close()
+            delay = backoff_delay(attempt, self.settings.backoff_base, self.settings.backoff_cap)
+            log.info("platform.retry method=%s path_kind=%s problem=%s attempt=%d delay=%.2f", method,
+                     path.split("/")[2] if path.count("/") > 1 else path, last_problem, attempt + 1, delay)
+            if attempt + 1 < self.settings.attempts:
+                self.stop.wait(delay)
+        raise PlatformError(f"platform unreachable after {self.settings.attempts} tries: {last_problem}")

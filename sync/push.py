@@ -1,0 +1,146 @@
+"""Push: deliver queued records to the platform, resuming half-finished uploads where they stopped.
+
+Per record: PUT the manifest (the platform answers how many bytes of each attachment it already
+holds), upload what is missing in chunks with Content-Range, then POST complete for the receipt.
+Every step is idempotent under the record id, so a crash or a lost answer at any point is repaired
+by doing the same steps again. The protocol is in docs/sync-protocol.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+import requests
+
+from terminal.errors import PlatformError
+from sync.client import PlatformClient, backoff_delay
+from sync.outbox import Outbox, RecordGone, RecordInfo
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK = 1024 * 1024
+MIN_CHUNK = 16 * 1024
+RECORD_BACKOFF_CAP = 3600.0
+
+
+class RecordRefused(PlatformError):
+    """The platform refused this record for good (409 different content, 4xx bad request)."""
+
+
+@dataclass
+class RoundResult:
+    delivered: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Pusher:
+    """Drains the outbox to the platform; one instance per process, `round()` from the sync loop."""
+
+    def __init__(self, outbox: Outbox, client: PlatformClient, *, chunk_size: int = DEFAULT_CHUNK,
+                 retry_base: float = 30.0) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.chunk_size = chunk_size
+        self.retry_base = retry_base  # first pause before a failed record is tried again
+        self.stop: threading.Event = client.stop
+
+    def round(self, limit: int | None = None, on_record: Callable[[], None] | None = None) -> RoundResult:
+        """Push every due record once (or `limit` of them); failures wait for a later round."""
+        result = RoundResult()
+        while not self.stop.is_set() and (limit is None or len(result.delivered) + len(result.failed) < limit):
+            record = self.outbox.claim()
+            if record is None:
+                break
+            try:
+                receipt = self.push_record(record)
+            except RecordGone:
+                log.info("push.skipped record=%s reason=acknowledged_elsewhere", record.record_id)
+                continue
+            except PlatformError as error:
+                retry_in = backoff_delay(record.attempts + 1, self.retry_base, RECORD_BACKOFF_CAP)
+                self.outbox.release(record.record_id, error.message, retry_in)
+                result.failed[record.record_id] = error.message
+                log.warning("push.failed record=%s problem=%s retry_in=%.0f", record.record_id, error.message, retry_in)
+                if not isinstance(error, RecordRefused):
+                    break  # the platform is unwell: stop this round instead of failing every record in turn
+                continue
+            self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256)
+            self.outbox.note("last_push", utc_now())
+            result.delivered.append(record.record_id)
+            if on_record:
+                on_record()
+        return result
+
+    def push_record(self, record: RecordInfo) -> str:
+        """Deliver one claimed record; returns the platform's receipt."""
+        rid = record.record_id
+        answer = self._call("PUT", f"/v1/records/{rid}", rid, body=self.outbox.manifest(rid),
+                            headers={"Content-Type": "application/json", "X-Manifest-SHA256": record.manifest_sha256})
+        if answer.get("receipt"):
+            return answer["receipt"]
+        received: dict[str, int] = answer.get("received", {})
+        for item in self.outbox.attachments(rid):
+            if received.get(item.name, 0) < item.size:
+                self._upload(rid, item.name, item.sha256, received.get(item.name, 0))
+        done = self._call("POST", f"/v1/records/{rid}/complete", rid, body=b"",
+                          headers={"X-Manifest-SHA256": record.manifest_sha256})
+        return done["receipt"]
+
+    def _upload(self, rid: str, name: str, sha256: str, offset: int) -> None:
+        data = self.outbox.attachment(rid, name)
+        total = len(data)
+        restarted = False
+        while offset < total:
+            end = min(total, offset + self.chunk_size)
+            response = self.client.request(
+                "PUT", f"/v1/records/{rid}/attachments/{name}", idempotency_key=rid, body=data[offset:end],
+                headers={"Content-Range": f"bytes {offset}-{end - 1}/{total}", "X-Content-SHA256": sha256,
+                         "Content-Type": "application/octet-stream"})
+            if response.status_code == 413 and self.chunk_size > MIN_CHUNK:
+                self.chunk_size = max(MIN_CHUNK, self.chunk_size // 2)
+                log.info("push.chunk_smaller size=%d", self.chunk_size)
+                continue
+            if response.status_code in (409, 416) and "received" in _json(response):
+                offset = int(_json(response)["received"])  # the platform holds a different amount: resume there
+                continue
+            if response.status_code == 422 and not restarted:
+                restarted, offset = True, 0  # the platform found the assembled file corrupt and reset it
+                continue
+            offset = int(self._check(response, rid)["received"])
+
+    def _call(self, method: str, path: str, rid: str, *, body: bytes, headers: dict[str, str]) -> dict:
+        return self._check(self.client.request(method, path, idempotency_key=rid, body=body, headers=headers), rid)
+
+    @staticmethod
+    def _check(response: requests.Response, rid: str) -> dict:
+        if response.status_code in (200, 201):
+            return _json(response)
+        problem = _json(response).get("error", "")
+        if response.status_code == 409:
+            raise RecordRefused(f"platform refused {rid}: different content under this id (409 {problem})")
+        if response.status_code in (401, 403):
+            raise PlatformError(f"platform refused our credentials (HTTP {response.status_code})",
+                                advice_zh="终端与政务服务平台的认证失败，请联系技术人员。")
+        if 400 <= response.status_code < 500:
+            raise RecordRefused(f"platform refused {rid}: HTTP {response.status_code} {problem}")
+        raise PlatformError(f"platform answered HTTP {response.status_code} {problem}")
+
+
+def _json(response: requests.Response) -> dict:
+    try:
+        value = response.json()
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

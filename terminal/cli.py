@@ -15,6 +15,8 @@ from terminal.errors import TerminalError
 COMMAND_MODULES = (
     "terminal.commands.version",
     "terminal.commands.diag",
+    "terminal.commands.sync",
+    "terminal.commands.outbox",
 )
 
 

@@ -139,6 +139,11 @@ class PlatformSettings:
 class SyncApiSettings:
     listen: str = setting("127.0.0.1:8700", "Address of the pull API the central server calls.",
                           pattern=r"^\[?[0-9A-Za-z.:]+\]?:[0-9]{1,5}$")
+    credentials: Path | None = setting("", "File with the shared secret that signs the central server's pull "
+                                           "tokens; empty turns the pull API off.")
+    tls_cert: Path | None = setting("", "Server certificate (PEM) of the pull API; required unless it listens "
+                                        "on a loopback address.")
+    tls_key: Path | None = setting("", "Private key (PEM) of the pull API certificate.")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ Status = Literal["ok", "warning", "fault", "absent"]
 # name -> "module:function"; the function is (config, address or None, options) -> CheckResult.
 CHECKS: dict[str, str] = {
     "system": "terminal.system_health:check",
+    "outbox": "sync.diag:check_outbox",
+    "network": "sync.diag:check_network",
 }
 
 

@@ -1,0 +1,210 @@
+"""What comes down the wire: signed catalog updates, case progress, and the heartbeat that goes up.
+
+A catalog update is a JSON envelope signed with Ed25519 by a key listed in
+`platform.catalog_keys`; the signed message binds region, version and the catalog's SHA-256, so
+neither can be swapped. A bad signature, a tampered catalog, an unknown key or a version not newer
+than the one installed is refused and the current catalog stays. An accepted catalog is written
+atomically to `<data_dir>/catalog/<region>.json`, where `terminal.catalog.load_catalog` reads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from terminal import __version__
+from terminal.errors import PlatformError, TerminalError
+from sync.client import PlatformClient
+from sync.fsutil import write_atomic
+from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
+
+log = logging.getLogger(__name__)
+
+CATALOG_FORMAT = "gov-terminal-catalog/1"
+
+
+class CatalogRefused(TerminalError):
+    """A catalog update failed its signature, version or content checks; the current catalog stays."""
+
+    advice_zh = "收到的事项目录更新未通过校验，终端继续使用当前目录。"
+
+
+def signing_message(region: str, version: int, catalog: bytes) -> bytes:
+    return f"{CATALOG_FORMAT}\n{region}\n{version}\n{hashlib.sha256(catalog).hexdigest()}".encode("ascii")
+
+
+def sign_catalog(private_key: Ed25519PrivateKey, region: str, version: int, catalog: bytes) -> dict[str, Any]:
+    """Build a signed envelope (the platform's side; used by tests, the demo and `sync central`)."""
+    return {"format": CATALOG_FORMAT, "region": region, "version": version,
+            "catalog": base64.b64encode(catalog).decode("ascii"),
+            "signature": base64.b64encode(private_key.sign(signing_message(region, version, catalog))).decode("ascii")}
+
+
+def _public_keys(encoded: tuple[str, ...]) -> list[Ed25519PublicKey]:
+    keys = []
+    for text in encoded:
+        try:
+            keys.append(Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True)))
+        except (ValueError, binascii.Error):
+            log.warning("catalog.bad_configured_key")  # a typo in the configuration must not accept anything
+    return keys
+
+
+def catalog_folder(data_dir: Path) -> Path:
+    return Path(data_dir).expanduser() / "catalog"
+
+
+def installed_version(data_dir: Path, region: str) -> int:
+    """The signed version of the installed update, 0 when only the shipped catalog is there."""
+    stamp = catalog_folder(data_dir) / f"{region}.signature.json"
+    if not stamp.exists():
+        return 0
+    return int(json.loads(stamp.read_text(encoding="utf-8"))["version"])
+
+
+def _validate_content(catalog: bytes, region: str) -> None:
+    """The catalog must parse as the catalog loader expects (terminal.catalog), for this region."""
+    try:
+        data = json.loads(catalog)
+    except (ValueError, UnicodeDecodeError):
+        raise CatalogRefused("catalog update is not JSON") from None
+    if not isinstance(data, dict) or data.get("region") != region:
+        raise CatalogRefused("catalog update is for another region")
+    try:
+        from terminal.catalog import SCHEMA_FILE, CatalogError, parse_catalog
+    except ImportError:
+        return
+    if SCHEMA_FILE.exists():
+        try:
+            parse_catalog(data, "catalog update", region)
+        except CatalogError as error:
+            raise CatalogRefused(f"catalog update does not validate: {error.message}") from None
+
+
+def accept_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
+    """Check and install a signed envelope. True if installed, False if it is the version already installed.
+
+    Raises CatalogRefused (and leaves the current catalog alone) for anything else.
+    """
+    try:
+        if envelope["format"] != CATALOG_FORMAT or envelope["region"] != region:
+            raise CatalogRefused("catalog envelope has the wrong format or region")
+        version = int(envelope["version"])
+        catalog = base64.b64decode(envelope["catalog"], validate=True)
+        signature = base64.b64decode(envelope["signature"], validate=True)
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        raise CatalogRefused("catalog envelope is malformed") from None
+    message = signing_message(region, version, catalog)
+    for key in _public_keys(keys):
+        try:
+            key.verify(signature, message)
+            break
+        except InvalidSignature:
+            continue
+    else:
+        log.warning("catalog.refused region=%s version=%d reason=signature", region, version)
+        raise CatalogRefused("catalog signature does not verify with any configured key")
+    current = installed_version(data_dir, region)
+    if version == current:
+        return False
+    if version < current:
+        log.warning("catalog.refused region=%s version=%d installed=%d reason=older", region, version, current)
+        raise CatalogRefused(f"catalog version {version} is older than the installed {current}")
+    _validate_content(catalog, region)
+    folder = catalog_folder(data_dir)
+    write_atomic(folder / f"{region}.json", catalog, mode=0o644)
+    write_atomic(folder / f"{region}.signature.json", json.dumps(
+        {"region": region, "version": version, "sha256": hashlib.sha256(catalog).hexdigest(),
+         "signature": envelope["signature"], "accepted_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+        indent=1).encode("utf-8"), mode=0o644)
+    log.info("catalog.accepted region=%s version=%d", region, version)
+    return True
+
+
+def fetch_catalog(client: PlatformClient, region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
+    """Ask the platform for the region's catalog and install it if it is newer and valid."""
+    response = client.request("GET", f"/v1/catalog/{region}")
+    if response.status_code == 404:
+        return False
+    if response.status_code != 200:
+        raise PlatformError(f"catalog request answered HTTP {response.status_code}")
+    try:
+        envelope = response.json()
+    except ValueError:
+        raise CatalogRefused("catalog answer is not JSON") from None
+    return accept_catalog(envelope, region, keys, data_dir)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the progress screen shows for one case: a status word and a Chinese sentence."""
+
+    case_no: str
+    status: str       # on_terminal | sending | received | ... (platform statuses pass through) | unknown
+    status_zh: str
+    updated_at: str | None
+    source: str       # platform | terminal
+
+
+LOCAL_STATUS = {
+    QUEUED: ("on_terminal", "申请已保存在本终端，网络恢复后自动提交。"),
+    SENDING: ("sending", "申请正在提交到政务服务平台。"),
+    DELIVERED: ("received", "政务服务平台已收件，等待部门受理。"),
+    PURGED: ("received", "政务服务平台已收件，等待部门受理。"),
+}
+
+
+def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient | None = None) -> Progress:
+    """Progress of a case: the platform's answer when reachable, else what this terminal knows."""
+    if client is not None:
+        try:
+            response = client.request("GET", f"/v1/progress/{case_no}")
+            if response.status_code == 200:
+                body = response.json()
+                return Progress(case_no, str(body.get("status", "unknown")), str(body.get("status_zh", "")),
+                                body.get("updated_at"), "platform")
+        except (PlatformError, ValueError) as error:
+            log.info("progress.platform_unavailable problem=%s", type(error).__name__)
+    record = outbox.record(case_no) if outbox is not None else None
+    if record is None:
+        return Progress(case_no, "unknown", "没有查到这个申请编号，请核对后再查，或到窗口咨询。", None, "terminal")
+    status, sentence = LOCAL_STATUS[record.state]
+    when = record.delivered_at or record.created_at
+    return Progress(case_no, status, sentence,
+                    datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds"), "terminal")
+
+
+_STARTED = time.monotonic()
+
+
+def heartbeat_body(terminal_id: str, outbox: Outbox, devices: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Device health for the platform: statuses and counts only, never personal data."""
+    stats = outbox.stats()
+    disk = shutil.disk_usage(outbox.root)
+    return {
+        "terminal_id": terminal_id, "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "version": __version__, "uptime_s": int(time.monotonic() - _STARTED),
+        "load_1m": round(os.getloadavg()[0], 2), "disk_free_mb": disk.free // (1024 * 1024),
+        "outbox": {"counts": stats.counts, "oldest_queued_age_s": stats.oldest_queued_age_s,
+                   "alarms": [a.level for a in stats.alarms]},
+        "devices": dict(devices or {}),
+    }
+
+
+def send_heartbeat(client: PlatformClient, body: Mapping[str, Any]) -> None:
+    response = client.request("POST", "/v1/heartbeat", json_body=dict(body))
+    if response.status_code not in (200, 204):
+        raise PlatformError(f"heartbeat answered HTTP {response.status_code}")

@@ -1,0 +1,108 @@
+"""`terminal sync serve`: the push loop, the pull API, catalog checks and heartbeats in one process.
+
+`SyncService.run(stop, on_tick)` is the main loop; `on_tick` is called at least every
+TICK_SECONDS (and after every delivered record) so a systemd watchdog ping can hang off it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+import time
+from typing import Callable, Mapping
+
+from terminal.config import Config
+from terminal.errors import ConfigError, PlatformError
+from sync import api, downlink
+from sync.auth import read_secret
+from sync.client import ClientSettings, PlatformClient
+from sync.httpserver import ServerThread, parse_listen
+from sync.outbox import Outbox
+from sync.push import Pusher
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 5.0
+CATALOG_CHECK_SECONDS = 3600.0
+HEARTBEAT_SECONDS = 300.0
+
+
+def start_pull_api(config: Config, outbox: Outbox) -> ServerThread | None:
+    """Serve the pull API if `sync_api.credentials` is set; TLS is required off loopback."""
+    settings = config.sync_api
+    if settings.credentials is None:
+        log.info("pull_api.off reason=no_credentials")
+        return None
+    host, port = parse_listen(settings.listen)
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not (settings.tls_cert and settings.tls_key):
+        raise ConfigError(f"sync_api.listen {settings.listen} is not a loopback address: "
+                          "set sync_api.tls_cert and sync_api.tls_key so personal data never crosses the network in clear")
+    app = api.create_app(outbox, config.terminal.id, read_secret(settings.credentials, "sync_api.credentials"))
+    server = ServerThread(app, host, port, certfile=settings.tls_cert, keyfile=settings.tls_key).start()
+    log.info("pull_api.listening address=%s tls=%s", settings.listen, bool(settings.tls_cert))
+    return server
+
+
+class SyncService:
+    """Owns the push client and the periodic platform jobs for one terminal."""
+
+    def __init__(self, config: Config, outbox: Outbox, *, device_status: Callable[[], Mapping[str, str]] | None = None,
+                 stop: threading.Event | None = None) -> None:
+        self.config = config
+        self.outbox = outbox
+        self.stop = stop or threading.Event()
+        self.device_status = device_status
+        self.client = PlatformClient(ClientSettings.from_config(config), self.stop) if config.platform.url else None
+        self.pusher = Pusher(outbox, self.client, retry_base=config.platform.push_interval_seconds) \
+            if self.client else None
+
+    def _every(self, last: dict[str, float], name: str, period: float, job: Callable[[], object]) -> None:
+        now = time.monotonic()
+        if now - last.get(name, -period) < period:
+            return
+        last[name] = now
+        try:
+            job()
+        except (PlatformError, downlink.CatalogRefused) as error:
+            log.warning("sync.job_failed job=%s problem=%s", name, error.message)
+
+    def _catalog(self) -> None:
+        assert self.client is not None
+        downlink.fetch_catalog(self.client, self.config.terminal.region, self.config.platform.catalog_keys,
+                               self.config.storage.data_dir)
+
+    def _heartbeat(self) -> None:
+        assert self.client is not None
+        devices = self.device_status() if self.device_status else {}
+        downlink.send_heartbeat(self.client, downlink.heartbeat_body(self.config.terminal.id, self.outbox, devices))
+
+    def run(self, on_tick: Callable[[], None] | None = None) -> None:
+        """Main loop until `stop` is set. `on_tick` is the hook for watchdog pings."""
+        tick = on_tick or (lambda: None)
+        last: dict[str, float] = {}
+        api_server = start_pull_api(self.config, self.outbox)
+        try:
+            while not self.stop.is_set():
+                tick()
+                if self.pusher:
+                    self.pusher.round(on_record=tick)
+                    self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)
+                    self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
+                self._every(last, "housekeeping", CATALOG_CHECK_SECONDS, self.outbox.recover)
+                due = self.outbox.next_due_in()
+                pause = self.config.platform.push_interval_seconds if due is None else \
+                    min(max(due, 0.2), self.config.platform.push_interval_seconds)
+                deadline = time.monotonic() + pause
+                while not self.stop.is_set() and time.monotonic() < deadline:
+                    self.stop.wait(min(TICK_SECONDS, deadline - time.monotonic()))
+                    tick()
+        finally:
+            if api_server:
+                api_server.stop()
+            if self.client:
+                self.client.close()

@@ -1,0 +1,73 @@
+"""`terminal outbox list|verify|rotate-key`: look into the outbox without exposing personal data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+
+from terminal.config import Config
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("outbox", help="list the outbox, verify its hashes and database, rotate its key")
+    actions = parser.add_subparsers(dest="outbox_action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="records (case numbers, states, sizes, receipts; no personal data)")
+    listing.add_argument("--state", choices=("queued", "sending", "delivered", "purged"))
+    listing.add_argument("--limit", type=int, default=200)
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=run_list)
+    verify = actions.add_parser("verify", help="PRAGMA integrity_check and every stored file against its SHA-256")
+    verify.add_argument("--json", action="store_true", help="print JSON")
+    verify.set_defaults(handler=run_verify)
+    rotate = actions.add_parser("rotate-key", help="seal new data with a fresh key; list the old keys still in use")
+    rotate.add_argument("--retire-unused", action="store_true",
+                        help="instead of rotating, drop old keys no stored record uses (after restarting the services)")
+    rotate.set_defaults(handler=run_rotate)
+
+
+def _when(stamp: float | None) -> str:
+    return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M:%S") if stamp else "-"
+
+
+def run_list(args: argparse.Namespace, config: Config) -> int:
+    from sync.outbox import Outbox
+    records = Outbox.from_config(config).records(args.state, args.limit)
+    if args.json:
+        print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'record':<28} {'kind':<9} {'state':<9} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
+    for r in records:
+        print(f"{r.record_id:<28} {r.kind:<9} {r.state:<9} {_when(r.created_at):<19} "
+              f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {r.receipt or r.last_error or ''}")
+    return 0
+
+
+def run_verify(args: argparse.Namespace, config: Config) -> int:
+    from sync.outbox import Outbox
+    report = Outbox.from_config(config).verify()
+    if args.json:
+        print(json.dumps({"ok": report.ok, "integrity": report.integrity, "checked_files": report.checked_files,
+                          "problems": report.problems}, ensure_ascii=False, indent=2))
+    else:
+        print(f"database: {report.integrity}; files checked: {report.checked_files}; problems: {len(report.problems)}")
+        for problem in report.problems:
+            print(f"  {problem}")
+    return 0 if report.ok else 1
+
+
+def run_rotate(args: argparse.Namespace, config: Config) -> int:
+    from sync.outbox import Outbox
+    outbox = Outbox.from_config(config)
+    if args.retire_unused:
+        in_use = outbox.key_ids_in_use() | {outbox.keys.current}
+        retired = [key_id for key_id in outbox.keys.key_ids if key_id not in in_use]
+        for key_id in retired:
+            outbox.keys.retire(key_id)
+        print(f"retired: {', '.join(retired) or 'none'}; kept: {', '.join(sorted(in_use))}")
+        return 0
+    new_id = outbox.keys.rotate()
+    old_in_use = sorted(outbox.key_ids_in_use() - {new_id})
+    print(f"new data is sealed with key {new_id} (restart the terminal services so they use it);"
+          f" old keys still needed: {', '.join(old_in_use) or 'none'}")
+    return 0

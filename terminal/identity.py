@@ -30,7 +30,9 @@ class Identity:
     valid_from: date | None
     valid_to: date | None  # None means 长期 (no end date)
     name_en: str = ""
-    nationality: str = ""
+    nationality: str = ""  # ISO 3166 alpha-3 code on foreigner's permanent residence cards
+    pass_number: str = ""  # HK/Macao/Taiwan residence permit: the travel permit (通行证) number
+    issue_count: int = 0  # HK/Macao/Taiwan residence permit: how many times it was issued
     photo: bytes = field(default=b"", compare=False)  # opaque WLT; never written to disk
 
     def masked_id(self) -> str:

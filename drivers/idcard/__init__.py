@@ -1,0 +1,1 @@
+"""ID-card reader (SAM module, GA/T 467): codec, driver, simulator, diagnostics."""

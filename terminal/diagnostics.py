@@ -26,6 +26,7 @@ CHECKS: dict[str, str] = {
     "system": "terminal.system_health:check",
     "outbox": "sync.diag:check_outbox",
     "network": "sync.diag:check_network",
+    "idcard": "drivers.idcard.diag:check",
 }
 
 

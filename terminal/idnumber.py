@@ -67,3 +67,17 @@ def make_id_number(region: str, birth: date, sequence: int) -> str:
     """A number with a correct check digit: for fabricated test cards and simulators only."""
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
     return first17 + check_digit(first17)
+
+
+_FOREIGNER_SHAPE = re.compile(r"^[A-Z]{3}[0-9]{12}$")
+
+
+def check_card_number(card_type: str, number: str, birth: date | None = None) -> IdNumberCheck:
+    """Check the number on any supported card: GB 11643 for resident IDs and residence permits.
+
+    The 15-character number of the foreigner's permanent residence card (2004/2017 layout) is
+    checked for shape only (3 letters, 12 digits): its check rule is not public.
+    """
+    if card_type == "foreigner":
+        return IdNumberCheck(() if _FOREIGNER_SHAPE.match(number) else ("format",))
+    return check_id_number(number, birth)

@@ -37,3 +37,11 @@ def test_problems_are_named(number: str, birth: date | None, problem: str) -> No
 def test_hk_macao_taiwan_permit_prefixes_are_regions() -> None:
     for region in ("810000", "820000", "830000"):
         assert check_id_number(make_id_number(region, date(1988, 8, 8), 21)).valid
+
+
+def test_card_number_check_by_card_type() -> None:
+    from terminal.idnumber import check_card_number
+    assert check_card_number("foreigner", "USA110085061501").valid
+    assert not check_card_number("foreigner", "US1110085061501").valid
+    assert check_card_number("resident", "11010519491231002X", date(1949, 12, 31)).valid
+    assert not check_card_number("hmt", "11010519491231002X", date(1949, 12, 30)).valid

@@ -1,0 +1,339 @@
+"""The item catalog (政务服务事项目录) and each item's service guide (办事指南).
+
+API used by the UI, the session and the CLI (names are stable):
+
+- `load_catalog(region, data_dir=None) -> Catalog`: the catalog the terminal offers. An updated
+  catalog under `<data_dir>/catalog/<region>.json` (installed by the sync code after its signature
+  check) replaces the shipped one when it is present and valid; an invalid one is logged as a
+  warning and the shipped catalog is used. The shipped catalog gets the demo guides of
+  `catalogs/sample_guides.json` (every one flagged `sample`); a platform catalog carries its own.
+- `parse_catalog(data, origin)` / `read_catalog(path)`: validate and build without the fallback
+  (the sync code uses these to check an update before installing it).
+- `Catalog`: `items`, `get(id)`, `departments()`, `item_types()`, `themes()`, `by_department(d)`,
+  `by_theme(t)`, `search(query, department=None, item_type=None, theme=None, limit=50)`.
+- `Item` (one row of the seed tables plus `guide`), `Guide`, `MaterialSpec`.
+
+Every file is validated against `catalogs/catalog.schema.json`; problems raise `CatalogError`
+naming the file, the item id, the path inside the item and the problem. The format is documented
+in docs/catalog.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import jsonschema
+
+from terminal.cases import CaseKind
+from terminal.errors import TerminalError
+from terminal.pinyin_index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "catalogs"
+SCHEMA_FILE = SHIPPED_DIR / "catalog.schema.json"
+SAMPLE_GUIDES_FILE = SHIPPED_DIR / "sample_guides.json"
+FORMAT = 1
+# A case kind a guide may promise; 退办件 is an outcome, not a kind of item.
+GUIDE_CASE_KINDS = (CaseKind.IMMEDIATE, CaseKind.PROMISED, CaseKind.JOINT, CaseKind.ESCALATED)
+
+
+class CatalogError(TerminalError):
+    """A catalog file is missing, not JSON, or does not follow the catalog format."""
+
+    advice_zh = "事项目录数据有误，请到窗口办理，或联系技术人员更新目录。"
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    """One material the applicant hands in (申请材料)."""
+
+    id: str
+    name: str
+    form: str                  # 原件 / 复印件 / 原件及复印件
+    count: int = 1
+    required: bool = True
+    note: str = ""
+    sample_form: str = ""      # description or file name of a filled-in sample (样表)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "form": self.form, "count": self.count,
+                "required": self.required, "note": self.note, "sample_form": self.sample_form}
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The service guide of one item. `sample` guides were written for the demo, not by the platform."""
+
+    sample: bool
+    conditions: str
+    materials: tuple[MaterialSpec, ...]
+    process: tuple[str, ...]
+    legal_days: int            # statutory limit in working days; 0 = on the spot
+    promised_days: int         # promised limit (承诺时限) in working days; 0 = on the spot
+    case_kind: CaseKind
+    result: str
+    fees: str
+    consult_phone: str
+    complaint_phone: str
+    themes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Guide:
+        return cls(
+            sample=data.get("sample", False),
+            conditions=data["conditions"],
+            materials=tuple(MaterialSpec(**m) for m in data["materials"]),
+            process=tuple(data["process"]),
+            legal_days=data["legal_days"],
+            promised_days=data["promised_days"],
+            case_kind=CaseKind(data["case_kind"]),
+            result=data["result"],
+            fees=data["fees"],
+            consult_phone=data["consult_phone"],
+            complaint_phone=data["complaint_phone"],
+            themes=tuple(data.get("themes", ())),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sample": self.sample, "conditions": self.conditions,
+                "materials": [m.to_json() for m in self.materials], "process": list(self.process),
+                "legal_days": self.legal_days, "promised_days": self.promised_days,
+                "case_kind": self.case_kind.value, "result": self.result, "fees": self.fees,
+                "consult_phone": self.consult_phone, "complaint_phone": self.complaint_phone,
+                "themes": list(self.themes)}
+
+
+ROW_KEYS = ("id", "seq", "main_item", "sub_item", "handling_item", "item_type", "level", "department", "note")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One catalog row (every column of the seed tables) and its guide, if any."""
+
+    id: str
+    seq: int
+    main_item: str             # 主项
+    sub_item: str              # 子项
+    handling_item: str         # 业务办理项
+    item_type: str             # 行政许可, 行政确认, 行政给付, 公共服务, 其他职权 ...
+    level: str                 # D, DE
+    department: str            # 指导部门
+    note: str = ""             # e.g. 省目录
+    guide: Guide | None = None
+
+    @property
+    def title(self) -> str:
+        """What people read: the handling item, else the sub item, else the main item."""
+        return self.handling_item or self.sub_item or self.main_item
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return self.guide.themes if self.guide else ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Item:
+        guide = Guide.from_json(data["guide"]) if data.get("guide") else None
+        return cls(**{k: data.get(k, "") for k in ROW_KEYS}, guide=guide)
+
+    def to_json(self, with_guide: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in ROW_KEYS}
+        out["title"] = self.title
+        out["has_guide"] = self.guide is not None
+        if with_guide:
+            out["guide"] = self.guide.to_json() if self.guide else None
+        return out
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The items a region offers, in catalog order, with a search index built at construction."""
+
+    region: str
+    title: str
+    version: str
+    source: str
+    items: tuple[Item, ...]
+    _by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
+    _index: SearchIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {item.id: item for item in self.items})
+        object.__setattr__(self, "_index", SearchIndex(
+            [(item.title, (item.sub_item, item.main_item)) for item in self.items]))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, item_id: str) -> Item:
+        """The item with this id; KeyError when the catalog has none."""
+        return self._by_id[item_id]
+
+    def departments(self) -> list[str]:
+        """Departments in the order they first appear."""
+        return list(dict.fromkeys(item.department for item in self.items))
+
+    def item_types(self) -> list[str]:
+        return list(dict.fromkeys(item.item_type for item in self.items))
+
+    def themes(self) -> list[str]:
+        """Life-event themes of the items that have guides, in first-seen order."""
+        return list(dict.fromkeys(t for item in self.items for t in item.themes))
+
+    def by_department(self, department: str) -> list[Item]:
+        return [item for item in self.items if item.department == department]
+
+    def by_theme(self, theme: str) -> list[Item]:
+        return [item for item in self.items if theme in item.themes]
+
+    def search(self, query: str, department: str | None = None, item_type: str | None = None,
+               limit: int | None = 50, theme: str | None = None) -> list[Item]:
+        """Items matching `query` (Chinese, pinyin, initials or a mix), best first.
+
+        Order: whole title matches, then titles starting with the query, then titles containing
+        it, then items whose main or sub item matches; catalog order within each group. A blank
+        query lists every item that passes the filters, in catalog order.
+        """
+        def wanted(item: Item) -> bool:
+            return ((department is None or item.department == department)
+                    and (item_type is None or item.item_type == item_type)
+                    and (theme is None or theme in item.themes))
+
+        if not query.strip():
+            hits = [item for item in self.items if wanted(item)]
+            return hits if limit is None else hits[:limit]
+        ranked = self._index.search(query, limit, lambda i: wanted(self.items[i]))
+        return [self.items[i] for _, i in ranked]
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def _validator(definition: str | None = None) -> jsonschema.protocols.Validator:
+    """A validator for the whole catalog, or for one of the schema's $defs."""
+    schema = _schema()
+    if definition:
+        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _where(path: list[Any]) -> str:
+    """A JSON path as people read it: items[3].guide.materials[0].form."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _check(data: Any, origin: str, definition: str | None = None) -> None:
+    """Raise CatalogError for the first schema problem, naming file, item id and path."""
+    errors = sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors)
+    path = list(error.absolute_path)
+    item = ""
+    if definition is None and len(path) >= 2 and path[0] == "items" and isinstance(path[1], int):
+        row = data["items"][path[1]]
+        item = f" item {row.get('id', '?') if isinstance(row, dict) else '?'}"
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    raise CatalogError(f"catalog {origin}:{item} at {_where(path)}: {error.message}{more}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"catalog {path}: file does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CatalogError(f"catalog {path}: not readable JSON: {e}") from None
+
+
+def parse_catalog(data: Any, origin: str, region: str | None = None) -> Catalog:
+    """Validate parsed JSON and build the catalog; `origin` names the source in errors."""
+    _check(data, origin)
+    if region is not None and data["region"] != region:
+        raise CatalogError(f"catalog {origin}: region is {data['region']!r}, expected {region!r}")
+    seen: set[str] = set()
+    for n, row in enumerate(data["items"]):
+        if row["id"] in seen:
+            raise CatalogError(f"catalog {origin}: item {row['id']} at items[{n}].id: duplicate item id")
+        seen.add(row["id"])
+        materials = [m["id"] for m in (row.get("guide") or {}).get("materials", ())]
+        if len(set(materials)) != len(materials):
+            raise CatalogError(f"catalog {origin}: item {row['id']} at items[{n}].guide.materials: "
+                               "duplicate material id")
+    return Catalog(region=data["region"], title=data["title"], version=data["version"],
+                   source=data["source"], items=tuple(Item.from_json(row) for row in data["items"]))
+
+
+def read_catalog(path: Path, region: str | None = None) -> Catalog:
+    return parse_catalog(_read_json(path), str(path), region)
+
+
+def _same_title(a: str, b: str) -> bool:
+    def squash(s: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", s).split())
+    return squash(a) == squash(b)
+
+
+def _with_sample_guides(data: dict[str, Any], guides_file: Path) -> dict[str, Any]:
+    """The shipped catalog's JSON with the demo guides of `guides_file` put into its items.
+
+    Each entry names the item's title too, so that a renumbered catalog cannot give an item
+    somebody else's guide: a mismatch is logged and the guide left out.
+    """
+    samples = _read_json(guides_file)
+    _check(samples, str(guides_file), "sample_guides")
+    rows = {row.get("id"): row for row in data.get("items", ()) if isinstance(row, dict)}
+    for item_id, entry in samples["items"].items():
+        row = rows.get(item_id)
+        if row is None:
+            continue  # a guide for the other region's catalog
+        title = row.get("handling_item") or row.get("sub_item") or row.get("main_item") or ""
+        if not _same_title(title, entry["title"]):
+            log.warning("sample_guide_skipped item=%s reason=title_mismatch", item_id)
+            continue
+        if entry["guide"] not in samples["guides"]:
+            raise CatalogError(f"catalog {guides_file}: item {item_id}: no guide named {entry['guide']!r}")
+        row["guide"] = samples["guides"][entry["guide"]]
+    return data
+
+
+def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path = SHIPPED_DIR) -> Catalog:
+    """The catalog for `region`: a valid updated one from `data_dir`, else the shipped one.
+
+    `shipped_dir` holds `<region>.json` and `sample_guides.json` (tests point it elsewhere).
+    """
+    if data_dir is not None:
+        updated = Path(data_dir).expanduser() / "catalog" / f"{region}.json"
+        if updated.exists():
+            try:
+                catalog = read_catalog(updated, region)
+                log.info("catalog_loaded region=%s origin=update version=%s items=%d",
+                         region, catalog.version, len(catalog))
+                return catalog
+            except CatalogError as e:
+                log.warning("catalog_update_rejected region=%s file=%s problem=%s; using the shipped catalog",
+                            region, updated, e.message)
+    shipped = shipped_dir / f"{region}.json"
+    if not shipped.exists():
+        raise CatalogError(f"no catalog for region {region!r} (no file {shipped})")
+    data = _read_json(shipped)
+    if (shipped_dir / SAMPLE_GUIDES_FILE.name).exists():
+        data = _with_sample_guides(data, shipped_dir / SAMPLE_GUIDES_FILE.name)
+    catalog = parse_catalog(data, str(shipped), region)
+    log.info("catalog_loaded region=%s origin=shipped version=%s items=%d", region, catalog.version, len(catalog))
+    return catalog

@@ -338,12 +338,12 @@ class Puller:
         self.terminal_id = terminal_id
         self.secret = secret
         self.session = requests.Session()
-        self.session.verify = verify
+        self.verify = verify  # passed per request: a session-level value loses to REQUESTS_CA_BUNDLE
         self.timeout = timeout
 
     def _get(self, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": "Bearer " + make_token(self.secret, self.terminal_id), **kwargs.pop("headers", {})}
-        return self.session.get(self.base + path, headers=headers, timeout=self.timeout, **kwargs)
+        return self.session.get(self.base + path, headers=headers, timeout=self.timeout, verify=self.verify, **kwargs)
 
     def pull_once(self, on_record: Callable[[str], None] | None = None) -> list[str]:
         """One pass over everything the terminal lists; returns the record ids acknowledged."""
@@ -387,7 +387,7 @@ class Puller:
         done = self.store.complete(record_id)
         if done.status != 200:
             return False
-        ack = self.session.post(f"{self.base}/v1/outbox/{record_id}/ack", timeout=self.timeout,
+        ack = self.session.post(f"{self.base}/v1/outbox/{record_id}/ack", timeout=self.timeout, verify=self.verify,
                                 headers={"Authorization": "Bearer " + make_token(self.secret, self.terminal_id)},
                                 json={"receipt": done.body["receipt"],
                                       "manifest_sha256": hashlib.sha256(response.content).hexdigest()})

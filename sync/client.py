@@ -87,9 +87,11 @@ class PlatformClient:
         self.stop = stop or threading.Event()
         self.throttle = Throttle(settings.bandwidth_kbps, self.stop)
         self.session = requests.Session()
-        self.session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
+        # Passed on every request: a session-level `verify` loses to REQUESTS_CA_BUNDLE in the environment.
+        self.verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
+        self.cert: str | tuple[str, str] | None = None
         if settings.client_cert:
-            self.session.cert = (str(settings.client_cert), str(settings.client_key)) if settings.client_key \
+            self.cert = (str(settings.client_cert), str(settings.client_key)) if settings.client_key \
                 else str(settings.client_cert)
         self.session.headers[PROTOCOL_HEADER] = PROTOCOL_VERSION
         self.timeout = (min(5.0, settings.timeout_seconds), settings.timeout_seconds)
@@ -113,10 +115,10 @@ class PlatformClient:
                 self.throttle.wait(len(body))
             try:
                 response = self.session.request(method, url, data=body, json=json_body, headers=all_headers,
-                                                timeout=self.timeout)
+                                                timeout=self.timeout, verify=self.verify, cert=self.cert)
             except requests.exceptions.SSLError as error:
                 # A certificate problem will not fix itself by retrying.
-                raise PlatformError(f"TLS verification failed for {self.settings.base_url}: {type(error).__name__}",
+                raise PlatformError(f"TLS verification failed for {self.settings.base_url}: {type(error).__name__} {error}",
                                     advice_zh="与政务服务平台的安全连接校验失败，请联系技术人员。") from None
             except requests.RequestException as error:
                 last_problem = type(error).__name__

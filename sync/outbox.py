@@ -24,7 +24,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from terminal.cases import Case, Complaint, RatingRecord
 from terminal.config import Config
@@ -346,13 +346,17 @@ class Outbox:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def claim(self, record_id: str | None = None) -> RecordInfo | None:
-        """Take the next due queued record (or a named one) for sending: queued -> sending."""
+    def claim(self, record_id: str | None = None, skip: Collection[str] = ()) -> RecordInfo | None:
+        """Take the next due queued record (or a named one) for sending: queued -> sending.
+
+        `skip` names records already tried in this round, so one round tries each record once.
+        """
         now = self.clock()
         with self._write() as db:
             if record_id is None:
-                row = db.execute("SELECT * FROM records WHERE state = ? AND next_attempt_at <= ? ORDER BY seq LIMIT 1",
-                                 (QUEUED, now)).fetchone()
+                row = db.execute(f"SELECT * FROM records WHERE state = ? AND next_attempt_at <= ? AND record_id NOT IN"
+                                 f" ({','.join('?' * len(skip))}) ORDER BY seq LIMIT 1",
+                                 (QUEUED, now, *skip)).fetchone()
             else:
                 row = db.execute("SELECT * FROM records WHERE state = ? AND record_id = ?",
                                  (QUEUED, record_id)).fetchone()

@@ -60,7 +60,7 @@ class Pusher:
         """Push every due record once (or `limit` of them); failures wait for a later round."""
         result = RoundResult()
         while not self.stop.is_set() and (limit is None or len(result.delivered) + len(result.failed) < limit):
-            record = self.outbox.claim()
+            record = self.outbox.claim(skip=result.failed.keys())
             if record is None:
                 break
             try:

@@ -80,8 +80,9 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
 
 
 def make_client(url: str, **overrides: object) -> PlatformClient:
-    settings = ClientSettings(base_url=url, terminal_id=TERMINAL_ID, secret=SECRET, timeout_seconds=2.0,
-                              backoff_base=0.02, backoff_cap=0.1, **overrides)  # type: ignore[arg-type]
+    options: dict[str, object] = {"base_url": url, "terminal_id": TERMINAL_ID, "secret": SECRET,
+                                  "timeout_seconds": 2.0, "backoff_base": 0.02, "backoff_cap": 0.1, **overrides}
+    settings = ClientSettings(**options)  # type: ignore[arg-type]
     return PlatformClient(settings)
 
 
@@ -92,11 +93,13 @@ def free_port() -> int:
 
 
 class CuttingProxy:
-    """A TCP proxy that drops every connection once `cut_after` request bytes have passed (then heals)."""
+    """A TCP proxy that drops a connection once `cut_after` request bytes have passed, or instead of
+    forwarding an answer containing `drop_reply_with`; each switch fires once, then the link heals."""
 
     def __init__(self, upstream_port: int) -> None:
         self.upstream = upstream_port
         self.cut_after: int | None = None
+        self.drop_reply_with: bytes | None = None
         self.passed = 0
         self.cuts = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -122,6 +125,10 @@ class CuttingProxy:
                         self.cut_after = None
                         self.cuts += 1
                         raise OSError("cut")
+                elif self.drop_reply_with is not None and self.drop_reply_with in data:
+                    self.drop_reply_with = None
+                    self.cuts += 1
+                    raise OSError("answer lost")
                 dst.sendall(data)
         except OSError:
             pass

@@ -19,7 +19,7 @@ LINE_DOTS = 32      # glyph plus line spacing
 PAPER_DOTS = {80: 576, 58: 384}
 QR_MODULE_DOTS = {576: 6, 384: 5}
 QR_MARGIN_DOTS = 16
-NO_LINE_START = set("，。、；：？！）》】”’…,.;:?!)")
+NO_LINE_START = set("，。、；：？！）》】”’…")  # ASCII stays with its word (URLs, case numbers)
 
 
 @dataclass(frozen=True)

@@ -1,47 +1,74 @@
 """Search index for people typing on a touch screen: Chinese, full pinyin, initials, or a mix.
 
-Every text is split into *units*: one per Chinese character (with its toneless pinyin readings,
-the context reading from pypinyin's phrase dictionary first, then the character's other
-readings, so 重 matches both chong and zhong) and one per other visible character (letters,
-digits, punctuation; NFKC-normalised and lower-cased). A query matches a run of consecutive
-units when each query piece matches one unit: a Chinese character matches the same character,
-and a run of letters is cut into pieces that are each a prefix of one unit's reading
-("hkdj", "hukoudengji", "hukoudj" and "户口dj" all match 户口登记).
+Every text is split into *units*: one per Chinese character, with its toneless pinyin reading
+in context (pypinyin's phrase dictionary: 银行 -> yin hang) plus, for the common polyphones in
+`POLYPHONES`, the other readings (重 matches chong and zhong, 给 gei and ji); and one per other
+visible character (letters, digits, punctuation; NFKC-normalised, lower case). A query matches a
+run of consecutive units when each query piece matches one unit: a Chinese character matches
+the same character, and a run of letters is cut into pieces that are each a prefix of one unit's
+reading, so "hkdj", "hukoudengji", "hukoudj" and "户口dj" all match 户口登记.
 
-Why it is fast: at build time every text's initials (first letter of its context reading, plus a
-variant string for each polyphone whose other readings start with another letter) and its
-characters are joined into two big strings. A query is turned into a few candidate initials
-strings (one per plausible way to cut its letters; cuts whose initials 1-4-grams never occur in
-the catalog are pruned), each located with `str.find` at C speed, and only those hits are
-checked against the readings. A pure initials query needs no check at all.
+Why it is fast: each text becomes an initials string (first letter of each unit's reading; one
+extra variant string per polyphone whose other reading starts with another letter) and a
+characters string. All titles' strings are joined into one text per kind with a suffix array
+(numpy) over it, and likewise the items' other texts (main and sub item). A query becomes a few
+candidate initials strings (one per plausible way to cut its letters; cuts whose initials
+1..4-grams never occur in the catalog are pruned), each found by binary search in the suffix
+array; hits are ranked with numpy, and only as many as needed are checked against the readings
+(a pure initials query needs no check).
 
-`SearchIndex.search(query)` returns {item index: tier}: 0 the whole title matches, 1 the title
-starts with the query, 2 the query is inside the title, 3 only another text of the item matches
-(main item, sub item). Ranking and filters are the catalog's job (terminal.catalog).
+`SearchIndex.search(query, limit, accept)` returns (tier, item index) pairs, best first: tier 0
+the whole title matches, 1 the title starts with the query, 2 the title contains it, 3 only the
+item's main or sub item matches; index order within a tier.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Sequence
 
-from pypinyin import Style, lazy_pinyin, pinyin
+import numpy as np
+from pypinyin import Style, lazy_pinyin
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 IGNORED_IN_QUERY = re.compile(r"[\s'’·]+")
-NGRAM = 4                    # longest initials n-gram kept for pruning cuts
-MAX_CUTS = 48                # candidate initials strings tried per query
-MAX_VARIANTS = 6             # polyphone variant initials strings per text
-MAX_READINGS = 3             # readings kept per character
-TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, OTHER_FIELD = 0, 1, 2, 3
 SEPARATOR = "\n"
-# Letter pieces allowed in the middle of a query: whole syllables, single letters and these
-# common two-letter initials; any syllable prefix is allowed at the end (people are mid-word).
+NON_LETTER_INITIAL = "~"     # initial of units whose reading is not ASCII (《, —, rare characters)
+NGRAM = 4                    # longest initials n-gram kept for pruning cuts
+MAX_CUTS = 48                # ways of cutting one query that are tried
+MAX_VARIANTS = 6             # polyphone variant initials strings per text
+SUFFIX_DEPTH = 64            # suffix array order is exact for this many leading characters
+TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, OTHER_FIELD = 0, 1, 2, 3
+# Letter pieces allowed before the end of a query: whole syllables, single letters and these
+# two-letter initials; any syllable prefix is allowed at the end (people are mid-word).
 DOUBLE_INITIALS = frozenset({"zh", "ch", "sh"})
+
+# Common polyphones and the readings people may type for them. pypinyin's heteronym lists are
+# full of rare readings that would only add noise, so the extra readings are chosen here.
+POLYPHONES: dict[str, tuple[str, ...]] = {
+    "重": ("zhong", "chong"), "行": ("xing", "hang"), "长": ("chang", "zhang"), "还": ("huan", "hai"),
+    "参": ("can", "shen"), "单": ("dan", "shan"), "调": ("diao", "tiao"), "传": ("chuan", "zhuan"),
+    "省": ("sheng", "xing"), "率": ("lv", "shuai"), "会": ("hui", "kuai"), "校": ("xiao", "jiao"),
+    "系": ("xi", "ji"), "藏": ("cang", "zang"), "曾": ("ceng", "zeng"), "朝": ("chao", "zhao"),
+    "乐": ("le", "yue"), "便": ("bian", "pian"), "解": ("jie", "xie"), "降": ("jiang", "xiang"),
+    "给": ("gei", "ji"), "属": ("shu", "zhu"), "奇": ("qi", "ji"), "差": ("cha", "chai"),
+    "都": ("du", "dou"), "地": ("di", "de"), "得": ("de", "dei"), "着": ("zhe", "zhao", "zhuo"),
+    "了": ("le", "liao"), "数": ("shu", "shuo"), "折": ("zhe", "she"), "择": ("ze", "zhai"),
+    "血": ("xue", "xie"), "角": ("jiao", "jue"), "觉": ("jue", "jiao"), "和": ("he", "huo"),
+    "期": ("qi", "ji"), "核": ("he", "hu"), "模": ("mo", "mu"), "查": ("cha", "zha"),
+    "区": ("qu", "ou"), "车": ("che", "ju"), "大": ("da", "dai"), "弹": ("dan", "tan"),
+    "称": ("cheng", "chen"), "沈": ("shen", "chen"), "厦": ("sha", "xia"), "露": ("lu", "lou"),
+    "薄": ("bo", "bao"), "尽": ("jin",), "宁": ("ning",), "缴": ("jiao",), "似": ("si", "shi"),
+}
+
+_Readings = tuple[str, ...]
+_Text = tuple[str, tuple[_Readings, ...]]   # (unit characters, readings of each unit)
+# One query piece: (initial, kind, value); kind "prefix": a reading must start with value;
+# "char": the unit must be that character; "": the initial says it all.
+_Piece = tuple[str, str, str]
 
 
 def normalize(text: str) -> str:
@@ -49,76 +76,112 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def _reading(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL, errors=lambda s: list(s))[0]
+
+
 @lru_cache(maxsize=None)
-def _char_readings(char: str, context_reading: str) -> tuple[str, ...]:
-    """The context reading first, then the character's other toneless readings."""
-    others = pinyin(char, style=Style.NORMAL, heteronym=True)[0]
-    return tuple(dict.fromkeys([context_reading, *others]))[:MAX_READINGS]
+def _readings(char: str, context: str) -> _Readings:
+    """The reading in context first, then the other readings people may type."""
+    return tuple(dict.fromkeys((context, *POLYPHONES.get(char, ()))))
 
 
-def units(text: str) -> list[tuple[str, tuple[str, ...]]]:
+def _initial(reading: str) -> str:
+    return reading[0] if reading[0].isascii() else NON_LETTER_INITIAL
+
+
+def units(text: str) -> list[tuple[str, _Readings]]:
     """(character, readings) for every visible character of `text`."""
     text = normalize(text)
-    out: list[tuple[str, tuple[str, ...]]] = []
-    pos = 0
-
-    def plain(chunk: str) -> None:
-        out.extend((c, (c,)) for c in chunk if not c.isspace())
-
-    for m in HAN.finditer(text):
-        plain(text[pos:m.start()])
-        run = m.group()
-        context = lazy_pinyin(run, style=Style.NORMAL, errors=lambda s: list(s))
-        if len(context) != len(run):  # a phrase the dictionary could not align: go char by char
-            context = [lazy_pinyin(c, style=Style.NORMAL, errors=lambda s: list(s))[0] for c in run]
-        out.extend((c, _char_readings(c, r)) for c, r in zip(run, context))
-        pos = m.end()
-    plain(text[pos:])
+    out: list[tuple[str, _Readings]] = []
+    for run in re.finditer(rf"{HAN.pattern}+|[^\s]", text):
+        chunk = run.group()
+        if not HAN.match(chunk):
+            out.append((chunk, (chunk,)))
+            continue
+        context = lazy_pinyin(chunk, style=Style.NORMAL, errors=lambda s: list(s))
+        if len(context) != len(chunk):  # a phrase the dictionary could not align: char by char
+            context = [_reading(c) for c in chunk]
+        out.extend((c, _readings(c, r)) for c, r in zip(chunk, context))
     return out
 
 
-# One query piece: (initial letter, kind, value); kind "prefix" checks a reading prefix,
-# "char" checks the character, "" needs no check beyond the initial.
-_Piece = tuple[str, str, str]
-_Text = tuple[str, tuple[tuple[str, ...], ...]]      # (unit characters, unit readings)
+@lru_cache(maxsize=65536)
+def _initials_variants(readings: tuple[_Readings, ...]) -> tuple[str, ...]:
+    """The context initials, then one variant per polyphone reading with another initial."""
+    base = [_initial(r[0]) for r in readings]
+    variants = ["".join(base)]
+    for k, rs in enumerate(readings):
+        for alt in dict.fromkeys(_initial(r) for r in rs[1:]):
+            if alt != base[k] and len(variants) <= MAX_VARIANTS:
+                variants.append("".join(base[:k] + [alt] + base[k + 1:]))
+    return tuple(variants)
+
+
+def _suffix_array(codes: np.ndarray) -> np.ndarray:
+    """Suffix start positions ordered by their first SUFFIX_DEPTH characters (prefix doubling).
+
+    The end of the text sorts before every character, as in Python string comparison.
+    """
+    n = len(codes)
+    rank = codes.astype(np.int64) + 1
+    order = np.argsort(rank, kind="stable")
+    covered = 1
+    while covered < SUFFIX_DEPTH and n:
+        following = np.zeros(n, np.int64)
+        if covered < n:
+            following[:n - covered] = rank[covered:]
+        order = np.lexsort((following, rank))
+        r, f = rank[order], following[order]
+        step = np.ones(n, np.int64)
+        step[1:] = (r[1:] != r[:-1]) | (f[1:] != f[:-1])
+        rank = np.empty(n, np.int64)
+        rank[order] = np.cumsum(step)
+        covered *= 2
+        if rank.max() == n:  # every suffix already distinct
+            break
+    return order.astype(np.int32)
 
 
 class _Haystack:
-    """Many short strings joined by SEPARATOR (also at both ends), each tagged (item, text id).
+    """Short strings joined by SEPARATOR (also at both ends), each tagged with (item, text id)."""
 
-    Parts are added in item order, so occurrences come out in item order, which lets a search
-    stop as soon as it has enough results.
-    """
+    def __init__(self, parts: Sequence[tuple[str, int, int]]) -> None:
+        self.text = SEPARATOR + "".join(p + SEPARATOR for p, _, _ in parts)
+        lengths = np.fromiter((len(p) for p, _, _ in parts), np.int64, len(parts))
+        self.starts = np.concatenate(([1], 1 + np.cumsum(lengths + 1)[:-1])) if len(parts) else lengths
+        self.lengths = lengths
+        self.items = np.fromiter((i for _, i, _ in parts), np.int64, len(parts))
+        self.text_ids = np.fromiter((t for _, _, t in parts), np.int64, len(parts))
+        codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+        self._sa = _suffix_array(codes)
+        # part number of every text position (separators count to the part before them)
+        self._part_at = np.repeat(np.arange(-1, len(parts), dtype=np.int32),
+                                  np.concatenate(([1], lengths + 1)).astype(np.int64))
 
-    def __init__(self) -> None:
-        self._parts: list[str] = []
-        self.starts: list[int] = []
-        self.item: list[int] = []
-        self.text: list[int] = []
-        self._length = 1
-        self.joined = SEPARATOR
+    def _bound(self, needle: str, after_equal: bool) -> int:
+        sa, text, m = self._sa, self.text, len(needle)
+        lo, hi = 0, len(sa)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            key = text[int(sa[mid]):int(sa[mid]) + m]
+            if key < needle or (after_equal and key == needle):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
-    def add(self, part: str, item: int, text_id: int) -> None:
-        self._parts.append(part)
-        self.starts.append(self._length)
-        self.item.append(item)
-        self.text.append(text_id)
-        self._length += len(part) + 1
+    def find(self, needle: str) -> tuple[np.ndarray, np.ndarray]:
+        """(part numbers, unit offsets) of every occurrence of `needle`."""
+        probe = needle[:SUFFIX_DEPTH]
+        positions = self._sa[self._bound(probe, False):self._bound(probe, True)]
+        if len(needle) > SUFFIX_DEPTH:
+            positions = np.array([p for p in positions if self.text.startswith(needle, int(p))], np.int32)
+        parts = self._part_at[positions]
+        return parts, positions - self.starts[parts]
 
-    def freeze(self) -> None:
-        self.joined = SEPARATOR + SEPARATOR.join(self._parts) + SEPARATOR
-        self._parts = []
-
-    def occurrences(self, needle: str, whole: bool, at_start: bool) -> Iterator[tuple[int, int, int]]:
-        """(item, text id, unit offset) of each occurrence, in item order."""
-        find = self.joined.find
-        pattern = (SEPARATOR if at_start or whole else "") + needle + (SEPARATOR if whole else "")
-        shift = 1 if at_start or whole else 0
-        pos = find(pattern)
-        while pos >= 0:
-            part = bisect_right(self.starts, pos + shift) - 1
-            yield self.item[part], self.text[part], pos + shift - self.starts[part]
-            pos = find(pattern, pos + 1)
+    def nbytes(self) -> int:
+        return int(self._sa.nbytes + self._part_at.nbytes + self.starts.nbytes * 4) + len(self.text) * 2
 
 
 class SearchIndex:
@@ -128,48 +191,30 @@ class SearchIndex:
         """`fields[i]` is item i's (title, other searchable texts such as main and sub item)."""
         self._texts: list[_Text] = []
         text_ids: dict[str, int] = {}
-        syllables: set[str] = set()
-        ngrams: set[str] = set()
-        self._title_initials, self._title_chars = _Haystack(), _Haystack()
-        self._other_initials, self._other_chars = _Haystack(), _Haystack()
-
-        def add(text: str, item: int, initials: _Haystack, chars: _Haystack) -> None:
-            tid = text_ids.get(text)
-            if tid is None:
-                us = units(text)
-                tid = text_ids[text] = len(self._texts)
-                self._texts.append(("".join(c for c, _ in us), tuple(r for _, r in us)))
-                for _, readings in us:
-                    syllables.update(readings)
-                for ini in self._initials_variants(self._texts[tid][1]):
-                    for n in range(1, NGRAM + 1):
-                        ngrams.update(ini[k:k + n] for k in range(len(ini) - n + 1))
-            chars.add(self._texts[tid][0], item, tid)
-            for ini in self._initials_variants(self._texts[tid][1]):
-                initials.add(ini, item, tid)
-
-        for i, (title, others) in enumerate(fields):
-            add(title, i, self._title_initials, self._title_chars)
-            for text in dict.fromkeys(others):
-                if text and text != title:
-                    add(text, i, self._other_initials, self._other_chars)
-        for haystack in (self._title_initials, self._title_chars, self._other_initials, self._other_chars):
-            haystack.freeze()
-        self._ngrams = frozenset(ngrams)
+        parts: dict[str, list[tuple[str, int, int]]] = {k: [] for k in ("ti", "tc", "oi", "oc")}
+        for item, (title, others) in enumerate(fields):
+            texts = [(title, "t")] + [(t, "o") for t in dict.fromkeys(others) if t and t != title]
+            for text, kind in texts:
+                tid = text_ids.get(text)
+                if tid is None:
+                    us = units(text)
+                    tid = text_ids[text] = len(self._texts)
+                    self._texts.append(("".join(c for c, _ in us), tuple(r for _, r in us)))
+                chars, readings = self._texts[tid]
+                parts[kind + "c"].append((chars, item, tid))
+                parts[kind + "i"].extend((ini, item, tid) for ini in _initials_variants(readings))
+        self._titles = {"initials": _Haystack(parts["ti"]), "chars": _Haystack(parts["tc"])}
+        self._others = {"initials": _Haystack(parts["oi"]), "chars": _Haystack(parts["oc"])}
+        initials = [p for p, _, _ in parts["ti"] + parts["oi"]]
+        self._ngrams = frozenset(ini[k:k + n] for ini in initials
+                                 for n in range(1, NGRAM + 1) for k in range(len(ini) - n + 1))
+        syllables = {r for _, readings in self._texts for rs in readings for r in rs}
         self._syllables = frozenset(s for s in syllables if s.isascii() and s.isalpha())
         self._prefixes = frozenset(s[:k] for s in self._syllables for k in range(1, len(s) + 1))
 
-    @staticmethod
-    @lru_cache(maxsize=65536)
-    def _initials_variants(readings: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
-        """The context initials, then one variant per polyphone reading with another initial."""
-        base = [r[0][0] for r in readings]
-        variants = ["".join(base)]
-        for k, rs in enumerate(readings):
-            for alt in dict.fromkeys(r[0] for r in rs[1:]):
-                if alt != base[k] and len(variants) <= MAX_VARIANTS:
-                    variants.append("".join(base[:k] + [alt] + base[k + 1:]))
-        return tuple(variants)
+    def nbytes(self) -> int:
+        """Rough size of the joined texts and arrays (not the Python objects of the texts)."""
+        return sum(h.nbytes() for d in (self._titles, self._others) for h in d.values())
 
     # -- query side ---------------------------------------------------------------------------
 
@@ -177,41 +222,60 @@ class SearchIndex:
                accept: Callable[[int], bool] | None = None) -> list[tuple[int, int]]:
         """(tier, item index) of the items matching `query`, best first, at most `limit`.
 
-        Within a tier items come in index order; `accept` filters items (department, type ...).
-        Each tier's scan stops once `limit` results are collected.
+        `accept` filters items (department, type ...). Only as many hits as needed are checked.
         """
         q = IGNORED_IN_QUERY.sub("", normalize(query))
         if not q:
             return []
         if any(c.isascii() and c.isalpha() for c in q):
-            plans = list(self._cuts(q).items())
-            titles, others = self._title_initials, self._other_initials
+            kind, plans = "initials", list(self._cuts(q).items())
         else:
-            plans = [(q, [()])]
-            titles, others = self._title_chars, self._other_chars
-        stages = ((TITLE_EXACT, titles, True, False), (TITLE_PREFIX, titles, False, True),
-                  (TITLE_INSIDE, titles, False, False), (OTHER_FIELD, others, False, False))
+            kind, plans = "chars", [(q, [()])]
+        tiers, items, text_ids, offsets, plan_of = [], [], [], [], []
+        for plan_no, (needle, _) in enumerate(plans):
+            for haystack, is_title in ((self._titles[kind], True), (self._others[kind], False)):
+                parts, offs = haystack.find(needle)
+                if not len(parts):
+                    continue
+                if is_title:
+                    whole = haystack.lengths[parts] == len(needle)
+                    tiers.append(np.where(offs > 0, TITLE_INSIDE, np.where(whole, TITLE_EXACT, TITLE_PREFIX)))
+                else:
+                    tiers.append(np.full(len(parts), OTHER_FIELD))
+                items.append(haystack.items[parts])
+                text_ids.append(haystack.text_ids[parts])
+                offsets.append(offs)
+                plan_of.append(np.full(len(parts), plan_no))
+        if not tiers:
+            return []
+        tier, item = np.concatenate(tiers), np.concatenate(items)
+        columns = (tier, item, np.concatenate(text_ids), np.concatenate(offsets), np.concatenate(plan_of))
+        key = tier * (int(item.max()) + 1) + item
+        checks = [c for _, c in plans]
+        if limit is not None and len(key) > 8 * limit:  # many hits: sort only the best few first
+            few = np.argpartition(key, 4 * limit)[:4 * limit]
+            found = self._collect(columns, few[np.argsort(key[few], kind="stable")], checks, limit, accept)
+            if len(found) >= limit:
+                return found
+        return self._collect(columns, np.argsort(key, kind="stable"), checks, limit, accept)
+
+    def _collect(self, columns: tuple[np.ndarray, ...], order: np.ndarray, checks: list[list[tuple[_Piece, ...]]],
+                 limit: int | None, accept: Callable[[int], bool] | None) -> list[tuple[int, int]]:
+        """Walk the hits in rank order, checking readings, until `limit` items are found."""
+        tier, item, text_id, offset, plan = (c[order].tolist() for c in columns)
         results: list[tuple[int, int]] = []
         seen: set[int] = set()
-        for tier, haystack, whole, at_start in stages:
-            streams = [self._verified(haystack.occurrences(needle, whole, at_start), checks)
-                       for needle, checks in plans]
-            for item in heapq.merge(*streams):
-                if item in seen or (accept is not None and not accept(item)):
-                    continue
-                seen.add(item)
-                results.append((tier, item))
+        for t, i, tid, off, p in zip(tier, item, text_id, offset, plan):
+            if i in seen:
+                continue
+            if all(checks[p]) and not any(self._fits(self._texts[tid], off, c) for c in checks[p]):
+                continue
+            seen.add(i)
+            if accept is None or accept(i):
+                results.append((t, i))
                 if limit is not None and len(results) >= limit:
-                    return results
+                    break
         return results
-
-    def _verified(self, occurrences: Iterable[tuple[int, int, int]],
-                  checks: list[tuple[_Piece, ...]]) -> Iterator[int]:
-        """Items of the occurrences whose readings fit at least one way of cutting the query."""
-        needs_check = all(checks)
-        for item, tid, offset in occurrences:
-            if not needs_check or any(self._fits(self._texts[tid], offset, c) for c in checks):
-                yield item
 
     @staticmethod
     def _fits(text: _Text, offset: int, check: tuple[_Piece, ...]) -> bool:
@@ -225,7 +289,10 @@ class SearchIndex:
         return True
 
     def _cuts(self, q: str) -> dict[str, list[tuple[_Piece, ...]]]:
-        """Plausible ways to read `q` as units, grouped by their initials string."""
+        """Plausible ways to read `q` as units, grouped by their initials string.
+
+        An empty tuple in a group means that cut needs no check beyond its initials.
+        """
         cuts: dict[str, list[tuple[_Piece, ...]]] = {}
         count = 0
 
@@ -235,35 +302,33 @@ class SearchIndex:
                 return
             if i == len(q):
                 count += 1
-                needs_check = tuple(p for p in pieces if p[1])
-                cuts.setdefault(initials, []).append(pieces if needs_check else ())
+                cuts.setdefault(initials, []).append(pieces if any(p[1] for p in pieces) else ())
                 return
             for piece, end in self._pieces_at(q, i):
-                ini = initials + piece[0]
-                if ini[-NGRAM:] in self._ngrams:
-                    walk(end, pieces + (piece,), ini)
+                extended = initials + piece[0]
+                if extended[-NGRAM:] in self._ngrams:
+                    walk(end, pieces + (piece,), extended)
 
         walk(0, (), "")
         return cuts
 
     def _pieces_at(self, q: str, i: int) -> list[tuple[_Piece, int]]:
-        """Every piece the query can start with at position i, longest first, with its end."""
+        """Every piece the query can continue with at position i (longest first) and its end."""
         c = q[i]
-        if HAN.fullmatch(c):
-            initials = dict.fromkeys(r[0] for r in _char_readings(c, lazy_pinyin(c)[0]))
-            return [((ini, "char", c), i + 1) for ini in initials]
+        if HAN.match(c):
+            readings = _readings(c, _reading(c))
+            return [((ini, "char", c), i + 1) for ini in dict.fromkeys(map(_initial, readings))]
         if not (c.isascii() and c.isalpha()):
-            return [((c, "", ""), i + 1)]
+            return [((_initial(c), "char" if not c.isascii() else "", c), i + 1)]
         run_end = i
         while run_end < len(q) and q[run_end].isascii() and q[run_end].isalpha():
             run_end += 1
         out: list[tuple[_Piece, int]] = []
         for end in range(run_end, i, -1):
             piece = q[i:end]
-            if piece not in self._prefixes and len(piece) > 1:
-                continue
             if len(piece) == 1:
                 out.append(((piece, "", ""), end))
-            elif piece in self._syllables or piece in DOUBLE_INITIALS or end == len(q):
+            elif piece in self._prefixes and (piece in self._syllables or piece in DOUBLE_INITIALS
+                                              or end == len(q)):
                 out.append(((piece[0], "prefix", piece), end))
         return out

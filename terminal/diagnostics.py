@@ -27,6 +27,7 @@ CHECKS: dict[str, str] = {
     "outbox": "sync.diag:check_outbox",
     "network": "sync.diag:check_network",
     "idcard": "drivers.idcard.diag:check",
+    "smartcard": "drivers.smartcard.diag:check",
 }
 
 

@@ -15,6 +15,7 @@ from terminal.errors import TerminalError
 COMMAND_MODULES = (
     "terminal.commands.version",
     "terminal.commands.diag",
+    "terminal.commands.catalog",
     "terminal.commands.sync",
     "terminal.commands.outbox",
 )

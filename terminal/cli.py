@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "terminal.commands.catalog",
     "terminal.commands.sync",
     "terminal.commands.outbox",
+    "terminal.commands.tech",
 )
 
 

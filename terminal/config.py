@@ -159,6 +159,16 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class TechnicianSettings:
+    allow_pin_only: bool = setting(False, "Let technicians in with the PIN alone (`terminal tech enroll-pin`) when "
+                                          "no technician card is on the reader; for terminals without a card reader.")
+    idle_seconds: int = setting(300, "Diagnostics mode closes itself after this long without a touch.",
+                                minimum=30, maximum=3600)
+    hold_seconds: float = setting(3.0, "How long the hidden top-left corner must be held to open the PIN pad.",
+                                  minimum=2.0, maximum=10.0)
+
+
+@dataclass(frozen=True)
 class Config:
     terminal: TerminalSettings = field(default_factory=TerminalSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
@@ -169,6 +179,7 @@ class Config:
     sync_api: SyncApiSettings = field(default_factory=SyncApiSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    technician: TechnicianSettings = field(default_factory=TechnicianSettings)
 
 
 def _is_section(kind: Any) -> bool:

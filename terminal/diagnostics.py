@@ -27,6 +27,8 @@ CHECKS: dict[str, str] = {
     "outbox": "sync.diag:check_outbox",
     "network": "sync.diag:check_network",
     "idcard": "drivers.idcard.diag:check",
+    "printer": "drivers.printer.diag:check",
+    "keypad": "drivers.keypad.diag:check",
     "smartcard": "drivers.smartcard.diag:check",
 }
 

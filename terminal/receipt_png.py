@@ -37,12 +37,16 @@ def qr_image(data: str, module_dots: int) -> Image.Image:
 
 @functools.lru_cache(maxsize=4096)
 def _glyph(font_path: Path, size: int, ch: str, bold: bool, cell: int, height: int) -> Image.Image:
-    """One character drawn centred in its cell; cached because receipts repeat characters a lot."""
+    """One character centred in its cell, squeezed when wider (m, W in a 12-dot cell), like a printer font.
+
+    Cached because receipts repeat characters a lot.
+    """
     font = _font(font_path, size)
-    cell_image = Image.new("L", (cell, height), WHITE)
-    ImageDraw.Draw(cell_image).text(((cell - font.getlength(ch)) / 2, size // 12), ch, font=font, fill=BLACK,
-                                    stroke_width=1 if bold else 0, stroke_fill=BLACK)
-    return cell_image
+    width = max(cell, int(font.getlength(ch) + 0.999) + (2 if bold else 0))
+    drawn = Image.new("L", (width, height), WHITE)
+    ImageDraw.Draw(drawn).text(((width - font.getlength(ch)) / 2, size // 12), ch, font=font, fill=BLACK,
+                               stroke_width=1 if bold else 0, stroke_fill=BLACK)
+    return drawn if width == cell else drawn.resize((cell, height), Image.Resampling.LANCZOS)
 
 
 class PaperCanvas:

@@ -8,6 +8,7 @@ no_hello (does not announce itself at start).
 from __future__ import annotations
 
 import os
+import queue
 import select
 import threading
 import time
@@ -31,7 +32,7 @@ class KeypadSimulator:
         self.slow_seconds = 0.5
         self.leds: dict[int, str] = {key: "OFF" for key in range(1, codec.KEYS + 1)}
         self.beeps: list[int] = []
-        self.commands: list[bytes] = []
+        self.commands: "queue.Queue[bytes]" = queue.Queue()  # every command received, for tests to wait on
         self._master = -1
         self._slave = -1
         self._lock = threading.Lock()
@@ -94,7 +95,7 @@ class KeypadSimulator:
             if "drop" in self.faults:
                 continue
             for command in splitter.feed(data):
-                self.commands.append(command)
+                self.commands.put(command)
                 reply = self._reply(command)
                 if "no_answer" in self.faults:
                     continue

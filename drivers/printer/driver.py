@@ -231,6 +231,10 @@ class ReceiptPrinter:
         self._link = link
         return link
 
+    def connect(self) -> None:
+        """Open the link now; raises DeviceMissing when the port, socket or USB device is not there."""
+        self._open()
+
     def _drop_link(self) -> None:
         if self._link is not None:
             try:

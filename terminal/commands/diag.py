@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="what to check (default: everything); `report --out FILE` writes the readiness report")
     parser.add_argument("--device", metavar="ADDRESS", help="check this device address instead of the configured one")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--read", action="store_true", help="idcard: read one card and print it masked")
+    parser.add_argument("--read", action="store_true",
+                        help="idcard: read one card and print it masked; keypad: wait for one key press")
+    parser.add_argument("--test-page", action="store_true", help="printer: also print a test page (status only without it)")
     parser.add_argument("--out", metavar="PATH", help="where to save a frame, a test page or a report")
     parser.set_defaults(handler=run)
 

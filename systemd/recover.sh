@@ -1,0 +1,40 @@
+#!/bin/sh
+# gov-terminal-recover@UNIT.service: the last resort after UNIT failed its start limit.
+#   kiosk: reboot, at most MAX_REBOOTS (default 3) times in 24 hours; after that, stop trying and
+#          put the out-of-order screen on the display (a technician must come; see deployment.md).
+#   sync:  no reboot (it would cut a citizen's session short): start it again in 15 minutes.
+set -eu
+unit=${1:?usage: recover UNIT}
+state=${STATE_DIR:-/var/lib/gov-terminal/state}
+max=${MAX_REBOOTS:-3}
+python=${TERMINAL_PYTHON:-/opt/gov-terminal/current/venv/bin/python}
+console=${CONSOLE:-/dev/tty1}
+log() { echo "gov-terminal-recover: $*"; }
+
+case "$unit" in
+  gov-terminal-sync.service)
+    log "event=sync_gave_up action=retry_in_15min"
+    exec systemd-run --quiet --unit=gov-terminal-sync-retry --on-active=15min \
+      /bin/sh -c "systemctl reset-failed $unit; systemctl start $unit"
+    ;;
+  gov-terminal-kiosk.service) ;;
+  *) log "event=unknown_unit unit=$unit action=none"; exit 0 ;;
+esac
+
+mkdir -p "$state"
+book="$state/kiosk-reboots"
+now=$(date +%s)
+# Keep only the reboots of the last 24 hours.
+recent=$( (cat "$book" 2>/dev/null || true) | awk -v since=$((now - 86400)) '$1 >= since')
+count=$(printf '%s' "$recent" | grep -c . || true)
+if [ "$count" -lt "$max" ]; then
+  printf '%s\n%s\n' "$recent" "$now" | grep . >"$book.tmp" && mv "$book.tmp" "$book" && sync
+  log "event=kiosk_gave_up action=reboot reboots_24h=$((count + 1)) max=$max"
+  exec systemctl reboot
+fi
+log "event=kiosk_out_of_order reboots_24h=$count max=$max action=out_of_order_screen"
+if [ -x "$python" ] && "$python" -m terminal.outoforder; then
+  exit 0
+fi
+# No display code could run: at least say it on the console.
+printf '\033[2J\033[H\n\n  OUT OF ORDER - please use the service window.\n  Technician: journalctl -u %s\n' "$unit" >"$console" || true

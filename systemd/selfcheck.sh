@@ -1,0 +1,25 @@
+#!/bin/sh
+# Nightly self-check (gov-terminal-selfcheck.service): `terminal diag --json` saved as a dated
+# report in the data folder; the newest is also reports/selfcheck-latest.json. Keeps KEEP_REPORTS.
+# Exit status is diag's: 0 all well, 1 something at fault (the unit then shows as failed).
+set -u
+bin=${TERMINAL_BIN:-/opt/gov-terminal/current/venv/bin/terminal}
+dir=${REPORT_DIR:-/var/lib/gov-terminal/data/reports}
+keep=${KEEP_REPORTS:-30}
+
+stamp=$(date +%Y%m%d-%H%M%S)
+tmp="$dir/.selfcheck-$stamp.tmp"
+"$bin" diag --json >"$tmp"
+rc=$?
+if [ "$rc" -gt 1 ] || [ ! -s "$tmp" ]; then
+  rm -f "$tmp"
+  echo "selfcheck: event=selfcheck_failed exit=$rc (no report written)" >&2
+  exit "$rc"
+fi
+mv "$tmp" "$dir/selfcheck-$stamp.json"
+ln -sfn "selfcheck-$stamp.json" "$dir/.selfcheck-latest.tmp" && mv -T "$dir/.selfcheck-latest.tmp" "$dir/selfcheck-latest.json"
+# Dated names sort by time: drop all but the newest $keep.
+ls -1 "$dir" | grep -E '^selfcheck-[0-9]{8}-[0-9]{6}\.json$' | sort -r | tail -n +"$((keep + 1))" |
+  while read -r old; do rm -f "$dir/$old"; done
+echo "selfcheck: event=selfcheck_done exit=$rc report=selfcheck-$stamp.json"
+exit "$rc"

@@ -22,8 +22,7 @@ from typing import Callable, Literal
 import serial
 
 from drivers.idcard.codec import (
-    Answer, CardReadError, ChecksumError, Command, CommandRejected, FrameDecoder, IdCardProtocolError, Status,
-    check_answer, decode_identity, encode_command, format_sam_id, split_read_data, status_text,
+    Answer, CardReadError, ChecksumError, Command, CommandRejected, FrameDecoder, SamFault, Status, check_answer, decode_identity, encode_command, format_sam_id, split_read_data, status_text,
 )
 from drivers.idcard.simulator import SamSimulator
 from terminal.config import Config
@@ -198,7 +197,7 @@ class IdCardReader:
                     log.warning("event=reader_back device=idcard port=%s", self.port.url)
                     self._emit(ReaderEvent("reader-back"))
                 card_present = self._track_card(found, card_present)
-            except (DeviceMissing, DeviceTimeout) as e:
+            except (DeviceMissing, DeviceTimeout, SamFault) as e:  # the reader is unusable until it answers well
                 with self._lock:
                     self.port.close()
                 if not lost:
@@ -228,7 +227,7 @@ class IdCardReader:
             with self._lock:
                 self._select()
                 identity = self._read()
-        except (DeviceMissing, DeviceTimeout):
+        except (DeviceMissing, DeviceTimeout, SamFault):
             raise
         except TerminalError as e:
             log.info("event=idcard_read_failed reason=%s", type(e).__name__)
@@ -287,5 +286,3 @@ class IdCardReader:
             return False
         return True
 
-
-__all__ = ["IdCardReader", "ReaderEvent", "SamPort", "IdCardProtocolError"]

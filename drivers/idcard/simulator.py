@@ -37,7 +37,8 @@ from terminal.idnumber import make_id_number
 
 log = logging.getLogger(__name__)
 
-FAULTS = frozenset({"no_card", "removed_mid_read", "garbage", "split_writes", "bad_checksum", "slow", "silent"})
+FAULTS = frozenset({"no_card", "removed_mid_read", "garbage", "split_writes", "bad_checksum", "slow", "silent",
+                    "sam_fault"})
 SAM_ID_BYTES = bytes([5, 0, 1, 0]) + (20170815).to_bytes(4, "little") + (203847).to_bytes(4, "little") + \
     (3825401829).to_bytes(4, "little")
 
@@ -219,6 +220,8 @@ class SamSimulator:
         """The answer frame for one command (called with the lock held)."""
         card = None if "no_card" in self.faults else self._card
         command = request.command
+        if "sam_fault" in self.faults:
+            return encode_answer(Status.SAM_SELF_TEST_FAILED)
         if command in (Command.RESET_SAM, Command.SAM_STATUS):
             return encode_answer(Status.OK)
         if command is Command.SAM_ID:

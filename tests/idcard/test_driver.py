@@ -161,3 +161,13 @@ def test_listener_exception_does_not_stop_the_reader(make_simulator: MakeSim) ->
         wait_for(lambda: seen[-1:] == ["card-read"])
         simulator.remove()
         wait_for(lambda: seen[-1:] == ["card-removed"])
+
+
+def test_sam_self_test_failure_is_reported_as_reader_lost(make_simulator: MakeSim, make_reader: MakeReader) -> None:
+    from drivers.idcard.codec import SamFault
+    simulator = make_simulator(faults={"sam_fault"})
+    _, events = make_reader(simulator.path)
+    lost = events.next()
+    assert lost.kind == "reader-lost" and isinstance(lost.error, SamFault) and "工作人员" in lost.error.advice_zh
+    simulator.faults.clear()
+    assert events.kinds(3) == ["reader-back", "card-placed", "card-read"]

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "terminal.commands.sync",
     "terminal.commands.outbox",
     "terminal.commands.tech",
+    "terminal.commands.run",
 )
 
 

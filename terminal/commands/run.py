@@ -1,0 +1,32 @@
+"""`terminal run [--simulate] [--windowed]`: start the kiosk's touch screen.
+
+Kivy is imported only here, lazily, so the rest of the command works on machines without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from terminal.config import Config, with_simulated_devices
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("run", help="start the touch screen for citizens")
+    parser.add_argument("--simulate", action="store_true", help="use the built-in simulator for every device")
+    parser.add_argument("--windowed", action="store_true", help="a window of display.width x height, not full screen")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    if args.simulate:
+        config = with_simulated_devices(config)
+    if args.windowed:
+        config = dataclasses.replace(config, display=dataclasses.replace(config.display, fullscreen=False))
+    from ui.window import prepare
+
+    prepare(config, windowed=args.windowed)  # a missing CJK font stops here with a clear message
+    from ui.app import TerminalApp, make_session
+
+    TerminalApp(config, make_session(config)).run()
+    return 0

@@ -1,0 +1,590 @@
+"""The citizen session: one person's visit to the terminal, as a plain state machine.
+
+The UI only displays this object and forwards touches to it; every rule of the journey lives
+here so it can be tested without a screen. States and the moves between them are the explicit
+table `TRANSITIONS`; any other move raises `TransitionError`. `back()` returns along the path taken
+(not from submit onwards: a submitted case cannot be taken back), `cancel()` works everywhere.
+
+Personal data (identity, form, phone, scanned pages, signature, typed search text, progress
+queries, complaint text) lives only in one private `_Draft`, which is dropped whole on cancel,
+on finishing and on the idle timeout, so nothing reachable from the session keeps it afterwards.
+Events carry no personal data either: observers read what they need from the session.
+
+Threading: a session belongs to the UI thread. Device threads hand their results to the UI
+thread (Kivy's Clock) which then calls the session; the idle clock is ticked by the UI.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from types import MappingProxyType
+from typing import Callable, Mapping, Protocol, Sequence
+
+from terminal.casenumber import CaseNumbers
+from terminal.cases import Case, CaseKind, Complaint, Material, Page, Rating, RatingRecord
+from terminal.catalog import Catalog, Item, MaterialSpec
+from terminal.config import Config
+from terminal.errors import TerminalError
+from terminal.identity import Identity
+from terminal.workdays import CalendarUnknownYear, add_working_days
+
+log = logging.getLogger(__name__)
+
+
+class State(str, Enum):
+    HOME = "home"
+    ITEM = "item"            # choosing an item: browse by department / theme, search
+    GUIDE = "guide"          # the service guide and the full materials list (一次性告知)
+    IDENTIFY = "identify"    # waiting for the ID card
+    FORM = "form"
+    MATERIALS = "materials"  # scanning each material
+    REVIEW = "review"        # everything on one screen, signature
+    SUBMIT = "submit"        # the case number, at once
+    RECEIPT = "receipt"
+    RATING = "rating"        # 好差评
+    PROGRESS = "progress"    # 进度查询
+    COMPLAINT = "complaint"  # 有诉即办
+    HELP = "help"            # 帮办代办
+
+
+S = State
+# Forward moves. Back moves follow the path taken; cancel goes home from anywhere.
+TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
+    S.HOME: frozenset({S.ITEM, S.PROGRESS, S.RATING, S.COMPLAINT, S.HELP}),
+    S.ITEM: frozenset({S.GUIDE, S.HELP}),
+    S.GUIDE: frozenset({S.IDENTIFY, S.HELP}),
+    S.IDENTIFY: frozenset({S.FORM, S.HELP}),
+    S.FORM: frozenset({S.MATERIALS, S.HELP}),
+    S.MATERIALS: frozenset({S.REVIEW, S.HELP}),
+    S.REVIEW: frozenset({S.SUBMIT, S.HELP}),
+    S.SUBMIT: frozenset({S.RECEIPT}),
+    S.RECEIPT: frozenset({S.RATING}),
+    S.RATING: frozenset({S.HOME}),
+    S.PROGRESS: frozenset({S.HOME}),
+    S.COMPLAINT: frozenset({S.HOME}),
+    S.HELP: frozenset({S.HOME}),
+})
+# Once a case is submitted there is no way back into it, only forward or cancel.
+NO_BACK: frozenset[State] = frozenset({S.HOME, S.SUBMIT, S.RECEIPT, S.RATING})
+
+
+class Journey(str, Enum):
+    """Why the citizen opened the catalog: to apply (我要办事) or only to read guides (办事指南)."""
+
+    APPLY = "apply"
+    GUIDE = "guide"
+
+
+class TransitionError(TerminalError):
+    """A move the journey does not allow from the current state (a UI bug or a stale touch)."""
+
+    advice_zh = "这一步现在不能进行，请按屏幕上的提示操作。"
+
+    def __init__(self, current: State, action: str) -> None:
+        super().__init__(f"cannot {action} in state {current.value}")
+        self.current = current
+        self.action = action
+
+
+class FormInvalid(TerminalError):
+    """What the citizen entered is not complete; `errors` maps each field to a sentence in Chinese."""
+
+    advice_zh = "填写的内容还不完整，请按提示修改。"
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("invalid fields: " + ", ".join(sorted(errors)))
+        self.errors = dict(errors)
+
+
+class CaseSink(Protocol):
+    """Where submitted cases go (the outbox)."""
+
+    def submit(self, case: Case) -> None: ...
+
+
+class RatingSink(Protocol):
+    def add_rating(self, rating: RatingRecord) -> None: ...
+
+
+class ComplaintSink(Protocol):
+    def add_complaint(self, complaint: Complaint) -> None: ...
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    """What changed, for a UI to redraw. Never carries personal data.
+
+    kind: "state" (moved to `state`), "changed" (data on the current screen changed),
+    "idle_warning" (countdown started), "idle_resumed" (the person touched the screen again),
+    "timed_out", "cancelled", "finished", "submitted", "elderly".
+    """
+
+    kind: str
+    state: State
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str
+    label: str
+    from_card: bool  # read-only: it came from the ID card
+
+
+FORM_FIELDS: tuple[FormField, ...] = (
+    FormField("name", "姓名", True),
+    FormField("id_number", "证件号码", True),
+    FormField("address", "住址", True),
+    FormField("phone", "联系电话", False),
+)
+_FIELD_BY_KEY = {f.key: f for f in FORM_FIELDS}
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+@dataclass(frozen=True)
+class MaterialStatus:
+    """One material of the guide and how many pages have been scanned for it."""
+
+    spec: MaterialSpec
+    pages: int
+
+    @property
+    def done(self) -> bool:
+        return self.pages > 0
+
+
+@dataclass
+class _Draft:
+    """Everything one person brought; replaced whole by a fresh instance to wipe it."""
+
+    journey: Journey | None = None
+    history: list[State] = field(default_factory=list)
+    search_text: str = ""
+    search_results: list[Item] = field(default_factory=list)
+    item: Item | None = None
+    identity: Identity | None = None
+    form: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, list[Page]] = field(default_factory=dict)
+    signature_png: bytes = b""
+    assisted_by: str = ""
+    case: Case | None = None
+    progress_case_no: str = ""
+    progress_identity: Identity | None = None
+    complaint: Complaint | None = None
+    promised_estimated: bool = False
+
+
+class Session:
+    """One citizen's visit, from the home screen back to it."""
+
+    def __init__(self, config: Config, catalog: Catalog, sink: CaseSink, numbers: CaseNumbers, *,
+                 ratings: RatingSink | None = None, complaints: ComplaintSink | None = None,
+                 clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = datetime.now) -> None:
+        self.config = config
+        self.catalog = catalog
+        self._sink = sink
+        self._numbers = numbers
+        self._ratings = ratings
+        self._complaints = complaints
+        self._clock = clock
+        self._now = now
+        self._observers: list[Callable[[SessionEvent], None]] = []
+        self._state = State.HOME
+        self._draft = _Draft()
+        self._elderly = config.display.elderly_default
+        self._last_activity = clock()
+        self._warning = False
+
+    # ---- observing -------------------------------------------------------------------------
+
+    def subscribe(self, observer: Callable[[SessionEvent], None]) -> Callable[[], None]:
+        """Call `observer` on every event; returns a function that unsubscribes it."""
+        self._observers.append(observer)
+        return lambda: self._observers.remove(observer)
+
+    def _emit(self, kind: str) -> None:
+        event = SessionEvent(kind, self._state)
+        for observer in list(self._observers):
+            observer(event)
+
+    # ---- what the screens read -------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def journey(self) -> Journey | None:
+        return self._draft.journey
+
+    @property
+    def elderly(self) -> bool:
+        return self._elderly
+
+    @property
+    def search_text(self) -> str:
+        return self._draft.search_text
+
+    @property
+    def search_results(self) -> Sequence[Item]:
+        return tuple(self._draft.search_results)
+
+    @property
+    def item(self) -> Item | None:
+        return self._draft.item
+
+    @property
+    def identity(self) -> Identity | None:
+        return self._draft.identity
+
+    @property
+    def form(self) -> Mapping[str, str]:
+        return MappingProxyType(self._draft.form)
+
+    @property
+    def signature_png(self) -> bytes:
+        return self._draft.signature_png
+
+    @property
+    def case(self) -> Case | None:
+        """The submitted case (SUBMIT, RECEIPT, RATING)."""
+        return self._draft.case
+
+    @property
+    def complaint(self) -> Complaint | None:
+        return self._draft.complaint
+
+    @property
+    def progress_query(self) -> tuple[str, Identity | None]:
+        """(case number typed, identity read) of a progress query; the lookup itself is elsewhere."""
+        return self._draft.progress_case_no, self._draft.progress_identity
+
+    @property
+    def materials(self) -> tuple[MaterialStatus, ...]:
+        """Every material of the chosen item's guide, in guide order, with pages scanned so far."""
+        item = self._draft.item
+        if item is None or item.guide is None:
+            return ()
+        return tuple(MaterialStatus(m, len(self._draft.pages.get(m.id, ()))) for m in item.guide.materials)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Names of required materials with no page yet: a case submitted now gets a correction notice."""
+        return tuple(s.spec.name for s in self.materials if s.spec.required and not s.done)
+
+    def pages(self, material_id: str) -> tuple[Page, ...]:
+        return tuple(self._draft.pages.get(material_id, ()))
+
+    def has_personal_data(self) -> bool:
+        return self._draft != _Draft()
+
+    # ---- moving ----------------------------------------------------------------------------
+
+    def _require(self, action: str, *states: State) -> None:
+        if self._state not in states:
+            raise TransitionError(self._state, action)
+
+    def _go(self, target: State, action: str) -> None:
+        if target not in TRANSITIONS[self._state]:
+            raise TransitionError(self._state, action)
+        self._draft.history.append(self._state)
+        self._state = target
+        self.touch()
+        log.info("event=session_state state=%s", target.value)
+        self._emit("state")
+
+    def back(self) -> None:
+        """One step back along the path taken (not from submit onwards, where only cancel remains)."""
+        if self._state in NO_BACK or not self._draft.history:
+            raise TransitionError(self._state, "go back")
+        self._state = self._draft.history.pop()
+        if self._state == State.HOME:
+            self._wipe(keep_elderly=True)
+        self.touch()
+        self._emit("state")
+
+    def cancel(self) -> None:
+        """Give up from anywhere: everything personal is dropped and the home screen shows."""
+        self._wipe()
+        self._emit("cancelled")
+
+    def finish(self) -> None:
+        """Done (after rating, a progress query, a complaint or a help request): wipe and go home."""
+        if State.HOME not in TRANSITIONS[self._state]:
+            raise TransitionError(self._state, "finish")
+        self._wipe()
+        self._emit("finished")
+
+    def _wipe(self, keep_elderly: bool = False) -> None:
+        self._draft = _Draft()
+        self._state = State.HOME
+        if not keep_elderly:
+            self._elderly = self.config.display.elderly_default
+        self._warning = False
+        self._last_activity = self._clock()
+
+    # ---- home ------------------------------------------------------------------------------
+
+    def set_elderly(self, on: bool) -> None:
+        """长辈模式: larger everything and longer timeouts, until the session ends."""
+        self._elderly = on
+        self.touch()
+        self._emit("elderly")
+
+    def start_application(self) -> None:
+        """我要办事."""
+        self._require("start an application", State.HOME)
+        self._draft.journey = Journey.APPLY
+        self._go(State.ITEM, "start an application")
+
+    def browse_guides(self) -> None:
+        """办事指南: the same catalog, for reading; applying from a guide is still possible."""
+        self._require("browse guides", State.HOME)
+        self._draft.journey = Journey.GUIDE
+        self._go(State.ITEM, "browse guides")
+
+    def query_progress(self) -> None:
+        self._go(State.PROGRESS, "query progress")
+
+    def start_complaint(self) -> None:
+        self._go(State.COMPLAINT, "start a complaint")
+
+    def start_rating(self) -> None:
+        """我要评价 from home, or the rating step after the receipt."""
+        self._go(State.RATING, "rate")
+
+    def request_help(self) -> None:
+        """帮办代办: from home or from any step before submitting; back() returns to that step."""
+        self._go(State.HELP, "request help")
+
+    # ---- choosing an item ------------------------------------------------------------------
+
+    def search(self, text: str, *, department: str | None = None, limit: int = 50) -> Sequence[Item]:
+        """Search as the person types; the text is kept (and wiped) with the rest of the draft."""
+        self._require("search", State.ITEM)
+        self._draft.search_text = text
+        self._draft.search_results = list(self.catalog.search(text, department=department, limit=limit)) if text else []
+        self.touch()
+        self._emit("changed")
+        return self.search_results
+
+    def choose_item(self, item: Item) -> None:
+        self._require("choose an item", State.ITEM)
+        self._draft.item = item
+        self._draft.pages = {}
+        self._go(State.GUIDE, "choose an item")
+
+    # ---- applying --------------------------------------------------------------------------
+
+    def begin_identify(self) -> None:
+        """开始办理 on the guide: only items with a guide can be applied for here."""
+        self._require("start applying", State.GUIDE)
+        if self._draft.item is None or self._draft.item.guide is None:
+            raise TransitionError(self._state, "apply for an item without a service guide")
+        self._go(State.IDENTIFY, "start applying")
+
+    def identified(self, identity: Identity) -> None:
+        """The card was read: the form is prefilled from it."""
+        self._require("accept an identity", State.IDENTIFY)
+        self._draft.identity = identity
+        phone = self._draft.form.get("phone", "")
+        self._draft.form = {"name": identity.name, "id_number": identity.id_number,
+                            "address": identity.address, "phone": phone}
+        self._go(State.FORM, "accept an identity")
+
+    def set_field(self, key: str, value: str) -> None:
+        self._require("edit the form", State.FORM)
+        spec = _FIELD_BY_KEY.get(key)
+        if spec is None:
+            raise FormInvalid({key: "没有这一项"})
+        if spec.from_card:
+            raise FormInvalid({key: f"{spec.label}来自身份证，不能修改"})
+        self._draft.form[key] = value.strip()
+        self.touch()
+        self._emit("changed")
+
+    def form_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        form = self._draft.form
+        for spec in FORM_FIELDS:
+            if not form.get(spec.key):
+                errors[spec.key] = f"请填写{spec.label}"
+        phone = form.get("phone", "")
+        if phone and not PHONE_RE.match(phone):
+            errors["phone"] = "联系电话应为11位手机号码（以1开头），或带区号的固定电话"
+        return errors
+
+    def confirm_form(self) -> None:
+        self._require("confirm the form", State.FORM)
+        errors = self.form_errors()
+        if errors:
+            raise FormInvalid(errors)
+        self._go(State.MATERIALS, "confirm the form")
+
+    def _known_material(self, material_id: str) -> None:
+        if material_id not in {s.spec.id for s in self.materials}:
+            raise FormInvalid({material_id: "这份材料不在本事项的材料清单中"})
+
+    def add_page(self, material_id: str, page: Page) -> None:
+        self._require("add a page", State.MATERIALS)
+        self._known_material(material_id)
+        self._draft.pages.setdefault(material_id, []).append(page)
+        self.touch()
+        self._emit("changed")
+
+    def remove_page(self, material_id: str, index: int) -> None:
+        """Delete one page (retake): the person saw it was blurred or wrong."""
+        self._require("remove a page", State.MATERIALS)
+        self._known_material(material_id)
+        del self._draft.pages[material_id][index]
+        self.touch()
+        self._emit("changed")
+
+    def to_review(self) -> None:
+        """Allowed with materials missing: the case then gets a correction notice (补齐补正通知书)."""
+        self._go(State.REVIEW, "review")
+
+    def sign(self, signature_png: bytes) -> None:
+        self._require("sign", State.REVIEW)
+        self._draft.signature_png = signature_png
+        self.touch()
+        self._emit("changed")
+
+    def set_assistant(self, staff_code: str) -> None:
+        """帮办代办: the staff member helping records their code on the case."""
+        self._require("record an assistant", *(s for s in State if s not in NO_BACK))
+        self._draft.assisted_by = staff_code
+        self._emit("changed")
+
+    def promised_date(self, submitted: date) -> date | None:
+        """The date promised on the receipt: the guide's promised working days after `submitted`.
+
+        In a year whose holidays nobody knows yet the date is estimated from weekends alone, and
+        `promised_estimated` turns true so the receipt can say 预计, instead of refusing the case.
+        """
+        item = self._draft.item
+        if item is None or item.guide is None:
+            return None
+        try:
+            return add_working_days(submitted, item.guide.promised_days, self.config.calendar)
+        except CalendarUnknownYear:
+            self._draft.promised_estimated = True
+            return add_working_days(submitted, item.guide.promised_days, self.config.calendar, estimate=True)
+
+    @property
+    def promised_estimated(self) -> bool:
+        return self._draft.promised_estimated
+
+    def submit(self) -> Case:
+        """Freeze the case, give it its number and hand it to the sink; the number shows at once."""
+        self._require("submit", State.REVIEW)
+        draft = self._draft
+        if not draft.signature_png:
+            raise FormInvalid({"signature": "请在签名框内签名"})
+        item, identity = draft.item, draft.identity
+        assert item is not None and item.guide is not None and identity is not None  # guaranteed by the path
+        submitted_at = self._now()
+        materials = tuple(Material(s.spec.id, s.spec.name, tuple(draft.pages.get(s.spec.id, ())))
+                          for s in self.materials if s.done)
+        case = Case(
+            case_no=self._numbers.next(), terminal_id=self.config.terminal.id, region=self.config.terminal.region,
+            item_id=item.id, item_name=item.title, department=item.department,
+            kind=item.guide.case_kind or CaseKind.PROMISED, submitted_at=submitted_at,
+            promised_date=self.promised_date(submitted_at.date()), applicant=identity,
+            phone=draft.form.get("phone", ""), form=MappingProxyType(dict(draft.form)), materials=materials,
+            missing=self.missing, signature_png=draft.signature_png, assisted_by=draft.assisted_by)
+        self._sink.submit(case)  # may raise (disk full): the person stays on review with everything intact
+        draft.case = case
+        log.info("event=case_submitted case_no=%s item=%s missing=%d", case.case_no, item.id, len(case.missing))
+        self._go(State.SUBMIT, "submit")
+        self._emit("submitted")
+        return case
+
+    def show_receipt(self) -> None:
+        self._go(State.RECEIPT, "show the receipt")
+
+    # ---- rating, progress, complaint -------------------------------------------------------
+
+    def rate(self, rating: Rating, reasons: Sequence[str] = (), comment: str = "") -> RatingRecord:
+        """Record a 好差评 rating; bad ratings need at least one reason. The rater stays anonymous."""
+        self._require("rate", State.RATING)
+        if rating.is_bad and not reasons:
+            raise FormInvalid({"reasons": "请选择不满意的原因"})
+        case = self._draft.case
+        record = RatingRecord(case_no=case.case_no if case else "", terminal_id=self.config.terminal.id,
+                              rating=rating, reasons=tuple(reasons), comment=comment, rated_at=self._now())
+        if self._ratings is not None:
+            self._ratings.add_rating(record)
+        self.touch()
+        self._emit("changed")
+        return record
+
+    def set_progress_query(self, case_no: str = "", identity: Identity | None = None) -> None:
+        """A case number typed on the keypad, or the card of the person asking."""
+        self._require("query progress", State.PROGRESS)
+        self._draft.progress_case_no = case_no.strip().upper()
+        self._draft.progress_identity = identity
+        self.touch()
+        self._emit("changed")
+
+    def submit_complaint(self, category: str, text: str, phone: str = "") -> Complaint:
+        self._require("submit a complaint", State.COMPLAINT)
+        errors = {}
+        if not text.strip():
+            errors["text"] = "请写下或选择您要反映的问题"
+        if phone and not PHONE_RE.match(phone):
+            errors["phone"] = "联系电话应为11位手机号码（以1开头），或带区号的固定电话"
+        if errors:
+            raise FormInvalid(errors)
+        complaint = Complaint(complaint_no=self._numbers.next(), terminal_id=self.config.terminal.id,
+                              category=category, text=text.strip(), phone=phone, created_at=self._now())
+        if self._complaints is not None:
+            self._complaints.add_complaint(complaint)
+        self._draft.complaint = complaint
+        self.touch()
+        self._emit("changed")
+        return complaint
+
+    # ---- idle timeout ----------------------------------------------------------------------
+
+    @property
+    def idle_limit(self) -> int:
+        """Seconds without a touch before the countdown; longer in elderly mode."""
+        timeouts = self.config.timeouts
+        return timeouts.elderly_idle_seconds if self._elderly else timeouts.idle_seconds
+
+    def _idle_applies(self) -> bool:
+        return (self._state != State.HOME or self.has_personal_data()
+                or self._elderly != self.config.display.elderly_default)
+
+    @property
+    def warning_remaining(self) -> float | None:
+        """Seconds left on the "还要继续吗?" countdown, or None when it is not showing."""
+        if not self._warning:
+            return None
+        end = self._last_activity + self.idle_limit + self.config.timeouts.idle_warning_seconds
+        return max(0.0, end - self._clock())
+
+    def touch(self) -> None:
+        """The person did something: the idle time starts again and a countdown goes away."""
+        self._last_activity = self._clock()
+        if self._warning:
+            self._warning = False
+            self._emit("idle_resumed")
+
+    def tick(self) -> None:
+        """Called by the UI about once a second: starts the countdown, then wipes at its end."""
+        if not self._idle_applies():
+            return
+        idle = self._clock() - self._last_activity
+        if idle >= self.idle_limit + self.config.timeouts.idle_warning_seconds:
+            log.info("event=session_timeout state=%s", self._state.value)
+            self._wipe()
+            self._emit("timed_out")
+        elif idle >= self.idle_limit and not self._warning:
+            self._warning = True
+            self._emit("idle_warning")

@@ -1,0 +1,129 @@
+"""The kiosk app: one ScreenManager showing whatever state the session is in.
+
+Import this module only after `ui.window.prepare()` (it imports Kivy widgets, which create the
+window). The app owns no rules: it maps session states to screens, redraws on session events,
+forwards every touch to `session.touch()` and ticks the session's idle clock twice a second.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from sync.outbox import Outbox
+from terminal.casenumber import CaseNumbers
+from terminal.catalog import load_catalog
+from terminal.config import Config
+from terminal.session import Session, SessionEvent, State
+from ui.screens import BrowseScreen, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
+from ui.theme import Theme, make_theme
+from ui.widgets import BigButton, Text, fill
+from ui.window import FONT_NAME
+
+log = logging.getLogger(__name__)
+
+SCREEN_OF_STATE = {State.HOME: "home", State.ITEM: "browse", State.GUIDE: "guide"}
+REDRAW_EVENTS = ("state", "cancelled", "finished", "timed_out", "elderly")
+
+
+class Root(FloatLayout):
+    """Every touch first counts as activity; while the idle countdown shows, a touch only dismisses it."""
+
+    def __init__(self, app: "TerminalApp", **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+
+    def on_touch_down(self, touch: object) -> bool:
+        covered = self.app.overlay is not None
+        self.app.session.touch()
+        return True if covered else super().on_touch_down(touch)
+
+
+class TerminalApp(App):
+    title = "24小时政务自助服务终端"
+
+    def __init__(self, config: Config, session: Session, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.settings = config  # Kivy's App.config is its own ini file, which the kiosk does not use
+        self.session = session
+        self.overlay: AnchorLayout | None = None
+        self.theme = self._make_theme()
+
+    def _make_theme(self) -> Theme:
+        return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)
+
+    def build(self) -> Root:
+        self.root_widget = Root(self)
+        self.manager = ScreenManager(transition=NoTransition())
+        for name, kind in (("home", HomeScreen), ("browse", BrowseScreen), ("search", SearchScreen),
+                           ("guide", GuideScreen), ("step", PlaceholderScreen)):
+            self.manager.add_widget(kind(self, name=name))
+        self.root_widget.add_widget(self.manager)
+        self.session.subscribe(self.on_session_event)
+        Clock.schedule_interval(self._tick, 0.5)
+        self.show(SCREEN_OF_STATE.get(self.session.state, "step"))
+        return self.root_widget
+
+    def show(self, name: str) -> None:
+        screen = self.manager.get_screen(name)
+        assert isinstance(screen, Page)
+        screen.redraw()
+        self.manager.current = name
+
+    def on_session_event(self, event: SessionEvent) -> None:
+        if event.kind == "elderly":
+            self.theme = self._make_theme()
+        if event.kind in REDRAW_EVENTS:
+            self.theme = self._make_theme()
+            self.close_overlay()
+            self.show(SCREEN_OF_STATE.get(event.state, "step"))
+        elif event.kind == "changed":
+            self.show(self.manager.current)
+        elif event.kind == "idle_warning":
+            self.open_overlay()
+        elif event.kind == "idle_resumed":
+            self.close_overlay()
+
+    def _tick(self, _dt: float) -> None:
+        self.session.tick()
+        remaining = self.session.warning_remaining
+        if self.overlay is not None and remaining is not None:
+            self.countdown.text = f"{int(remaining + 0.99)} 秒后将清除您的信息并回到首页"
+        home = self.manager.get_screen("home")
+        if self.manager.current == "home" and isinstance(home, HomeScreen):
+            home.update_clock()
+
+    def open_overlay(self) -> None:
+        """还要继续吗？ over the current screen; any touch continues."""
+        t = self.theme
+        self.overlay = AnchorLayout()
+        fill(self.overlay, (0, 0, 0, 0.6))
+        card = BoxLayout(orientation="vertical", size_hint=(None, None), size=(t.mm(150), t.mm(80) * t.scale),
+                         padding=t.mm(6), spacing=t.gap * 2)
+        fill(card, t.palette.surface, radius=t.mm(3), border=t.palette.line)
+        card.add_widget(Text(t, "还要继续吗？", size=t.font_title, bold=True, halign="center"))
+        self.countdown = Text(t, "", halign="center", colour=t.palette.muted)
+        card.add_widget(self.countdown)
+        card.add_widget(BigButton(t, "继续办理", self.session.touch, primary=True))
+        self.overlay.add_widget(card)
+        self.root_widget.add_widget(self.overlay)
+
+    def close_overlay(self) -> None:
+        if self.overlay is not None:
+            self.root_widget.remove_widget(self.overlay)
+            self.overlay = None
+
+
+def make_session(config: Config) -> Session:
+    """The kiosk's session: the region's catalog, the outbox as sink, case numbers in the data folder."""
+    data_dir = config.storage.data_dir
+    outbox = Outbox.from_config(config)
+    catalog = load_catalog(config.terminal.region, data_dir)
+    return Session(config, catalog, outbox, CaseNumbers(data_dir, config.terminal.id), ratings=outbox,
+                   complaints=outbox)

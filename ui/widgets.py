@@ -1,0 +1,116 @@
+"""Building blocks in the one style: filled backgrounds, big buttons, wrapped text, lists, the keyboard."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from ui.theme import RGBA, Theme
+
+
+def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None = None) -> None:
+    """Paint a background (and optional outline) that follows the widget's size."""
+    with widget.canvas.before:
+        Color(*colour)
+        shape = RoundedRectangle(radius=[radius]) if radius else Rectangle()
+        if border is not None:
+            Color(*border)
+            outline = Line(width=1.5)
+
+    def follow(*_: object) -> None:
+        shape.pos, shape.size = widget.pos, widget.size
+        if border is not None:
+            outline.rounded_rectangle = (*widget.pos, *widget.size, radius or 1)
+
+    widget.bind(pos=follow, size=follow)
+    follow()
+
+
+class Text(Label):
+    """A label that wraps to its width and grows to its text height (for lists and guides)."""
+
+    def __init__(self, theme: Theme, text: str, *, size: float | None = None, colour: RGBA | None = None,
+                 bold: bool = False, halign: str = "left", **kwargs: object) -> None:
+        super().__init__(text=text, font_name=theme.font_name, font_size=size or theme.font_body,
+                         color=colour or theme.palette.text, bold=bold, halign=halign, valign="middle",
+                         size_hint_y=None, **kwargs)
+        self.bind(width=lambda *_: setattr(self, "text_size", (self.width, None)),
+                  texture_size=lambda *_: setattr(self, "height", self.texture_size[1] + theme.mm(1)))
+
+
+class BigButton(Button):
+    """A touch target of at least 15 mm, filled with the primary or the secondary colour."""
+
+    def __init__(self, theme: Theme, text: str, on_press: Callable[[], None], *, primary: bool = False,
+                 subtitle: str = "", size: float | None = None, halign: str = "center", **kwargs: object) -> None:
+        p = theme.palette
+        font = size or theme.font_button
+        label = text if not subtitle else f"{text}\n[size={int(theme.font_small)}]{subtitle}[/size]"
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("height", theme.target)
+        super().__init__(text=label, markup=True, font_name=theme.font_name, font_size=font, halign=halign,
+                         color=p.on_primary if primary else p.on_secondary, background_normal="",
+                         background_down="", background_color=(0, 0, 0, 0), **kwargs)
+        fill(self, p.primary if primary else p.secondary, radius=theme.mm(2), border=None if primary else p.line)
+        self.bind(size=lambda *_: setattr(self, "text_size", (self.width - theme.mm(4), None)))
+        self.bind(on_release=lambda *_: on_press())
+
+
+class Badge(Label):
+    """A small filled tag such as 样例 (this guide is a sample written for the demo)."""
+
+    def __init__(self, theme: Theme, text: str, **kwargs: object) -> None:
+        super().__init__(text=text, font_name=theme.font_name, font_size=theme.font_body, bold=True,
+                         color=theme.palette.on_badge, size_hint=(None, None), **kwargs)
+        self.bind(texture_size=lambda *_: setattr(self, "size", (self.texture_size[0] + theme.mm(5),
+                                                                  self.texture_size[1] + theme.mm(2))))
+        fill(self, theme.palette.badge, radius=theme.mm(1.5))
+
+
+def column(theme: Theme, **kwargs: object) -> BoxLayout:
+    """A vertical stack whose height is the sum of its children (put it in a ScrollView)."""
+    box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap, **kwargs)
+    box.bind(minimum_height=box.setter("height"))
+    return box
+
+
+def scrolling(theme: Theme, content: Widget) -> ScrollView:
+    view = ScrollView(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"])
+    view.add_widget(content)
+    return view
+
+
+def item_list(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]]) -> ScrollView:
+    """A scrolling list of (title, second line, action) rows, each a full-width touch target."""
+    box = column(theme, padding=(0, 0, theme.mm(4), 0))
+    for title, detail, action in rows:
+        box.add_widget(BigButton(theme, title, action, subtitle=detail, size=theme.font_body, halign="left",
+                                 height=max(theme.target, theme.font_body * 3.4)))
+    return scrolling(theme, box)
+
+
+class Keyboard(GridLayout):
+    """On-screen letters for pinyin (initials or full), with delete and clear; no system keyboard."""
+
+    ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+    def __init__(self, theme: Theme, on_key: Callable[[str], None], **kwargs: object) -> None:
+        super().__init__(cols=1, spacing=theme.gap / 2, size_hint_y=None, **kwargs)
+        key_height = max(theme.target, theme.mm(13) * theme.scale)
+        for letters in self.ROWS:
+            row = BoxLayout(spacing=theme.gap / 2, size_hint_y=None, height=key_height)
+            for letter in letters:
+                row.add_widget(BigButton(theme, letter, lambda letter=letter: on_key(letter), height=key_height))
+            if letters == self.ROWS[-1]:
+                row.add_widget(BigButton(theme, "删除", lambda: on_key("\b"), primary=True, height=key_height,
+                                         size_hint_x=2))
+                row.add_widget(BigButton(theme, "清空", lambda: on_key(""), height=key_height, size_hint_x=2))
+            self.add_widget(row)
+        self.height = 3 * key_height + 2 * self.spacing[1]

@@ -10,7 +10,8 @@ reading, so "hkdj", "hukoudengji", "hukoudj" and "户口dj" all match 户口登�
 
 Why it is fast: each text becomes an initials string (first letter of each unit's reading; one
 extra variant string per polyphone whose other reading starts with another letter) and a
-characters string. All titles' strings are joined into one text per kind with a suffix array
+characters string. (So one polyphone per text may be typed with its other reading: 重庆银行
+is found by zqyh and cqyx, not by zqyx.) All titles' strings are joined into one text per kind with a suffix array
 (numpy) over it, and likewise the items' other texts (main and sub item). A query becomes a few
 candidate initials strings (one per plausible way to cut its letters; cuts whose initials
 1..4-grams never occur in the catalog are pruned), each found by binary search in the suffix

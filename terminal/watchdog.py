@@ -92,11 +92,17 @@ class Watchdog:
     `Clock.schedule_interval(lambda dt: watchdog.tick(), watchdog.period)`); it pings when a
     ping is due and the service is healthy. When `healthy()` turns false the pings stop, the
     reason goes to STATUS=, and systemd restarts the service after WatchdogSec.
+
+    `ready_status`: when given, the first tick() also sends READY=1 with that status, for a
+    main loop whose first turn means start-up is complete (the sync service's loop).
     """
 
-    def __init__(self, healthy: Callable[[], bool], *, notifier: Notifier | None = None,
-                 timeout: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, healthy: Callable[[], bool], *, ready_status: str | None = None,
+                 notifier: Notifier | None = None, timeout: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.healthy = healthy
+        self.ready_status = ready_status
+        self._ready_sent = False
         self.notifier = notifier if notifier is not None else Notifier()
         self.timeout = timeout if timeout is not None else watchdog_timeout()
         self._clock = clock
@@ -113,12 +119,17 @@ class Watchdog:
         return self.timeout / PINGS_PER_TIMEOUT if self.timeout else 10.0
 
     def ready(self, status: str = "") -> None:
-        """Tell systemd start-up is complete (Type=notify), then ping at once if healthy."""
-        self.notifier.ready(status)
+        """Tell systemd start-up is complete (Type=notify; sent once), then ping at once if healthy."""
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.notifier.ready(status)
         self.tick()
 
     def tick(self) -> bool:
         """Ping if due and healthy; returns whether the service counts as healthy now."""
+        if self.ready_status is not None and not self._ready_sent:
+            self.ready(self.ready_status)
+            return self._was_healthy
         try:
             healthy = bool(self.healthy())
         except Exception:  # a broken health check is itself unhealthy

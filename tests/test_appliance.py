@@ -81,9 +81,8 @@ CHILD = textwrap.dedent("""
     import os, sys, time
     from terminal.watchdog import Watchdog
     flag = sys.argv[1]
-    watchdog = Watchdog(healthy=lambda: not os.path.exists(flag))
-    watchdog.ready("home screen up")
-    while True:  # the service's main loop
+    watchdog = Watchdog(healthy=lambda: not os.path.exists(flag), ready_status="home screen up")
+    while True:  # the service's main loop: its first turn sends READY=1
         watchdog.tick()
         time.sleep(watchdog.period / 5)
 """)
@@ -139,11 +138,13 @@ def test_watchdog_abstract_socket_and_broken_health_check() -> None:
         def broken() -> bool:
             raise RuntimeError("sensor gone")
 
-        clock = iter([0.0, 0.1, 5.0]).__next__
+        clock = iter([0.0, 0.1, 0.2]).__next__
         watchdog = Watchdog(healthy=lambda: True, notifier=Notifier({"NOTIFY_SOCKET": "@" + name}), timeout=3.0,
                             clock=clock)
-        assert watchdog.tick() and receive(sock, 1.0) == {"WATCHDOG": "1"}
-        assert watchdog.tick() and receive(sock, 0.2) is None  # 0.1 s later: not due yet
+        watchdog.ready()
+        watchdog.ready()  # READY=1 goes out once
+        assert receive(sock, 1.0) == {"READY": "1"} and receive(sock, 1.0) == {"WATCHDOG": "1"}
+        assert watchdog.tick() and receive(sock, 0.2) is None  # 0.2 s later: not due yet, and no second READY
         watchdog.healthy = broken
         assert watchdog.tick() is False
         assert receive(sock, 1.0) == {"STATUS": "unhealthy: watchdog pings stopped"}

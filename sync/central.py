@@ -26,6 +26,7 @@ from typing import Any, Callable
 import requests
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 
 from sync.auth import TokenRefused, bearer, check_token, make_token
 from sync.fsutil import fsync_dir
@@ -277,17 +278,20 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
             raise HTTPException(401, f"credentials refused: {error}") from None
         return terminal_id
 
-    def size_limit(request: Request, limit: int) -> None:
+    async def body_of(request: Request, limit: int) -> bytes:
         if int(request.headers.get("content-length") or 0) > limit:
             raise HTTPException(413, f"body larger than {limit} bytes")
+        try:
+            return await request.body()
+        except ClientDisconnect:
+            raise HTTPException(400, "the terminal went away mid-request") from None
 
     @app.put("/v1/records/{record_id}", summary="Store a record's manifest (idempotent)")
     async def put_record(record_id: str, request: Request, terminal_id: str = Depends(terminal),
                          idempotency_key: str = Header(), x_manifest_sha256: str | None = Header(default=None)):
-        size_limit(request, MAX_MANIFEST_BYTES)
         if not RECORD_ID.match(record_id) or idempotency_key != record_id:
             raise HTTPException(400, "Idempotency-Key must equal the record id")
-        body = await request.body()
+        body = await body_of(request, MAX_MANIFEST_BYTES)
         if x_manifest_sha256 and hashlib.sha256(body).hexdigest() != x_manifest_sha256:
             raise HTTPException(400, "X-Manifest-SHA256 does not match the body")
         return _reply(store.put_manifest(record_id, terminal_id, body, "push"))
@@ -295,9 +299,8 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
     @app.put("/v1/records/{record_id}/attachments/{name}", summary="Upload one chunk of an attachment")
     async def put_chunk(record_id: str, name: str, request: Request, terminal_id: str = Depends(terminal),
                         content_range: str = Header()):
-        size_limit(request, MAX_CHUNK_BYTES)
         start, end, total = _parse_content_range(content_range)
-        body = await request.body()
+        body = await body_of(request, MAX_CHUNK_BYTES)
         if len(body) != end - start + 1:
             raise HTTPException(400, "body length does not match Content-Range")
         return _reply(store.put_chunk(record_id, name, start, total, body))

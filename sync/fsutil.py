@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 TMP_SUFFIX = ".tmp"
@@ -45,11 +46,19 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     fsync_dir(path.parent)
 
 
-def remove_temporaries(folder: Path) -> int:
-    """Delete temp files a crash left behind; returns how many."""
+def remove_temporaries(folder: Path, older_than_seconds: float = 60.0) -> int:
+    """Delete temp files a crash left behind; returns how many.
+
+    Young ones are left alone: they may belong to a write still running in another process.
+    """
     removed = 0
+    cutoff = time.time() - older_than_seconds
     if folder.is_dir():
         for leftover in folder.glob(f".*{TMP_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass
     return removed

@@ -39,7 +39,6 @@ QUEUED, SENDING, DELIVERED, PURGED = "queued", "sending", "delivered", "purged"
 STATES = (QUEUED, SENDING, DELIVERED, PURGED)
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MIB = 1024 * 1024
-ORPHAN_GRACE_SECONDS = 300.0   # a file this young may belong to a submit still in progress elsewhere
 CLAIM_LEASE_SECONDS = 900.0    # a send claimed longer ago than this is taken to have died
 RETENTION_WARNING_SHARE = 0.8  # alarm once an undelivered record has used this share of retention_days
 
@@ -230,15 +229,21 @@ class Outbox:
         for folder in [self.files, *self.files.iterdir()]:
             if folder.is_dir():
                 remove_temporaries(folder)
-        self._remove_orphans(now - ORPHAN_GRACE_SECONDS)
+        self._remove_orphans()
 
-    def _remove_orphans(self, older_than: float) -> None:
-        wanted = {row["sha256"] for row in self._query(
-            "SELECT DISTINCT a.sha256 FROM attachments a JOIN records r USING (record_id) WHERE r.state != ?",
-            (PURGED,))}
-        for path in self.files.glob("*/*"):
-            if path.name not in wanted and not path.name.startswith(".") and path.stat().st_mtime < older_than:
-                path.unlink(missing_ok=True)
+    def _remove_orphans(self) -> None:
+        """Delete files no queued or sending record names (left by a crash mid-purge or mid-submit).
+
+        Runs under the write lock; a submit in another process re-checks its files inside its own
+        transaction and rewrites any that vanished, so sweeping never costs it a file.
+        """
+        with self._write() as db:
+            wanted = {row["sha256"] for row in db.execute(
+                "SELECT DISTINCT a.sha256 FROM attachments a JOIN records r USING (record_id) WHERE r.state IN (?, ?)",
+                (QUEUED, SENDING))}
+            for path in self.files.glob("*/*"):
+                if path.name not in wanted and not path.name.startswith("."):
+                    path.unlink(missing_ok=True)
 
     # -- submit -------------------------------------------------------------------------------
 
@@ -272,30 +277,53 @@ class Outbox:
         self._check_space(len(record.manifest) + sum(len(a.data) for a in record.attachments))
         created: list[Path] = []
         try:
-            for attachment in record.attachments:
-                path = self._file_path(attachment.sha256)
-                if not path.exists():
-                    write_atomic(path, self.keys.seal(attachment.data, attachment.sha256.encode("ascii")))
-                    created.append(path)
-            now = self.clock()
-            with self._write() as db:
-                db.execute(
-                    "INSERT INTO records (record_id, kind, summary, state, created_at, manifest_sha256, manifest_size,"
-                    " manifest_sealed, attachment_count, attachment_bytes) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (record.record_id, record.kind, record.summary, QUEUED, now, record.manifest_sha256,
-                     len(record.manifest), self.keys.seal(record.manifest, record.record_id.encode("ascii")),
-                     len(record.attachments), sum(len(a.data) for a in record.attachments)))
-                db.executemany(
-                    "INSERT INTO attachments (record_id, name, sha256, size, content_type) VALUES (?,?,?,?,?)",
-                    [(record.record_id, a.name, a.sha256, len(a.data), a.content_type) for a in record.attachments])
+            for _ in range(3):
+                self._write_files(record.attachments, created)
+                if self._insert(record):
+                    break
+            else:
+                raise OSError(errno.EAGAIN, "attachment files kept vanishing during submit")
         except BaseException as error:
-            for path in created:
-                path.unlink(missing_ok=True)
+            self._discard(created)
             if _is_disk_full(error):
                 log.warning("outbox.refused reason=write_failed record=%s", record.record_id)
                 raise StorageFull(f"the disk is full: {error}") from None
             raise
         log.info("outbox.queued record=%s kind=%s files=%d", record.record_id, record.kind, len(record.attachments))
+
+    def _write_files(self, attachments: tuple[wire.Attachment, ...], written: list[Path]) -> None:
+        """Seal and durably write the files not already stored, adding each to `written` as it lands."""
+        for attachment in attachments:
+            path = self._file_path(attachment.sha256)
+            if not path.exists():
+                write_atomic(path, self.keys.seal(attachment.data, attachment.sha256.encode("ascii")))
+                written.append(path)
+
+    def _discard(self, paths: list[Path]) -> None:
+        """Remove files a failed submit wrote, unless another record committed the same content meanwhile."""
+        if not paths:
+            return
+        with self._write() as db:
+            for path in paths:
+                if db.execute("SELECT 1 FROM attachments a JOIN records r USING (record_id)"
+                              " WHERE a.sha256 = ? AND r.state IN (?, ?)", (path.name, QUEUED, SENDING)).fetchone() is None:
+                    path.unlink(missing_ok=True)
+
+    def _insert(self, record: wire.Outgoing) -> bool:
+        """Commit the row, unless a concurrent purge or sweep removed a file meanwhile (then False)."""
+        with self._write() as db:
+            if not all(self._file_path(a.sha256).exists() for a in record.attachments):
+                return False
+            db.execute(
+                "INSERT INTO records (record_id, kind, summary, state, created_at, manifest_sha256, manifest_size,"
+                " manifest_sealed, attachment_count, attachment_bytes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (record.record_id, record.kind, record.summary, QUEUED, self.clock(), record.manifest_sha256,
+                 len(record.manifest), self.keys.seal(record.manifest, record.record_id.encode("ascii")),
+                 len(record.attachments), sum(len(a.data) for a in record.attachments)))
+            db.executemany(
+                "INSERT INTO attachments (record_id, name, sha256, size, content_type) VALUES (?,?,?,?,?)",
+                [(record.record_id, a.name, a.sha256, len(a.data), a.content_type) for a in record.attachments])
+        return True
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -401,21 +429,24 @@ class Outbox:
         return True
 
     def _purge(self, record_id: str) -> None:
-        """delivered -> purged: drop the sealed manifest in one transaction, then the files nobody else needs."""
+        """delivered -> purged: drop the sealed manifest and the files no other live record names.
+
+        The files go inside the transaction, under the write lock, so a concurrent submit that
+        shares a file sees it vanish before it commits and writes it again (see `_insert`).
+        """
+        folders = set()
         with self._write() as db:
             db.execute("UPDATE records SET state = ?, manifest_sealed = NULL, purged_at = ? WHERE record_id = ? AND state = ?",
                        (PURGED, self.clock(), record_id, DELIVERED))
             still_needed = {row["sha256"] for row in db.execute(
                 "SELECT a.sha256 FROM attachments a JOIN records r USING (record_id)"
-                " WHERE r.state != ? AND a.sha256 IN (SELECT sha256 FROM attachments WHERE record_id = ?)",
-                (PURGED, record_id))}
-            mine = {row["sha256"] for row in db.execute("SELECT sha256 FROM attachments WHERE record_id = ?",
-                                                          (record_id,))}
-        folders = set()
-        for sha in mine - still_needed:
-            path = self._file_path(sha)
-            path.unlink(missing_ok=True)
-            folders.add(path.parent)
+                " WHERE r.state IN (?, ?) AND a.sha256 IN (SELECT sha256 FROM attachments WHERE record_id = ?)",
+                (QUEUED, SENDING, record_id))}
+            for row in db.execute("SELECT sha256 FROM attachments WHERE record_id = ?", (record_id,)):
+                if row["sha256"] not in still_needed:
+                    path = self._file_path(row["sha256"])
+                    path.unlink(missing_ok=True)
+                    folders.add(path.parent)
         for folder in folders:
             fsync_dir(folder)
 

@@ -19,6 +19,7 @@ LINE_DOTS = 32      # glyph plus line spacing
 PAPER_DOTS = {80: 576, 58: 384}
 QR_MODULE_DOTS = {576: 6, 384: 5}
 QR_MARGIN_DOTS = 16
+NUMBER_UNITS = set("年月日时分秒页项个")
 NO_LINE_START = set("，。、；：？！）》】”’…")  # ASCII stays with its word (URLs, case numbers)
 
 
@@ -61,10 +62,13 @@ def text_columns(text: str) -> int:
 
 
 def _tokens(text: str) -> list[str]:
-    """Latin words and numbers stay whole (case numbers, URLs); every other character is its own token."""
+    """Latin words and numbers stay whole (case numbers, URLs), a number keeps its unit (2026年, 3页);
+    every other character is its own token."""
     tokens: list[str] = []
     for ch in text:
-        if tokens and ch.isascii() and not ch.isspace() and tokens[-1][-1:].isascii() and not tokens[-1][-1].isspace():
+        last = tokens[-1][-1] if tokens else ""
+        joins_word = ch.isascii() and not ch.isspace() and last.isascii() and last != "" and not last.isspace()
+        if joins_word or (ch in NUMBER_UNITS and last.isdigit()):
             tokens[-1] += ch
         else:
             tokens.append(ch)

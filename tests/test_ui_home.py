@@ -58,10 +58,25 @@ def test_search_shows_results_as_you_type(probe: dict) -> None:
     assert any(title.startswith("户口登记") for title in probe["results_on_screen"])
 
 
-def test_result_opens_its_guide_and_home_wipes(probe: dict) -> None:
+def test_result_opens_its_guide_with_every_material_and_home_wipes(probe: dict) -> None:
     screen, state, title = probe["after_result_tap"]
     assert (screen, state) == ("guide", "guide") and "户口" in title
+    assert probe["guide_badge"] == probe["guide_sample"] is True
+    total, shown = probe["guide_materials"]
+    assert shown == total > 0  # 一次性告知: every material is on the guide screen
     assert probe["after_home"] == ["home", True, False]
+
+
+def test_idle_countdown_continue_then_wipe(probe: dict) -> None:
+    shown, text = probe["idle_overlay"]
+    assert shown and "秒后将清除您的信息" in text
+    assert probe["after_continue"] == [True, "guide"]
+    assert probe["after_idle"] == ["home", "home", False, True]
+
+
+def test_elderly_mode_enlarges_text(probe: dict) -> None:
+    on, factor = probe["elderly"]
+    assert on and factor >= 1.5
 
 
 def test_theme_targets_and_contrast() -> None:

@@ -41,8 +41,10 @@ def main(out: Path) -> None:
     base = config_module.load(None)
     config = dataclasses.replace(base, storage=dataclasses.replace(base.storage, data_dir=out / "data"))
     from ui import render
+    from ui.app import make_session
 
-    app = render.start(config)
+    clock = [1000.0]  # the idle clock, moved by hand below
+    app = render.start(config, make_session(config, clock=lambda: clock[0]))
     report: dict[str, object] = {"start_seconds": round(time.monotonic() - started, 2)}
     session = app.session
     render.save(app, out / "home.png")
@@ -80,9 +82,36 @@ def main(out: Path) -> None:
     report["result_counts"] = typed_counts
     report["results_on_screen"] = [b.text.split("\n")[0] for b in render.buttons(app) if "户口" in b.text]
     render.save(app, out / "search.png")
-    first = session.search_results[0].title
-    render.tap(app, first)
+    with_guide = next(i for i in session.search_results if i.guide is not None)
+    render.tap(app, with_guide.title)
     report["after_result_tap"] = [app.manager.current, session.state.value, session.item.title if session.item else ""]
+    texts = [w.text for w in app.root_widget.walk() if hasattr(w, "text")]
+    report["guide_sample"] = with_guide.guide.sample
+    report["guide_badge"] = "样例" in texts
+    report["guide_materials"] = [len(with_guide.guide.materials),
+                                 sum(1 for t in texts if any(m.name in t for m in with_guide.guide.materials))]
+
+    # Idle: the countdown covers the screen, a touch continues, then no touch wipes and goes home.
+    timeouts = config.timeouts
+    clock[0] += timeouts.idle_seconds
+    app._tick(0)
+    render.pump()
+    report["idle_overlay"] = [app.overlay is not None, app.countdown.text if app.overlay else ""]
+    render.save(app, out / "idle.png")
+    render.tap(app, "继续办理")
+    report["after_continue"] = [app.overlay is None, session.state.value]
+    clock[0] += timeouts.idle_seconds + timeouts.idle_warning_seconds
+    app._tick(0)
+    app._tick(0)
+    render.pump()
+    report["after_idle"] = [app.manager.current, session.state.value, session.has_personal_data(), app.overlay is None]
+
+    # Elderly mode from the home screen: 1.5x text, larger targets.
+    normal_size = render.find_button(app, "办事指南").font_size
+    render.tap(app, "长辈模式")
+    report["elderly"] = [session.elderly, render.find_button(app, "办事指南").font_size / normal_size]
+    session.set_elderly(False)
+    render.tap(app, "办事指南")
     render.tap(app, "回到首页")
     report["after_home"] = [app.manager.current, session.state == State.HOME, session.has_personal_data()]
     print(json.dumps(report, ensure_ascii=False))

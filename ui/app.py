@@ -8,6 +8,8 @@ forwards every touch to `session.touch()` and ticks the session's idle clock twi
 from __future__ import annotations
 
 import logging
+import time
+from typing import Callable
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -104,8 +106,9 @@ class TerminalApp(App):
         t = self.theme
         self.overlay = AnchorLayout()
         fill(self.overlay, (0, 0, 0, 0.6))
-        card = BoxLayout(orientation="vertical", size_hint=(None, None), size=(t.mm(150), t.mm(80) * t.scale),
-                         padding=t.mm(6), spacing=t.gap * 2)
+        card = BoxLayout(orientation="vertical", size_hint=(None, None), width=t.mm(150), padding=t.mm(6),
+                         spacing=t.gap * 2)
+        card.bind(minimum_height=card.setter("height"))
         fill(card, t.palette.surface, radius=t.mm(3), border=t.palette.line)
         card.add_widget(Text(t, "还要继续吗？", size=t.font_title, bold=True, halign="center"))
         self.countdown = Text(t, "", halign="center", colour=t.palette.muted)
@@ -120,10 +123,10 @@ class TerminalApp(App):
             self.overlay = None
 
 
-def make_session(config: Config) -> Session:
+def make_session(config: Config, clock: Callable[[], float] = time.monotonic) -> Session:
     """The kiosk's session: the region's catalog, the outbox as sink, case numbers in the data folder."""
     data_dir = config.storage.data_dir
     outbox = Outbox.from_config(config)
     catalog = load_catalog(config.terminal.region, data_dir)
     return Session(config, catalog, outbox, CaseNumbers(data_dir, config.terminal.id), ratings=outbox,
-                   complaints=outbox)
+                   complaints=outbox, clock=clock)

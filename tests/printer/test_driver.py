@@ -15,7 +15,7 @@ from terminal.cases import Case
 from terminal.config import Config
 from terminal.devices import DeviceAddress, parse_address
 from terminal.receipts import acceptance_receipt, correction_notice, progress_url
-from tests.printer.conftest import APPLICANT_ID, APPLICANT_NAME
+from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME
 
 Simulated = tuple[PrinterSimulator, DeviceAddress]
 
@@ -51,9 +51,9 @@ def test_chinese_text_arrives_byte_exact_in_gb18030_and_identity_only_masked(
     assert expected.encode("gb18030") in [line.raw for line in lines]
     assert any(line.raw == "1. 近期一寸免冠彩色照片".encode("gb18030") for line in lines)
     wire = bytes(sim.received)
-    assert APPLICANT_ID.encode("ascii") not in wire
-    assert APPLICANT_NAME.encode("gb18030") not in wire
-    assert "证件号码：4190**********" + APPLICANT_ID[-4:] in [line.text for line in lines]
+    assert SAMPLE_ID_NUMBER.encode("ascii") not in wire
+    assert SAMPLE_NAME.encode("gb18030") not in wire
+    assert "证件号码：4190**********" + SAMPLE_ID_NUMBER[-4:] in [line.text for line in lines]
     assert any(line.text.startswith("申请人：测*样*") for line in lines)
 
 

@@ -16,24 +16,24 @@ from terminal.receipt_layout import NO_LINE_START, PrintText, layout, text_colum
 from terminal.receipt_png import render_png
 from terminal.receipts import (acceptance_receipt, correction_notice, progress_slip, progress_url, technician_test_page,
                                working_days_between)
-from tests.printer.conftest import APPLICANT_ID, APPLICANT_NAME, make_case
+from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME, sample_case
 
 
 def test_acceptance_receipt_carries_what_the_citizen_needs(case: Case, config: Config) -> None:
     text = acceptance_receipt(case, config).plain_text()
     for expected in (config.terminal.center_name, config.terminal.id, case.case_no, case.item_name,
-                     "测*样*", "4190**********" + APPLICANT_ID[-4:], "居民身份证（2页）", "承诺件",
+                     "测*样*", "4190**********" + SAMPLE_ID_NUMBER[-4:], "居民身份证（2页）", "承诺件",
                      "5个工作日内（2026年11月27日前办结）", "2026-11-20 14:35", progress_url(case.case_no, config),
                      config.terminal.consult_phone, config.terminal.complaint_phone, "近期一寸免冠彩色照片"):
         assert expected in text
-    assert APPLICANT_ID not in text and APPLICANT_NAME not in text
+    assert SAMPLE_ID_NUMBER not in text and SAMPLE_NAME not in text
 
 
 def test_correction_notice_lists_everything_missing_at_once(config: Config) -> None:
-    case = make_case(missing=("近期一寸免冠彩色照片", "银行卡复印件", "委托书"))
+    case = sample_case(missing=("近期一寸免冠彩色照片", "银行卡复印件", "委托书"))
     text = correction_notice(case, config).plain_text()
     assert "共3项" in text and all(f"{i}. {m}" in text for i, m in enumerate(case.missing, 1))
-    assert APPLICANT_ID not in text and APPLICANT_NAME not in text
+    assert SAMPLE_ID_NUMBER not in text and SAMPLE_NAME not in text
 
 
 def test_name_mask_style_follows_the_configuration(case: Case) -> None:
@@ -42,7 +42,7 @@ def test_name_mask_style_follows_the_configuration(case: Case) -> None:
 
 
 def test_immediate_case_says_done_on_the_spot(config: Config) -> None:
-    case = dataclasses.replace(make_case(CaseKind.IMMEDIATE), promised_date=None)
+    case = dataclasses.replace(sample_case(CaseKind.IMMEDIATE), promised_date=None)
     assert "即办件（当场办结）" in acceptance_receipt(case, config).plain_text()
 
 
@@ -62,7 +62,7 @@ def test_progress_slip_and_test_page(config: Config) -> None:
     assert "纸张：ok" in page.plain_text() and page.kind == "test_page"
 
 
-@given(st.lists(st.sampled_from(list("政务服务便民，。（）ab1 2-/“”：") + ["https://x.cn/p?c=T1"]), max_size=60)
+@given(st.lists(st.sampled_from(list("政务服务便民，。（）ab1 2-/“”：年页") + ["https://x.cn/p?c=T1"]), max_size=60)
        .map("".join), st.sampled_from([32, 48, 16, 24]))
 def test_wrap_never_overflows_and_keeps_every_character(text: str, columns: int) -> None:
     lines = wrap(text, columns)

@@ -13,6 +13,7 @@ import re
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Response
 from pydantic import BaseModel
 
+from sync.httpserver import use_error_shape
 from sync.auth import TokenRefused, bearer, check_token
 from sync.manifest import PROTOCOL_VERSION
 from sync.outbox import Outbox, RecordConflict, RecordGone
@@ -69,6 +70,7 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
     app = FastAPI(title="Terminal pull API", version=str(PROTOCOL_VERSION),
                   description="What the central server calls on a terminal to pull queued records. "
                               "See docs/sync-protocol.md.")
+    use_error_shape(app)
 
     def authorised(authorization: str | None = Header(default=None)) -> None:
         try:

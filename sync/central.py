@@ -21,13 +21,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import requests
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
+from sync.httpserver import use_error_shape
 from sync.auth import TokenRefused, bearer, check_token, make_token
 from sync.fsutil import fsync_dir
 from sync.manifest import PROTOCOL_VERSION
@@ -242,6 +244,75 @@ class CentralStore:
         return problems
 
 
+class ErrorBody(BaseModel):
+    """Every refusal: a reason for the logs and, for uploads, where the platform's copy stands."""
+
+    error: str
+    received: int | dict[str, int] | None = None
+
+
+class RecordState(BaseModel):
+    record_id: str
+    state: Literal["receiving", "complete"]
+    received: dict[str, int] = Field(description="bytes of each attachment the platform has confirmed")
+    receipt: str | None = Field(description="set once the record is complete")
+
+
+class ChunkResult(BaseModel):
+    received: int = Field(description="bytes of this attachment confirmed so far; the next chunk starts here")
+
+
+class Receipt(BaseModel):
+    record_id: str
+    receipt: str
+    received_at: str
+
+
+class ProgressAnswer(BaseModel):
+    case_no: str
+    status: str
+    status_zh: str
+    updated_at: str | None
+
+
+class CatalogEnvelope(BaseModel):
+    format: Literal["gov-terminal-catalog/1"]
+    region: str
+    version: int = Field(description="increases with every update; the terminal refuses anything not newer")
+    catalog: str = Field(description="base64 of the catalog JSON bytes")
+    signature: str = Field(description="base64 Ed25519 signature, see docs/sync-protocol.md")
+
+
+class OutboxHealth(BaseModel):
+    counts: dict[str, int]
+    oldest_queued_age_s: float | None
+    alarms: list[str]
+
+
+class Heartbeat(BaseModel):
+    """Device health only; unknown fields are refused so personal data cannot creep in."""
+
+    model_config = ConfigDict(extra="forbid")
+    terminal_id: str
+    sent_at: str
+    version: str
+    uptime_s: int
+    load_1m: float
+    disk_free_mb: int
+    outbox: OutboxHealth
+    devices: dict[str, str]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody} for code in codes}
+
+
+def _raw_body(media_type: str, description: str) -> dict[str, Any]:
+    schema = {"type": "string", "format": "binary"} if media_type == "application/octet-stream" else {"type": "object"}
+    return {"requestBody": {"required": True, "description": description,
+                            "content": {media_type: {"schema": schema}}}}
+
+
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -268,6 +339,7 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
     """The platform endpoints the terminal pushes to (documented in docs/openapi.json)."""
     app = FastAPI(title="Government platform sync endpoints (reference server)", version=str(PROTOCOL_VERSION),
                   description="What a terminal calls on the platform: push records, catalog, progress, heartbeat.")
+    use_error_shape(app)
 
     def terminal(authorization: str | None = Header(default=None)) -> str:
         try:
@@ -286,7 +358,10 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
         except ClientDisconnect:
             raise HTTPException(400, "the terminal went away mid-request") from None
 
-    @app.put("/v1/records/{record_id}", summary="Store a record's manifest (idempotent)")
+    @app.put("/v1/records/{record_id}", summary="Store a record's manifest (idempotent)",
+             responses={200: {"model": RecordState, "description": "already known, same content"},
+                        201: {"model": RecordState, "description": "stored"}, **_errors(400, 401, 409, 413)},
+             openapi_extra=_raw_body("application/json", "the manifest, canonical JSON, byte for byte"))
     async def put_record(record_id: str, request: Request, terminal_id: str = Depends(terminal),
                          idempotency_key: str = Header(), x_manifest_sha256: str | None = Header(default=None)):
         if not RECORD_ID.match(record_id) or idempotency_key != record_id:
@@ -296,7 +371,9 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
             raise HTTPException(400, "X-Manifest-SHA256 does not match the body")
         return _reply(store.put_manifest(record_id, terminal_id, body, "push"))
 
-    @app.put("/v1/records/{record_id}/attachments/{name}", summary="Upload one chunk of an attachment")
+    @app.put("/v1/records/{record_id}/attachments/{name}", summary="Upload one chunk of an attachment",
+             responses={200: {"model": ChunkResult}, **_errors(400, 401, 404, 409, 413, 416, 422)},
+             openapi_extra=_raw_body("application/octet-stream", "bytes START..END of the attachment"))
     async def put_chunk(record_id: str, name: str, request: Request, terminal_id: str = Depends(terminal),
                         content_range: str = Header()):
         start, end, total = _parse_content_range(content_range)
@@ -305,27 +382,31 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
             raise HTTPException(400, "body length does not match Content-Range")
         return _reply(store.put_chunk(record_id, name, start, total, body))
 
-    @app.post("/v1/records/{record_id}/complete", summary="Finish a record and get the delivery receipt")
+    @app.post("/v1/records/{record_id}/complete", summary="Finish a record and get the delivery receipt",
+              responses={200: {"model": Receipt}, **_errors(401, 404, 409)})
     def complete(record_id: str, terminal_id: str = Depends(terminal)):
         return _reply(store.complete(record_id))
 
-    @app.get("/v1/progress/{case_no}", summary="Progress of one case for the terminal's progress screen")
+    @app.get("/v1/progress/{case_no}", summary="Progress of one case for the terminal's progress screen",
+             response_model=ProgressAnswer, responses=_errors(401, 404))
     def progress(case_no: str, terminal_id: str = Depends(terminal)):
         found = store.progress(case_no)
         if found is None:
             raise HTTPException(404, "unknown case")
         return found
 
-    @app.get("/v1/catalog/{region}", summary="The current signed catalog envelope of a region")
+    @app.get("/v1/catalog/{region}", summary="The current signed catalog envelope of a region",
+             responses={200: {"model": CatalogEnvelope}, **_errors(401, 404)})
     def catalog(region: str, terminal_id: str = Depends(terminal)):
         if catalog_dir is None or not re.fullmatch(r"[a-z0-9_-]{1,32}", region) \
                 or not (catalog_dir / f"{region}.signed.json").exists():
             raise HTTPException(404, "no catalog for this region")
         return Response((catalog_dir / f"{region}.signed.json").read_bytes(), media_type="application/json")
 
-    @app.post("/v1/heartbeat", status_code=204, summary="Device health, no personal data")
-    def heartbeat(body: dict[str, Any], terminal_id: str = Depends(terminal)) -> Response:
-        store.heartbeat(terminal_id, body)
+    @app.post("/v1/heartbeat", status_code=204, summary="Device health, no personal data",
+              responses=_errors(401, 422))
+    def heartbeat(body: Heartbeat, terminal_id: str = Depends(terminal)) -> Response:
+        store.heartbeat(terminal_id, body.model_dump())
         return Response(status_code=204)
 
     return app

@@ -9,6 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+
+def use_error_shape(app: FastAPI) -> None:
+    """Refusals answer `{"error": "..."}` in both directions, as docs/sync-protocol.md says."""
+
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
+
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
 
 
 def parse_listen(listen: str) -> tuple[str, int]:

@@ -75,6 +75,7 @@ FILES=(
   "selfcheck.sh|/usr/local/lib/gov-terminal/selfcheck|0755"
   "update.sh|/usr/local/sbin/gov-terminal-update|0755"
   "install.sh|/usr/local/sbin/gov-terminal-install|0755"
+  "terminal-wrapper.sh|/usr/local/bin/terminal|0755"
   "../docs/deployment.md|/usr/local/share/doc/gov-terminal/deployment.md|0644"
 )
 
@@ -237,12 +238,6 @@ install_all() {
     echo "install: release $(basename "$REL") is built but $(readlink "$P$APP/current") stays active;" \
          "switch with: gov-terminal-update $source_dir" >&2
   fi
-  put_link /opt/gov-terminal/current/venv/bin/terminal "$P/usr/local/bin/terminal"
-  local profile
-  profile=$(mktemp)
-  echo "export TERMINAL_CONFIG=/etc/gov-terminal/terminal.toml" >"$profile"
-  put_file "$profile" "$P/etc/profile.d/gov-terminal.sh" 0644
-  rm -f "$profile"
 
   # Configuration skeleton, written once: a technician's edits are never overwritten.
   local conf="$P/etc/gov-terminal/terminal.toml"
@@ -280,7 +275,7 @@ uninstall_all() {
     rm -f "$P$dest"
   done
   rm -rf "$P/usr/local/lib/gov-terminal" "$P/usr/local/share/doc/gov-terminal"
-  rm -f "$P/usr/local/bin/terminal" "$P/etc/profile.d/gov-terminal.sh" "$P/opt/gov-terminal"
+  rm -f "$P/opt/gov-terminal"
   rm -rf "$P$APP"
   [ -f "$P/etc/fstab" ] && sed -i '/^# BEGIN gov-terminal/,/^# END gov-terminal/d' "$P/etc/fstab"
   if [ "$purge" = 1 ]; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Nightly self-check (gov-terminal-selfcheck.service): `terminal diag --json` saved as a dated
 # report in the data folder; the newest is also reports/selfcheck-latest.json. Keeps KEEP_REPORTS.
-# Exit status is diag's: 0 all well, 1 something at fault (the unit then shows as failed).
+# CHECKS names the checks (default: all). Exit status is diag's: 0 all well, 1 something at fault
+# (the unit then shows as failed).
 set -u
 bin=${TERMINAL_BIN:-/opt/gov-terminal/current/venv/bin/terminal}
 dir=${REPORT_DIR:-/var/lib/gov-terminal/data/reports}
@@ -9,7 +10,8 @@ keep=${KEEP_REPORTS:-30}
 
 stamp=$(date +%Y%m%d-%H%M%S)
 tmp="$dir/.selfcheck-$stamp.tmp"
-"$bin" diag --json >"$tmp"
+# shellcheck disable=SC2086 # CHECKS is a list of words
+"$bin" diag --json ${CHECKS:-} >"$tmp"
 rc=$?
 if [ "$rc" -gt 1 ] || [ ! -s "$tmp" ]; then
   rm -f "$tmp"

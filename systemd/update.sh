@@ -11,6 +11,8 @@
 # seconds without a restart; 5. on any failure switch `current` back and restart the old release.
 # Keeps the three newest releases plus the active and previous ones.
 #
+#   sudo gov-terminal-update --rollback    (back to the release active before the last update)
+#
 # Options: --prefix DIR, --no-systemctl, --wheelhouse DIR, --no-deps (as for install.sh);
 #   --timeout SECONDS (default 180) to come up, --settle SECONDS (default 60) to stay up.
 set -euo pipefail
@@ -23,6 +25,7 @@ use_systemctl=1
 timeout=180
 settle=60
 build_args=()
+rollback=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix=$2; build_args+=(--prefix "$2"); shift 2 ;;
@@ -31,12 +34,13 @@ while [ $# -gt 0 ]; do
     --no-systemctl) use_systemctl=0; shift ;;
     --timeout) timeout=$2; shift 2 ;;
     --settle) settle=$2; shift 2 ;;
+    --rollback) rollback=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "update: unknown option $1" >&2; exit 2 ;;
     *) source_dir=$1; shift ;;
   esac
 done
-[ -n "${source_dir:-}" ] || { echo "usage: gov-terminal-update [options] SOURCE" >&2; exit 2; }
+[ -n "${source_dir:-}" ] || [ "$rollback" = 1 ] || { echo "usage: gov-terminal-update [options] SOURCE|--rollback" >&2; exit 2; }
 P=${prefix%/}
 [ -n "$P" ] && use_systemctl=0
 APP=$P/var/lib/gov-terminal/app
@@ -88,6 +92,17 @@ services_ok() {
     { log "health: a service restarted during the ${settle}s settle time"; return 1; }
 }
 
+if [ "$rollback" = 1 ]; then
+  previous=$(cat "$APP/previous" 2>/dev/null || true)
+  [ -n "$previous" ] && [ -d "$APP/releases/$previous" ] || { log "no previous release to go back to"; exit 1; }
+  active=$(basename "$(readlink "$APP/current")")
+  switch_to "$previous"
+  printf '%s\n' "$active" >"$APP/previous"
+  if [ "$use_systemctl" = 1 ]; then systemctl restart --no-block "${SERVICES[@]}"; fi
+  log "event=update_rollback active=$previous previous=$active"
+  exit 0
+fi
+
 rel=$("$installer" --release-only --no-apt --source "$source_dir" "${build_args[@]}" | tail -n 1)
 new=$(basename "$rel")
 old=$(basename "$(readlink "$APP/current")")
@@ -101,7 +116,7 @@ switch_to "$new"
 log "switched current from $old to $new"
 if ! services_ok; then
   switch_to "$old"
-  [ "$use_systemctl" = 1 ] && systemctl restart --no-block "${SERVICES[@]}"
+  if [ "$use_systemctl" = 1 ]; then systemctl restart --no-block "${SERVICES[@]}"; fi
   log "event=update_rolled_back release=$new active=$old"
   exit 1
 fi

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, Mapping, Union
 
-import chinese_calendar
-
 from terminal.cases import Case, CaseKind
 from terminal.config import CalendarSettings, Config
 from terminal.privacy import mask_id_number, mask_name
+from terminal.workdays import is_working_day
 
 Align = Literal["left", "center", "right"]
 
@@ -91,22 +90,12 @@ class ReceiptDocument:
         return "\n".join(lines)
 
 
-def _workday(day: date, calendar: CalendarSettings) -> bool:
-    if day in calendar.extra_workdays:
-        return True
-    if day in calendar.extra_holidays:
-        return False
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the package does not know yet: plain weekdays
-        return day.weekday() < 5
-
-
 def working_days_between(start: date, end: date, calendar: CalendarSettings) -> int:
-    """Working days after `start` up to and including `end` (the promise counts from the next day)."""
+    """Working days after `start` up to and including `end` (the promise counts from the next day,
+    as in `terminal.workdays.add_working_days`); unknown years fall back to weekends only."""
     count, day = 0, start + timedelta(days=1)
     while day <= end:
-        count += _workday(day, calendar)
+        count += is_working_day(day, calendar, estimate=True)
         day += timedelta(days=1)
     return count
 

@@ -261,8 +261,8 @@ class SamSimulator:
                 os.write(master, piece)
                 if self.baud:
                     time.sleep(len(piece) * 10 / self.baud)
-                elif chunk < 256:
-                    time.sleep(0.0005)
+                elif chunk < 256 and random.random() < 0.125:
+                    time.sleep(0.001)  # now and then a gap, so the driver sees frames in pieces
         except OSError:
             log.debug("event=simulator_write_failed")
 

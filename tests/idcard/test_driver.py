@@ -68,7 +68,7 @@ def test_fault_card_removed_mid_read(make_simulator: MakeSim, make_reader: MakeR
 def test_fault_line_noise_and_split_answers_still_read(fault: str, make_simulator: MakeSim,
                                                        make_reader: MakeReader) -> None:
     simulator = make_simulator(faults={fault}, card="hmt")
-    _, events = make_reader(simulator.path)
+    _, events = make_reader(simulator.path, timeout=3.0)
     assert events.kinds(1) == ["card-placed"]
     event = events.next()
     assert event.kind == "card-read" and event.identity is not None and event.identity.pass_number == "H12345678"
@@ -139,12 +139,12 @@ def test_sim_address_runs_the_simulator_through_the_real_driver() -> None:
     events = Events()
     from terminal.devices import parse_address
     with IdCardReader(parse_address("sim?fault=split_writes,garbage"), on_event=events, poll_interval=0.02,
-                      timeout=1.0) as reader:
+                      timeout=3.0) as reader:
         assert reader.simulator is not None and reader.port.url == reader.simulator.path
         assert reader.sam_id() == "05.01-20170815-0000203847-3825401829"
         reader.start()
         assert events.kinds(2) == ["card-placed", "card-read"]
-        assert reader.read_once(0.5) is not None  # the card still on the reader, read again for diagnostics
+        assert reader.read_once(1.0) is not None  # the card still on the reader, read again for diagnostics
 
 
 def test_listener_exception_does_not_stop_the_reader(make_simulator: MakeSim) -> None:

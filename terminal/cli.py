@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "terminal.commands.outbox",
     "terminal.commands.tech",
     "terminal.commands.run",
+    "terminal.commands.scan",
 )
 
 

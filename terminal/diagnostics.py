@@ -30,6 +30,7 @@ CHECKS: dict[str, str] = {
     "printer": "drivers.printer.diag:check",
     "keypad": "drivers.keypad.diag:check",
     "smartcard": "drivers.smartcard.diag:check",
+    "camera": "drivers.camera.diag:check",
 }
 
 

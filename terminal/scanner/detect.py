@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 WORK_WIDTH = 320  # pixels: candidate search runs on a copy this wide
 MIN_AREA_FRACTION = 0.04  # smaller quads are ignored (an ID card at arm's length is about 5%)
 MIN_CONFIDENCE = 0.45  # below this a candidate is not reported as found
-ENCLOSING_CONFIDENCE = 0.6  # a larger quad around the best one wins when at least this well supported
+ENCLOSING_SUPPORT = 0.6  # a larger quad around the best one wins when each of its sides is this well supported
 
 
 @dataclass(frozen=True)
@@ -112,17 +112,26 @@ def _edge_support(grad_x: np.ndarray, grad_y: np.ndarray, quad: Quad, samples: i
     return support
 
 
-def _score(quad: Quad, grad_x: np.ndarray, grad_y: np.ndarray, frame_area: float) -> tuple[float, float]:
-    """(ranking score, confidence) of a candidate quad."""
+@dataclass(frozen=True)
+class _Candidate:
+    quad: Quad
+    score: float  # for ranking: confidence, slightly favouring larger quads
+    confidence: float
+    weakest_side: float  # edge support of the least supported side
+
+
+def _score(quad: Quad, grad_x: np.ndarray, grad_y: np.ndarray, frame_area: float) -> _Candidate | None:
     angles = interior_angles(quad)
     if not is_convex(quad) or angles.min() < 45 or angles.max() > 135:
-        return 0.0, 0.0
+        return None
     area_fraction = quad_area(quad) / frame_area
     if area_fraction < MIN_AREA_FRACTION or area_fraction > 0.995:
-        return 0.0, 0.0
+        return None
     support = _edge_support(grad_x, grad_y, quad)
     confidence = float(0.5 * support.mean() + 0.5 * support.min())
-    return confidence * (0.7 + 0.3 * np.sqrt(area_fraction)), confidence
+    if confidence <= 0:
+        return None
+    return _Candidate(quad, confidence * (0.7 + 0.3 * np.sqrt(area_fraction)), confidence, float(support.min()))
 
 
 def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[float, ...]]:
@@ -178,20 +187,20 @@ def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[f
     return np.array(corners, np.float32), tuple(residuals)
 
 
-def _outermost(candidates: list[tuple[float, float, Quad]]) -> tuple[float, float, Quad]:
-    """The best candidate, unless a clearly larger, well-supported one encloses it.
+def _outermost(candidates: list[_Candidate]) -> _Candidate:
+    """The best candidate, unless a clearly larger one with every side on an edge encloses it.
 
     A form's table or a card's photo box has crisper edges than the sheet around it; the sheet is
     what we want.
     """
-    best = max(candidates, key=lambda c: c[0])
-    best_area = quad_area(best[2])
+    best = max(candidates, key=lambda c: c.score)
+    best_area = quad_area(best.quad)
     enclosing = [
         c for c in candidates
-        if c[1] >= ENCLOSING_CONFIDENCE and quad_area(c[2]) > 1.2 * best_area
-        and cv2.intersectConvexConvex(c[2], best[2])[0] > 0.95 * best_area
+        if c.weakest_side >= ENCLOSING_SUPPORT and quad_area(c.quad) > 1.2 * best_area
+        and cv2.intersectConvexConvex(c.quad, best.quad)[0] > 0.95 * best_area
     ]
-    return max(enclosing, key=lambda c: c[1]) if enclosing else best
+    return max(enclosing, key=lambda c: c.confidence) if enclosing else best
 
 
 def detect_page(frame: np.ndarray, refine: bool = True) -> Detection:
@@ -207,7 +216,7 @@ def detect_page(frame: np.ndarray, refine: bool = True) -> Detection:
     grad_x = cv2.Sobel(gray_small, cv2.CV_32F, 1, 0, ksize=3)
     grad_y = cv2.Sobel(gray_small, cv2.CV_32F, 0, 1, ksize=3)
     frame_area = float(small.shape[0] * small.shape[1])
-    candidates: list[tuple[float, float, Quad]] = []
+    candidates: list[_Candidate] = []
     for binary in _candidate_maps(small):
         contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
@@ -216,16 +225,15 @@ def detect_page(frame: np.ndarray, refine: bool = True) -> Detection:
             quad = _quad_from_contour(contour)
             if quad is None:
                 continue
-            quad = order_corners(quad)
-            score, conf = _score(quad, grad_x, grad_y, frame_area)
-            if score > 0:
-                candidates.append((score, conf, quad))
+            candidate = _score(order_corners(quad), grad_x, grad_y, frame_area)
+            if candidate is not None:
+                candidates.append(candidate)
     if not candidates:
         return Detection(None, 0.0, (w, h))
-    best_score, best_conf, best_quad = _outermost(candidates)
-    if best_conf < MIN_CONFIDENCE:
-        return Detection(None, round(best_conf, 3), (w, h))
-    quad = best_quad / scale
+    best = _outermost(candidates)
+    if best.confidence < MIN_CONFIDENCE:
+        return Detection(None, round(best.confidence, 3), (w, h))
+    quad = best.quad / scale
     residuals: tuple[float, ...] = ()
     if refine:
         colour = frame[..., :3] if frame.ndim == 3 else frame
@@ -233,4 +241,4 @@ def detect_page(frame: np.ndarray, refine: bool = True) -> Detection:
         quad, residuals = _refine(colour, quad, search)
         quad, residuals = _refine(colour, quad, search / 2)
         quad = order_corners(quad)
-    return Detection(quad.astype(np.float32), round(best_conf, 3), (w, h), residuals)
+    return Detection(quad.astype(np.float32), round(best.confidence, 3), (w, h), residuals)

@@ -199,31 +199,43 @@ def _background(rng: np.random.Generator, w: int, h: int, difficulty: Difficulty
     return bg.astype(np.float32)
 
 
+def _rotation(tilt_x: float, tilt_y: float, spin: float) -> np.ndarray:
+    cx, sx, cy, sy, cz, sz = np.cos(tilt_x), np.sin(tilt_x), np.cos(tilt_y), np.sin(tilt_y), np.cos(spin), np.sin(spin)
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return rx @ ry @ rz
+
+
 def _place(rng: np.random.Generator, doc_w: int, doc_h: int, w: int, h: int, difficulty: Difficulty,
            kind: DocumentKind) -> np.ndarray:
-    """Random corners for the page inside the frame (TL, TR, BR, BL of the document)."""
+    """Random corners for the page inside the frame (TL, TR, BR, BL of the document).
+
+    The page is a rectangle in 3-D seen by a pinhole camera (focal length about the frame width,
+    principal point at the centre), so its perspective is one a real camera could produce.
+    """
     easy = difficulty == "easy"
     margin = 0.03 * min(w, h)
+    focal = w * rng.uniform(0.9, 1.3)
     for _ in range(200):
         if kind == "card":
             fraction = rng.uniform(0.35, 0.6) if easy else rng.uniform(0.25, 0.6)
         else:
             fraction = rng.uniform(0.6, 0.92) if easy else rng.uniform(0.4, 0.95)
-        scale = fraction * min(w, h) / max(doc_w, doc_h) * (1.0 if doc_h >= doc_w else 1.3)
-        angle = np.radians(rng.uniform(-20, 20) if easy else rng.uniform(-180, 180))
+        spin = np.radians(rng.uniform(-20, 20) if easy else rng.uniform(-180, 180))
         if easy and rng.random() < 0.2:
-            angle += np.pi / 2 * rng.choice([-1, 1])
-        half = np.array([[-doc_w, -doc_h], [doc_w, -doc_h], [doc_w, doc_h], [-doc_w, doc_h]], np.float64) / 2 * scale
-        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-        pts = half @ rot.T
-        jitter = (0.05 if easy else 0.11) * fraction * min(w, h)
-        pts += rng.uniform(-jitter, jitter, (4, 2))
-        span = pts.max(axis=0) - pts.min(axis=0)
-        if span[0] > w - 2 * margin or span[1] > h - 2 * margin:
+            spin += np.pi / 2 * rng.choice([-1, 1])
+        max_tilt = np.radians(10 if easy else 28)
+        rotation = _rotation(rng.uniform(-max_tilt, max_tilt), rng.uniform(-max_tilt, max_tilt), spin)
+        size = fraction * min(w, h) / focal / max(doc_w, doc_h)
+        flat = np.array([[-doc_w, -doc_h, 0], [doc_w, -doc_h, 0], [doc_w, doc_h, 0], [-doc_w, doc_h, 0]]) / 2 * size
+        offset = np.array([rng.uniform(-0.3, 0.3) * w / focal, rng.uniform(-0.3, 0.3) * h / focal, 1.0])
+        world = flat @ rotation.T + offset
+        if (world[:, 2] <= 0.1).any():
             continue
-        offset_x = rng.uniform(margin - pts[:, 0].min(), w - margin - pts[:, 0].max())
-        offset_y = rng.uniform(margin - pts[:, 1].min(), h - margin - pts[:, 1].max())
-        pts += (offset_x, offset_y)
+        pts = focal * world[:, :2] / world[:, 2:3] + (w / 2, h / 2)
+        if pts[:, 0].min() < margin or pts[:, 1].min() < margin or pts[:, 0].max() > w - margin or pts[:, 1].max() > h - margin:
+            continue
         if cv2.isContourConvex(pts.astype(np.float32).reshape(-1, 1, 2)):
             return pts.astype(np.float32)
     raise RuntimeError("could not place the page in the frame")

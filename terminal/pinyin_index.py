@@ -66,7 +66,6 @@ POLYPHONES: dict[str, tuple[str, ...]] = {
 }
 
 _Readings = tuple[str, ...]
-_Text = tuple[str, tuple[_Readings, ...]]   # (unit characters, readings of each unit)
 # One query piece: (initial, kind, value); kind "prefix": a reading must start with value;
 # "char": the unit must be that character; "": the initial says it all.
 _Piece = tuple[str, str, str]
@@ -145,20 +144,27 @@ def _suffix_array(codes: np.ndarray) -> np.ndarray:
 
 
 class _Haystack:
-    """Short strings joined by SEPARATOR (also at both ends), each tagged with (item, text id)."""
+    """Short strings joined by SEPARATOR (also at both ends), each tagged with (item, text id).
 
-    def __init__(self, parts: Sequence[tuple[str, int, int]]) -> None:
+    An initials haystack also knows, for every position, the unit's character and its set of
+    readings, so that the pieces of a query can be checked for all hits at once.
+    """
+
+    def __init__(self, parts: Sequence[tuple[str, int, int]], units_of: Sequence[tuple[str, Sequence[int]]] = ()) -> None:
         self.text = SEPARATOR + "".join(p + SEPARATOR for p, _, _ in parts)
         lengths = np.fromiter((len(p) for p, _, _ in parts), np.int64, len(parts))
         self.starts = np.concatenate(([1], 1 + np.cumsum(lengths + 1)[:-1])) if len(parts) else lengths
         self.lengths = lengths
         self.items = np.fromiter((i for _, i, _ in parts), np.int64, len(parts))
-        self.text_ids = np.fromiter((t for _, _, t in parts), np.int64, len(parts))
-        codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
-        self._sa = _suffix_array(codes)
+        self._sa = _suffix_array(np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32))
         # part number of every text position (separators count to the part before them)
         self._part_at = np.repeat(np.arange(-1, len(parts), dtype=np.int32),
                                   np.concatenate(([1], lengths + 1)).astype(np.int64))
+        if units_of:
+            chars = SEPARATOR + "".join(units_of[t][0] + SEPARATOR for _, _, t in parts)
+            self.char_at = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+            readings = (r for _, _, t in parts for r in (*units_of[t][1], -1))
+            self.readings_at = np.concatenate(([-1], np.fromiter(readings, np.int32, len(self.text) - 1)))
 
     def _bound(self, needle: str, after_equal: bool) -> int:
         sa, text, m = self._sa, self.text, len(needle)
@@ -172,17 +178,23 @@ class _Haystack:
                 hi = mid
         return lo
 
-    def find(self, needle: str) -> tuple[np.ndarray, np.ndarray]:
-        """(part numbers, unit offsets) of every occurrence of `needle`."""
+    def find(self, needle: str) -> np.ndarray:
+        """Text positions of every occurrence of `needle`."""
         probe = needle[:SUFFIX_DEPTH]
         positions = self._sa[self._bound(probe, False):self._bound(probe, True)]
         if len(needle) > SUFFIX_DEPTH:
             positions = np.array([p for p in positions if self.text.startswith(needle, int(p))], np.int32)
+        return positions
+
+    def locate(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(part numbers, unit offsets) of text positions."""
         parts = self._part_at[positions]
         return parts, positions - self.starts[parts]
 
     def nbytes(self) -> int:
-        return int(self._sa.nbytes + self._part_at.nbytes + self.starts.nbytes * 4) + len(self.text) * 2
+        arrays = [self._sa, self._part_at, self.starts, self.lengths, self.items,
+                  getattr(self, "char_at", self._sa[:0]), getattr(self, "readings_at", self._sa[:0])]
+        return sum(int(a.nbytes) for a in arrays) + len(self.text) * 2
 
 
 class SearchIndex:
@@ -190,31 +202,34 @@ class SearchIndex:
 
     def __init__(self, fields: Sequence[tuple[str, Sequence[str]]]) -> None:
         """`fields[i]` is item i's (title, other searchable texts such as main and sub item)."""
-        self._texts: list[_Text] = []
+        set_ids: dict[_Readings, int] = {}
+        texts: list[tuple[str, list[int]]] = []           # per text id: (unit chars, reading-set ids)
         text_ids: dict[str, int] = {}
         parts: dict[str, list[tuple[str, int, int]]] = {k: [] for k in ("ti", "tc", "oi", "oc")}
+        variants: list[tuple[str, ...]] = []
         for item, (title, others) in enumerate(fields):
-            texts = [(title, "t")] + [(t, "o") for t in dict.fromkeys(others) if t and t != title]
-            for text, kind in texts:
+            for text, kind in [(title, "t")] + [(t, "o") for t in dict.fromkeys(others) if t and t != title]:
                 tid = text_ids.get(text)
                 if tid is None:
                     us = units(text)
-                    tid = text_ids[text] = len(self._texts)
-                    self._texts.append(("".join(c for c, _ in us), tuple(r for _, r in us)))
-                chars, readings = self._texts[tid]
-                parts[kind + "c"].append((chars, item, tid))
-                parts[kind + "i"].extend((ini, item, tid) for ini in _initials_variants(readings))
-        self._titles = {"initials": _Haystack(parts["ti"]), "chars": _Haystack(parts["tc"])}
-        self._others = {"initials": _Haystack(parts["oi"]), "chars": _Haystack(parts["oc"])}
-        initials = [p for p, _, _ in parts["ti"] + parts["oi"]]
-        self._ngrams = frozenset(ini[k:k + n] for ini in initials
+                    tid = text_ids[text] = len(texts)
+                    texts.append(("".join(c for c, _ in us),
+                                  [set_ids.setdefault(r, len(set_ids)) for _, r in us]))
+                    variants.append(_initials_variants(tuple(r for _, r in us)))
+                parts[kind + "c"].append((texts[tid][0], item, tid))
+                parts[kind + "i"].extend((ini, item, tid) for ini in variants[tid])
+        self._reading_sets: list[_Readings] = list(set_ids)
+        self._titles = {"initials": _Haystack(parts["ti"], texts), "chars": _Haystack(parts["tc"])}
+        self._others = {"initials": _Haystack(parts["oi"], texts), "chars": _Haystack(parts["oc"])}
+        self._ngrams = frozenset(ini[k:k + n] for vs in variants for ini in vs
                                  for n in range(1, NGRAM + 1) for k in range(len(ini) - n + 1))
-        syllables = {r for _, readings in self._texts for rs in readings for r in rs}
+        syllables = {r for rs in self._reading_sets for r in rs}
         self._syllables = frozenset(s for s in syllables if s.isascii() and s.isalpha())
         self._prefixes = frozenset(s[:k] for s in self._syllables for k in range(1, len(s) + 1))
+        self._prefix_tables: dict[str, np.ndarray] = {}
 
     def nbytes(self) -> int:
-        """Rough size of the joined texts and arrays (not the Python objects of the texts)."""
+        """Size of the joined texts and arrays (not counting the Python objects kept for building)."""
         return sum(h.nbytes() for d in (self._titles, self._others) for h in d.values())
 
     # -- query side ---------------------------------------------------------------------------
@@ -223,7 +238,7 @@ class SearchIndex:
                accept: Callable[[int], bool] | None = None) -> list[tuple[int, int]]:
         """(tier, item index) of the items matching `query`, best first, at most `limit`.
 
-        `accept` filters items (department, type ...). Only as many hits as needed are checked.
+        `accept` filters items (department, type ...).
         """
         q = IGNORED_IN_QUERY.sub("", normalize(query))
         if not q:
@@ -232,62 +247,74 @@ class SearchIndex:
             kind, plans = "initials", list(self._cuts(q).items())
         else:
             kind, plans = "chars", [(q, [()])]
-        tiers, items, text_ids, offsets, plan_of = [], [], [], [], []
-        for plan_no, (needle, _) in enumerate(plans):
+        tiers, items = [], []
+        for needle, alternatives in plans:
             for haystack, is_title in ((self._titles[kind], True), (self._others[kind], False)):
-                parts, offs = haystack.find(needle)
-                if not len(parts):
+                positions = haystack.find(needle)
+                if len(positions) and all(alternatives):
+                    positions = positions[self._fitting(haystack, positions, alternatives)]
+                if not len(positions):
                     continue
+                parts, offsets = haystack.locate(positions)
                 if is_title:
                     whole = haystack.lengths[parts] == len(needle)
-                    tiers.append(np.where(offs > 0, TITLE_INSIDE, np.where(whole, TITLE_EXACT, TITLE_PREFIX)))
+                    tiers.append(np.where(offsets > 0, TITLE_INSIDE, np.where(whole, TITLE_EXACT, TITLE_PREFIX)))
                 else:
                     tiers.append(np.full(len(parts), OTHER_FIELD))
                 items.append(haystack.items[parts])
-                text_ids.append(haystack.text_ids[parts])
-                offsets.append(offs)
-                plan_of.append(np.full(len(parts), plan_no))
         if not tiers:
             return []
         tier, item = np.concatenate(tiers), np.concatenate(items)
-        columns = (tier, item, np.concatenate(text_ids), np.concatenate(offsets), np.concatenate(plan_of))
         key = tier * (int(item.max()) + 1) + item
-        checks = [c for _, c in plans]
-        if limit is not None and len(key) > 8 * limit:  # many hits: sort only the best few first
-            few = np.argpartition(key, 4 * limit)[:4 * limit]
-            found = self._collect(columns, few[np.argsort(key[few], kind="stable")], checks, limit, accept)
-            if len(found) >= limit:
+        take = 4 * limit if limit is not None else len(key)
+        while True:  # sort only the best hits first; widen when duplicates or filters ate them
+            if take >= len(key):
+                return self._collect(tier, item, np.argsort(key, kind="stable"), limit, accept)
+            best = np.argpartition(key, take)[:take]
+            found = self._collect(tier, item, best[np.argsort(key[best], kind="stable")], limit, accept)
+            if limit is not None and len(found) >= limit:
                 return found
-        return self._collect(columns, np.argsort(key, kind="stable"), checks, limit, accept)
-
-    def _collect(self, columns: tuple[np.ndarray, ...], order: np.ndarray, checks: list[list[tuple[_Piece, ...]]],
-                 limit: int | None, accept: Callable[[int], bool] | None) -> list[tuple[int, int]]:
-        """Walk the hits in rank order, checking readings, until `limit` items are found."""
-        tier, item, text_id, offset, plan = (c[order].tolist() for c in columns)
-        results: list[tuple[int, int]] = []
-        seen: set[int] = set()
-        for t, i, tid, off, p in zip(tier, item, text_id, offset, plan):
-            if i in seen:
-                continue
-            if all(checks[p]) and not any(self._fits(self._texts[tid], off, c) for c in checks[p]):
-                continue
-            seen.add(i)
-            if accept is None or accept(i):
-                results.append((t, i))
-                if limit is not None and len(results) >= limit:
-                    break
-        return results
+            take *= 8
 
     @staticmethod
-    def _fits(text: _Text, offset: int, check: tuple[_Piece, ...]) -> bool:
-        chars, readings = text
-        for k, (_, kind, value) in enumerate(check):
-            if kind == "prefix":
-                if not any(r.startswith(value) for r in readings[offset + k]):
-                    return False
-            elif kind == "char" and chars[offset + k] != value:
-                return False
-        return True
+    def _collect(tier: np.ndarray, item: np.ndarray, order: np.ndarray, limit: int | None,
+                 accept: Callable[[int], bool] | None) -> list[tuple[int, int]]:
+        """The first `limit` distinct accepted items in rank order."""
+        results: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        for start in range(0, len(order), 4096):
+            chunk = order[start:start + 4096]
+            for t, i in zip(tier[chunk].tolist(), item[chunk].tolist()):
+                if i in seen:
+                    continue
+                seen.add(i)
+                if accept is None or accept(i):
+                    results.append((t, i))
+                    if limit is not None and len(results) >= limit:
+                        return results
+        return results
+
+    def _fitting(self, haystack: _Haystack, positions: np.ndarray,
+                 alternatives: list[tuple[_Piece, ...]]) -> np.ndarray:
+        """Mask of the positions where at least one way of cutting the query fits the readings."""
+        mask = np.zeros(len(positions), bool)
+        for alt in alternatives:
+            fits = np.ones(len(positions), bool)
+            for k, (_, kind, value) in enumerate(alt):
+                if kind == "prefix":
+                    fits &= self._prefix_table(value)[haystack.readings_at[positions + k]]
+                elif kind == "char":
+                    fits &= haystack.char_at[positions + k] == ord(value)
+            mask |= fits
+        return mask
+
+    def _prefix_table(self, prefix: str) -> np.ndarray:
+        """For every reading set (and -1, the separator): does one of its readings start with `prefix`?"""
+        table = self._prefix_tables.get(prefix)
+        if table is None:
+            table = np.array([any(r.startswith(prefix) for r in rs) for rs in self._reading_sets] + [False])
+            self._prefix_tables[prefix] = table
+        return table
 
     def _cuts(self, q: str) -> dict[str, list[tuple[_Piece, ...]]]:
         """Plausible ways to read `q` as units, grouped by their initials string.

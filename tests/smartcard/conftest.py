@@ -49,11 +49,14 @@ def _start(root: Path, conf: Path) -> tuple[subprocess.Popen[bytes], Path]:
     log = (root / "pcscd.log").open("wb")
     run = root / "run"
     run.mkdir()
-    Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
-    isolated = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                'mount --bind "$0" /run/pcscd && exec pcscd -f -a -c "$1"', str(run), str(conf)]
-    probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True)
-    if shutil.which("unshare") and probe.returncode == 0:
+    if os.geteuid() == 0:
+        Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
+    # Not root: a user namespace maps us to root inside it, which may bind-mount in its own mount namespace.
+    unshare = ["unshare", "--mount", "--propagation", "private"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
+    isolated = unshare + ["sh", "-c", 'mount --bind "$0" /run/pcscd && exec pcscd -f -a -c "$1"', str(run), str(conf)]
+    probe = subprocess.run(unshare + ["sh", "-c", "test -d /run/pcscd"], capture_output=True) \
+        if shutil.which("unshare") else None
+    if probe is not None and probe.returncode == 0:
         process = subprocess.Popen(isolated, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         return process, run / "pcscd.comm"
     # No mount namespaces here: use the system socket path, which must then be free.

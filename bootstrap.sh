@@ -15,7 +15,8 @@ esac
 # CJK font, Mesa EGL for offscreen Kivy, PC/SC with a virtual reader, serial tools,
 # offline speech, OCR for the scanner benchmark, systemd tools (the appliance tests verify units).
 APT_PACKAGES=(fonts-wqy-microhei libegl1 libgl1-mesa-dri libmtdev1 pcscd libpcsclite-dev swig
-              vsmartcard-vpcd socat espeak-ng tesseract-ocr tesseract-ocr-chi-sim python3-venv systemd)
+              vsmartcard-vpcd socat espeak-ng tesseract-ocr tesseract-ocr-chi-sim python3-venv systemd
+              libusb-1.0-0)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

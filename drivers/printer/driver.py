@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -182,6 +183,7 @@ class ReceiptPrinter:
         self.simulator: PrinterSimulator | None = None
         self._link: _Link | None = None
         self._last_paper: str | None = None
+        self._io = threading.RLock()  # one conversation with the printer at a time (worker, diag, screens)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="printer")
 
     @classmethod
@@ -263,6 +265,10 @@ class ReceiptPrinter:
 
     def status(self) -> codec.PrinterStatus:
         """Ask DLE EOT 1, 2, 4 (and 3 on error). A silent printer gives an all-unknown status quickly."""
+        with self._io:
+            return self._status()
+
+    def _status(self) -> codec.PrinterStatus:
         try:
             link = self._open()
         except DeviceMissing:
@@ -319,6 +325,10 @@ class ReceiptPrinter:
 
     def print_job(self, job: PrintJob) -> PrintResult:
         """Blocking: check, send, check again. Never raises for printer trouble; the result says it."""
+        with self._io:
+            return self._print_job(job)
+
+    def _print_job(self, job: PrintJob) -> PrintResult:
         started = time.monotonic()
 
         def result(outcome: Outcome, reason: str, before: codec.PrinterStatus | None,
@@ -335,7 +345,7 @@ class ReceiptPrinter:
             self._open()
         except DeviceMissing:
             return result("not_printed", "missing", None, None, 0)
-        before = self.status()
+        before = self._status()
         if not before.ready:
             return result("not_printed", self._reason(before), before, None, 0)
         try:
@@ -346,7 +356,7 @@ class ReceiptPrinter:
             logger.warning("printer.job_link_failed job=%s error=%s", job.job_id, type(e).__name__)
             self._drop_link()
             return result("not_printed", "link_failed", before, None, 0)
-        after = self.status()
+        after = self._status()
         if after.ready:
             return result("printed", "printed", before, after, len(job.data))
         if after.online is None or after.paper == "unknown":

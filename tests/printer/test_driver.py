@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Iterator
 
@@ -182,11 +183,18 @@ def test_dropped_connection_mid_job_is_reported_and_the_retry_reconnects(case: C
             printer.close()
 
 
-def test_missing_printer_is_reported_not_raised(case: Case, config: Config, tmp_path: object) -> None:
-    printer = ReceiptPrinter(parse_address("/dev/ttyNOSUCHPRINTER", "printer"), timeout=0.2)
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("raw", ["/dev/ttyNOSUCHPRINTER", "usb://0483:5743", "tcp://127.0.0.1:{port}"])
+def test_missing_printer_is_reported_not_raised(case: Case, config: Config, raw: str) -> None:
+    printer = ReceiptPrinter(parse_address(raw.format(port=_closed_port()), "printer"), timeout=0.2)
     try:
         result = printer.print_document(acceptance_receipt(case, config))
-        assert result.outcome == "not_printed" and result.reason == "missing"
+        assert result.outcome == "not_printed" and result.reason == "missing" and result.advice_zh
         assert printer.status().paper == "unknown"
     finally:
         printer.close()

@@ -3,7 +3,8 @@
 Prints p50 and p99 latency of `Catalog.search` (limit 50, as the UI asks) for a mix of queries
 (pinyin initials, full pinyin, Chinese substrings), on both shipped catalogs and on a synthetic
 20,000-item catalog built from their rows; then the resident memory (VmRSS) of a process with a
-catalog loaded, against a bare Python process started in the same run.
+catalog loaded, against a bare Python process started in the same run, and a process that only
+imports the libraries (numpy, jsonschema, pypinyin with its phrase dictionary).
 
 Target (issue 2): p99 at most 2 ms for an initials query on 20,000 items.
 
@@ -87,6 +88,11 @@ def child(what: str) -> None:
     """Run in a fresh process: load `what` and print VmRSS in KiB."""
     if what == "bare":
         pass
+    elif what == "libraries":
+        import jsonschema  # noqa: F401
+        import numpy  # noqa: F401
+        from pypinyin import lazy_pinyin
+        lazy_pinyin("户口登记")
     elif what.startswith("synthetic:"):
         catalog = synthetic_catalog(int(what.split(":")[1]))
         catalog.search("hkdj")
@@ -132,7 +138,7 @@ def main() -> None:
     print("\nresident memory (VmRSS) of a fresh process")
     bare = measure_rss("bare")
     print(f"  bare python:                 {bare / 1024:7.1f} MiB")
-    for what in ("jiyuan", "yanshi", f"synthetic:{args.items}"):
+    for what in ("libraries", "jiyuan", "yanshi", f"synthetic:{args.items}"):
         kib = measure_rss(what)
         print(f"  with {what + ' loaded:':<23} {kib / 1024:7.1f} MiB  (+{(kib - bare) / 1024:.1f} MiB)")
 

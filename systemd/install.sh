@@ -76,6 +76,7 @@ FILES=(
   "update.sh|/usr/local/sbin/gov-terminal-update|0755"
   "install.sh|/usr/local/sbin/gov-terminal-install|0755"
   "terminal-wrapper.sh|/usr/local/bin/terminal|0755"
+  "data-mount-onfailure.conf|/etc/systemd/system/var-lib-gov\x2dterminal.mount.d/60-gov-terminal.conf|0644"
   "../docs/deployment.md|/usr/local/share/doc/gov-terminal/deployment.md|0644"
 )
 
@@ -276,6 +277,7 @@ uninstall_all() {
   done
   rm -rf "$P/usr/local/lib/gov-terminal" "$P/usr/local/share/doc/gov-terminal"
   rm -f "$P/opt/gov-terminal"
+  rmdir "$P/etc/systemd/system/var-lib-gov\x2dterminal.mount.d" 2>/dev/null || true
   rm -rf "$P$APP"
   [ -f "$P/etc/fstab" ] && sed -i '/^# BEGIN gov-terminal/,/^# END gov-terminal/d' "$P/etc/fstab"
   if [ "$purge" = 1 ]; then

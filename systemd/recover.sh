@@ -3,6 +3,8 @@
 #   kiosk: reboot, at most MAX_REBOOTS (default 3) times in 24 hours; after that, stop trying and
 #          put the out-of-order screen on the display (a technician must come; see deployment.md).
 #   sync:  no reboot (it would cut a citizen's session short): start it again in 15 minutes.
+#   the data partition's mount: the out-of-order screen at once (the reboot count could not even be
+#          kept without that partition, and rebooting rarely revives a dead card).
 set -eu
 unit=${1:?usage: recover UNIT}
 state=${STATE_DIR:-/var/lib/gov-terminal/state}
@@ -11,6 +13,18 @@ python=${TERMINAL_PYTHON:-/opt/gov-terminal/current/venv/bin/python}
 console=${CONSOLE:-/dev/tty1}
 log() { echo "gov-terminal-recover: $*"; }
 
+out_of_order() {
+  # Keep the console quiet: no login prompt and no cursor over the screen.
+  systemctl stop getty@tty1.service 2>/dev/null || true
+  printf '\033[?25l\033[2J' >"$console" 2>/dev/null || true
+  if [ -x "$python" ] && "$python" -m terminal.outoforder; then
+    return 0
+  fi
+  # No display code could run: at least say it on the console.
+  printf '\033[2J\033[H\n\n  OUT OF ORDER - please use the service window.\n  Technician: journalctl -u %s\n' "$unit" \
+    >"$console" || true
+}
+
 case "$unit" in
   gov-terminal-sync.service)
     log "event=sync_gave_up action=retry_in_15min"
@@ -18,6 +32,10 @@ case "$unit" in
       /bin/sh -c "systemctl reset-failed $unit; systemctl start $unit"
     ;;
   gov-terminal-kiosk.service) ;;
+  *gov*terminal.mount)  # var-lib-gov\x2dterminal.mount
+    log "event=data_partition_missing action=out_of_order_screen"
+    out_of_order
+    exit 0 ;;
   *) log "event=unknown_unit unit=$unit action=none"; exit 0 ;;
 esac
 
@@ -33,8 +51,4 @@ if [ "$count" -lt "$max" ]; then
   exec systemctl reboot
 fi
 log "event=kiosk_out_of_order reboots_24h=$count max=$max action=out_of_order_screen"
-if [ -x "$python" ] && "$python" -m terminal.outoforder; then
-  exit 0
-fi
-# No display code could run: at least say it on the console.
-printf '\033[2J\033[H\n\n  OUT OF ORDER - please use the service window.\n  Technician: journalctl -u %s\n' "$unit" >"$console" || true
+out_of_order

@@ -363,7 +363,12 @@ def test_every_unit_verifies_with_nothing_on_stderr(tmp_path: Path, wheel: Path)
     # verify --root needs the distribution's own units (targets, getty@, pcscd.socket) in the root.
     (prefix / "usr/lib/systemd").mkdir(parents=True, exist_ok=True)
     shutil.copytree("/usr/lib/systemd/system", prefix / "usr/lib/systemd/system", symlinks=True)
-    done = subprocess.run(["systemd-analyze", "verify", f"--root={prefix}", *UNITS],
+    # The data partition's mount as systemd's fstab generator makes it, so our drop-in is checked too.
+    mount = "var-lib-gov\\x2dterminal.mount"
+    (prefix / "etc/systemd/system" / mount).write_text(
+        "[Mount]\nWhat=/dev/disk/by-label/GTDATA\nWhere=/var/lib/gov-terminal\nType=ext4\n")
+    assert (prefix / "etc/systemd/system" / f"{mount}.d/60-gov-terminal.conf").exists()
+    done = subprocess.run(["systemd-analyze", "verify", f"--root={prefix}", *UNITS, mount],
                           capture_output=True, text=True, timeout=60)
     assert done.stderr == "" and done.returncode == 0, done.stderr
     # The hardening holds: systemd's own exposure score (0 best, 10 worst) stays low.
@@ -486,8 +491,8 @@ def test_recover_reboots_at_most_three_times_a_day(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "STATE_DIR": str(state),
            "TERMINAL_PYTHON": "/nonexistent", "CONSOLE": str(console)}
 
-    def recover() -> str:
-        done = subprocess.run(["sh", str(SYSTEMD / "recover.sh"), "gov-terminal-kiosk.service"],
+    def recover(unit: str = "gov-terminal-kiosk.service") -> str:
+        done = subprocess.run(["sh", str(SYSTEMD / "recover.sh"), unit],
                               capture_output=True, text=True, env=env, timeout=30)
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -497,7 +502,11 @@ def test_recover_reboots_at_most_three_times_a_day(tmp_path: Path) -> None:
     assert calls.read_text().splitlines() == ["reboot"] * 3
     assert "action=out_of_order_screen" in recover()
     assert "OUT OF ORDER" in console.read_text()  # no display code here: the console says it
-    assert calls.read_text().splitlines() == ["reboot"] * 3
+    assert calls.read_text().splitlines() == ["reboot"] * 3 + ["stop getty@tty1.service"]
+    # Without the data partition: the out-of-order screen at once, never a reboot loop.
+    console.unlink()
+    assert "event=data_partition_missing" in recover("var-lib-gov\\x2dterminal.mount")
+    assert "OUT OF ORDER" in console.read_text() and "reboot" not in calls.read_text().splitlines()[4:]
     # Reboots older than a day no longer count.
     (state / "kiosk-reboots").write_text("1\n2\n3\n")
     assert "reboots_24h=1" in recover()

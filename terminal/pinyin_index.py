@@ -41,6 +41,7 @@ NON_LETTER_INITIAL = "~"     # initial of units whose reading is not ASCII (《,
 NGRAM = 4                    # longest initials n-gram kept for pruning cuts
 MAX_CUTS = 48                # ways of cutting one query that are tried
 MAX_VARIANTS = 6             # polyphone variant initials strings per text
+MAX_QUERY = 100              # characters of a query that are looked at (nobody types more on a kiosk)
 SUFFIX_DEPTH = 64            # suffix array order is exact for this many leading characters
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, OTHER_FIELD = 0, 1, 2, 3
 # Letter pieces allowed before the end of a query: whole syllables, single letters and these
@@ -240,7 +241,7 @@ class SearchIndex:
 
         `accept` filters items (department, type ...).
         """
-        q = IGNORED_IN_QUERY.sub("", normalize(query))
+        q = IGNORED_IN_QUERY.sub("", normalize(query[:4 * MAX_QUERY]))[:MAX_QUERY]
         if not q:
             return []
         if any(c.isascii() and c.isalpha() for c in q):

@@ -130,3 +130,17 @@ def test_any_chinese_piece_of_a_title_finds_its_item_by_characters_and_by_initia
     initials = "".join(s[0] for s in lazy_pinyin(piece))
     assert target in jiyuan.search(initials, limit=None)
     assert target in jiyuan.search("".join(lazy_pinyin(piece)), limit=None)
+
+
+QUERY_TEXT = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzHKDJ '（）()-·户口登记重庆银行残疾人证申领0123"),
+                     max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=QUERY_TEXT, limit=st.sampled_from([1, 5, 50, None]))
+def test_any_query_gives_distinct_items_within_the_limit(jiyuan: Catalog, query: str, limit: int | None) -> None:
+    found = jiyuan.search(query, limit=limit)
+    assert len(found) == len(set(found))
+    assert limit is None or len(found) <= limit
+    if limit is not None and found:  # a smaller limit gives a prefix of the ranking
+        assert jiyuan.search(query, limit=len(found) // 2 or 1) == found[:len(found) // 2 or 1]

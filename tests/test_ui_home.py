@@ -87,5 +87,5 @@ def test_theme_targets_and_contrast() -> None:
     for palette, minimum in ((NORMAL, 4.5), (HIGH_CONTRAST, 7.0)):
         pairs = [(palette.text, palette.background), (palette.text, palette.surface), (palette.muted, palette.surface),
                  (palette.on_primary, palette.primary), (palette.on_secondary, palette.secondary),
-                 (palette.on_badge, palette.badge)]
+                 (palette.on_badge, palette.badge), (palette.primary, palette.background)]
         assert min(contrast_ratio(fg, bg) for fg, bg in pairs) >= minimum

@@ -79,14 +79,14 @@ class TerminalApp(App):
         self.manager.current = name
 
     def on_session_event(self, event: SessionEvent) -> None:
-        if event.kind == "elderly":
-            self.theme = self._make_theme()
         if event.kind in REDRAW_EVENTS:
-            self.theme = self._make_theme()
+            self.theme = self._make_theme()  # elderly mode may have changed (or been reset by a wipe)
             self.close_overlay()
             self.show(SCREEN_OF_STATE.get(event.state, "step"))
         elif event.kind == "changed":
-            self.show(self.manager.current)
+            screen = self.manager.current_screen
+            assert isinstance(screen, Page)
+            screen.update()
         elif event.kind == "idle_warning":
             self.open_overlay()
         elif event.kind == "idle_resumed":

@@ -4,6 +4,7 @@ No display is needed: SDL falls back to its offscreen driver on Mesa EGL. Kivy h
 process, so call `start()` once per process (tests run this in a subprocess).
 
     python -m ui.render --out docs/screenshots
+    python -m ui.render --config high-contrast.toml --out DIR   ([display] high_contrast = true)
 """
 
 from __future__ import annotations
@@ -44,15 +45,15 @@ def pump(frames: int = 3) -> None:
         EventLoop.idle()
 
 
-def buttons(app: "TerminalApp") -> Iterator["Button"]:  # noqa: F821
-    from kivy.uix.button import Button
+def buttons(app: "TerminalApp") -> Iterator["ButtonBehavior"]:  # noqa: F821
+    from kivy.uix.behaviors import ButtonBehavior
 
     for widget in app.root_widget.walk():
-        if isinstance(widget, Button):
+        if isinstance(widget, ButtonBehavior):
             yield widget
 
 
-def find_button(app: "TerminalApp", text: str) -> "Button":  # noqa: F821
+def find_button(app: "TerminalApp", text: str) -> "ButtonBehavior":  # noqa: F821
     """The first visible button whose text starts with `text` (a subtitle may follow)."""
     for button in buttons(app):
         if button.text.startswith(text) and button.get_root_window() is not None:

@@ -45,6 +45,10 @@ class Page(Screen):
     def build(self, body: BoxLayout) -> None:
         raise NotImplementedError
 
+    def update(self) -> None:
+        """The session's data on this screen changed; screens with costly parts redraw less."""
+        self.redraw()
+
     def header(self, title: str, on_back: Callable[[], None] | None) -> BoxLayout:
         """返回 | title | 回到首页: the same bar on every screen but home."""
         t = self.theme
@@ -69,8 +73,7 @@ class HomeScreen(Page):
                        color=t.palette.text, halign="left", valign="middle", shorten=True, size_hint_x=0.7)
         center.bind(size=lambda w, size: setattr(w, "text_size", size))
         top.add_widget(center)
-        self.clock_label = Label(text="", font_name=t.font_name, font_size=t.font_title, color=t.palette.primary
-                                 if t.palette.background != t.palette.primary else t.palette.text,
+        self.clock_label = Label(text="", font_name=t.font_name, font_size=t.font_title, color=t.palette.primary,
                                  halign="right", size_hint_x=0.3)
         self.clock_label.bind(size=lambda w, s: setattr(w, "text_size", s))
         top.add_widget(self.clock_label)
@@ -106,7 +109,10 @@ class HomeScreen(Page):
 
 
 def item_rows(items: list[Item], choose: Callable[[Item], None]) -> list[tuple[str, str, Callable[[], None]]]:
-    return [(item.title, f"{item.item_type} · {item.department}", lambda item=item: choose(item)) for item in items]
+    def detail(item: Item) -> str:
+        return f"{item.item_type} · {item.department}" + (" · 有办事指南" if item.guide else "")
+
+    return [(item.title, detail(item), lambda item=item: choose(item)) for item in items]
 
 
 class BrowseScreen(Page):
@@ -131,7 +137,7 @@ class BrowseScreen(Page):
         body.add_widget(tabs)
 
         split = BoxLayout(spacing=t.gap * 2)
-        split.add_widget(item_list(t, [(g, "", lambda g=g: self.pick(g)) for g in groups]))
+        split.add_widget(item_list(t, [(g, "", lambda g=g: self.pick(g)) for g in groups], selected=self.group))
         split.children[0].size_hint_x = 0.36
         items = catalog.by_department(self.group) if self.by == "department" else catalog.by_theme(self.group)
         split.add_widget(item_list(t, item_rows(list(items), session.choose_item)))
@@ -147,30 +153,40 @@ class BrowseScreen(Page):
 
 
 class SearchScreen(Page):
-    """Pinyin initials or full pinyin on big on-screen keys; results change with every key."""
+    """Pinyin initials or full pinyin on big on-screen keys; results change with every key.
+
+    A key press only rebuilds the prompt and the results (`update`), not the keyboard.
+    """
+
+    MAX_ROWS = 20  # more than this is a sign to type another letter
 
     def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.app.session
+        t = self.theme
         body.add_widget(self.header("搜索事项", lambda: self.app.show("browse")))
-        typed = session.search_text
-        results = list(session.search_results)
-        if typed:
-            prompt = f"[b]{typed}[/b]    [size={int(t.font_body)}][color={t.palette.muted_hex}]找到 {len(results)} 项[/color][/size]"
-        else:
-            prompt = f"[color={t.palette.muted_hex}]请用拼音输入，例如 hkdj 查找“户口登记”[/color]"
-        body.add_widget(Text(t, prompt, size=t.font_title if typed else t.font_body, markup=True))
-        if typed and not results:
-            body.add_widget(Text(t, "没有找到相关事项，请换个说法，或按“按部门”查找。", colour=t.palette.muted))
-            body.add_widget(Widget())
-        else:
-            body.add_widget(item_list(t, item_rows(results[: t.list_rows * 3], session.choose_item)))
+        self.results = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
+        self.update()
+        body.add_widget(self.results)
         body.add_widget(Keyboard(t, self.key))
+
+    def update(self) -> None:
+        t, session = self.theme, self.app.session
+        typed, results = session.search_text, list(session.search_results)
+        self.results.clear_widgets()
+        muted = t.palette.muted_hex
+        if typed:
+            prompt = f"[b]{typed}[/b]    [size={int(t.font_body)}][color={muted}]找到 {len(results)} 项[/color][/size]"
+        else:
+            prompt = f"[color={muted}]请用拼音输入，例如 hkdj 查找“户口登记”[/color]"
+        self.results.add_widget(Text(t, prompt, size=t.font_title if typed else t.font_body, markup=True))
+        if typed and not results:
+            self.results.add_widget(Text(t, "没有找到相关事项，请换个说法，或按“按部门”查找。", colour=t.palette.muted))
+            self.results.add_widget(Widget())
+        else:
+            self.results.add_widget(item_list(t, item_rows(results[: self.MAX_ROWS], session.choose_item)))
 
     def key(self, key: str) -> None:
         session = self.app.session
-        text = session.search_text[:-1] if key == "\b" else (session.search_text + key if key else "")
-        session.search(text)
-        self.redraw()
+        session.search(session.search_text[:-1] if key == "\b" else (session.search_text + key if key else ""))
 
 
 class GuideScreen(Page):

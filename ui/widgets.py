@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.button import Button
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
@@ -45,8 +45,12 @@ class Text(Label):
                   texture_size=lambda *_: setattr(self, "height", self.texture_size[1] + theme.mm(1)))
 
 
-class BigButton(Button):
-    """A touch target of at least 15 mm, filled with the primary or the secondary colour."""
+class BigButton(ButtonBehavior, Label):
+    """A touch target of at least 15 mm, filled with the primary or the secondary colour.
+
+    A Label with button behaviour rather than a Kivy Button: Button's own style draws a bitmap
+    border we would hide anyway, and costs time on every screen change.
+    """
 
     def __init__(self, theme: Theme, text: str, on_press: Callable[[], None], *, primary: bool = False,
                  subtitle: str = "", size: float | None = None, halign: str = "center", **kwargs: object) -> None:
@@ -56,8 +60,7 @@ class BigButton(Button):
         kwargs.setdefault("size_hint_y", None)
         kwargs.setdefault("height", theme.target)
         super().__init__(text=label, markup=True, font_name=theme.font_name, font_size=font, halign=halign,
-                         color=p.on_primary if primary else p.on_secondary, background_normal="",
-                         background_down="", background_color=(0, 0, 0, 0), **kwargs)
+                         valign="middle", color=p.on_primary if primary else p.on_secondary, **kwargs)
         fill(self, p.primary if primary else p.secondary, radius=theme.mm(2), border=None if primary else p.line)
         self.bind(size=lambda *_: setattr(self, "text_size", (self.width - theme.mm(4), None)))
         self.bind(on_release=lambda *_: on_press())
@@ -87,11 +90,12 @@ def scrolling(theme: Theme, content: Widget) -> ScrollView:
     return view
 
 
-def item_list(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]]) -> ScrollView:
+def item_list(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]], selected: str = "") -> ScrollView:
     """A scrolling list of (title, second line, action) rows, each a full-width touch target."""
     box = column(theme, padding=(0, 0, theme.mm(4), 0))
     for title, detail, action in rows:
         box.add_widget(BigButton(theme, title, action, subtitle=detail, size=theme.font_body, halign="left",
+                                 primary=title == selected,
                                  height=max(theme.target, theme.font_body * 3.4)))
     return scrolling(theme, box)
 

@@ -205,6 +205,8 @@ class Catalog:
                     and (item_type is None or item.item_type == item_type)
                     and (theme is None or theme in item.themes))
 
+        if limit is not None and limit <= 0:
+            return []
         if not query.strip():
             hits = [item for item in self.items if wanted(item)]
             return hits if limit is None else hits[:limit]
@@ -297,7 +299,9 @@ def _with_sample_guides(data: dict[str, Any], guides_file: Path) -> dict[str, An
     """
     samples = _read_json(guides_file)
     _check(samples, str(guides_file), "sample_guides")
-    rows = {row.get("id"): row for row in data.get("items", ()) if isinstance(row, dict)}
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return data  # not a catalog at all: parse_catalog says what is wrong
+    rows = {row.get("id"): row for row in data["items"] if isinstance(row, dict)}
     for item_id, entry in samples["items"].items():
         row = rows.get(item_id)
         if row is None:

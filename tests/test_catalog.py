@@ -259,3 +259,15 @@ def test_cli_uses_an_updated_catalog_in_the_data_folder(cli_config: Path, tmp_pa
     write(tmp_path / "data" / "catalog" / "jiyuan.json", catalog_json("2030.1"))
     assert main(["catalog", "list", "--region", "jiyuan", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_sample_guides_file_is_checked(shipped: Path) -> None:
+    samples = json.loads((shipped / "sample_guides.json").read_text(encoding="utf-8"))
+    samples["items"]["jiyuan-002"]["guide"] = "nothing"
+    write(shipped / "sample_guides.json", samples)
+    with pytest.raises(CatalogError, match="jiyuan-002: no guide named 'nothing'"):
+        load_catalog("jiyuan", shipped_dir=shipped)
+    samples["guides"]["rename"]["sample"] = False   # shipped demo guides must say they are samples
+    write(shipped / "sample_guides.json", samples)
+    with pytest.raises(CatalogError, match=r"at guides\.rename\.sample: True was expected"):
+        load_catalog("jiyuan", shipped_dir=shipped)

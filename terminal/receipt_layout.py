@@ -90,11 +90,13 @@ def wrap(text: str, columns: int) -> list[str]:
                 continue
             lines.append(current + token[:cut])
             current, token = "", token[cut:]
+        if token[0] in NO_LINE_START and not current.strip() and lines:  # broke at a space just before it
+            current = lines.pop()
         if text_columns(current + token) <= columns:
             current += token
             continue
         if token[0] in NO_LINE_START and len(current) > 1:  # carry characters down so no line opens with it
-            while token[0] in NO_LINE_START and len(current) > 1:
+            while token[0] in NO_LINE_START and len(current) > 1 and text_columns(current[-1] + token) <= columns:
                 current, token = current[:-1], current[-1] + token
             lines.append(current)
             current = token

@@ -509,13 +509,18 @@ class Session:
 
     # ---- rating, progress, complaint -------------------------------------------------------
 
-    def rate(self, rating: Rating, reasons: Sequence[str] = (), comment: str = "") -> RatingRecord:
-        """Record a 好差评 rating; bad ratings need at least one reason. The rater stays anonymous."""
+    def rate(self, rating: Rating, reasons: Sequence[str] = (), comment: str = "", case_no: str = "") -> RatingRecord:
+        """Record a 好差评 rating; bad ratings need at least one reason. The rater stays anonymous.
+
+        After a submission the rating is of that case. From 我要评价 on the home screen it is of the
+        case number typed from a receipt (`case_no`), or else of this visit, under a number of its own.
+        """
         self._require("rate", State.RATING)
         if rating.is_bad and not reasons:
             raise FormInvalid({"reasons": "请选择不满意的原因"})
         case = self._draft.case
-        record = RatingRecord(case_no=case.case_no if case else "", terminal_id=self.config.terminal.id,
+        rated = case.case_no if case else (case_no.strip().upper() or self._numbers.next())
+        record = RatingRecord(case_no=rated, terminal_id=self.config.terminal.id,
                               rating=rating, reasons=tuple(reasons), comment=comment, rated_at=self._now())
         if self._ratings is not None:
             self._ratings.add_rating(record)

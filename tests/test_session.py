@@ -323,6 +323,15 @@ def test_rating_then_finish_wipes(session: Session, store: Store) -> None:
     assert store.cases[0].applicant == IDENTITY  # the outbox keeps the case; the session does not
 
 
+def test_rating_from_home_rates_a_typed_case_or_the_visit(session: Session, store: Store) -> None:
+    session.start_rating()
+    typed = session.rate(Rating.VERY_SATISFIED, case_no=" jy0101-261120-0001 ")
+    visit = session.rate(Rating.SATISFIED)
+    assert typed.case_no == "JY0101-261120-0001"
+    assert parse_case_number(visit.case_no) is not None and visit.case_no != typed.case_no
+    assert store.ratings == [typed, visit]
+
+
 def test_complaint_and_progress(session: Session, store: Store) -> None:
     session.start_complaint()
     with pytest.raises(FormInvalid):
@@ -400,3 +409,19 @@ def test_events_carry_no_personal_data(session: Session) -> None:
     reach(session, State.RATING)
     assert {e.kind for e in seen} >= {"state", "changed", "submitted"}
     assert all(dataclasses.asdict(e).keys() == {"kind", "state"} for e in seen)
+
+
+def test_the_real_outbox_takes_the_case_and_the_rating(tmp_path: Path, clock: Clock) -> None:
+    from sync.outbox import Outbox
+
+    outbox = Outbox(tmp_path / "data")
+    cfg = config_module.from_dict({"terminal": {"id": "JY0101"}})
+    session = Session(cfg, CATALOG, outbox, CaseNumbers(tmp_path, "JY0101"), ratings=outbox, complaints=outbox,
+                      clock=clock)
+    reach(session, State.RATING)
+    case_no = session.case.case_no if session.case else ""
+    session.rate(Rating.SATISFIED)
+    session.finish()
+    assert outbox.record(case_no) is not None and outbox.record(case_no + "-R") is not None
+    assert_clean(session)
+    outbox.close()

@@ -38,10 +38,17 @@ class CardRequired(AuthError):
 
 
 def card_from_config(config: Config) -> CardOpener:
-    """Open the technician card application on the configured PC/SC reader (raises NoCard / DeviceMissing)."""
+    """Open the technician card application on the configured PC/SC reader (raises NoCard / DeviceMissing).
+
+    A simulated reader counts as empty: its card would be a new random one each time, which no
+    terminal can have enrolled, so on a laptop (`sim`) only PIN-alone entry can work.
+    """
+    address = config.devices.smartcard.address
 
     def open_card() -> TechnicianCard:
-        channel = open_channel(config.devices.smartcard.address)
+        if address.is_simulated:
+            raise NoCard("the simulated technician card reader holds no enrolled card", device="smartcard")
+        channel = open_channel(address)
         try:
             return TechnicianCard(channel)
         except TerminalError:

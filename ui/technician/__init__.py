@@ -1,0 +1,1 @@
+"""Technician diagnostics mode on the touch screen: hidden entry, PIN pad, dashboard, device tests."""

@@ -1,0 +1,170 @@
+"""Technician mode on the kiosk window: watches for the hidden gesture, then owns the screen until logout.
+
+`TechnicianMode(app).install()` listens to the window's touches beside the citizen app without
+changing it. When the corner has been held long enough it wipes the citizen session and lays a
+full-screen layer over the app: first the PIN pad, after a login the dashboard and device tests.
+While the layer is up every touch goes to it (and counts as technician activity); the idle
+clock, or 退出, removes it and the citizen app is back on its home screen.
+
+Everything slow (checks, card login with scrypt, printing, speech) runs in `background()`:
+a worker thread whose result comes back on the UI thread through Kivy's Clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
+
+from terminal.config import Config
+from terminal.technician import DeviceStates, TechnicianGate
+from ui.technician.gesture import CornerHold
+from ui.theme import Theme, make_theme
+from ui.widgets import fill
+
+if TYPE_CHECKING:
+    from ui.app import TerminalApp
+
+log = logging.getLogger(__name__)
+
+CORNER_MM = 5.0  # the page margin: no citizen button reaches into it
+SLOP_MM = 4.0    # a held finger may wobble this much
+PIN_PAD_SECONDS = 30.0  # an unused PIN pad (a curious citizen) closes itself
+
+
+def background(work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+    """Run `work` off the UI thread; `done(result, error)` runs on the UI thread afterwards."""
+
+    def run() -> None:
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = work()
+        except Exception as e:  # shown to the technician in words; the UI must survive any device error
+            log.warning("technician.background_failed error=%s", type(e).__name__)
+            error = e
+        Clock.schedule_once(lambda _dt: done(result, error))
+
+    threading.Thread(target=run, name="technician-work", daemon=True).start()
+
+
+class TechnicianMode:
+    """The hidden entry and the technician layer over one TerminalApp."""
+
+    def __init__(self, app: "TerminalApp", gate: TechnicianGate | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.app = app
+        self.config: Config = app.settings
+        self.gate = gate or TechnicianGate.from_config(self.config)
+        # The technician screens keep the normal size and palette whatever mode the last citizen chose.
+        self.theme: Theme = make_theme(self.config.display, app.theme.font_name, elderly=False)
+        gesture_clock = {"clock": clock} if clock is not None else {}
+        self.gesture = CornerHold(self.theme.mm(CORNER_MM), self.config.technician.hold_seconds,
+                                  self.theme.mm(SLOP_MM), **gesture_clock)
+        self.states = DeviceStates()
+        self.layer: FloatLayout | None = None
+        self.view: Widget | None = None
+        self.clock = clock or time.monotonic
+        self._last_touch = 0.0
+
+    def install(self) -> TechnicianMode:
+        Window.bind(on_touch_down=self._down, on_touch_move=self._move, on_touch_up=self._up)
+        Clock.schedule_interval(self._tick, 1.0)
+        return self
+
+    # ------------------------------------------------------------ touches
+
+    def _down(self, _window: Any, touch: Any) -> bool:
+        if self.layer is not None:
+            self.gate.touch()
+            self._last_touch = self.clock()
+            return False  # the layer (on top of the app) gets it through the normal path
+        self.gesture.press(touch.uid, touch.x, touch.y, Window.height)
+        return False
+
+    def _move(self, _window: Any, touch: Any) -> bool:
+        if self.layer is None:
+            self.gesture.move(touch.uid, touch.x, touch.y)
+        return False
+
+    def _up(self, _window: Any, touch: Any) -> bool:
+        if self.layer is None and self.gesture.release(touch.uid):
+            self.open()
+            return True
+        return False
+
+    # ------------------------------------------------------------ the layer
+
+    @property
+    def is_open(self) -> bool:
+        return self.layer is not None
+
+    def open(self) -> None:
+        """Wipe the citizen session (a technician never sees a citizen's data) and show the PIN pad."""
+        from ui.technician.pinpad import PinPad
+
+        self.app.session.cancel()
+        self._last_touch = self.clock()
+        self.layer = _Layer(self.theme)
+        Window.add_widget(self.layer)
+        self.show(PinPad(self))
+
+    def show(self, view: Widget) -> None:
+        assert self.layer is not None
+        if self.view is not None:
+            getattr(self.view, "leave", lambda: None)()
+            self.layer.remove_widget(self.view)
+        self.view = view
+        self.layer.add_widget(view)
+
+    def logged_in(self) -> None:
+        from ui.technician.dashboard import Dashboard
+
+        self.show(Dashboard(self))
+
+    def close(self, reason: str) -> None:
+        """Leave technician mode (logout is recorded) and give the screen back to the citizen app."""
+        self.gate.logout(reason)
+        if self.layer is None:
+            return
+        if self.view is not None:
+            getattr(self.view, "leave", lambda: None)()
+        Window.remove_widget(self.layer)
+        self.layer, self.view = None, None
+        self.app.session.cancel()
+
+    def _tick(self, _dt: float) -> None:
+        if self.layer is None:
+            return
+        if self.gate.tick():
+            self.close("idle")
+        elif not self.gate.logged_in and self.clock() - self._last_touch > PIN_PAD_SECONDS:
+            self.close("pin-pad-unused")
+        elif self.view is not None:
+            getattr(self.view, "tick", lambda: None)()
+
+
+class _Layer(FloatLayout):
+    """Full-screen, opaque, and it takes every touch: nothing reaches the citizen app below."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        fill(self, theme.palette.background)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch: Any) -> bool:
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch: Any) -> bool:
+        super().on_touch_up(touch)
+        return True

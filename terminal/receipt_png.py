@@ -14,8 +14,9 @@ from typing import Callable
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from terminal.config import Config
 from terminal.fonts import find_cjk_font
-from terminal.receipt_layout import (CELL_DOTS, GLYPH_DOTS, LINE_DOTS, PrintFeed, PrintQr, PrintText, char_columns,
+from terminal.receipt_layout import (CELL_DOTS, GLYPH_DOTS, LINE_DOTS, PAPER_DOTS, PrintFeed, PrintQr, PrintText, char_columns,
                                      layout, text_columns)
 from terminal.receipts import Align, ReceiptDocument
 
@@ -130,3 +131,10 @@ def render_png(document: ReceiptDocument, width_dots: int, font_path: Path | Non
             canvas.feed(line.dots)
     canvas.feed(LINE_DOTS)
     return canvas.picture(margin_dots)
+
+
+def receipt_picture(document: ReceiptDocument, config: Config, margin_dots: int = 16) -> Image.Image:
+    """The slip as this terminal's printer would print it (paper width and font from the configuration),
+    for the screen when there is no paper."""
+    return render_png(document, PAPER_DOTS[config.devices.printer.paper_width_mm],
+                      find_cjk_font(config.display.font), margin_dots)

@@ -30,6 +30,7 @@ from terminal import events
 from terminal.config import Config
 from terminal.devices import DeviceAddress, parse_address
 from terminal.errors import DeviceMissing
+from terminal.fonts import find_cjk_font
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipts import ReceiptDocument
 
@@ -189,6 +190,7 @@ class ReceiptPrinter:
     @classmethod
     def from_config(cls, config: Config, address: DeviceAddress | None = None, **kwargs: Any) -> "ReceiptPrinter":
         settings = config.devices.printer
+        kwargs.setdefault("font_path", find_cjk_font(config.display.font))
         return cls(address or settings.address, paper_width_mm=settings.paper_width_mm,
                    chinese_mode=settings.chinese_mode,  # type: ignore[arg-type]
                    timeout=config.timeouts.device_seconds, **kwargs)
@@ -291,9 +293,16 @@ class ReceiptPrinter:
         return status
 
     def _note_paper(self, status: codec.PrinterStatus) -> None:
-        """Log paper changes once when they happen, not on every query."""
-        if status.paper == self._last_paper or status.paper == "unknown":
+        """Log changes once when they happen, not on every query: silence, paper near end, paper out."""
+        if status.paper == self._last_paper:
             return
+        if status.paper == "unknown":
+            if self._last_paper is not None:
+                events.record(events.EventId.DEVICE_LOST, device="printer", address=self.address.raw)
+            self._last_paper = status.paper
+            return
+        if self._last_paper == "unknown":
+            events.record(events.EventId.DEVICE_BACK, device="printer", address=self.address.raw)
         self._last_paper = status.paper
         if status.paper == "near_end":
             events.record(events.EventId.PAPER_NEAR_END, device="printer", address=self.address.raw)

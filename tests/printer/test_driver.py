@@ -13,8 +13,9 @@ from drivers.printer.driver import PrintResult, ReceiptPrinter
 from drivers.printer.simulator import PrinterSimulator
 from terminal import events
 from terminal.cases import Case
-from terminal.config import Config
+from terminal.config import Config, from_dict
 from terminal.devices import DeviceAddress, parse_address
+from terminal.receipt_png import receipt_picture
 from terminal.receipts import acceptance_receipt, correction_notice, progress_url
 from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME
 
@@ -216,3 +217,21 @@ def test_sim_address_starts_the_builtin_simulator_with_faults(case: Case, config
         assert printer.simulator is not None
     finally:
         printer.close()
+
+
+def test_printer_going_silent_and_coming_back_is_logged_once_each(simulated: Simulated,
+                                                                  impatient_printer: ReceiptPrinter) -> None:
+    sim, printer = simulated[0], impatient_printer
+    assert printer.status().ready
+    sim.set_faults("no_answer")
+    printer.status()
+    printer.status()
+    sim.set_faults()
+    assert printer.status().ready
+    logged = [e.event for e in events.EVENTS.recent(50) if e.fields.get("address") == printer.address.raw]
+    assert logged == [events.EventId.DEVICE_LOST, events.EventId.DEVICE_BACK]
+
+
+def test_on_screen_picture_uses_the_configured_paper_width(case: Case) -> None:
+    config = from_dict({"devices": {"printer": {"paper_width_mm": 58}}})
+    assert receipt_picture(acceptance_receipt(case, config), config, margin_dots=0).width == 384

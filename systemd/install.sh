@@ -255,14 +255,21 @@ install_all() {
   put_secret "$keys/platform-secret" "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   put_secret "$keys/sync-api-secret" "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
+  if [ -z "$P" ] && mountpoint -q "$DATA" && ! mountpoint -q /var/log/journal; then
+    mount /var/log/journal   # the fstab bind mount: the journal moves to the data partition
+    changed "moved the journal to $DATA/journal"
+  fi
+  if [ "$changes" = 0 ]; then echo "install: nothing to change"; return 0; fi
+  # Something changed: make systemd, udev and journald see it, and restart onto it.
   if [ "$use_systemctl" = 1 ]; then
     systemctl daemon-reload
     systemctl enable --quiet "${ENABLE[@]}"
-    udevadm control --reload && udevadm trigger --action=change
+    udevadm control --reload
+    udevadm trigger --action=change
     systemctl restart systemd-journald
-    systemctl reload-or-restart "${ENABLE[@]}"
+    systemctl restart "${ENABLE[@]}"
   fi
-  if [ "$changes" = 0 ]; then echo "install: nothing to change"; else echo "install: $changes change(s)"; fi
+  echo "install: $changes change(s)"
 }
 
 uninstall_all() {

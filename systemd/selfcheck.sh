@@ -20,8 +20,13 @@ if [ "$rc" -gt 1 ] || [ ! -s "$tmp" ]; then
 fi
 mv "$tmp" "$dir/selfcheck-$stamp.json"
 ln -sfn "selfcheck-$stamp.json" "$dir/.selfcheck-latest.tmp" && mv -T "$dir/.selfcheck-latest.tmp" "$dir/selfcheck-latest.json"
-# Dated names sort by time: drop all but the newest $keep.
-ls -1 "$dir" | grep -E '^selfcheck-[0-9]{8}-[0-9]{6}\.json$' | sort -r | tail -n +"$((keep + 1))" |
-  while read -r old; do rm -f "$dir/$old"; done
+# Dated names sort by time (the glob expands in order): drop all but the newest $keep.
+set -- "$dir"/selfcheck-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9].json
+excess=$(($# - keep))
+while [ "$excess" -gt 0 ]; do
+  rm -f "$1"
+  shift
+  excess=$((excess - 1))
+done
 echo "selfcheck: event=selfcheck_done exit=$rc report=selfcheck-$stamp.json"
 exit "$rc"

@@ -94,7 +94,10 @@ services_ok() {
 
 if [ "$rollback" = 1 ]; then
   previous=$(cat "$APP/previous" 2>/dev/null || true)
-  [ -n "$previous" ] && [ -d "$APP/releases/$previous" ] || { log "no previous release to go back to"; exit 1; }
+  if [ -z "$previous" ] || [ ! -d "$APP/releases/$previous" ]; then
+    log "no previous release to go back to"
+    exit 1
+  fi
   active=$(basename "$(readlink "$APP/current")")
   switch_to "$previous"
   printf '%s\n' "$active" >"$APP/previous"

@@ -9,14 +9,14 @@ the same character, and a run of letters is cut into pieces that are each a pref
 reading, so "hkdj", "hukoudengji", "hukoudj" and "户口dj" all match 户口登记.
 
 Why it is fast: each text becomes an initials string (first letter of each unit's reading; one
-extra variant string per polyphone whose other reading starts with another letter) and a
-characters string. (So one polyphone per text may be typed with its other reading: 重庆银行
-is found by zqyh and cqyx, not by zqyx.) All titles' strings are joined into one text per kind with a suffix array
-(numpy) over it, and likewise the items' other texts (main and sub item). A query becomes a few
-candidate initials strings (one per plausible way to cut its letters; cuts whose initials
-1..4-grams never occur in the catalog are pruned), each found by binary search in the suffix
-array; hits are ranked with numpy, and only as many as needed are checked against the readings
-(a pure initials query needs no check).
+extra variant string per polyphone whose other reading starts with another letter, so one
+polyphone per text may be typed with its other reading: 重庆银行 is found by zqyh and cqyx, not
+by zqyx) and a characters string. All titles' strings are joined into one text per kind with a
+suffix array (numpy) over it, and likewise the items' other texts (main and sub item). A query
+becomes a few candidate initials strings (one per plausible way to cut its letters; cuts whose
+initials 1..4-grams never occur in the catalog are pruned), each found by binary search in the
+suffix array; the hits are checked against the readings (not needed for a pure initials query)
+and ranked with numpy arrays, and only the best `limit` are turned into Python objects.
 
 `SearchIndex.search(query, limit, accept)` returns (tier, item index) pairs, best first: tier 0
 the whole title matches, 1 the title starts with the query, 2 the title contains it, 3 only the
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -63,7 +62,7 @@ POLYPHONES: dict[str, tuple[str, ...]] = {
     "期": ("qi", "ji"), "核": ("he", "hu"), "模": ("mo", "mu"), "查": ("cha", "zha"),
     "区": ("qu", "ou"), "车": ("che", "ju"), "大": ("da", "dai"), "弹": ("dan", "tan"),
     "称": ("cheng", "chen"), "沈": ("shen", "chen"), "厦": ("sha", "xia"), "露": ("lu", "lou"),
-    "薄": ("bo", "bao"), "尽": ("jin",), "宁": ("ning",), "缴": ("jiao",), "似": ("si", "shi"),
+    "薄": ("bo", "bao"), "似": ("si", "shi"),
 }
 
 _Readings = tuple[str, ...]

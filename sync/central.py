@@ -27,6 +27,7 @@ import requests
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from sync.httpserver import use_error_shape
@@ -87,10 +88,13 @@ class CentralStore:
         self.files = self.db_path.with_name(self.db_path.name + ".files")
         self.files.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._file_locks: dict[tuple[str, str], threading.Lock] = {}
         self._db = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        # Chunk progress commits with NORMAL (a power cut may lose the last few; the terminal then resends
+        # those chunks). Manifests and receipts go through `_durable`, which forces a full sync.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -100,6 +104,18 @@ class CentralStore:
     def _tx(self, sql: str, params: tuple = ()) -> None:
         with self._lock:
             self._db.execute(sql, params)
+
+    def _durable(self, statements: list[tuple[str, tuple]]) -> None:
+        """One transaction that is on disk when this returns (the receipt must never be lost)."""
+        with self._lock:
+            self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for sql, params in statements:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            finally:
+                self._db.execute("PRAGMA synchronous=NORMAL")
 
     def _row(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
         with self._lock:
@@ -143,18 +159,26 @@ class CentralStore:
                     return Answer(409, {"error": "different content under a known record id"})
                 self._tx("UPDATE records SET resends = resends + 1 WHERE record_id = ?", (record_id,))
                 return self._state(record_id, 200)
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("INSERT INTO records (record_id, terminal_id, kind, manifest, manifest_sha256, created_at,"
-                             " via) VALUES (?,?,?,?,?,?,?)",
-                             (record_id, terminal_id, str(parsed.get("kind")), manifest, sha, _now(), via))
-            self._db.executemany("INSERT INTO attachments (record_id, name, sha256, size) VALUES (?,?,?,?)",
-                                 [(record_id, f["name"], f["sha256"], int(f["size"])) for f in files])
-            self._db.execute("COMMIT")
+            self._path(record_id, "x").parent.mkdir(exist_ok=True)
+            fsync_dir(self.files)
+            self._durable([("INSERT INTO records (record_id, terminal_id, kind, manifest, manifest_sha256, created_at,"
+                            " via) VALUES (?,?,?,?,?,?,?)",
+                            (record_id, terminal_id, str(parsed.get("kind")), manifest, sha, _now(), via))]
+                          + [("INSERT INTO attachments (record_id, name, sha256, size) VALUES (?,?,?,?)",
+                              (record_id, f["name"], f["sha256"], int(f["size"]))) for f in files])
         return self._state(record_id, 201)
 
-    def put_chunk(self, record_id: str, name: str, start: int, total: int, data: bytes) -> Answer:
-        """Append one chunk at `start`; it must begin where the confirmed bytes end."""
+    def _file_lock(self, record_id: str, name: str) -> threading.Lock:
         with self._lock:
+            return self._file_locks.setdefault((record_id, name), threading.Lock())
+
+    def put_chunk(self, record_id: str, name: str, start: int, total: int, data: bytes) -> Answer:
+        """Append one chunk at `start`; it must begin where the confirmed bytes end.
+
+        One attachment is written by one request at a time (push and pull may race for it);
+        different attachments are written in parallel.
+        """
+        with self._file_lock(record_id, name):
             row = self._row("SELECT a.sha256, a.size, a.received, r.receipt FROM attachments a JOIN records r"
                             " USING (record_id) WHERE record_id = ? AND name = ?", (record_id, name))
             if row is None:
@@ -166,7 +190,7 @@ class CentralStore:
             if start != row["received"]:
                 return Answer(409, {"error": "chunk does not start at the confirmed offset", "received": row["received"]})
             path = self._path(record_id, name)
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(exist_ok=True)  # made (and synced) with the manifest; here for older stores
             with open(path, "r+b" if path.exists() else "wb") as fh:
                 fh.truncate(start)
                 fh.seek(start)
@@ -178,8 +202,6 @@ class CentralStore:
                 path.unlink()
                 self._tx("UPDATE attachments SET received = 0 WHERE record_id = ? AND name = ?", (record_id, name))
                 return Answer(422, {"error": "assembled file does not match its sha256; start again", "received": 0})
-            if start == 0:
-                fsync_dir(path.parent)
             self._tx("UPDATE attachments SET received = ? WHERE record_id = ? AND name = ?", (received, record_id, name))
         return Answer(200, {"received": received})
 
@@ -194,9 +216,10 @@ class CentralStore:
                     "SELECT name, received, size FROM attachments WHERE record_id = ? AND received < size", (record_id,))}
                 if missing:
                     return Answer(409, {"error": "incomplete", "received": missing})
+                fsync_dir(self._path(record_id, "x").parent)  # the files' names are durable before the receipt
                 receipt = f"PLT-{secrets.token_hex(8).upper()}"
-                self._tx("UPDATE records SET receipt = ?, completed_at = ? WHERE record_id = ?",
-                         (receipt, _now(), record_id))
+                self._durable([("UPDATE records SET receipt = ?, completed_at = ? WHERE record_id = ?",
+                                (receipt, _now(), record_id))])
                 log.info("central.complete record=%s", record_id)
                 row = self._row("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
         return Answer(200, {"record_id": record_id, "receipt": row["receipt"], "received_at": row["completed_at"]})
@@ -369,7 +392,7 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
         body = await body_of(request, MAX_MANIFEST_BYTES)
         if x_manifest_sha256 and hashlib.sha256(body).hexdigest() != x_manifest_sha256:
             raise HTTPException(400, "X-Manifest-SHA256 does not match the body")
-        return _reply(store.put_manifest(record_id, terminal_id, body, "push"))
+        return _reply(await run_in_threadpool(store.put_manifest, record_id, terminal_id, body, "push"))
 
     @app.put("/v1/records/{record_id}/attachments/{name}", summary="Upload one chunk of an attachment",
              responses={200: {"model": ChunkResult}, **_errors(400, 401, 404, 409, 413, 416, 422)},
@@ -380,7 +403,7 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
         body = await body_of(request, MAX_CHUNK_BYTES)
         if len(body) != end - start + 1:
             raise HTTPException(400, "body length does not match Content-Range")
-        return _reply(store.put_chunk(record_id, name, start, total, body))
+        return _reply(await run_in_threadpool(store.put_chunk, record_id, name, start, total, body))
 
     @app.post("/v1/records/{record_id}/complete", summary="Finish a record and get the delivery receipt",
               responses={200: {"model": Receipt}, **_errors(401, 404, 409)})

@@ -67,14 +67,16 @@ class Throttle:
     def __init__(self, kbps: int, stop: threading.Event) -> None:
         self.rate = kbps * 1024
         self.stop = stop
+        self._lock = threading.Lock()  # parallel uploads share one budget
         self._next_free = time.monotonic()
 
     def wait(self, size: int) -> None:
         if self.rate <= 0:
             return
-        now = time.monotonic()
-        start = max(now, self._next_free)
-        self._next_free = start + size / self.rate
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_free)
+            self._next_free = start + size / self.rate
         if start > now:
             self.stop.wait(start - now)
 
@@ -86,18 +88,28 @@ class PlatformClient:
         self.settings = settings
         self.stop = stop or threading.Event()
         self.throttle = Throttle(settings.bandwidth_kbps, self.stop)
-        self.session = requests.Session()
+        self._local = threading.local()  # one keep-alive session per thread: parallel uploads
+        self._sessions: list[requests.Session] = []
         # Passed on every request: a session-level `verify` loses to REQUESTS_CA_BUNDLE in the environment.
         self.verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
         self.cert: str | tuple[str, str] | None = None
         if settings.client_cert:
             self.cert = (str(settings.client_cert), str(settings.client_key)) if settings.client_key \
                 else str(settings.client_cert)
-        self.session.headers[PROTOCOL_HEADER] = PROTOCOL_VERSION
         self.timeout = (min(5.0, settings.timeout_seconds), settings.timeout_seconds)
 
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.headers[PROTOCOL_HEADER] = PROTOCOL_VERSION
+            self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        self.session.close()
+        for session in self._sessions:
+            session.close()
 
     def request(self, method: str, path: str, *, idempotency_key: str | None = None, body: bytes | None = None,
                 json_body: Any = None, headers: dict[str, str] | None = None) -> requests.Response:

@@ -22,8 +22,11 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    """Write `data` to `path` durably; on any error the old file (or no file) stays and no temp is left."""
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o600, sync_folder: bool = True) -> None:
+    """Write `data` to `path` durably; on any error the old file (or no file) stays and no temp is left.
+
+    With `sync_folder=False` the caller fsyncs the folder itself, once for several files.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -43,7 +46,8 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if sync_folder:
+        fsync_dir(path.parent)
 
 
 def remove_temporaries(folder: Path, older_than_seconds: float = 60.0) -> int:

@@ -226,9 +226,7 @@ class Outbox:
             log.info("outbox.recover requeued=%d", len(stale))
         for row in self._query("SELECT record_id FROM records WHERE state = ?", (DELIVERED,)):
             self._purge(row["record_id"])
-        for folder in [self.files, *self.files.iterdir()]:
-            if folder.is_dir():
-                remove_temporaries(folder)
+        remove_temporaries(self.files)
         self._remove_orphans()
 
     def _remove_orphans(self) -> None:
@@ -241,7 +239,7 @@ class Outbox:
             wanted = {row["sha256"] for row in db.execute(
                 "SELECT DISTINCT a.sha256 FROM attachments a JOIN records r USING (record_id) WHERE r.state IN (?, ?)",
                 (QUEUED, SENDING))}
-            for path in self.files.glob("*/*"):
+            for path in self.files.glob("*"):
                 if path.name not in wanted and not path.name.startswith("."):
                     path.unlink(missing_ok=True)
 
@@ -258,7 +256,7 @@ class Outbox:
         self._store(wire.from_complaint(complaint))
 
     def _file_path(self, sha256: str) -> Path:
-        return self.files / sha256[:2] / sha256
+        return self.files / sha256  # one flat folder: one folder fsync per submit
 
     def _check_space(self, needed: int) -> None:
         free = shutil.disk_usage(self.root).free
@@ -296,8 +294,10 @@ class Outbox:
         for attachment in attachments:
             path = self._file_path(attachment.sha256)
             if not path.exists():
-                write_atomic(path, self.keys.seal(attachment.data, attachment.sha256.encode("ascii")))
+                write_atomic(path, self.keys.seal(attachment.data, attachment.sha256.encode("ascii")), sync_folder=False)
                 written.append(path)
+        if written:
+            fsync_dir(self.files)  # the renames are durable before the row naming them commits
 
     def _discard(self, paths: list[Path]) -> None:
         """Remove files a failed submit wrote, unless another record committed the same content meanwhile."""
@@ -434,7 +434,7 @@ class Outbox:
         The files go inside the transaction, under the write lock, so a concurrent submit that
         shares a file sees it vanish before it commits and writes it again (see `_insert`).
         """
-        folders = set()
+        removed = False
         with self._write() as db:
             db.execute("UPDATE records SET state = ?, manifest_sealed = NULL, purged_at = ? WHERE record_id = ? AND state = ?",
                        (PURGED, self.clock(), record_id, DELIVERED))
@@ -444,11 +444,10 @@ class Outbox:
                 (QUEUED, SENDING, record_id))}
             for row in db.execute("SELECT sha256 FROM attachments WHERE record_id = ?", (record_id,)):
                 if row["sha256"] not in still_needed:
-                    path = self._file_path(row["sha256"])
-                    path.unlink(missing_ok=True)
-                    folders.add(path.parent)
-        for folder in folders:
-            fsync_dir(folder)
+                    self._file_path(row["sha256"]).unlink(missing_ok=True)
+                    removed = True
+        if removed:
+            fsync_dir(self.files)
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -495,7 +494,7 @@ class Outbox:
         """Key ids that still seal a stored manifest or file (old keys must stay while listed here)."""
         used = {Keyring.key_id_of(row["manifest_sealed"]) for row in self._query(
             "SELECT manifest_sealed FROM records WHERE manifest_sealed IS NOT NULL")}
-        for path in self.files.glob("*/*"):
+        for path in self.files.glob("*"):
             with open(path, "rb") as fh:
                 used.add(Keyring.key_id_of(fh.read(32)))
         return used

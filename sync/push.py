@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK = 1024 * 1024
 MIN_CHUNK = 16 * 1024
+PARALLEL_UPLOADS = 3  # attachments of one record uploaded at once
 RECORD_BACKOFF_CAP = 3600.0
 
 
@@ -49,10 +51,11 @@ class Pusher:
     """Drains the outbox to the platform; one instance per process, `round()` from the sync loop."""
 
     def __init__(self, outbox: Outbox, client: PlatformClient, *, chunk_size: int = DEFAULT_CHUNK,
-                 retry_base: float = 30.0) -> None:
+                 retry_base: float = 30.0, parallel: int = PARALLEL_UPLOADS) -> None:
         self.outbox = outbox
         self.client = client
         self.chunk_size = chunk_size
+        self.parallel = parallel
         self.retry_base = retry_base  # first pause before a failed record is tried again
         self.stop: threading.Event = client.stop
 
@@ -77,10 +80,11 @@ class Pusher:
                     break  # the platform is unwell: stop this round instead of failing every record in turn
                 continue
             self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256)
-            self.outbox.note("last_push", utc_now())
             result.delivered.append(record.record_id)
             if on_record:
                 on_record()
+        if result.delivered:
+            self.outbox.note("last_push", utc_now())
         return result
 
     def push_record(self, record: RecordInfo) -> str:
@@ -91,8 +95,15 @@ class Pusher:
         if answer.get("receipt"):
             return answer["receipt"]
         received: dict[str, int] = answer.get("received", {})
-        for item in self.outbox.attachments(rid):
-            if received.get(item.name, 0) < item.size:
+        missing = [item for item in self.outbox.attachments(rid) if received.get(item.name, 0) < item.size]
+        if len(missing) > 1 and self.parallel > 1:
+            # A few uploads at once hide the platform's per-file fsync; errors surface after all have stopped.
+            with ThreadPoolExecutor(min(self.parallel, len(missing)), thread_name_prefix="push") as pool:
+                futures = [pool.submit(self._upload, rid, i.name, i.sha256, received.get(i.name, 0)) for i in missing]
+            for future in futures:
+                future.result()
+        else:
+            for item in missing:
                 self._upload(rid, item.name, item.sha256, received.get(item.name, 0))
         done = self._call("POST", f"/v1/records/{rid}/complete", rid, body=b"",
                           headers={"X-Manifest-SHA256": record.manifest_sha256})

@@ -89,11 +89,11 @@ class SyncService:
         try:
             while not self.stop.is_set():
                 tick()
-                if self.pusher:
-                    self.pusher.round(on_record=tick)
-                    self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)
-                    self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
                 self._every(last, "housekeeping", CATALOG_CHECK_SECONDS, self.outbox.recover)
+                if self.pusher:
+                    self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
+                    self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)
+                    self.pusher.round(on_record=tick)
                 due = self.outbox.next_due_in()
                 pause = self.config.platform.push_interval_seconds if due is None else \
                     min(max(due, 0.2), self.config.platform.push_interval_seconds)

@@ -119,7 +119,7 @@ def run_drill(work: Path, store, url: str, kills: int, seed: int = 1, max_delay:
             report.problems.append(f"after drain: {case_no} not delivered exactly once")
     if store.verify():
         report.problems.append(f"server files corrupt: {store.verify()[:3]}")
-    if not outbox.verify().ok or [p for p in outbox.files.glob("*/*") if not p.name.startswith(".")]:
+    if not outbox.verify().ok or [p for p in outbox.files.glob("*") if not p.name.startswith(".")]:
         report.problems.append("outbox not clean after drain")
     outbox.close()
     report.delivered = len(completed)

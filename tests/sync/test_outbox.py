@@ -73,7 +73,7 @@ def test_states_and_purge_keep_only_non_personal_record(outbox: Outbox) -> None:
     info = outbox.record(case.case_no)
     assert (info.state, info.receipt, info.delivered_via) == ("purged", "PLT-1", "push")
     assert info.attachment_bytes > 0 and info.attachment_count == 3
-    assert not list(outbox.files.glob("*/*"))
+    assert not list(outbox.files.glob("*"))
     with pytest.raises(RecordGone):
         outbox.manifest(case.case_no)
     with pytest.raises(RecordGone):
@@ -137,7 +137,7 @@ def test_write_error_mid_submit_leaves_nothing_behind(outbox: Outbox, monkeypatc
     monkeypatch.setattr(os, "write", real_write)
     assert [r.record_id for r in outbox.pending()] == [make_case(8).case_no]
     wanted = {a.sha256 for a in outbox.attachments(make_case(8).case_no)}
-    assert {p.name for p in outbox.files.glob("*/*")} == wanted
+    assert {p.name for p in outbox.files.glob("*")} == wanted
     assert not [p for p in outbox.files.rglob(".*") if p.is_file()]
     assert outbox.verify().ok
 

@@ -125,4 +125,4 @@ def test_push_and_pull_racing_deliver_each_case_once(outbox: Outbox, pull_api: s
         receipt = central.store._row("SELECT receipt FROM records WHERE record_id = ?", (case.case_no,))["receipt"]
         assert info.receipt == receipt
     assert central.store.verify() == [] and outbox.verify().ok
-    assert not list(outbox.files.glob("*/*"))
+    assert not list(outbox.files.glob("*"))

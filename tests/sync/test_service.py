@@ -40,7 +40,8 @@ def test_serve_pushes_serves_pull_api_and_ticks(tmp_path: Path, central: Central
 
     def tick() -> None:
         ticks.append(1)
-        if outbox.stats().counts["purged"] == len(cases):
+        heartbeat = central.store._row("SELECT terminal_id FROM heartbeats")
+        if outbox.stats().counts["purged"] == len(cases) and heartbeat is not None:
             drained.set()
 
     runner = threading.Thread(target=service.run, args=(tick,))

@@ -1,0 +1,189 @@
+"""Sync benchmark: prints enqueue time, push throughput vs a plain requests upload, drain memory and rate,
+and the kill -9 drill.
+
+    .venv/bin/python bench/sync.py                 # everything (about 5 minutes on 2 cores)
+    .venv/bin/python bench/sync.py --kills 20 --drain 200   # a quick look
+
+The central server runs in its own process so that client and server do not share one interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from fastapi import Request  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from sync.outbox import Outbox  # noqa: E402
+from sync.push import Pusher  # noqa: E402
+from tests.sync.conftest import make_client, start_central  # noqa: E402
+from tests.sync.helpers import SECRET, make_case  # noqa: E402
+
+PAGE = 300_000
+
+
+def serve(db: Path) -> None:
+    """Child: the reference central server plus a /sink endpoint that reads a body and discards it."""
+    from sync.central import CentralStore, create_app
+    from sync.httpserver import ServerThread
+
+    app = create_app(CentralStore(db), SECRET)
+
+    @app.put("/sink")
+    async def sink(request: Request) -> dict:
+        return {"received": len(await request.body())}
+
+    def keep(body: bytes) -> None:
+        with tempfile.NamedTemporaryFile(dir=db.parent) as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    @app.put("/durable-sink")
+    async def durable_sink(request: Request) -> dict:
+        body = await request.body()
+        await run_in_threadpool(keep, body)
+        return {"received": len(body)}
+
+    server = ServerThread(app).start()
+    print(server.port, flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+    server.stop()
+
+
+def drain_child(data_dir: Path, url: str) -> None:
+    """Child: drain the outbox and report peak RSS, so the figure covers the drain only."""
+    outbox = Outbox(data_dir, min_free_mb=10)
+    start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pusher = Pusher(outbox, make_client(url, timeout_seconds=30.0))
+    total = len(outbox.pending(limit=100_000))
+    started = time.perf_counter()
+    delivered = 0
+    while True:
+        result = pusher.round(limit=100)
+        delivered += len(result.delivered)
+        if not result.delivered and not result.failed:
+            break
+    seconds = time.perf_counter() - started
+    print(json.dumps({"cases": total, "delivered": delivered, "seconds": seconds,
+                      "rss_before_kb": start_rss, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(db)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline())
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def bench_enqueue(work: Path) -> None:
+    outbox = Outbox(work / "enqueue", min_free_mb=10)
+    cases = [make_case(n, pages=10, page_bytes=PAGE) for n in range(10)]
+    times = []
+    for case in cases:
+        started = time.perf_counter()
+        outbox.submit(case)
+        times.append(time.perf_counter() - started)
+    print(f"enqueue, 1 case of 10 pages x 300 KB (3.0 MB): median {statistics.median(times) * 1000:.1f} ms, "
+          f"max {max(times) * 1000:.1f} ms over {len(times)} cases (encrypt + fsync'd files + SQLite commit)")
+
+
+def bench_throughput(work: Path, url: str, cases: int = 10) -> None:
+    import requests
+    outbox = Outbox(work / "throughput", min_free_mb=10)
+    payload = [make_case(1000 + n, pages=10, page_bytes=PAGE) for n in range(cases)]
+    for case in payload:
+        outbox.submit(case)
+    total = sum(len(p.jpeg) for c in payload for m in c.materials for p in m.pages)
+    session = requests.Session()
+    plain = {}
+    for endpoint in ("sink", "durable-sink"):
+        started = time.perf_counter()
+        for case in payload:
+            for page in case.materials[0].pages:
+                session.put(f"{url}/{endpoint}", data=page.jpeg, timeout=30).raise_for_status()
+        plain[endpoint] = total / (time.perf_counter() - started)
+    pusher = Pusher(outbox, make_client(url, timeout_seconds=30.0))
+    started = time.perf_counter()
+    result = pusher.round()
+    pushed = total / (time.perf_counter() - started)
+    assert result.ok and len(result.delivered) == cases
+    print(f"push throughput over loopback, {total / 1e6:.0f} MB in {cases} cases of 10 x 300 KB: push {pushed / 1e6:.1f} MB/s"
+          f" (decrypt, manifest, chunks fsync'd by the server, receipt, outbox commits)")
+    print(f"  vs plain requests PUT per page to a sink that discards: {plain['sink'] / 1e6:.1f} MB/s"
+          f" -> ratio {pushed / plain['sink']:.2f}")
+    print(f"  vs plain requests PUT per page to a sink that fsyncs each file: {plain['durable-sink'] / 1e6:.1f} MB/s"
+          f" -> ratio {pushed / plain['durable-sink']:.2f}   (aim >= 0.8)")
+
+
+def bench_drain(work: Path, url: str, sizes: list[int]) -> None:
+    for count in sizes:
+        data_dir = work / f"drain-{count}"
+        outbox = Outbox(data_dir, min_free_mb=10)
+        for n in range(count):
+            outbox.submit(make_case(10_000 * count + n, pages=2, page_bytes=50_000))
+        outbox.close()
+        out = subprocess.run([sys.executable, __file__, "--drain-child", str(data_dir), url], capture_output=True,
+                             text=True, check=True).stdout
+        figures = json.loads(out)
+        print(f"drain {figures['cases']} queued cases (2 pages x 50 KB each): {figures['delivered']} delivered in "
+              f"{figures['seconds']:.1f} s = {figures['delivered'] / figures['seconds']:.1f} cases/s; "
+              f"peak RSS {figures['peak_rss_kb'] / 1024:.1f} MB (after opening the outbox "
+              f"{figures['rss_before_kb'] / 1024:.1f} MB)")
+
+
+def bench_crash(work: Path, kills: int) -> None:
+    from tests.sync.crash import run_drill
+    central = start_central(work / "crash-central.sqlite")
+    try:
+        report = run_drill(work / "crash", central.store, central.url, kills=kills, seed=7)
+    finally:
+        central.server.stop()
+    verdict = "PASS" if not report.problems else "FAIL"
+    print(f"kill -9 drill: {report.kills} kills, {len(report.committed)} committed cases, {report.delivered} on the "
+          f"server, each exactly once, integrity and hashes checked after every restart: {verdict} "
+          f"({report.seconds:.0f} s)")
+    for problem in report.problems[:10]:
+        print(f"  {problem}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kills", type=int, default=200)
+    parser.add_argument("--drain", type=int, nargs="+", default=[100, 1000], help="backlog sizes to drain")
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--drain-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    if args.drain_child:
+        drain_child(Path(args.drain_child[0]), args.drain_child[1])
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        work = Path(tmp)
+        bench_enqueue(work)
+        server, url = start_server(work / "central.sqlite")
+        try:
+            bench_throughput(work, url)
+            bench_drain(work, url, args.drain)
+        finally:
+            server.stdin.close()
+            server.wait(10)
+        bench_crash(work, args.kills)
+
+
+if __name__ == "__main__":
+    main()

@@ -117,3 +117,28 @@ class KeypadSimulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main() -> None:
+    """`python -m drivers.keypad.simulator [--fault a,b]`: prints the pty path, then `press N`, `fault a,b`,
+    `quit` on stdin."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="serial rating keypad simulator")
+    parser.add_argument("--fault", default="", help=f"comma-separated: {', '.join(sorted(FAULTS))}")
+    args = parser.parse_args()
+    with KeypadSimulator({f for f in args.fault.split(",") if f}) as sim:
+        print(sim.start_pty(), flush=True)
+        for line in sys.stdin:
+            command, _, argument = line.strip().partition(" ")
+            if command == "press" and argument in ("1", "2", "3", "4", "5"):
+                sim.press(int(argument))
+            elif command == "fault":
+                sim.set_faults(*[f for f in argument.split(",") if f])
+            elif command == "quit":
+                break
+
+
+if __name__ == "__main__":
+    main()

@@ -377,3 +377,35 @@ class PrinterSimulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main() -> None:
+    """`python -m drivers.printer.simulator [--pty] [--fault a,b] [--out printed.png]`: a printer to poke at.
+
+    Prints the address to give `terminal diag printer --device`; then reads `fault a,b`, `save PATH`
+    and `quit` lines on stdin. The picture is saved to --out on quit.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="ESC/POS receipt printer simulator")
+    parser.add_argument("--pty", action="store_true", help="listen on a pty instead of a TCP port")
+    parser.add_argument("--width", type=int, default=576, choices=(576, 384))
+    parser.add_argument("--fault", default="", help=f"comma-separated: {', '.join(sorted(FAULTS))}")
+    parser.add_argument("--out", default="printed.png")
+    args = parser.parse_args()
+    with PrinterSimulator(args.width, {f for f in args.fault.split(",") if f}) as sim:
+        print(sim.start_pty() if args.pty else f"tcp://127.0.0.1:{sim.start_tcp()}", flush=True)
+        for line in sys.stdin:
+            command, _, argument = line.strip().partition(" ")
+            if command == "fault":
+                sim.set_faults(*[f for f in argument.split(",") if f])
+            elif command == "save":
+                sim.picture().save(argument or args.out)
+            elif command == "quit":
+                break
+        sim.picture().save(args.out)
+
+
+if __name__ == "__main__":
+    main()

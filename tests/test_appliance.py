@@ -78,22 +78,30 @@ def wait_for(sock: socket.socket, key: str, value: str, timeout: float) -> list[
 
 
 CHILD = textwrap.dedent("""
-    import os, sys, time
+    import os, sys, threading, time
     from terminal.watchdog import Watchdog
-    flag = sys.argv[1]
-    watchdog = Watchdog(healthy=lambda: not os.path.exists(flag), ready_status="home screen up")
+    unhealthy, freeze = sys.argv[1], sys.argv[2]
+    watchdog = Watchdog(healthy=lambda: not os.path.exists(unhealthy), ready_status="home screen up")
+    threading.Thread(target=lambda: threading.Event().wait(), daemon=True).start()  # a busy helper thread
     while True:  # the service's main loop: its first turn sends READY=1
         watchdog.tick()
+        if os.path.exists(freeze):
+            threading.Event().wait()  # the main loop hangs (a deadlock, a blocking call)
         time.sleep(watchdog.period / 5)
 """)
+
+
+def start_child(path: str, tmp_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "600000",  # WatchdogSec=0.6s: a ping each 0.2 s
+           "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "unhealthy"), str(tmp_path / "freeze")],
+                            env=env)
 
 
 def test_watchdog_pings_only_while_healthy(notify_socket: tuple[socket.socket, str], tmp_path: Path) -> None:
     sock, path = notify_socket
     flag = tmp_path / "unhealthy"
-    timeout_usec = 600_000  # WatchdogSec=0.6s: a ping every 0.2 s
-    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": str(timeout_usec), "PYTHONPATH": str(REPO)}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(flag)], env=env)
+    child = start_child(path, tmp_path)
     try:
         first = wait_for(sock, "READY", "1", timeout=20)[-1]
         assert first["STATUS"] == "home screen up"
@@ -109,6 +117,24 @@ def test_watchdog_pings_only_while_healthy(notify_socket: tuple[socket.socket, s
         flag.unlink()
         wait_for(sock, "STATUS", "running", timeout=2.0)
         assert receive(sock, timeout=1.0) == {"WATCHDOG": "1"}
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_watchdog_stops_when_the_main_loop_freezes(notify_socket: tuple[socket.socket, str], tmp_path: Path) -> None:
+    sock, path = notify_socket
+    child = start_child(path, tmp_path)
+    try:
+        wait_for(sock, "READY", "1", timeout=20)
+        assert receive(sock, timeout=1.0) == {"WATCHDOG": "1"}
+        (tmp_path / "freeze").touch()
+        # At most the ping already under way, then silence although the process and a thread live on.
+        in_flight = 0
+        while receive(sock, timeout=1.8) is not None:
+            in_flight += 1
+            assert in_flight <= 1, "pings go on while the main loop is frozen"
+        assert child.poll() is None
     finally:
         child.kill()
         child.wait()

@@ -138,8 +138,10 @@ class TechnicianGate:
             record(EventId.TECH_LOGOUT, reason=reason, card=login.card_id[:8])
 
     def self_test(self, device: str, action: str, outcome: str) -> None:
-        """Record one technician action (a check, a test page, a beep) with its outcome in a word."""
-        self.touch()
+        """Record one technician action (a check, a test page, a beep) with its outcome in a word.
+
+        Not activity by itself: a check that ends late must not keep an abandoned session open.
+        """
         record(EventId.SELF_TEST, device=device, action=action, outcome=outcome)
 
 

@@ -39,7 +39,7 @@ def check_in_background(mode: "TechnicianMode", device: str, done: Any, **option
     def work() -> CheckResult:
         result = run_check(device, mode.config, None, check_options(**options))
         mode.states.update([result])
-        mode.gate.self_test(device, "check" + ("-read" if options.get("read") else ""), result.status)
+        mode.gate.self_test(device, "-".join(["check", *(k for k, v in options.items() if v)]), result.status)
         return result
 
     background(work, lambda result, _error: done(result))
@@ -105,6 +105,13 @@ class Dashboard(BoxLayout):
                 check_in_background(self.mode, device, self._show)
             elif device not in HANDS_ON:
                 card.show(CheckResult(device, "absent", "这一版本还没有该设备的自检。"))
+
+    def show_states(self) -> None:
+        """Bring the cards up to date with what device views have found meanwhile."""
+        for device in self.cards:
+            state = self.mode.states.get(device)
+            if state is not None:
+                self._show(state.result)
 
     def _show(self, result: CheckResult) -> None:
         card = self.cards.get(result.device)

@@ -70,6 +70,7 @@ class TechnicianMode:
         self.states = DeviceStates()
         self.layer: FloatLayout | None = None
         self.view: Widget | None = None
+        self.dashboard: Any = None
         self.clock = clock or time.monotonic
         self._last_touch = 0.0
 
@@ -124,9 +125,14 @@ class TechnicianMode:
         self.layer.add_widget(view)
 
     def logged_in(self) -> None:
+        """Show the dashboard: made (and its checks run) once per login, then shown again as it is."""
         from ui.technician.dashboard import Dashboard
 
-        self.show(Dashboard(self))
+        if self.dashboard is None:
+            self.dashboard = Dashboard(self)
+        else:
+            self.dashboard.show_states()
+        self.show(self.dashboard)
 
     def close(self, reason: str) -> None:
         """Leave technician mode (logout is recorded) and give the screen back to the citizen app."""
@@ -136,7 +142,7 @@ class TechnicianMode:
         if self.view is not None:
             getattr(self.view, "leave", lambda: None)()
         Window.remove_widget(self.layer)
-        self.layer, self.view = None, None
+        self.layer, self.view, self.dashboard = None, None, None
         self.app.session.cancel()
 
     def _tick(self, _dt: float) -> None:

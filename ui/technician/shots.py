@@ -51,7 +51,9 @@ def start(config: Config) -> tuple[Any, "TechnicianMode", HeldClock]:
     auth = TechnicianAuth.from_config(config, scrypt_n=2 ** 12)
     auth.set_pin_only(DEMO_PIN)
     clock = HeldClock()
-    mode = TechnicianMode(app, TechnicianGate.from_config(config), clock=clock)
+    gate = TechnicianGate.from_config(config)
+    gate.clock = clock  # idle time too can then pass without waiting
+    mode = TechnicianMode(app, gate, clock=clock)
     return app, mode.install(), clock
 
 

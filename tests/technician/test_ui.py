@@ -1,0 +1,76 @@
+"""Technician mode in the real kiosk app, offscreen: hidden entry, PIN pad, dashboard, device tests, exits.
+
+Kivy has one window per process, so tests/technician/ui_probe.py drives the app in a child
+process and reports what happened as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("tech-ui")
+    env = dict(os.environ, KIVY_HOME=str(out / "kivy"), KIVY_NO_CONSOLELOG="1", KIVY_NO_ARGS="1")
+    done = subprocess.run([sys.executable, "-m", "tests.technician.ui_probe", str(out)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["out"] = out
+    return report
+
+
+def test_a_citizens_taps_presses_and_swipes_do_not_open_it(probe: dict) -> None:
+    assert probe["citizen_opened"] is False
+
+
+def test_holding_the_corner_wipes_the_session_and_opens_the_pin_pad(probe: dict) -> None:
+    assert probe["opened"] == "PinPad"
+    assert probe["session_after_open"] == "home"
+    from PIL import Image
+
+    assert len(Image.open(probe["out"] / "pinpad.png").convert("L").getcolors(256) or ()) > 10
+
+
+def test_wrong_pin_is_refused_in_words_and_right_pin_opens_the_dashboard(probe: dict) -> None:
+    assert probe["after_wrong_pin"] == "PinPad" and probe["wrong_pin_message"] == "密码不正确，请重新输入。"
+    assert probe["after_right_pin"] == "Dashboard" and probe["dashboard_complete"]
+
+
+def test_dashboard_shows_every_registered_check_with_its_state(probe: dict) -> None:
+    from terminal.diagnostics import CHECKS
+
+    assert set(probe["states"]) == set(CHECKS)
+    # Simulated devices work; with no platform configured the network is "absent", not a fault.
+    assert {d: s for d, s in probe["states"].items() if s != "ok"} == {"network": "absent"}
+    for words in ("身份证读卡器", "凭条打印机", "评价器", "触摸屏", "声音", "待发送与同步", "网络", "系统", "正常", "未连接",
+                  "后自动退出维护模式"):
+        assert words in probe["dashboard_text"]
+
+
+def test_device_tests_print_and_read_masked(probe: dict) -> None:
+    assert "测试页已打印" in probe["printer_text"]
+    text = probe["idcard_text"]
+    assert "测*样*" in text and "4190**********0043" in text
+    assert "测试样例" not in text and "419001199001010043" not in text and "测试路" not in text
+
+
+def test_logout_idle_and_the_event_trail(probe: dict) -> None:
+    assert probe["after_logout"] == [False, "home"]
+    assert probe["idle_closed"] is True
+    trail = [name for name, _ in probe["events"] if name != "SELF_TEST"]
+    assert trail == ["TECH_LOGIN_FAILED", "TECH_LOGIN", "TECH_LOGOUT", "TECH_LOGIN", "TECH_LOGOUT"]
+    reasons = [fields["reason"] for name, fields in probe["events"] if name == "TECH_LOGOUT"]
+    assert reasons == ["logout", "idle"]
+    tests = {(f["device"], f["action"]) for name, f in probe["events"] if name == "SELF_TEST"}
+    assert ("printer", "check-test_page") in tests and ("idcard", "check-read") in tests
+    assert "E5005" in probe["events_text"]

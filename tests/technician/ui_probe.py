@@ -1,0 +1,86 @@
+"""Technician mode in the real app, offscreen, in its own process (Kivy has one window per process).
+
+Prints one JSON line saying what happened at each step. Usage: python -m tests.technician.ui_probe OUT_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from terminal.events import EVENTS
+from ui import render
+from ui.technician import shots
+
+
+def texts(widget: Any) -> str:
+    return " ".join(str(getattr(w, "text", "")) for w in widget.walk())
+
+
+def main(out: Path) -> None:
+    config = shots.demo_config(out / "data")
+    app, mode, clock = shots.start(config)
+    report: dict[str, Any] = {}
+    from kivy.core.window import Window
+
+    # A citizen: ordinary taps, quick taps on the corner, a long press on a button, a swipe from the corner.
+    render.tap(app, "办事指南")
+    render.tap(app, "‹ 返回")
+    for _ in range(6):
+        shots.touch(4, Window.height - 4, 0.3, clock)
+    shots.touch(640, 400, 5.0, clock)
+    shots.touch(4, Window.height - 4, 5.0, clock, move_to=(120, Window.height - 120))
+    report["citizen_opened"] = mode.is_open
+    app.session.cancel()
+    render.pump()
+
+    # The technician, in the middle of a citizen's session: the session is wiped first.
+    render.tap(app, "办事指南")
+    shots.hold_corner(clock)
+    report["opened"] = mode.is_open and type(mode.view).__name__
+    report["session_after_open"] = app.session.state.value
+    shots.save(mode, out / "pinpad.png")
+
+    shots.enter_pin(mode, "999999")
+    shots.wait_for(lambda: not mode.view.busy, 20)  # type: ignore[union-attr]
+    report["wrong_pin_message"] = mode.view.message.text  # type: ignore[union-attr]
+    report["after_wrong_pin"] = type(mode.view).__name__
+
+    shots.enter_pin(mode, shots.DEMO_PIN)
+    report["dashboard_complete"] = shots.wait_for(lambda: shots.dashboard_done(mode), 60)
+    report["after_right_pin"] = type(mode.view).__name__
+    report["states"] = {d: s.result.status for d, s in mode.states.update([]).items()}
+    report["dashboard_text"] = texts(mode.view)
+    shots.save(mode, out / "dashboard.png")
+
+    shots.tap_text(mode, "printer")
+    shots.wait_for(lambda: "检查中" not in texts(mode.view), 20)
+    shots.tap_text(mode, "打印测试页")
+    shots.wait_for(lambda: "测试页已打印" in texts(mode.view) or "测试页没有打印" in texts(mode.view), 20)
+    report["printer_text"] = texts(mode.view)
+    shots.tap_text(mode, "‹ 总览")
+    shots.tap_text(mode, "idcard")
+    shots.tap_text(mode, "读卡测试")
+    shots.wait_for(lambda: "读卡成功" in texts(mode.view), 20)
+    report["idcard_text"] = texts(mode.view)
+    shots.tap_text(mode, "‹ 总览")
+    shots.tap_text(mode, "最近事件")
+    report["events_text"] = texts(mode.view)
+    shots.tap_text(mode, "退出维护")
+    report["after_logout"] = [mode.is_open, app.manager.current]
+
+    # Idle: log in again, let the idle time pass on the clock, the 1 s tick closes the layer.
+    shots.hold_corner(clock)
+    shots.enter_pin(mode, shots.DEMO_PIN)
+    shots.wait_for(lambda: shots.dashboard_done(mode), 60)
+    clock.offset += config.technician.idle_seconds + 1
+    report["idle_closed"] = shots.wait_for(lambda: not mode.is_open, 5)
+    report["events"] = [[e.event.name, e.fields] for e in EVENTS.recent(500)
+                        if e.event.name.startswith("TECH") or e.event.name == "SELF_TEST"]
+    print(json.dumps(report, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -113,8 +113,17 @@ put_link() {
 app_uid() { awk -F: -v u="$APP_USER" '$1 == u { print $3 }' "$P/etc/passwd"; }
 app_gid() { awk -F: -v u="$APP_USER" '$1 == u { print $4 }' "$P/etc/passwd"; }
 
-# Fingerprints to tell whether sysusers and tmpfiles changed anything.
-users_state() { { cat "$P/etc/passwd" "$P/etc/group" 2>/dev/null || true; } | sha256sum; }
+# The service user exists and is in every group its sysusers file names.
+user_complete() {
+  [ -n "$(app_uid 2>/dev/null)" ] || return 1
+  local group
+  for group in $(awk '$1 == "m" { print $3 }' "$P/etc/sysusers.d/gov-terminal.conf"); do
+    awk -F: -v g="$group" -v u="$APP_USER" '$1 == g { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) found = 1 }
+      END { exit !found }' "$P/etc/group" || return 1
+  done
+}
+
+# A fingerprint to tell whether tmpfiles changed anything.
 data_state() { { find "$P$DATA" -maxdepth 2 -printf '%p %m %u %g\n' 2>/dev/null || true; } | sort | sha256sum; }
 
 # A secret file the service user alone may read, made once on this device and never replaced.
@@ -190,7 +199,7 @@ build_release() {
 install_fstab() {
   local fstab="$P/etc/fstab" block
   block=$(cat "$here/fstab.gov-terminal")
-  touch "$fstab"
+  [ -e "$fstab" ] || : >"$fstab"
   if grep -qF "# BEGIN gov-terminal" "$fstab"; then
     # Replace an older block only if it differs.
     if [ "$(sed -n '/^# BEGIN gov-terminal/,/^# END gov-terminal/p' "$fstab")" != "$block" ]; then
@@ -223,9 +232,10 @@ install_all() {
 
   # The service user and the data folders (sysusers and tmpfiles only act on what is missing).
   local before
-  before=$(users_state)
-  systemd-sysusers --root="${P:-/}" "$P/etc/sysusers.d/gov-terminal.conf"
-  [ "$before" = "$(users_state)" ] || changed "created user $APP_USER"
+  if ! user_complete; then  # sysusers would touch /etc even with nothing to add
+    systemd-sysusers --root="${P:-/}" "$P/etc/sysusers.d/gov-terminal.conf"
+    changed "created user $APP_USER and its group memberships"
+  fi
   before=$(data_state)
   systemd-tmpfiles --create --root="${P:-/}" "$P/etc/tmpfiles.d/gov-terminal.conf"
   [ "$before" = "$(data_state)" ] || changed "created data folders in $DATA"

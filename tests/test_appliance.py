@@ -326,7 +326,7 @@ def install(prefix: Path, wheel: Path, *extra: str) -> subprocess.CompletedProce
 
 
 def tree(root: Path) -> dict[str, tuple]:
-    """Every path under root with its type, mode, owner and content hash (or link target)."""
+    """Every path under root with its type, mode, owner, modification time and content hash (or link target)."""
     listing = {}
     for path in sorted(root.rglob("*")):
         info = path.lstat()
@@ -336,7 +336,8 @@ def tree(root: Path) -> dict[str, tuple]:
             what = hashlib.sha256(path.read_bytes()).hexdigest()
         else:
             what = "dir"
-        listing[str(path.relative_to(root))] = (stat.filemode(info.st_mode), info.st_uid, info.st_gid, what)
+        listing[str(path.relative_to(root))] = (stat.filemode(info.st_mode), info.st_uid, info.st_gid,
+                                                info.st_mtime_ns, what)
     return listing
 
 

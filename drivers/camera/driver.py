@@ -89,10 +89,12 @@ def frame_fingerprint(frame: np.ndarray) -> int:
 class Camera:
     """Synchronous camera access for one thread at a time (the worker, `terminal diag`)."""
 
-    def __init__(self, address: DeviceAddress, settings: CameraSettings, timeout: float = 3.0) -> None:
+    def __init__(self, address: DeviceAddress, settings: CameraSettings, timeout: float = 3.0,
+                 frozen_seconds: float = FROZEN_SECONDS) -> None:
         self.address = address
         self.settings = settings
         self.timeout = timeout
+        self.frozen_seconds = frozen_seconds
         self.source: FrameSource | None = None
         self.mode: CameraMode | None = None
         self._fingerprint = 0
@@ -159,7 +161,7 @@ class Camera:
         now = time.monotonic()
         if fingerprint != self._fingerprint or not self._same_since:
             self._fingerprint, self._same_since = fingerprint, now
-        elif now - self._same_since > FROZEN_SECONDS:
+        elif now - self._same_since > self.frozen_seconds:
             raise DeviceFault(f"camera {self.address} repeats the same frame (stream hung)", device=DEVICE)
 
     def read_preview(self) -> np.ndarray:

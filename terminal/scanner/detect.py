@@ -33,7 +33,7 @@ class Detection:
     quad: Quad | None
     confidence: float
     frame_size: tuple[int, int]  # (width, height) of the frame searched
-    side_residuals: tuple[float, ...] = field(default=())  # px, line-fit RMS per side (flatness)
+    side_residuals: tuple[float, ...] = field(default=())  # px, how far each edge strays from straight
 
     @property
     def found(self) -> bool:
@@ -135,7 +135,10 @@ def _score(quad: Quad, grad_x: np.ndarray, grad_y: np.ndarray, frame_area: float
 
 
 def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[float, ...]]:
-    """Move each side onto the strongest nearby edge by a robust line fit; returns corners and residuals.
+    """Move each side onto the strongest nearby edge by a robust line fit.
+
+    Returns the corners and, per side that found its edge, how far (90th percentile, px) the edge
+    strays from a straight line: a curled or folded sheet has bowed edges.
 
     Only thin bands across the sides are sampled (cv2.remap), so the cost does not grow with the frame.
     """
@@ -166,7 +169,6 @@ def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[f
         valid &= (map_x.min(axis=1) >= 0) & (map_x.max(axis=1) < w) & (map_y.min(axis=1) >= 0) & (map_y.max(axis=1) < h)
         if valid.sum() < samples // 3:  # no clear edge here (shadow, glare): keep the coarse side
             log.debug("refine kept coarse side=%d edge_points=%d", i, int(valid.sum()))
-            residuals.append(0.0)
             lines.append((a, direction))
             continue
         shift = (offsets[best] + offsets[best + 1]) / 2
@@ -175,7 +177,7 @@ def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[f
         d = np.array([vx, vy], np.float64)
         p0 = np.array([x0, y0], np.float64)
         dist = np.abs((pts[:, 0] - p0[0]) * d[1] - (pts[:, 1] - p0[1]) * d[0])
-        residuals.append(float(np.sqrt(np.mean(np.minimum(dist, search) ** 2))))
+        residuals.append(float(np.percentile(dist, 90)))
         lines.append((p0, d))
     corners = []
     for i in range(4):
@@ -238,7 +240,7 @@ def detect_page(frame: np.ndarray, refine: bool = True) -> Detection:
     if refine:
         colour = frame[..., :3] if frame.ndim == 3 else frame
         search = max(3.0, 3.0 / scale)
-        quad, residuals = _refine(colour, quad, search)
-        quad, residuals = _refine(colour, quad, search / 2)
+        quad, residuals = _refine(colour, quad, search)  # the wide band also sees bowed edges
+        quad, _ = _refine(colour, quad, search / 2)
         quad = order_corners(quad)
     return Detection(quad.astype(np.float32), round(best.confidence, 3), (w, h), residuals)

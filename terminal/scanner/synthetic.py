@@ -95,7 +95,7 @@ def _draw_seal(draw: ImageDraw.ImageDraw, centre: tuple[int, int], radius: int) 
     font = _font(max(10, radius // 4))
     n = len(SEAL_TEXT)
     for i, ch in enumerate(SEAL_TEXT):
-        a = np.radians(-150 + i * 120 / (n - 1))
+        a = np.radians(-205 + i * 230 / (n - 1))
         x, y = cx + radius * 0.72 * np.cos(a), cy + radius * 0.72 * np.sin(a)
         draw.text((x, y), ch, font=font, fill=red, anchor="mm")
 
@@ -242,22 +242,26 @@ def _place(rng: np.random.Generator, doc_w: int, doc_h: int, w: int, h: int, dif
 
 
 def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, difficulty: Difficulty) -> np.ndarray:
+    """Light falling unevenly: a gradient, maybe a soft shadow, maybe glare spots (all smooth, so
+    they are computed on a quarter-size grid and scaled up)."""
     h, w = img.shape[:2]
     easy = difficulty == "easy"
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    factor = 4
+    sh, sw = max(1, h // factor), max(1, w // factor)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32) * factor
     a = rng.uniform(0, 2 * np.pi)
     ramp = (xx * np.cos(a) + yy * np.sin(a)) / np.hypot(w, h)
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
     low = rng.uniform(0.7, 0.9) if easy else rng.uniform(0.4, 0.8)
     gain = low + (rng.uniform(1.0, 1.08) - low) * ramp
     if not easy and rng.random() < 0.6 or easy and rng.random() < 0.2:  # a soft shadow (hand, head, lamp arm)
-        shadow = np.zeros((h, w), np.float32)
-        centre = corners[int(rng.integers(0, 4))] + rng.normal(0, 0.1 * min(w, h), 2)
-        axes = (int(rng.uniform(0.2, 0.5) * w), int(rng.uniform(0.15, 0.4) * h))
+        shadow = np.zeros((sh, sw), np.float32)
+        centre = (corners[int(rng.integers(0, 4))] + rng.normal(0, 0.1 * min(w, h), 2)) / factor
+        axes = (int(rng.uniform(0.2, 0.5) * sw), int(rng.uniform(0.15, 0.4) * sh))
         cv2.ellipse(shadow, (int(centre[0]), int(centre[1])), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
-        shadow = cv2.GaussianBlur(shadow, (0, 0), rng.uniform(5, 25))
+        shadow = cv2.GaussianBlur(shadow, (0, 0), rng.uniform(5, 25) / factor)
         gain *= 1 - shadow * (rng.uniform(0.15, 0.3) if easy else rng.uniform(0.25, 0.5))
-    out = img * gain[..., None]
+    glare = np.zeros((sh, sw), np.float32)
     if not easy and rng.random() < 0.5:  # glare: a bright spot from a ceiling lamp on the page
         for _ in range(int(rng.integers(1, 3))):
             t = rng.uniform(0.2, 0.8, 2)
@@ -265,14 +269,33 @@ def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, di
             bottom = corners[3] + (corners[2] - corners[3]) * t[0]
             centre = top + (bottom - top) * t[1]
             sigma = rng.uniform(0.02, 0.06) * min(w, h)
-            spot = np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * sigma ** 2))
-            out += spot[..., None] * rng.uniform(150, 300)
+            glare += np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * sigma ** 2)) * rng.uniform(150, 300)
+    gain = cv2.resize(gain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    out = img * gain[..., None]
+    if glare.any():
+        out += cv2.resize(glare, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
     return out
 
 
+def _bend(paper: np.ndarray, mask: np.ndarray, matrix: np.ndarray, corners: np.ndarray, doc_w: int,
+          amount: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bow the page: its top and bottom edges bulge by `amount` of its height in the middle (a curled sheet)."""
+    h, w = mask.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    inverse = np.linalg.inv(matrix)
+    z = inverse[2, 0] * xx + inverse[2, 1] * yy + inverse[2, 2]
+    u = (inverse[0, 0] * xx + inverse[0, 1] * yy + inverse[0, 2]) / z / doc_w
+    up = corners[0] - corners[3]
+    shift = amount * float(np.linalg.norm(up)) * np.sin(np.pi * np.clip(u, 0, 1))
+    up = up / np.linalg.norm(up)
+    map_x = (xx - shift * up[0]).astype(np.float32)
+    map_y = (yy - shift * up[1]).astype(np.float32)
+    return (cv2.remap(paper, map_x, map_y, cv2.INTER_LINEAR), cv2.remap(mask, map_x, map_y, cv2.INTER_LINEAR))
+
+
 def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: tuple[int, int] = (1280, 960),
-               kind: DocumentKind | None = None) -> Scene:
-    """One camera frame of `size` (width, height) with a document on a desk."""
+               kind: DocumentKind | None = None, bend: float = 0.0) -> Scene:
+    """One camera frame of `size` (width, height) with a document on a desk; `bend` curls the sheet."""
     w, h = size
     if kind is None:
         kind = ("letter", "form", "card")[int(rng.choice(3, p=[0.45, 0.45, 0.1]))]
@@ -291,6 +314,8 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
     matrix_small = matrix @ np.linalg.inv(scale)
     paper = cv2.warpPerspective(small.astype(np.float32), matrix_small, (w, h), flags=cv2.INTER_LINEAR)
     mask = cv2.warpPerspective(np.ones(small.shape[:2], np.float32), matrix_small, (w, h), flags=cv2.INTER_LINEAR)
+    if bend:
+        paper, mask = _bend(paper, mask, matrix, corners, doc_w, bend)
     paper *= rng.uniform(0.85, 1.0, 3).astype(np.float32) if difficulty == "hard" else rng.uniform(0.93, 1.0)
     img = bg * (1 - mask[..., None]) + paper * mask[..., None]
     if difficulty == "hard" and rng.random() < 0.3:  # a pen lying across one edge of the page
@@ -305,7 +330,10 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
     blur = rng.uniform(0, 0.9) if difficulty == "easy" else rng.uniform(0, 2.0)
     if blur > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), blur)
-    img += rng.normal(0, rng.uniform(1, 3) if difficulty == "easy" else rng.uniform(2, 8), img.shape).astype(np.float32)
+    noise = np.empty(img.shape, np.float32)
+    cv2.setRNGSeed(int(rng.integers(0, 2**31)))
+    cv2.randn(noise, 0.0, rng.uniform(1, 3) if difficulty == "easy" else rng.uniform(2, 8))
+    img += noise
     img8 = np.clip(img, 0, 255).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", img8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(75, 96))])
     img8 = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else img8

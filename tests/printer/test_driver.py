@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from datetime import datetime, timezone
 from typing import Iterator
 
 import pytest
@@ -147,6 +148,7 @@ def test_paper_near_end_prints_and_warns_the_technician_once(simulated: Simulate
                                                              config: Config) -> None:
     sim, address = simulated
     warnings: list[str] = []
+    started = datetime.now(timezone.utc)
     printer = ReceiptPrinter(address, timeout=2.0, on_warning=lambda what, status: warnings.append(what))
     sim.set_faults("paper_near_end")
     try:
@@ -156,7 +158,8 @@ def test_paper_near_end_prints_and_warns_the_technician_once(simulated: Simulate
         printer.close()
     assert first.printed and second.printed and first.after is not None and first.after.paper == "near_end"
     assert warnings == ["paper_near_end"]
-    assert any(e.event is events.EventId.PAPER_NEAR_END for e in events.EVENTS.recent())
+    assert [e.event for e in events.EVENTS.recent() if e.at >= started and e.fields.get("device") == "printer"
+            and e.event is events.EventId.PAPER_NEAR_END] == [events.EventId.PAPER_NEAR_END]
 
 
 def test_slow_printer_within_the_timeout_still_prints(simulated: Simulated, case: Case, config: Config) -> None:
@@ -222,13 +225,15 @@ def test_sim_address_starts_the_builtin_simulator_with_faults(case: Case, config
 def test_printer_going_silent_and_coming_back_is_logged_once_each(simulated: Simulated,
                                                                   impatient_printer: ReceiptPrinter) -> None:
     sim, printer = simulated[0], impatient_printer
+    started = datetime.now(timezone.utc)
     assert printer.status().ready
     sim.set_faults("no_answer")
     printer.status()
     printer.status()
     sim.set_faults()
     assert printer.status().ready
-    logged = [e.event for e in events.EVENTS.recent(50) if e.fields.get("address") == printer.address.raw]
+    logged = [e.event for e in events.EVENTS.recent(50)
+              if e.at >= started and e.fields.get("address") == printer.address.raw]
     assert logged == [events.EventId.DEVICE_LOST, events.EventId.DEVICE_BACK]
 
 

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 DEFAULT_CHUNK = 1024 * 1024
 MIN_CHUNK = 16 * 1024
 PARALLEL_UPLOADS = 3  # attachments of one record uploaded at once
+PARALLEL_RECORDS = 2  # records pushed at once
 RECORD_BACKOFF_CAP = 3600.0
 
 
@@ -51,38 +52,64 @@ class Pusher:
     """Drains the outbox to the platform; one instance per process, `round()` from the sync loop."""
 
     def __init__(self, outbox: Outbox, client: PlatformClient, *, chunk_size: int = DEFAULT_CHUNK,
-                 retry_base: float = 30.0, parallel: int = PARALLEL_UPLOADS) -> None:
+                 retry_base: float = 30.0, parallel: int = PARALLEL_UPLOADS,
+                 records_at_once: int = PARALLEL_RECORDS) -> None:
         self.outbox = outbox
         self.client = client
         self.chunk_size = chunk_size
         self.parallel = parallel
+        self.records_at_once = records_at_once
         self.retry_base = retry_base  # first pause before a failed record is tried again
         self.stop: threading.Event = client.stop
 
     def round(self, limit: int | None = None, on_record: Callable[[], None] | None = None) -> RoundResult:
-        """Push every due record once (or `limit` of them); failures wait for a later round."""
+        """Push every due record once (or `limit` of them); failures wait for a later round.
+
+        `records_at_once` workers claim records from the outbox (a claim is atomic, so no record is
+        sent twice at once), which hides the per-record commits on both sides behind the uploads.
+        """
         result = RoundResult()
-        while not self.stop.is_set() and (limit is None or len(result.delivered) + len(result.failed) < limit):
-            record = self.outbox.claim(skip=result.failed.keys())
-            if record is None:
-                break
-            try:
-                receipt = self.push_record(record)
-            except RecordGone:
-                log.info("push.skipped record=%s reason=acknowledged_elsewhere", record.record_id)
-                continue
-            except PlatformError as error:
-                retry_in = backoff_delay(record.attempts + 1, self.retry_base, RECORD_BACKOFF_CAP)
-                self.outbox.release(record.record_id, error.message, retry_in)
-                result.failed[record.record_id] = error.message
-                log.warning("push.failed record=%s problem=%s retry_in=%.0f", record.record_id, error.message, retry_in)
-                if not isinstance(error, RecordRefused):
-                    break  # the platform is unwell: stop this round instead of failing every record in turn
-                continue
-            self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256)
-            result.delivered.append(record.record_id)
-            if on_record:
-                on_record()
+        lock = threading.Lock()
+        unwell = threading.Event()  # the platform failed: stop instead of failing every record in turn
+        taken = [0]
+
+        def next_record() -> RecordInfo | None:
+            with lock:
+                if self.stop.is_set() or unwell.is_set() or (limit is not None and taken[0] >= limit):
+                    return None
+                record = self.outbox.claim(skip=list(result.failed))
+                taken[0] += record is not None
+                return record
+
+        def work() -> None:
+            while (record := next_record()) is not None:
+                try:
+                    receipt = self.push_record(record)
+                except RecordGone:
+                    log.info("push.skipped record=%s reason=acknowledged_elsewhere", record.record_id)
+                    continue
+                except PlatformError as error:
+                    retry_in = backoff_delay(record.attempts + 1, self.retry_base, RECORD_BACKOFF_CAP)
+                    self.outbox.release(record.record_id, error.message, retry_in)
+                    with lock:
+                        result.failed[record.record_id] = error.message
+                    log.warning("push.failed record=%s problem=%s retry_in=%.0f", record.record_id, error.message,
+                                retry_in)
+                    if not isinstance(error, RecordRefused):
+                        unwell.set()
+                    continue
+                self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256)
+                with lock:
+                    result.delivered.append(record.record_id)
+                if on_record:
+                    on_record()
+
+        if self.records_at_once > 1:
+            with ThreadPoolExecutor(self.records_at_once, thread_name_prefix="push-record") as pool:
+                for future in [pool.submit(work) for _ in range(self.records_at_once)]:
+                    future.result()
+        else:
+            work()
         if result.delivered:
             self.outbox.note("last_push", utc_now())
         return result

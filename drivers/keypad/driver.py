@@ -14,6 +14,7 @@ import queue
 import select
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
@@ -71,10 +72,24 @@ class _ReaderThread:
             if self.on_lost:
                 self.on_lost()
 
+    def prompt(self) -> "Future[bool]":
+        """The rating screen opened: invite a press (serial keypads blink all keys). Never blocks."""
+        return _done(False)
+
+    def acknowledge(self, rating: Rating) -> "Future[bool]":
+        """A rating was taken: light its key and beep. Never blocks; the future says if the keypad confirmed."""
+        return _done(False)
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
+
+
+def _done(value: bool) -> "Future[bool]":
+    future: "Future[bool]" = Future()
+    future.set_result(value)
+    return future
 
 
 class SerialKeypad(_ReaderThread):
@@ -90,6 +105,7 @@ class SerialKeypad(_ReaderThread):
         self._port: serial.SerialBase | None = None
         self._replies: "queue.Queue[codec.Hello | codec.Reply]" = queue.Queue()
         self._write_lock = threading.Lock()
+        self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keypad-cmd")
         self.malformed = 0
 
     def start(self) -> "SerialKeypad":
@@ -160,8 +176,17 @@ class SerialKeypad(_ReaderThread):
         reply = self._command(codec.beep(milliseconds), codec.Reply)
         return isinstance(reply, codec.Reply) and reply.ok
 
+    def prompt(self) -> "Future[bool]":
+        return self._commands.submit(self.set_led, "ALL", "BLINK")
+
+    def acknowledge(self, rating: Rating) -> "Future[bool]":
+        def light_and_beep() -> bool:
+            return self.set_led("ALL", "OFF") and self.set_led(rating.value, "ON") and self.beep(100)
+        return self._commands.submit(light_and_beep)
+
     def stop(self) -> None:
         super().stop()
+        self._commands.shutdown(wait=True)
         if self._port is not None:
             self._port.close()
         if self.simulator is not None:

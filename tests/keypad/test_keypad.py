@@ -60,6 +60,9 @@ def test_serial_keys_become_the_five_ratings(sim: KeypadSimulator) -> None:
         assert keypad.set_led("ALL", "ON") and set(sim.leds.values()) == {"ON"}
         assert keypad.set_led(4, "BLINK") and sim.leds[4] == "BLINK"
         assert keypad.beep(150) and sim.beeps == [150]
+        assert keypad.prompt().result(timeout=WAIT) and set(sim.leds.values()) == {"BLINK"}
+        assert keypad.acknowledge(Rating.SATISFIED).result(timeout=WAIT)
+        assert sim.leds == {1: "OFF", 2: "ON", 3: "OFF", 4: "OFF", 5: "OFF"} and sim.beeps == [150, 100]
     finally:
         keypad.stop()
 
@@ -140,6 +143,7 @@ def test_hid_events_from_a_fifo_give_the_same_ratings(tmp_path: Path) -> None:
             writer.write(stream[:37])  # a struct split across writes
             writer.write(stream[37:])
             assert collector.take(3, "hid") == [Rating.BASICALLY_SATISFIED, Rating.VERY_DISSATISFIED, Rating.VERY_SATISFIED]
+            assert keypad.prompt().result(timeout=0) is False  # no lights on a HID keypad, and no waiting
         assert lost.wait(WAIT)
         assert collector.events.empty()
     finally:

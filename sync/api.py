@@ -103,12 +103,12 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
              summary="One attachment; a Range header returns part of it (206)",
              responses={200: {"content": {"application/octet-stream": {}}},
                         206: {"content": {"application/octet-stream": {}}}})
-    def attachment(record_id: str, name: str, range: str | None = Header(default=None)) -> Response:
+    def attachment(record_id: str, name: str, byte_range: str | None = Header(default=None, alias="Range")) -> Response:
         try:
             data = outbox.attachment(record_id, name)
         except RecordGone:
             raise gone(record_id) from None
-        chosen = _byte_range(range, len(data))
+        chosen = _byte_range(byte_range, len(data))
         headers = {"Accept-Ranges": "bytes", "ETag": f'"{next(a.sha256 for a in outbox.attachments(record_id) if a.name == name)}"'}
         if chosen is None:
             return Response(data, media_type="application/octet-stream", headers=headers)

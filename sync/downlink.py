@@ -10,6 +10,7 @@ atomically to `<data_dir>/catalog/<region>.json`, where `terminal.catalog.load_c
 from __future__ import annotations
 
 import base64
+import dataclasses
 import binascii
 import hashlib
 import json
@@ -26,14 +27,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from terminal import __version__
+from terminal.config import Config
 from terminal.errors import PlatformError, TerminalError
-from sync.client import PlatformClient
+from sync.client import ClientSettings, PlatformClient
 from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
 
 log = logging.getLogger(__name__)
 
 CATALOG_FORMAT = "gov-terminal-catalog/1"
+PROGRESS_TIMEOUT_SECONDS = 5.0
 
 
 class CatalogRefused(TerminalError):
@@ -185,6 +188,32 @@ def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient 
     when = record.delivered_at or record.created_at
     return Progress(case_no, status, sentence,
                     datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds"), "terminal")
+
+
+def progress_for(config: Config, case_no: str, outbox: Outbox | None = None) -> Progress:
+    """The progress screen's query: one quick try at the platform (if configured), else the outbox.
+
+    Blocks for up to PROGRESS_TIMEOUT_SECONDS: call it off the UI thread.
+    """
+    client = None
+    if config.platform.url and config.platform.credentials:
+        settings = dataclasses.replace(ClientSettings.from_config(config), attempts=1,
+                                       timeout_seconds=min(PROGRESS_TIMEOUT_SECONDS, config.platform.timeout_seconds))
+        client = PlatformClient(settings)
+    try:
+        return progress(case_no, outbox, client)
+    finally:
+        if client:
+            client.close()
+
+
+def update_catalog(config: Config) -> bool:
+    """Fetch, check and install the region's signed catalog now; True when a newer one was installed."""
+    client = PlatformClient(ClientSettings.from_config(config))
+    try:
+        return fetch_catalog(client, config.terminal.region, config.platform.catalog_keys, config.storage.data_dir)
+    finally:
+        client.close()
 
 
 _STARTED = time.monotonic()

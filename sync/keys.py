@@ -32,6 +32,7 @@ class Keyring:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.exists():
             self._write({"current": "k1", "keys": {"k1": _new_key()}})
         mode = path.stat().st_mode & 0o777

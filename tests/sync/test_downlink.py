@@ -126,3 +126,23 @@ def test_heartbeat_carries_health_and_no_personal_data(outbox: Outbox, central: 
     assert json.loads(stored)["devices"] == {"printer": "ok", "camera": "fault"}
     for personal in (case.applicant.name, case.applicant.id_number, case.phone, case.case_no):
         assert personal not in stored
+
+
+def test_progress_and_catalog_from_configuration(tmp_path: Path, signer: Ed25519PrivateKey,
+                                                 catalog_central: Central) -> None:
+    from terminal import config as config_module
+    from tests.sync.helpers import write_secret
+
+    config = config_module.from_dict({
+        "terminal": {"id": TERMINAL_ID, "region": REGION},
+        "storage": {"data_dir": str(tmp_path / "data"), "min_free_mb": 10},
+        "platform": {"url": catalog_central.url, "credentials": str(write_secret(tmp_path / "s")),
+                     "catalog_keys": [_public(signer)]}})
+    outbox = Outbox.from_config(config)
+    case = make_case(1)
+    outbox.submit(case)
+    assert downlink.progress_for(config, case.case_no, outbox).status == "on_terminal"  # platform does not know it
+    assert downlink.update_catalog(config) is False
+    _publish(tmp_path / "catalogs", sign_catalog(signer, REGION, 2, _catalog_bytes("v2")))
+    assert downlink.update_catalog(config) is True
+    assert downlink.installed_version(config.storage.data_dir, REGION) == 2

@@ -97,6 +97,8 @@ class PrinterSettings:
     paper_width_mm: int = setting(80, "Paper roll width.", choices=(58, 80))
     chinese_mode: str = setting("gb18030", "How Chinese is printed: printer font (GB18030 after FS &) or raster.",
                                 choices=("gb18030", "raster"))
+    print_speed_mm_s: int = setting(100, "Slowest print speed to expect; the driver waits this long for a slip before "
+                                    "its after-job status check (0: do not wait).", minimum=0, maximum=500)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import serial
 from escpos import printer as escpos_printer
 
 from drivers.printer import codec
-from drivers.printer.render import ChineseMode, to_escpos
+from drivers.printer.render import ChineseMode, slip_length_mm, to_escpos
 from drivers.printer.simulator import PrinterSimulator
 from terminal import events
 from terminal.config import Config
@@ -37,6 +37,7 @@ from terminal.receipts import ReceiptDocument
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["printed", "not_printed", "unknown"]
+MAX_PRINT_WAIT_SECONDS = 20.0
 
 ADVICE_ZH = {
     "printed": "凭条已打印，请取走。",
@@ -56,6 +57,7 @@ class PrintJob:
 
     data: bytes = field(repr=False)
     kind: str = "raw"
+    length_mm: float = 0.0  # paper the slip takes: how long to let the printer print before the after-check
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
 
@@ -173,13 +175,15 @@ class ReceiptPrinter:
     """One receipt printer at `address`; blocking methods for the worker, `submit` for everyone else."""
 
     def __init__(self, address: DeviceAddress, *, paper_width_mm: int = 80, chinese_mode: ChineseMode = "gb18030",
-                 timeout: float = 3.0, font_path: Path | None = None,
+                 timeout: float = 3.0, print_speed_mm_s: float = 0.0, font_path: Path | None = None,
                  on_warning: Callable[[str, codec.PrinterStatus], None] | None = None) -> None:
         self.address = address
         self.width_dots = PAPER_DOTS[paper_width_mm]
         self.chinese_mode = chinese_mode
         self.timeout = timeout
+        self.print_speed_mm_s = print_speed_mm_s
         self.font_path = font_path
+        self._closing = threading.Event()
         self.on_warning = on_warning
         self.simulator: PrinterSimulator | None = None
         self._link: _Link | None = None
@@ -190,8 +194,10 @@ class ReceiptPrinter:
     @classmethod
     def from_config(cls, config: Config, address: DeviceAddress | None = None, **kwargs: Any) -> "ReceiptPrinter":
         settings = config.devices.printer
+        address = address or settings.address
         kwargs.setdefault("font_path", find_cjk_font(config.display.font))
-        return cls(address or settings.address, paper_width_mm=settings.paper_width_mm,
+        kwargs.setdefault("print_speed_mm_s", 0 if address.is_simulated else settings.print_speed_mm_s)
+        return cls(address, paper_width_mm=settings.paper_width_mm,
                    chinese_mode=settings.chinese_mode,  # type: ignore[arg-type]
                    timeout=config.timeouts.device_seconds, **kwargs)
 
@@ -249,6 +255,7 @@ class ReceiptPrinter:
 
     def close(self) -> None:
         """Stop the worker and close the link (and the built-in simulator)."""
+        self._closing.set()
         self._worker.shutdown(wait=True)
         self._drop_link()
         if self.simulator is not None:
@@ -318,7 +325,8 @@ class ReceiptPrinter:
 
     # --- jobs --------------------------------------------------------------------------------------
     def render(self, document: ReceiptDocument) -> PrintJob:
-        return PrintJob(to_escpos(document, self.width_dots, self.chinese_mode, self.font_path), document.kind)
+        return PrintJob(to_escpos(document, self.width_dots, self.chinese_mode, self.font_path), document.kind,
+                        slip_length_mm(document, self.width_dots))
 
     @staticmethod
     def _reason(status: codec.PrinterStatus) -> str:
@@ -365,6 +373,8 @@ class ReceiptPrinter:
             logger.warning("printer.job_link_failed job=%s error=%s", job.job_id, type(e).__name__)
             self._drop_link()
             return result("not_printed", "link_failed", before, None, 0)
+        if self.print_speed_mm_s > 0:  # DLE EOT answers at once: give the paper time to move first
+            self._closing.wait(min(MAX_PRINT_WAIT_SECONDS, job.length_mm / self.print_speed_mm_s))
         after = self._status()
         if after.ready:
             return result("printed", "printed", before, after, len(job.data))

@@ -15,6 +15,9 @@ from terminal.receipt_png import render_png
 from terminal.receipts import ReceiptDocument
 
 ChineseMode = Literal["gb18030", "raster"]
+DOTS_PER_MM = 8           # 203 dpi print heads
+QR_TYPICAL_MODULES = 37   # version 5: a progress URL with a case number
+CUT_FEED_MM = 15          # feed from the print head to the knife
 
 
 def to_escpos(document: ReceiptDocument, width_dots: int, chinese_mode: ChineseMode = "gb18030",
@@ -34,3 +37,16 @@ def to_escpos(document: ReceiptDocument, width_dots: int, chinese_mode: ChineseM
             out.append(codec.feed_dots(line.dots))
     out += [codec.ALIGN["left"], codec.size(1), codec.bold(False), codec.feed_dots(LINE_DOTS), codec.cut()]
     return b"".join(out)
+
+
+def slip_length_mm(document: ReceiptDocument, width_dots: int) -> float:
+    """About how much paper the slip takes (8 dots a millimetre), to know how long printing lasts."""
+    dots = LINE_DOTS  # the final feed
+    for line in layout(document, width_dots):
+        if isinstance(line, PrintText):
+            dots += LINE_DOTS * line.scale
+        elif isinstance(line, PrintQr):
+            dots += QR_TYPICAL_MODULES * line.module_dots + LINE_DOTS
+        elif isinstance(line, PrintFeed):
+            dots += line.dots
+    return dots / DOTS_PER_MM + CUT_FEED_MM

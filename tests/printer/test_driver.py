@@ -240,3 +240,21 @@ def test_printer_going_silent_and_coming_back_is_logged_once_each(simulated: Sim
 def test_on_screen_picture_uses_the_configured_paper_width(case: Case) -> None:
     config = from_dict({"devices": {"printer": {"paper_width_mm": 58}}})
     assert receipt_picture(acceptance_receipt(case, config), config, margin_dots=0).width == 384
+
+
+def test_after_check_waits_for_the_paper_at_the_configured_speed(simulated: Simulated, case: Case,
+                                                                 config: Config) -> None:
+    """A real printer answers DLE EOT at once; the after-check must come when the slip has had time to print."""
+    sim, address = simulated
+    printer = ReceiptPrinter(address, timeout=2.0, print_speed_mm_s=500)
+    try:
+        job = printer.render(acceptance_receipt(case, config))
+        assert 100 < job.length_mm < 300
+        result = printer.print_job(job)
+    finally:
+        printer.close()
+    assert result.printed and result.seconds >= job.length_mm / 500
+    for raw, speed in (("sim", 0), ("tcp://127.0.0.1:9100", config.devices.printer.print_speed_mm_s)):
+        configured = ReceiptPrinter.from_config(config, parse_address(raw, "printer"))
+        assert configured.print_speed_mm_s == speed  # the simulator prints at once; real paper takes time
+        configured.close()

@@ -10,12 +10,13 @@ digits of its random card ID, a login by how it was made.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 from drivers.smartcard.driver import NoCard, open_channel
 from drivers.smartcard.technician import (
@@ -29,6 +30,11 @@ from terminal.events import EventId, record
 log = logging.getLogger(__name__)
 
 CardOpener = Callable[[], TechnicianCard]
+
+
+def check_options(**overrides: Any) -> argparse.Namespace:
+    """The options `terminal diag` would pass to a check, for callers without a shell."""
+    return argparse.Namespace(**{"read": False, "out": None, "device": None, "json": False, **overrides})
 
 
 class CardRequired(AuthError):

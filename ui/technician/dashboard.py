@@ -6,7 +6,6 @@ silent device delays only its own card. Tapping a card opens that device's test 
 
 from __future__ import annotations
 
-import argparse
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
 from terminal.diagnostics import CHECKS, CheckResult, run_check
+from terminal.technician import check_options
 from ui.technician.mode import background
 from ui.technician.parts import Chip, device_name, label, top_bar
 from ui.theme import Theme
@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 
 DEVICES = ("idcard", "smartcard", "camera", "printer", "keypad", "screen", "audio", "outbox", "network", "system")
 HANDS_ON = {"screen": "点此做触摸校准、调亮度", "audio": "点此播放测试语音"}  # tested by hand, no automatic check
-
-
-def check_options(**overrides: Any) -> argparse.Namespace:
-    """The options `terminal diag` would pass, without a shell."""
-    return argparse.Namespace(**{"read": False, "out": None, "device": None, "json": False, **overrides})
 
 
 def check_in_background(mode: "TechnicianMode", device: str, done: Any, **options: Any) -> None:

@@ -1,0 +1,68 @@
+"""The readiness report after a session that read a card: the identity is nowhere in it; the short
+report prints on the receipt printer; the export goes to a USB stick when one is mounted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from drivers.idcard.driver import IdCardReader
+from drivers.printer.driver import ReceiptPrinter
+from terminal import technician_tools as tools
+from terminal.devices import parse_address
+from terminal.diagnostics import CheckResult
+from terminal.events import EventId, record
+from terminal.report import build_report, write_report
+from tests.technician.test_checks import quick
+
+
+def test_report_after_a_card_read_holds_no_personal_data(tmp_path: Path) -> None:
+    config = quick(tmp_path)
+    with IdCardReader.from_config(config, address=parse_address("sim", "idcard")) as reader:
+        identity = reader.read_once(wait_seconds=2)
+    assert identity is not None and identity.name == "测试样例"
+    # What the journey records, plus a careless event that pastes the whole card into a field.
+    record(EventId.CARD_READ, card_type=identity.card_type)
+    record(EventId.CARD_READ_FAILED, problem=f"retry for {identity.id_number} {identity.birth:%Y%m%d}")
+    record(EventId.SESSION_WIPED, reason="finish")
+
+    report = build_report(config)
+    json_path, html_path = write_report(report, tmp_path / "out" / "report.json")
+    written = json_path.read_text(encoding="utf-8") + html_path.read_text(encoding="utf-8")
+    assert "E2020" in written and "[redacted]" in written  # the events are there, scrubbed
+    for value in (identity.name, identity.id_number, identity.address, identity.address[:6], "测试路"):
+        assert value not in written, f"{value!r} leaked into the report"
+    assert {c["device"] for c in report["checks"]} >= {"idcard", "printer", "system"}
+
+
+def test_short_report_prints_without_details(tmp_path: Path) -> None:
+    config = quick(tmp_path)
+    report = build_report(config, [CheckResult("printer", "warning", "纸将用完"), CheckResult("idcard", "ok", "正常"),
+                                   CheckResult("network", "fault", "连不上政务服务平台，请检查网络。")])
+    slip = tools.readiness_slip(report, config)
+    text = slip.plain_text()
+    assert "终端状态报告" in text and "T0001" in text and "有故障" in text and "连不上政务服务平台" in text
+    assert all(c["device"] in text for c in report["checks"])
+    printer = ReceiptPrinter.from_config(config, parse_address("sim", "printer"))
+    try:
+        result = printer.print_document(slip)
+        assert result.printed, result.reason
+        paper = "\n".join(line.text for line in printer.simulator.printer.paper.lines)  # type: ignore[union-attr]
+    finally:
+        printer.close()
+    assert "终端状态报告" in paper and "结论" in paper
+
+
+def test_export_goes_to_a_mounted_stick_else_the_data_folder(tmp_path: Path) -> None:
+    config = quick(tmp_path)
+    stick = tmp_path / "media" / "kiosk" / "USB"
+    stick.mkdir(parents=True)
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"proc /proc proc rw 0 0\n/dev/sda1 {stick} vfat rw,nosuid 0 0\n"
+                      f"/dev/sdb1 {tmp_path / 'media' / 'ro'} vfat ro 0 0\n")
+    found = tools.removable_media((tmp_path / "media",), mounts)
+    assert found == [stick]
+    now = datetime(2026, 11, 21, 10, 30)
+    assert tools.report_destination(config, now, found) == stick / "readiness-T0001-20261121-103000.json"
+    assert tools.report_destination(config, now, []).parent == config.storage.data_dir / "reports"
+

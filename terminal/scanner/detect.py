@@ -85,31 +85,31 @@ def _quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _side_frames(quad: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For all four sides at once: start points, unit directions, unit normals, and points at `t` along each."""
+    q = np.asarray(quad, dtype=np.float64)
+    starts, ends = q, np.roll(q, -1, axis=0)
+    vectors = ends - starts
+    directions = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
+    normals = np.stack([-directions[:, 1], directions[:, 0]], axis=1)
+    points = starts[:, None, :] + t[None, :, None] * vectors[:, None, :]
+    return starts, directions, normals, points
+
+
 def _edge_support(grad_x: np.ndarray, grad_y: np.ndarray, quad: Quad, samples: int = 24) -> np.ndarray:
     """Per side, the fraction of sample points lying on a strong edge parallel to that side."""
     h, w = grad_x.shape
     magnitude_floor = 12.0
-    support = np.zeros(4)
-    t = np.linspace(0.08, 0.92, samples)
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        direction = b - a
-        length = float(np.linalg.norm(direction))
-        if length < 1:
-            return np.zeros(4)
-        normal = np.array([-direction[1], direction[0]]) / length
-        pts = a + t[:, None] * direction
-        hits = np.zeros(samples, dtype=bool)
-        for offset in (-1.0, 0.0, 1.0):  # tolerate a pixel of error either way
-            p = np.rint(pts + offset * normal).astype(int)
-            inside = (p[:, 0] >= 0) & (p[:, 0] < w) & (p[:, 1] >= 0) & (p[:, 1] < h)
-            px, py = np.clip(p[:, 0], 0, w - 1), np.clip(p[:, 1], 0, h - 1)
-            gx, gy = grad_x[py, px], grad_y[py, px]
-            mag = np.hypot(gx, gy)
-            along_normal = np.abs(gx * normal[0] + gy * normal[1])
-            hits |= inside & (mag > magnitude_floor) & (along_normal > 0.8 * mag)
-        support[i] = hits.mean()
-    return support
+    _, _, normals, points = _side_frames(quad, np.linspace(0.08, 0.92, samples))
+    offsets = np.array([-1.0, 0.0, 1.0])  # tolerate a pixel of error either way
+    probe = np.rint(points[:, None, :, :] + offsets[None, :, None, None] * normals[:, None, None, :]).astype(np.intp)
+    inside = (probe[..., 0] >= 0) & (probe[..., 0] < w) & (probe[..., 1] >= 0) & (probe[..., 1] < h)
+    px, py = np.clip(probe[..., 0], 0, w - 1), np.clip(probe[..., 1], 0, h - 1)
+    gx, gy = grad_x[py, px], grad_y[py, px]
+    magnitude = np.hypot(gx, gy)
+    along_normal = np.abs(gx * normals[:, None, None, 0] + gy * normals[:, None, None, 1])
+    hits = inside & (magnitude > magnitude_floor) & (along_normal > 0.8 * magnitude)
+    return hits.any(axis=1).mean(axis=1)
 
 
 @dataclass(frozen=True)
@@ -140,39 +140,38 @@ def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[f
     Returns the corners and, per side that found its edge, how far (90th percentile, px) the edge
     strays from a straight line: a curled or folded sheet has bowed edges.
 
-    Only thin bands across the sides are sampled (cv2.remap), so the cost does not grow with the frame.
+    Only thin bands across the sides are sampled (one cv2.remap for all four), so the cost does
+    not grow with the frame.
     """
     h, w = frame.shape[:2]
     samples = 48
-    t = np.linspace(0.1, 0.9, samples)
     step = 0.5
-    offsets = np.arange(-search, search + step / 2, step, dtype=np.float32)
+    offsets = np.arange(-search, search + step / 2, step, dtype=np.float64)
+    starts, directions, normals, base = _side_frames(quad, np.linspace(0.1, 0.9, samples))
+    grid = base[:, :, None, :] + offsets[None, None, :, None] * normals[:, None, None, :]  # side, sample, offset, xy
+    map_x = grid[..., 0].reshape(4 * samples, -1).astype(np.float32)
+    map_y = grid[..., 1].reshape(4 * samples, -1).astype(np.float32)
+    band = cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    profile = _gray(band).astype(np.float32)
     sigma = max(1.0, search / 4) / step
     kernel = cv2.getGaussianKernel(int(2 * round(2 * sigma) + 1), sigma).astype(np.float32)
+    profile = cv2.sepFilter2D(profile, -1, kernel, np.ones(1, np.float32), borderType=cv2.BORDER_REPLICATE)
+    deriv = np.abs(np.diff(profile, axis=1)).reshape(4, samples, -1)
+    best = deriv.argmax(axis=2)
+    strength = deriv.max(axis=2)
+    inside = ((map_x.min(axis=1) >= 0) & (map_x.max(axis=1) < w) & (map_y.min(axis=1) >= 0)
+              & (map_y.max(axis=1) < h)).reshape(4, samples)
+    valid = inside & (strength > np.maximum(0.5, 0.35 * np.median(strength, axis=1, keepdims=True)))
+    shift = (offsets[best] + offsets[best + 1]) / 2
+    edge_points = base + shift[..., None] * normals[:, None, :]
     lines = []
     residuals = []
     for i in range(4):
-        a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
-        direction = (b - a) / (np.linalg.norm(b - a) + 1e-9)
-        normal = np.array([-direction[1], direction[0]])
-        base = a + t[:, None] * (b - a)
-        grid = base[:, None, :] + offsets[None, :, None] * normal[None, None, :]
-        map_x = grid[..., 0].astype(np.float32)
-        map_y = grid[..., 1].astype(np.float32)
-        band = cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        profile = _gray(band).astype(np.float32)
-        profile = cv2.sepFilter2D(profile, -1, kernel, np.ones(1, np.float32), borderType=cv2.BORDER_REPLICATE)
-        deriv = np.abs(np.diff(profile, axis=1))
-        best = deriv.argmax(axis=1)
-        strength = deriv.max(axis=1)
-        valid = strength > max(0.5, 0.35 * float(np.median(strength)))
-        valid &= (map_x.min(axis=1) >= 0) & (map_x.max(axis=1) < w) & (map_y.min(axis=1) >= 0) & (map_y.max(axis=1) < h)
-        if valid.sum() < samples // 3:  # no clear edge here (shadow, glare): keep the coarse side
-            log.debug("refine kept coarse side=%d edge_points=%d", i, int(valid.sum()))
-            lines.append((a, direction))
+        if valid[i].sum() < samples // 3:  # no clear edge here (shadow, glare): keep the coarse side
+            log.debug("refine kept coarse side=%d edge_points=%d", i, int(valid[i].sum()))
+            lines.append((starts[i], directions[i]))
             continue
-        shift = (offsets[best] + offsets[best + 1]) / 2
-        pts = (base + shift[:, None] * normal)[valid].astype(np.float32)
+        pts = edge_points[i][valid[i]].astype(np.float32)
         vx, vy, x0, y0 = cv2.fitLine(pts, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         d = np.array([vx, vy], np.float64)
         p0 = np.array([x0, y0], np.float64)

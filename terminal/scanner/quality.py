@@ -6,7 +6,7 @@ Each check measures one thing on the page region of the frame and compares it wi
 |---------|---------------------------------------------------------|-------------------|------|
 | found   | detection confidence                                    | no page found     | 请把材料放在拍摄区域内 |
 | cut_off | distance of the nearest corner to the frame edge (px)   | < 1% of the frame | 请把材料放在拍摄区域内 |
-| blur    | sharpness 0..1: how much re-blurring still removes      | < 0.6             | 画面模糊，请保持不动 |
+| blur    | sharpness 0..1: how much re-blurring still removes      | < 0.68            | 画面模糊，请保持不动 |
 | glare   | share of the page that is blown-out and brighter than the paper around it | > 0.3% | 有反光 |
 | dark    | mean luminance of the page 0..255                       | < 70              | 光线太暗 |
 | flat    | second-worst distance of a page edge from a straight line, in % of the page size | > 0.4% | 请把材料放平 |
@@ -35,11 +35,11 @@ HINTS = {
     "flat": "材料不平整，请把材料放平",
 }
 EDGE_MARGIN = 0.01  # of the frame's short side
-MIN_SHARPNESS = 0.6
+MIN_SHARPNESS = 0.68
 MAX_GLARE = 0.003
 MIN_LUMINANCE = 70.0
 MAX_EDGE_BEND = 0.004  # of the page's long side
-ANALYSIS_LONG_SIDE = 640  # px: the page is resampled to at most this for blur, glare and exposure
+ANALYSIS_LONG_SIDE = 512  # px: the page is resampled to at most this for blur, glare and exposure
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "terminal.commands.tech",
     "terminal.commands.run",
     "terminal.commands.scan",
+    "terminal.commands.demo",
 )
 
 

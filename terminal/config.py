@@ -67,6 +67,10 @@ class TimeoutSettings:
     elderly_idle_seconds: int = setting(180, "Idle time in elderly mode.", minimum=30, maximum=3600)
     card_wait_seconds: int = setting(60, "How long the identify screen waits for a card.", minimum=10, maximum=600)
     device_seconds: float = setting(3.0, "Time a device has to answer one request.", minimum=0.1, maximum=60)
+    attract_seconds: int = setting(120, "Idle time on an empty home screen before the attract screen shows.",
+                                   minimum=10, maximum=3600)
+    blank_seconds: int = setting(600, "Idle time on an empty home screen before the screen goes black.",
+                                 minimum=10, maximum=86400)
 
 
 @dataclass(frozen=True)

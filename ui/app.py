@@ -123,10 +123,10 @@ class TerminalApp(App):
             self.overlay = None
 
 
-def make_session(config: Config, clock: Callable[[], float] = time.monotonic) -> Session:
+def make_session(config: Config, clock: Callable[[], float] = time.monotonic, outbox: Outbox | None = None) -> Session:
     """The kiosk's session: the region's catalog, the outbox as sink, case numbers in the data folder."""
     data_dir = config.storage.data_dir
-    outbox = Outbox.from_config(config)
+    outbox = outbox or Outbox.from_config(config)
     catalog = load_catalog(config.terminal.region, data_dir)
     return Session(config, catalog, outbox, CaseNumbers(data_dir, config.terminal.id), ratings=outbox,
                    complaints=outbox, clock=clock)

@@ -12,7 +12,7 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from ui.theme import RGBA, Theme
+from ui.theme import MIN_TARGET_MM, RGBA, Theme
 
 
 def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None = None) -> None:
@@ -107,7 +107,8 @@ class Keyboard(GridLayout):
 
     def __init__(self, theme: Theme, on_key: Callable[[str], None], **kwargs: object) -> None:
         super().__init__(cols=1, spacing=theme.gap / 2, size_hint_y=None, **kwargs)
-        key_height = max(theme.target, theme.mm(13) * theme.scale)
+        # 15 mm keys in both modes: elderly keys (bigger letters) at 22 mm would leave no room for results
+        key_height = theme.mm(MIN_TARGET_MM)
         for letters in self.ROWS:
             row = BoxLayout(spacing=theme.gap / 2, size_hint_y=None, height=key_height)
             for letter in letters:

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from ui.window import prepare
 
     prepare(config, windowed=args.windowed)  # a missing CJK font stops here with a clear message
-    from ui.app import TerminalApp, make_session
+    from ui.kiosk import make_kiosk
 
-    TerminalApp(config, make_session(config)).run()
+    make_kiosk(config).run()
     return 0

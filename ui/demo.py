@@ -1,0 +1,342 @@
+"""A whole citizen session with simulated devices, offscreen, with nobody at the screen.
+
+`terminal demo` and the UI tests drive the real kiosk through here: touches go through Kivy's
+input path to the real screens, the ID card is placed on the simulated reader, the simulated
+camera plays synthetic documents, the simulated printer prints, and the case travels through the
+outbox to a reference central server on a free 127.0.0.1 port. Kivy has one window per process:
+build one kiosk per process with `start_kiosk`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sync.central import CentralStore, create_app
+from sync.httpserver import ServerThread
+from terminal.config import Config, with_simulated_devices
+from terminal.devices import parse_address
+from terminal.session import State
+
+SECRET = b"demo-shared-secret-not-for-production"
+CAMERA_SIM = "sim?hold=30"  # each synthetic page lies still for 2 s at 15 fps: long enough for auto-capture
+CARD_SIM = "sim?card=none"  # no card until the demo places one
+STEP_SECONDS = 60.0
+
+
+class DemoFailed(Exception):
+    """Something the demo waited for did not happen (the message says what)."""
+
+
+@dataclass
+class Central:
+    store: CentralStore
+    server: ServerThread
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.store.close()
+
+
+def start_central(folder: Path) -> tuple[Central, Path]:
+    """The reference central server in this process, and the shared-secret file for the terminal."""
+    folder.mkdir(parents=True, exist_ok=True)
+    secret_file = folder / "platform.secret"
+    secret_file.write_bytes(SECRET)
+    secret_file.chmod(0o600)
+    store = CentralStore(folder / "central.sqlite")
+    return Central(store, ServerThread(create_app(store, SECRET), "127.0.0.1", 0).start()), secret_file
+
+
+def demo_config(base: Config, folder: Path, platform_url: str = "", secret_file: Path | None = None,
+                **faults: str) -> Config:
+    """Simulated devices (with `faults` per device, e.g. printer="paper_end"), a private data folder."""
+    config = with_simulated_devices(base)
+    devices = config.devices
+    addresses = {"idcard": CARD_SIM, "camera": CAMERA_SIM}
+    for device, fault in faults.items():
+        joiner = "&" if "?" in addresses.get(device, "sim") else "?"
+        addresses[device] = addresses.get(device, "sim") + (f"{joiner}fault={fault}" if fault else "")
+    replaced = {name: dataclasses.replace(getattr(devices, name), address=parse_address(raw, name))
+                for name, raw in addresses.items()}
+    platform = dataclasses.replace(config.platform, url=platform_url, credentials=secret_file,
+                                   push_interval_seconds=1, timeout_seconds=3.0)
+    return dataclasses.replace(
+        config, devices=dataclasses.replace(devices, **replaced), platform=platform,
+        storage=dataclasses.replace(config.storage, data_dir=folder / "terminal", min_free_mb=10),
+        display=dataclasses.replace(config.display, fullscreen=False))
+
+
+def start_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> "KioskApp":  # noqa: F821
+    """The kiosk in this process's offscreen window, first frames drawn."""
+    from ui.window import prepare
+
+    prepare(config, windowed=True)
+    from kivy.base import EventLoop
+
+    EventLoop.ensure_window()
+    from kivy.core.window import Window
+
+    from ui.kiosk import make_kiosk
+    from ui.render import pump
+
+    app = make_kiosk(config, clock)
+    Window.add_widget(app.build())
+    pump()
+    return app
+
+
+@dataclass
+class Driver:
+    """A person at the screen, made of code: taps, waits, signs, and screenshots of each screen."""
+
+    app: Any
+    out: Path | None = None
+    elderly: bool = False
+    screens: list[str] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)
+    shots: list[str] = field(default_factory=list)
+
+    @property
+    def suffix(self) -> str:
+        return "-elderly" if self.elderly else ""
+
+    def at_home(self) -> None:
+        """Back on the home screen (every session ends there): elderly mode as this person wants it."""
+        self.wait("the home screen", self.state_is(State.HOME), 10)
+        if self.app.session.elderly != self.elderly:
+            self.tap("关闭长辈模式" if self.app.session.elderly else "长辈模式")
+
+    def tap(self, text: str) -> None:
+        from ui.render import tap
+
+        tap(self.app, text)
+        self.note_screen()
+
+    def note_screen(self) -> None:
+        name = self.app.manager.current
+        if not self.screens or self.screens[-1] != name:
+            self.screens.append(name)
+
+    def wait(self, what: str, done: Callable[[], bool], timeout: float = STEP_SECONDS) -> None:
+        """Run the UI loop until `done()` (device events arrive through Kivy's clock meanwhile)."""
+        from ui.render import pump
+
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"timed out waiting for {what} (screen {self.app.manager.current})")
+            pump(1)
+            time.sleep(0.01)
+        pump()
+        self.note_screen()
+
+    def state_is(self, state: State) -> Callable[[], bool]:
+        return lambda: self.app.session.state == state
+
+    def shot(self, name: str) -> None:
+        if self.out is None:
+            return
+        from ui.render import save
+
+        save(self.app, self.out / f"{name}{self.suffix}.png")
+        self.shots.append(f"{name}{self.suffix}.png")
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        self.steps[name + self.suffix] = round(time.monotonic() - started, 3)
+
+    def screen(self) -> Any:
+        return self.app.manager.current_screen
+
+    def type_digits(self, digits: str) -> None:
+        for digit in digits:
+            self.tap(digit)
+
+    def sign(self) -> None:
+        """A short zig-zag on the signature pad, as a finger would draw it."""
+        from kivy.tests.common import UnitTestTouch
+
+        from ui.render import pump
+
+        pad = self.screen().pad
+        x0, y0 = pad.to_window(pad.x, pad.y)
+        points = [(0.15 + 0.1 * i, 0.3 + 0.4 * (i % 2)) for i in range(8)]
+        touch = UnitTestTouch(x0 + points[0][0] * pad.width, y0 + points[0][1] * pad.height)
+        touch.touch_down()
+        for fx, fy in points[1:]:
+            touch.touch_move(x0 + fx * pad.width, y0 + fy * pad.height)
+        touch.touch_up()
+        pump()
+
+
+def choose_item_by_search(driver: Driver, letters: str) -> None:
+    """我要办事 → 搜索 → type pinyin initials → the first result with a guide → 开始办理."""
+    session = driver.app.session
+    driver.at_home()
+    driver.shot("home")
+    driver.tap("我要办事")
+    driver.shot("browse")
+    driver.tap("搜索")
+    for letter in letters:
+        driver.tap(letter)
+    driver.shot("search")
+    item = next(i for i in session.search_results if i.guide is not None and len(i.guide.materials) >= 2)
+    driver.tap(item.title)
+    driver.shot("guide")
+
+
+def apply(driver: Driver, letters: str = "hkdj") -> str:
+    """One application from the home screen to the receipt; returns the case number."""
+    app, session = driver.app, driver.app.session
+    with driver.step("search"):
+        choose_item_by_search(driver, letters)
+    with driver.step("identify"):
+        driver.tap("开始办理")
+        driver.wait("the ID-card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator)
+        driver.shot("identify")
+        app.hardware.reader.simulator.place("resident")
+        driver.wait("the card to be read", driver.state_is(State.FORM), 20)
+    with driver.step("form"):
+        driver.type_digits("13800138000")
+        driver.shot("form")
+        driver.tap("下一步")
+    with driver.step("materials"):
+        driver.wait("the materials screen", driver.state_is(State.MATERIALS))
+        driver.wait("a camera preview", lambda: driver.screen().frames_drawn > 2)
+        driver.wait("two materials scanned", lambda: sum(s.done for s in session.materials) >= 2, 90)
+        driver.shot("materials")
+        driver.tap("下一步")
+    with driver.step("review"):
+        driver.wait("the review screen", driver.state_is(State.REVIEW))
+        driver.sign()
+        driver.shot("review")
+        driver.tap("确认提交")
+        driver.wait("the case number", driver.state_is(State.SUBMIT), 10)
+        case_no = session.case.case_no
+        driver.shot("submit")
+    with driver.step("receipt"):
+        driver.tap("打印回执")
+        driver.shot("receipt-printing")
+        driver.wait("the receipt printed", lambda: driver.screen().result is not None, 30)
+        driver.shot("receipt")
+    return case_no
+
+
+def rate(driver: Driver, label: str) -> None:
+    with driver.step("rating"):
+        driver.tap("评价本次服务")
+        driver.shot("rating")
+        driver.tap(label)
+        driver.shot("rating-done")
+        driver.tap("完成")
+
+
+def query_progress(driver: Driver, case_no: str) -> str:
+    """进度查询 by typing the case number's digits; returns the status sentence shown."""
+    with driver.step("progress"):
+        driver.at_home()
+        driver.tap("进度查询")
+        driver.type_digits(case_no.replace("-", "")[len(driver.app.settings.terminal.id):])
+        driver.tap("查询")
+        screen = driver.screen()
+        driver.wait("the progress answer", lambda: screen.results is not None, 30)
+        driver.shot("progress")
+        status = screen.results[0].status_zh if screen.results else ""
+        driver.tap("完成")
+    return status
+
+
+def visit_other_screens(driver: Driver) -> None:
+    """Complaint, help and the bad-rating reasons, for their screenshots."""
+    with driver.step("complaint"):
+        driver.at_home()
+        driver.tap("我要投诉")
+        driver.tap("等候时间太长")
+        driver.shot("complaint")
+        driver.tap("提交")
+        driver.shot("complaint-done")
+        driver.tap("完成")
+    with driver.step("help"):
+        driver.at_home()
+        driver.tap("帮办代办")
+        driver.shot("help")
+        driver.tap("回到首页")
+    with driver.step("rating-reasons"):
+        driver.at_home()
+        driver.tap("我要评价")
+        driver.tap("不满意")
+        driver.tap("等候时间太长")
+        driver.shot("rating-reasons")
+        driver.tap("回到首页")
+
+
+def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
+    """The demo: a normal and an elderly session, the case at the central server; a JSON summary."""
+    from sync.outbox import Outbox
+    from sync.service import SyncService
+    from terminal.receipt_layout import PAPER_DOTS
+
+    central, secret_file = start_central(work / "central")
+    config = demo_config(base, work, central.url, secret_file)
+    app = start_kiosk(config)
+    stop = threading.Event()
+    sync_outbox = Outbox.from_config(config)
+    pusher = threading.Thread(target=SyncService(config, sync_outbox, stop=stop).run, name="sync", daemon=True)
+    pusher.start()
+    summary: dict[str, Any] = {"ok": False}
+    try:
+        normal = Driver(app, out)
+        case_no = apply(normal, "hkdj")
+        printer = app.hardware.printer
+        paper = printer.simulator.printer.canvas.picture(16) if printer.simulator else None
+        if paper is not None:
+            paper.save(out / "demo-receipt-printed.png", optimize=True)
+        from terminal.receipt_png import render_png
+        from terminal.receipts import acceptance_receipt
+
+        render_png(acceptance_receipt(app.session.case, config), PAPER_DOTS[config.devices.printer.paper_width_mm],
+                   margin_dots=16).save(out / "demo-receipt.png", optimize=True)
+        printed = normal.screen().result.printed
+        rate(normal, "满意")
+        normal.wait("the case at the central server", lambda: case_no in central.store.completed(), 60)
+        status = query_progress(normal, case_no)
+        visit_other_screens(normal)
+
+        elderly = Driver(app, out, elderly=True)
+        elderly_case = apply(elderly, "hkbbf")
+        rate(elderly, "非常满意")
+        query_progress(elderly, elderly_case)
+        visit_other_screens(elderly)
+        elderly.elderly = False
+        elderly.at_home()
+        summary = {
+            "ok": printed and bool(status),
+            "case_no": case_no, "elderly_case_no": elderly_case, "printed": printed, "progress": status,
+            "delivered": sorted(central.store.completed()),
+            "screens": normal.screens, "elderly_screens": elderly.screens,
+            "seconds_per_step": {**normal.steps, **elderly.steps},
+            "screen_change_ms": {name: round(seconds * 1000, 1) for name, seconds in app.screen_changes},
+            "screenshots": normal.shots + elderly.shots + ["demo-receipt.png", "demo-receipt-printed.png"],
+            "spoken_prompts": len(app.speaker.spoken),
+        }
+    finally:
+        stop.set()
+        app.hardware.close()
+        pusher.join(10)
+        sync_outbox.close()
+        central.stop()
+    (out / "demo.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary

@@ -1,0 +1,270 @@
+"""The kiosk's devices as the screens see them: started and stopped per screen, never on the UI thread.
+
+Every device runs on its own thread (the drivers' threads, a camera worker, the printer's job
+thread, short-lived lookup threads). Their results reach the screens only through `post`, which
+the app sets to a Kivy `Clock.schedule_once` wrapper, so screen code and the session run on the
+UI thread alone. Stopping a device can take seconds (a serial read timing out), so stops run on a
+throw-away thread too; a generation counter drops events from a device the screen already left.
+
+Nothing here keeps personal data: identities and pages go straight to the callback, and the
+scanner forgets its last frame when it stops (the idle wipe stops it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import cv2
+import numpy as np
+
+from drivers.camera.driver import Camera, CameraWorker
+from drivers.idcard.driver import IdCardReader, ReaderEvent
+from drivers.keypad.driver import Keypad, RatingEvent, open_keypad
+from drivers.printer.driver import PrintResult, ReceiptPrinter
+from terminal.cases import Page, Rating
+from terminal.config import Config
+from terminal.errors import DeviceError, TerminalError
+from terminal.receipts import ReceiptDocument
+from terminal.scanner.pipeline import ScanOptions, analyse_preview, scan_page
+from terminal.scanner.stability import Stability, StabilityTracker
+
+log = logging.getLogger(__name__)
+
+Post = Callable[[Callable[[], None]], None]
+PREVIEW_WIDTH = 640  # px of the frame handed to the screen (the analysis runs on the full preview)
+THUMB_WIDTH = 160
+
+
+def in_background(job: Callable[[], Any], name: str) -> None:
+    threading.Thread(target=job, name=name, daemon=True).start()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One analysed preview frame, ready to draw: RGB pixels bottom row first (GL order)."""
+
+    rgb: np.ndarray
+    quad: tuple[tuple[float, float], ...]  # page corners in `rgb` pixels, y up; empty when none
+    hints: tuple[str, ...]
+    stability: Stability
+    analyse_ms: float
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    page: Page
+    thumbnail: np.ndarray  # RGB, bottom row first
+    hints: tuple[str, ...]
+
+
+def gl_rgb(bgr: np.ndarray, width: int) -> np.ndarray:
+    """A BGR frame scaled to `width`, as RGB with the bottom row first (what a GL texture wants)."""
+    h, w = bgr.shape[:2]
+    scale = width / w
+    small = cv2.resize(bgr, (width, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB)[::-1])
+
+
+class Scanner:
+    """The camera while the materials screen shows: preview analysis, auto-capture, manual capture."""
+
+    def __init__(self, config: Config, post: Post, on_preview: Callable[[Preview], None],
+                 on_page: Callable[[ScanResult], None], on_problem: Callable[[DeviceError | None], None]) -> None:
+        self.config = config
+        self.post = post
+        self.on_preview = on_preview
+        self.on_page = on_page
+        self.on_problem = on_problem
+        self.options = ScanOptions.from_config(config.devices.camera)
+        self.tracker = StabilityTracker()
+        self.auto = True
+        self.capturing = False
+        self._drawing = threading.Event()  # a preview is on its way to the UI: drop frames until it is drawn
+        self._live = True
+        self.worker = CameraWorker(Camera.from_config(config), self._frame, on_error=self._error,
+                                   on_connected=lambda _mode: self._post(lambda: self.on_problem(None)))
+
+    def start(self) -> "Scanner":
+        self.worker.start()
+        return self
+
+    def stop(self) -> None:
+        self._live = False
+        in_background(self.worker.stop, "camera-stop")
+
+    def _post(self, job: Callable[[], None]) -> None:
+        if self._live:
+            self.post(lambda: job() if self._live else None)
+
+    def _error(self, error: DeviceError) -> None:
+        self._post(lambda: self.on_problem(error))
+
+    def _frame(self, frame: np.ndarray) -> None:
+        """Camera thread: analyse, decide on auto-capture, hand a small copy to the screen."""
+        started = time.perf_counter()
+        analysis = analyse_preview(frame)
+        stability = self.tracker.update(analysis.detection, time.monotonic())
+        if stability.state == "capture" and self.auto and not self.capturing:
+            self.capture()
+        if self._drawing.is_set():
+            return
+        h, w = frame.shape[:2]
+        scale = PREVIEW_WIDTH / w
+        rgb = gl_rgb(frame, PREVIEW_WIDTH)
+        quad = () if analysis.detection.quad is None else tuple(
+            (float(x) * scale, rgb.shape[0] - float(y) * scale) for x, y in analysis.detection.quad)
+        preview = Preview(rgb, quad, tuple(analysis.quality.hints), stability,
+                          (time.perf_counter() - started) * 1000)
+        self._drawing.set()
+
+        def deliver() -> None:
+            self._drawing.clear()
+            self.on_preview(preview)
+
+        self._post(deliver)
+
+    def capture(self) -> None:
+        """Take a full-resolution still and scan it (on the camera thread); one at a time."""
+        if self.capturing:
+            return
+        self.capturing = True
+        self.worker.request_still(self._still)
+
+    def _still(self, frame: np.ndarray) -> None:
+        try:
+            scanned = scan_page(frame, self.options)
+            page = Page(scanned.jpeg.data, scanned.jpeg.width, scanned.jpeg.height)
+            result = ScanResult(page, gl_rgb(scanned.image, THUMB_WIDTH), tuple(scanned.quality.hints))
+        except (ValueError, cv2.error) as error:
+            log.warning("event=scan_failed problem=%s", type(error).__name__)
+            self.capturing = False
+            return
+
+        def deliver() -> None:
+            self.capturing = False
+            self.on_page(result)
+
+        self._post(deliver)
+
+
+class Hardware:
+    """All citizen-facing devices for one kiosk process."""
+
+    def __init__(self, config: Config, post: Post) -> None:
+        self.config = config
+        self.post = post
+        self._reader: IdCardReader | None = None
+        self._reader_generation = 0
+        self.scanner: Scanner | None = None
+        self._printer: ReceiptPrinter | None = None
+        self._keypad: Keypad | None = None
+        self.on_rating: Callable[[Rating], None] | None = None  # the rating screen listens while it shows
+        self.keypad_problem: TerminalError | None = None
+
+    # ---- ID card -------------------------------------------------------------------------
+
+    def watch_cards(self, on_event: Callable[[ReaderEvent], None]) -> None:
+        """Poll the reader until `stop_cards`; events arrive on the UI thread."""
+        self.stop_cards()
+        generation = self._reader_generation
+
+        def forward(event: ReaderEvent) -> None:
+            self.post(lambda: on_event(event) if generation == self._reader_generation else None)
+
+        try:
+            self._reader = IdCardReader.from_config(self.config, on_event=forward)
+            self._reader.start()
+        except TerminalError as error:
+            self._reader = None
+            log.warning("event=idcard_unavailable problem=%s", type(error).__name__)
+            self.post(lambda: on_event(ReaderEvent("reader-lost", error=error)))
+
+    @property
+    def reader(self) -> IdCardReader | None:
+        """The running reader (its `simulator` lets the demo place a card)."""
+        return self._reader
+
+    def stop_cards(self) -> None:
+        self._reader_generation += 1
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            in_background(reader.stop, "idcard-stop")
+
+    # ---- camera --------------------------------------------------------------------------
+
+    def start_scanning(self, on_preview: Callable[[Preview], None], on_page: Callable[[ScanResult], None],
+                       on_problem: Callable[[DeviceError | None], None]) -> Scanner:
+        self.stop_scanning()
+        self.scanner = Scanner(self.config, self.post, on_preview, on_page, on_problem).start()
+        return self.scanner
+
+    def stop_scanning(self) -> None:
+        scanner, self.scanner = self.scanner, None
+        if scanner is not None:
+            scanner.stop()
+
+    # ---- printer -------------------------------------------------------------------------
+
+    @property
+    def printer(self) -> ReceiptPrinter:
+        if self._printer is None:
+            self._printer = ReceiptPrinter.from_config(self.config)
+        return self._printer
+
+    def print_documents(self, documents: Sequence[ReceiptDocument], on_done: Callable[[PrintResult], None]) -> None:
+        """Print in order on the printer's thread; `on_done` gets the first failure, else the last result."""
+        printer = self.printer
+
+        def job() -> None:
+            result: PrintResult | None = None
+            for document in documents:
+                result = printer.print_document(document)
+                if not result.printed:
+                    break
+            assert result is not None
+            final = result
+            self.post(lambda: on_done(final))
+
+        in_background(job, "print-job")
+
+    # ---- keypad --------------------------------------------------------------------------
+
+    def open_keypad(self) -> None:
+        """The 好差评 keypad for the whole run; without one, rating by touch still works."""
+        def forward(event: RatingEvent) -> None:
+            self.post(lambda: self.on_rating(event.rating) if self.on_rating else None)
+
+        try:
+            self._keypad = open_keypad(self.config, forward)
+        except TerminalError as error:
+            self.keypad_problem = error
+            log.warning("event=keypad_unavailable problem=%s", type(error).__name__)
+
+    @property
+    def keypad(self) -> Keypad | None:
+        return self._keypad
+
+    # ---- anything slow (network, disk scans) ---------------------------------------------
+
+    def run(self, job: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """Run `job` off the UI thread and hand its result (or the TerminalError it raised) to `on_done`."""
+        def work() -> None:
+            try:
+                result = job()
+            except TerminalError as error:
+                result = error
+            self.post(lambda: on_done(result))
+
+        in_background(work, "lookup")
+
+    def close(self) -> None:
+        self.stop_cards()
+        self.stop_scanning()
+        if self._keypad is not None:
+            self._keypad.stop()
+        if self._printer is not None:
+            self._printer.close()

@@ -1,0 +1,171 @@
+"""Widgets for the applying steps, in the one style: number pad, signature pad, pictures, camera view."""
+
+from __future__ import annotations
+
+import io
+from typing import Callable, Sequence
+
+import numpy as np
+from kivy.graphics import Color, Line, Rectangle
+from kivy.graphics.texture import Texture
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+from PIL import Image, ImageDraw
+
+from ui.theme import RGBA, Theme
+from ui.widgets import BigButton, fill
+
+DELETE, CLEAR = "\b", ""
+
+
+class NumberPad(GridLayout):
+    """Digits in the telephone layout with 删除 and 清空; every key at least a full touch target."""
+
+    KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "删除", "0", "清空")
+
+    def __init__(self, theme: Theme, on_key: Callable[[str], None], **kwargs: object) -> None:
+        super().__init__(cols=3, spacing=theme.gap, size_hint_y=None, **kwargs)
+        for key in self.KEYS:
+            value = {"删除": DELETE, "清空": CLEAR}.get(key, key)
+            self.add_widget(BigButton(theme, key, lambda value=value: on_key(value), primary=key == "删除",
+                                      size=theme.font_title if key.isdigit() else theme.font_button))
+        self.height = 4 * theme.target + 3 * theme.gap
+
+
+def typed(text: str, key: str, limit: int) -> str:
+    """The text after one number-pad key."""
+    if key == DELETE:
+        return text[:-1]
+    if key == CLEAR:
+        return ""
+    return (text + key)[:limit]
+
+
+def rgb_texture(rgb: np.ndarray) -> Texture:
+    """A texture from RGB pixels stored bottom row first."""
+    h, w = rgb.shape[:2]
+    texture = Texture.create(size=(w, h), colorfmt="rgb")
+    texture.blit_buffer(np.ascontiguousarray(rgb).tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+    return texture
+
+
+def pil_rgb(picture: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(picture.convert("RGB"))[::-1])
+
+
+class Picture(Widget):
+    """A picture scaled to fit, centred, on the surface colour, with an optional outline polygon."""
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme
+        self.texture: Texture | None = None
+        self.outline: tuple[tuple[float, float], ...] = ()
+        self.outline_colour: RGBA = theme.palette.primary
+        fill(self, theme.palette.surface, radius=theme.mm(2), border=theme.palette.line)
+        self.bind(pos=self._draw, size=self._draw)
+
+    def show(self, rgb: np.ndarray | None, outline: Sequence[tuple[float, float]] = (),
+             colour: RGBA | None = None) -> None:
+        """Show pixels (or nothing); `outline` in the pixels' coordinates, y up."""
+        if rgb is None:
+            self.texture = None
+        elif self.texture is not None and self.texture.size == (rgb.shape[1], rgb.shape[0]):
+            self.texture.blit_buffer(np.ascontiguousarray(rgb).tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        else:
+            self.texture = rgb_texture(rgb)
+        self.outline = tuple(outline)
+        self.outline_colour = colour or self.theme.palette.primary
+        self._draw()
+
+    def _draw(self, *_: object) -> None:
+        self.canvas.clear()
+        if self.texture is None:
+            return
+        tw, th = self.texture.size
+        scale = min(self.width / tw, self.height / th)
+        w, h = tw * scale, th * scale
+        x, y = self.x + (self.width - w) / 2, self.y + (self.height - h) / 2
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Rectangle(texture=self.texture, pos=(x, y), size=(w, h))
+            if self.outline:
+                Color(*self.outline_colour)
+                points = [v for px, py in self.outline for v in (x + px * scale, y + py * scale)]
+                Line(points=points, close=True, width=max(2.0, self.theme.mm(0.8)))
+
+
+class SignaturePad(Widget):
+    """Sign with a finger; strokes are kept as points and drawn to a PNG only when submitting."""
+
+    def __init__(self, theme: Theme, on_change: Callable[[], None] = lambda: None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme
+        self.on_change = on_change
+        self.strokes: list[list[float]] = []  # relative x, y pairs in 0..1
+        fill(self, (1, 1, 1, 1), radius=theme.mm(2), border=theme.palette.line)
+        self.bind(pos=self._draw, size=self._draw)
+
+    @property
+    def signed(self) -> bool:
+        return any(len(stroke) >= 4 for stroke in self.strokes)
+
+    def clear(self) -> None:
+        self.strokes = []
+        self._draw()
+        self.on_change()
+
+    def _relative(self, touch: object) -> list[float]:
+        return [(touch.x - self.x) / max(1, self.width), (touch.y - self.y) / max(1, self.height)]  # type: ignore[attr-defined]
+
+    def on_touch_down(self, touch: object) -> bool:
+        if not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            return False
+        touch.grab(self)  # type: ignore[attr-defined]
+        self.strokes.append(self._relative(touch))
+        self._draw()
+        return True
+
+    def on_touch_move(self, touch: object) -> bool:
+        if touch.grab_current is not self:  # type: ignore[attr-defined]
+            return False
+        self.strokes[-1].extend(self._relative(touch))
+        self._draw()
+        return True
+
+    def on_touch_up(self, touch: object) -> bool:
+        if touch.grab_current is not self:  # type: ignore[attr-defined]
+            return False
+        touch.ungrab(self)  # type: ignore[attr-defined]
+        self.on_change()
+        return True
+
+    def _draw(self, *_: object) -> None:
+        self.canvas.clear()
+        with self.canvas:
+            Color(0, 0, 0, 1)
+            for stroke in self.strokes:
+                points = [self.x + v * self.width if i % 2 == 0 else self.y + v * self.height
+                          for i, v in enumerate(stroke)]
+                if len(points) >= 4:
+                    Line(points=points, width=max(1.5, self.theme.mm(0.6)))
+
+    def png(self, width: int = 600, height: int = 200) -> bytes:
+        """The signature, black on white, as the PNG the case keeps."""
+        picture = Image.new("L", (width, height), 255)
+        draw = ImageDraw.Draw(picture)
+        for stroke in self.strokes:
+            points = [(stroke[i] * width, (1 - stroke[i + 1]) * height) for i in range(0, len(stroke) - 1, 2)]
+            if len(points) >= 2:
+                draw.line(points, fill=0, width=4, joint="curve")
+        out = io.BytesIO()
+        picture.save(out, "PNG", optimize=True)
+        return out.getvalue()
+
+
+def button_row(theme: Theme, buttons: Sequence[BigButton]) -> BoxLayout:
+    row = BoxLayout(size_hint_y=None, height=max(b.height for b in buttons), spacing=theme.gap * 2)
+    for button in buttons:
+        row.add_widget(button)
+    return row

@@ -1,0 +1,178 @@
+"""The kiosk as citizens meet it: every step of the journey, the devices, spoken prompts, no way out.
+
+`KioskApp` extends the home/browse/search/guide app with a screen per journey state. Changing
+screens tells the old one to `leave` (stop its device, drop its widgets: nothing personal stays
+in a hidden screen) and the new one to `enter`. On top of that it keeps the citizen inside: Esc,
+Alt+F4 and window-close requests do nothing, and when nobody is there the home screen gives
+way to an attract screen and then to a blank one.
+
+Import only after `ui.window.prepare()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+
+from sync.outbox import Outbox
+from terminal.config import Config
+from terminal.session import Session, SessionEvent, State
+from ui.app import TerminalApp, make_session
+from ui.hardware import Hardware
+from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
+from ui.screens import Page
+from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
+from ui.speech import Speaker
+from ui.steps import Step
+from ui.widgets import fill
+
+log = logging.getLogger(__name__)
+
+STEP_SCREENS: dict[State, type[Step]] = {
+    State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
+    State.REVIEW: ReviewScreen, State.SUBMIT: SubmitScreen, State.RECEIPT: ReceiptScreen,
+    State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
+    State.HELP: HelpScreen,
+}
+PROMPTS = {"home": "欢迎使用自助服务终端，请点屏幕上的大按钮", "browse": "请选择要办理的事项",
+           "search": "请用拼音字母查找事项", "guide": "这是办事指南，看完后点开始办理"}
+
+
+def post_to_ui(job: Callable[[], None]) -> None:
+    """Run `job` on the UI thread at the next frame (device threads call this)."""
+    Clock.schedule_once(lambda _dt: job(), 0)
+
+
+class ScreenSaver(FloatLayout):
+    """Nobody there: a slowly wandering invitation (no burn-in), later a black screen."""
+
+    def __init__(self, app: "KioskApp", **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        t = app.theme
+        self.blank = False
+        fill(self, (0, 0, 0, 1))
+        self.label = Label(text=f"{app.settings.terminal.name}\n[size={int(t.font_button)}]请触摸屏幕开始[/size]",
+                           markup=True, font_name=t.font_name, font_size=t.font_title * 1.3, halign="center",
+                           color=(1, 1, 1, 1), size_hint=(None, None), size=(t.mm(170), t.mm(40)))
+        self.add_widget(self.label)
+        self.step = 0
+
+    def wander(self) -> None:
+        self.step += 1
+        free_x, free_y = max(0, self.width - self.label.width), max(0, self.height - self.label.height)
+        phase = (self.step % 40) / 40
+        self.label.pos = (self.x + free_x * abs(2 * phase - 1), self.y + free_y * ((self.step // 40) % 5) / 4)
+
+    def go_blank(self) -> None:
+        self.blank = True
+        self.remove_widget(self.label)
+
+
+class KioskApp(TerminalApp):
+    def __init__(self, config: Config, session: Session, outbox: Outbox, *, hardware: Hardware | None = None,
+                 speaker: Speaker | None = None, clock: Callable[[], float] = time.monotonic, **kwargs: object) -> None:
+        super().__init__(config, session, **kwargs)
+        self.outbox = outbox
+        self.hardware = hardware or Hardware(config, post_to_ui)
+        self.speaker = speaker or Speaker(config.display.speech)
+        self.previous_state = State.HOME
+        self._shown_state = State.HOME
+        self.idle_clock = clock
+        self.last_activity = clock()
+        self.screen_saver: ScreenSaver | None = None
+        self.screen_changes: list[tuple[str, float]] = []  # (screen, seconds to build it): the benchmark reads these
+
+    def build(self):  # type: ignore[no-untyped-def]
+        root = super().build()
+        for state, kind in STEP_SCREENS.items():
+            self.manager.add_widget(kind(self, name=state.value))
+        Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
+        self.hardware.open_keypad()
+        return root
+
+    def on_stop(self) -> None:
+        self.hardware.close()
+        self.speaker.stop()
+
+    # ---- screens ------------------------------------------------------------------------
+
+    def show(self, name: str) -> None:
+        state = self.session.state
+        if name == "step" or state in STEP_SCREENS:
+            name = state.value
+        started = time.perf_counter()
+        current = self.manager.current_screen
+        target = self.manager.get_screen(name)
+        changed = current is not target
+        if changed:
+            if isinstance(current, Step):
+                current.leave()
+            elif isinstance(current, Page):
+                current.clear_widgets()  # a hidden screen keeps nothing (search text, an item) for the next person
+            self.previous_state, self._shown_state = self._shown_state, state
+            if isinstance(target, Step):
+                target.enter()
+        super().show(name)
+        if changed:
+            self.screen_changes.append((name, time.perf_counter() - started))
+            self.speak(target.prompt if isinstance(target, Step) else PROMPTS.get(name, ""))
+
+    def speak(self, prompt: str) -> None:
+        if self.session.elderly:
+            self.speaker.say(prompt)
+
+    def on_session_event(self, event: SessionEvent) -> None:
+        self.last_activity = self.idle_clock()
+        super().on_session_event(event)
+        if event.kind == "elderly" and self.session.elderly:
+            self.speak("长辈模式已打开，字更大，操作时间更长")
+        elif event.kind == "idle_warning":
+            self.speak("还要继续吗？请触摸屏幕")
+
+    # ---- kiosk behaviour -----------------------------------------------------------------
+
+    def refuse_close(self, *_args: object, **_kwargs: object) -> bool:
+        """Alt+F4 or a window manager's close: the kiosk stays (systemd stops it, not a citizen)."""
+        log.info("event=close_refused")
+        return True
+
+    def swallow_key(self, _window: object, key: int, *_args: object) -> bool:
+        """Esc and every other key from a stray keyboard do nothing for the citizen."""
+        return True
+
+    def activity(self, _window: object, _touch: object) -> bool:
+        """Any touch: the screen saver goes, and that touch does nothing else."""
+        self.last_activity = self.idle_clock()
+        if self.screen_saver is not None:
+            self.root_widget.remove_widget(self.screen_saver)
+            self.screen_saver = None
+            self.session.touch()
+            return True
+        return False
+
+    def _tick(self, dt: float) -> None:
+        super()._tick(dt)
+        timeouts = self.settings.timeouts
+        idle = self.idle_clock() - self.last_activity
+        at_rest = self.session.state == State.HOME and not self.session.has_personal_data()
+        if not at_rest or idle < timeouts.attract_seconds:
+            return
+        if self.screen_saver is None:
+            self.screen_saver = ScreenSaver(self)
+            self.root_widget.add_widget(self.screen_saver)
+        if idle >= timeouts.blank_seconds and not self.screen_saver.blank:
+            self.screen_saver.go_blank()
+        elif not self.screen_saver.blank:
+            self.screen_saver.wander()
+
+
+def make_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> KioskApp:
+    """The kiosk for this configuration: one outbox shared by the session and the progress screen."""
+    outbox = Outbox.from_config(config)
+    return KioskApp(config, make_session(config, clock, outbox), outbox, clock=clock)

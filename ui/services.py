@@ -1,0 +1,392 @@
+"""The screens beside applying: rating (好差评), progress query, complaint (有诉即办), help (帮办代办)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from drivers.idcard.driver import ReaderEvent
+from drivers.printer.driver import PrintResult
+from sync.client import ClientSettings, PlatformClient
+from sync.downlink import Progress, progress
+from sync.outbox import Outbox
+from terminal import events
+from terminal.casenumber import parse_case_number
+from terminal.cases import Complaint, Rating
+from terminal.config import Config
+from terminal.errors import TerminalError
+from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title
+from terminal.session import FormInvalid, State
+from ui.inputs import NumberPad, button_row, typed
+from ui.steps import Step
+from ui.widgets import BigButton, Text, column, fill, scrolling
+
+BAD_REASONS = ("等候时间太长", "操作步骤复杂", "设备出了故障", "办事指南说得不清楚", "材料要求太多", "没有人帮忙")
+COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
+COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
+                     "指南与实际要求不一致", "工作人员态度不好", "希望延长服务时间")
+STEP_NAMES = {State.ITEM: "选择事项", State.GUIDE: "阅读办事指南", State.IDENTIFY: "读取身份证",
+              State.FORM: "填写信息", State.MATERIALS: "扫描材料", State.REVIEW: "核对与签名", State.HOME: "首页"}
+
+
+def chips(step: Step, labels: tuple[str, ...], chosen: set[str] | str, on_tap: "object", cols: int) -> GridLayout:
+    """Choices as a grid of big buttons; the chosen ones filled."""
+    t = step.theme
+    grid = GridLayout(cols=cols, spacing=t.gap * 1.5, size_hint_y=None)
+    grid.bind(minimum_height=grid.setter("height"))
+    for label in labels:
+        picked = label in chosen if isinstance(chosen, set) else label == chosen
+        grid.add_widget(BigButton(t, ("✓ " if picked else "") + label, lambda label=label: on_tap(label),  # type: ignore[operator]
+                                  primary=picked, size=t.font_body))
+    return grid
+
+
+class RatingScreen(Step):
+    """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why."""
+
+    prompt = "请为本次服务评价，也可以按评价器上的按键"
+
+    def enter(self) -> None:
+        self.chosen: Rating | None = None
+        self.reasons: set[str] = set()
+        self.done, self.error = False, ""
+        self.hardware.on_rating = self.choose
+
+    def leave(self) -> None:
+        self.hardware.on_rating = None
+        super().leave()
+
+    def update(self) -> None:
+        """The session recorded the rating; `record` redraws."""
+
+    def choose(self, rating: Rating) -> None:
+        if self.done or self.session.state != State.RATING:
+            return
+        self.session.touch()
+        if rating.is_bad:
+            self.chosen = rating
+            self.redraw()
+        else:
+            self.record(rating)
+
+    def toggle(self, reason: str) -> None:
+        self.reasons ^= {reason}
+        self.error = ""
+        self.redraw()
+
+    def record(self, rating: Rating) -> None:
+        try:
+            self.session.rate(rating, sorted(self.reasons))
+        except FormInvalid as invalid:
+            self.error = "；".join(invalid.errors.values())
+            self.redraw()
+            return
+        events.record(events.EventId.RATING_RECORDED, rating=rating.value)
+        self.done = True
+        self.redraw()
+
+    def build(self, body: BoxLayout) -> None:
+        t, case = self.theme, self.session.case
+        body.add_widget(self.header("我要评价", None))
+        if self.done:
+            body.add_widget(Widget(size_hint_y=0.4))
+            body.add_widget(Text(t, "感谢您的评价！", size=t.font_title * 1.3, bold=True, halign="center"))
+            body.add_widget(Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour=t.palette.muted))
+            body.add_widget(Widget())
+            body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
+            return
+        if self.chosen is not None:
+            body.add_widget(Text(t, f"您选择了“{self.chosen.label}”，请告诉我们原因（可多选）", size=t.font_button, bold=True))
+            body.add_widget(chips(self, BAD_REASONS, self.reasons, self.toggle, 2 if self.session.elderly else 3))
+            if self.error:
+                body.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
+            body.add_widget(Widget())
+            chosen = self.chosen
+            body.add_widget(button_row(t, [BigButton(t, "重新选择", lambda: self.choose_again()),
+                                           BigButton(t, "提交评价", lambda: self.record(chosen), primary=True)]))
+            return
+        about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
+        body.add_widget(Text(t, f"请为{about}评价", size=t.font_button, bold=True))
+        body.add_widget(Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour=t.palette.muted))
+        levels = BoxLayout(spacing=t.gap * 2, orientation="horizontal" if not self.session.elderly else "vertical")
+        for rating in Rating:
+            levels.add_widget(BigButton(t, rating.label, lambda r=rating: self.choose(r), primary=rating.value <= 2,
+                                        size=t.font_button, size_hint_y=1))
+        body.add_widget(levels)
+
+    def choose_again(self) -> None:
+        self.chosen, self.reasons = None, set()
+        self.redraw()
+
+
+def cases_of(outbox: Outbox, id_number: str, limit: int = 500) -> list[str]:
+    """Case numbers this terminal still holds for one ID number (decrypts manifests: run off the UI thread)."""
+    found = []
+    for record in outbox.records(limit=limit):
+        if record.kind != "case" or record.purged_at is not None:
+            continue
+        try:
+            manifest = json.loads(outbox.manifest(record.record_id))
+        except (TerminalError, ValueError):
+            continue
+        if manifest.get("case", {}).get("applicant", {}).get("id_number") == id_number:
+            found.append(record.record_id)
+    return found[-5:]
+
+
+def platform_client(config: Config) -> PlatformClient | None:
+    if not config.platform.url:
+        return None
+    try:
+        return PlatformClient(ClientSettings.from_config(config))
+    except TerminalError:
+        return None
+
+
+class ProgressScreen(Step):
+    """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader."""
+
+    prompt = "请输入受理编号，或把身份证放在读卡区"
+
+    def enter(self) -> None:
+        self.digits, self.error = "", ""
+        self.results: list[Progress] | None = None
+        self.looking = False
+        self.hardware.watch_cards(self.on_card)
+
+    def leave(self) -> None:
+        self.hardware.stop_cards()
+        self.results = None
+        super().leave()
+
+    @property
+    def case_no(self) -> str:
+        prefix = self.app.settings.terminal.id
+        return f"{prefix}-{self.digits[:6]}-{self.digits[6:]}" if len(self.digits) > 6 else f"{prefix}-{self.digits}"
+
+    def key(self, key: str) -> None:
+        self.digits, self.error = typed(self.digits, key, 12), ""
+        self.session.touch()
+        self.number.text = self.case_no + "_" * max(0, 10 - len(self.digits))
+
+    def query(self) -> None:
+        case_no = self.case_no
+        if parse_case_number(case_no) is None:
+            self.error = "受理编号是回执上“受理编号”一行，输入日期6位和序号4位，共10位数字。"
+            self.redraw()
+            return
+        self.session.set_progress_query(case_no)
+        self.lookup(lambda outbox, client: [progress(case_no, outbox, client)])
+
+    def on_card(self, event: ReaderEvent) -> None:
+        if event.kind != "card-read" or event.identity is None or self.looking or self.session.state != State.PROGRESS:
+            return
+        identity = event.identity
+        self.session.set_progress_query(identity=identity)
+        self.lookup(lambda outbox, client: [progress(n, outbox, client) for n in cases_of(outbox, identity.id_number)])
+
+    def lookup(self, job: "object") -> None:
+        outbox, config = self.app.outbox, self.app.settings
+        self.looking, self.results = True, None
+        self.redraw()
+
+        def work() -> list[Progress]:
+            client = platform_client(config)
+            try:
+                return job(outbox, client)  # type: ignore[operator]
+            finally:
+                if client is not None:
+                    client.close()
+
+        self.hardware.run(work, self.found)
+
+    def found(self, results: "list[Progress] | TerminalError") -> None:
+        if self.session.state != State.PROGRESS:
+            return
+        self.looking = False
+        if isinstance(results, TerminalError):
+            self.error, self.results = results.advice_zh, None
+        else:
+            self.results = results
+        self.redraw()
+
+    def build(self, body: BoxLayout) -> None:
+        t = self.theme
+        body.add_widget(self.header("进度查询", self.back_action()))
+        split = BoxLayout(spacing=t.gap * 3)
+        left = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
+        left.add_widget(Text(t, "受理编号", colour=t.palette.muted))
+        self.number = Text(t, self.case_no + "_" * max(0, 10 - len(self.digits)), size=t.font_title, bold=True)
+        self.number.padding = (t.mm(2), t.mm(1))
+        fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
+        left.add_widget(self.number)
+        if self.error:
+            left.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
+        left.add_widget(Text(t, "也可以把身份证放在读卡区，查询您在本终端提交的申请。", colour=t.palette.muted))
+        left.add_widget(self.result_view())
+        buttons = [BigButton(t, "查询", self.query, primary=True)]
+        if self.results is not None:
+            buttons.insert(0, BigButton(t, "完成", self.session.finish))
+        left.add_widget(button_row(t, buttons))
+        split.add_widget(left)
+        split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
+        body.add_widget(split)
+
+    def result_view(self) -> Widget:
+        t = self.theme
+        box = column(t, padding=t.mm(3))
+        if self.looking:
+            box.add_widget(Text(t, "正在查询，请稍候…", bold=True))
+        elif self.results is not None and not self.results:
+            box.add_widget(Text(t, "没有查到您在本终端提交的申请。请输入受理编号，或到服务窗口咨询。"))
+        for found in self.results or ():
+            when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
+            box.add_widget(Text(t, found.case_no, bold=True))
+            box.add_widget(Text(t, f"{found.status_zh}{when}"))
+        view = scrolling(t, box)
+        if self.looking or self.results is not None:
+            fill(view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
+        return view
+
+
+class ComplaintScreen(Step):
+    """有诉即办: a category, the problem picked from common phrases, an optional phone for the answer."""
+
+    prompt = "请选择要反映的问题，可以留下电话，方便我们联系您"
+
+    def enter(self) -> None:
+        self.category = COMPLAINT_CATEGORIES[0]
+        self.phrases: list[str] = []
+        self.phone, self.typing_phone, self.error = "", False, ""
+        self.filed: Complaint | None = None
+
+    def update(self) -> None:
+        """The session filed the complaint; `submit` redraws."""
+
+    def pick_category(self, category: str) -> None:
+        self.category = category
+        self.redraw()
+
+    def toggle(self, phrase: str) -> None:
+        self.phrases.remove(phrase) if phrase in self.phrases else self.phrases.append(phrase)
+        self.error = ""
+        self.redraw()
+
+    def key(self, key: str) -> None:
+        self.phone = typed(self.phone, key, 12)
+        self.session.touch()
+        self.phone_text.text = self.phone or "（可不填）"
+
+    def ask_phone(self, on: bool) -> None:
+        self.typing_phone = on
+        self.redraw()
+
+    def submit(self) -> None:
+        try:
+            self.filed = self.session.submit_complaint(self.category, "；".join(self.phrases), self.phone)
+        except FormInvalid as invalid:
+            self.error = "；".join(invalid.errors.values())
+        else:
+            events.record(events.EventId.COMPLAINT_FILED, category=self.category)
+        self.redraw()
+
+    def build(self, body: BoxLayout) -> None:
+        t = self.theme
+        body.add_widget(self.header("我要投诉 · 有诉即办", self.back_action()))
+        if self.filed is not None:
+            body.add_widget(Widget(size_hint_y=0.3))
+            body.add_widget(Text(t, "您反映的问题已经收到", size=t.font_title, bold=True, halign="center"))
+            body.add_widget(Text(t, f"诉求编号 {self.filed.complaint_no}", size=t.font_button, halign="center"))
+            answer = "工作人员会在3个工作日内给您回电话。" if self.filed.phone else \
+                f"您可以凭诉求编号拨打 {self.app.settings.terminal.complaint_phone} 查询处理结果。"
+            body.add_widget(Text(t, answer, halign="center"))
+            body.add_widget(Widget())
+            body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
+            return
+        split = BoxLayout(spacing=t.gap * 3)
+        left = column(t)
+        left.add_widget(Text(t, "您要反映什么？（点选，可多选）", bold=True))
+        phrases = COMPLAINT_PHRASES[:6] if self.session.elderly else COMPLAINT_PHRASES
+        left.add_widget(chips(self, phrases, set(self.phrases), self.toggle, 2 if self.session.elderly else 3))
+        left.add_widget(Text(t, "问题类别", bold=True))
+        left.add_widget(chips(self, COMPLAINT_CATEGORIES, self.category, self.pick_category, 2 if self.session.elderly else 3))
+        split.add_widget(scrolling(t, left))
+        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.4)
+        right.add_widget(Text(t, "联系电话", colour=t.palette.muted))
+        self.phone_text = Text(t, self.phone or "（可不填）", size=t.font_button, bold=True)
+        self.phone_text.padding = (t.mm(2), t.mm(1))
+        fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.line)
+        right.add_widget(self.phone_text)
+        if self.typing_phone:
+            right.add_widget(NumberPad(t, self.key))
+            right.add_widget(BigButton(t, "电话输好了", lambda: self.ask_phone(False)))
+        else:
+            right.add_widget(BigButton(t, "留下电话", lambda: self.ask_phone(True)))
+            right.add_widget(Widget())
+        if self.error:
+            right.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
+        right.add_widget(BigButton(t, "提交", self.submit, primary=True))
+        split.add_widget(right)
+        body.add_widget(split)
+
+
+def help_slip(config: Config, step: str, item_name: str, now: datetime) -> ReceiptDocument:
+    """帮办代办求助单: what the person was doing, for the window staff (no personal data on it)."""
+    terminal = config.terminal
+    return ReceiptDocument("help", (
+        Title("帮办代办求助单"), Row("服务中心", terminal.center_name), Row("终端编号", terminal.id),
+        Row("时间", now.strftime("%Y-%m-%d %H:%M")), Row("办理事项", item_name or "（未选择）"), Row("办到", step),
+        Rule(), SlipText("请把本单交给服务窗口或导办台的工作人员，他们会帮您继续办理。"),
+        SmallPrint(f"服务电话：{terminal.consult_phone}"), SmallPrint(f"投诉电话：{terminal.complaint_phone}")))
+
+
+class HelpScreen(Step):
+    """The center's phone in large figures, and a request slip to hand to the staff."""
+
+    prompt = "需要帮助，请拨打屏幕上的电话，或打印求助单交给工作人员"
+
+    def enter(self) -> None:
+        self.slip: PrintResult | None = None
+        self.printing = False
+        events.record(events.EventId.HELP_REQUESTED, from_state=self.came_from().value)
+
+    def came_from(self) -> State:
+        return self.app.previous_state
+
+    def print_slip(self) -> None:
+        item = self.session.item
+        document = help_slip(self.app.settings, STEP_NAMES.get(self.came_from(), "首页"), item.title if item else "",
+                             datetime.now())
+        self.printing = True
+        self.hardware.print_documents([document], self.printed)
+        self.redraw()
+
+    def printed(self, result: PrintResult) -> None:
+        if self.session.state == State.HELP:
+            self.slip, self.printing = result, False
+            self.redraw()
+
+    def build(self, body: BoxLayout) -> None:
+        t, terminal = self.theme, self.app.settings.terminal
+        body.add_widget(self.header("帮办代办", self.back_action()))
+        body.add_widget(Text(t, "工作人员可以帮您办，也可以替您办", size=t.font_title, bold=True, halign="center"))
+        body.add_widget(Text(t, f"{terminal.center_name} 服务电话", halign="center", colour=t.palette.muted))
+        body.add_widget(Text(t, terminal.consult_phone, size=t.font_title * 1.8, bold=True, halign="center",
+                             colour=t.palette.primary))
+        body.add_widget(Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center"))
+        if self.printing:
+            body.add_widget(Text(t, "正在打印求助单…", bold=True, halign="center"))
+        elif self.slip is not None:
+            said = "求助单已打印，请取走。" if self.slip.printed else \
+                "打印机暂时不能使用，求助单没有打印。请直接到服务窗口，或拨打上面的电话。"
+            body.add_widget(Text(t, said, bold=True, halign="center",
+                                 colour=t.palette.text if self.slip.printed else t.palette.badge))
+        body.add_widget(Widget())
+        buttons = [BigButton(t, "打印求助单", self.print_slip, primary=True)]
+        if self.back_action() is not None and self.came_from() != State.HOME:
+            buttons.insert(0, BigButton(t, "回到上一步", self.session.back))
+        body.add_widget(button_row(t, buttons))

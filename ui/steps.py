@@ -1,0 +1,118 @@
+"""What every journey screen shares: enter/leave hooks, spoken prompts, faults in plain words.
+
+A `Step` is told when the session arrives (`enter`: reset what the screen shows, start its
+device) and when it leaves (`leave`: stop the device and drop every widget, so the next person
+finds no name, number or page left in a hidden screen). Device trouble never opens an error box:
+`problem` draws what happened in words and the ways forward that always exist (try again, go to a
+window, call for help).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from kivy.animation import Animation
+from kivy.graphics import Color, Line, RoundedRectangle
+from kivy.properties import NumericProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from terminal.session import NO_BACK, TRANSITIONS, Session, State
+from ui.screens import Page
+from ui.theme import Theme
+from ui.widgets import BigButton, Text, column, fill
+
+if TYPE_CHECKING:
+    from ui.hardware import Hardware
+    from ui.kiosk import KioskApp
+
+Action = tuple[str, Callable[[], None]]
+HELP_FROM = frozenset(s for s, targets in TRANSITIONS.items() if State.HELP in targets)  # 帮办代办 reachable
+
+
+class Step(Page):
+    """A journey screen: `prompt` is spoken in elderly mode when it opens."""
+
+    prompt = ""
+    app: "KioskApp"
+
+    @property
+    def session(self) -> Session:
+        return self.app.session
+
+    @property
+    def hardware(self) -> "Hardware":
+        return self.app.hardware
+
+    def enter(self) -> None:
+        """The session just arrived here: start fresh (and start this screen's device)."""
+
+    def leave(self) -> None:
+        """The session moved on or was wiped: stop devices, forget everything shown."""
+        self.clear_widgets()
+
+    def back_action(self) -> Callable[[], None] | None:
+        """返回 where the session allows it (never from submit onwards)."""
+        return self.session.back if self.session.state not in NO_BACK else None
+
+    def problem(self, title: str, advice: str, actions: Sequence[Action]) -> BoxLayout:
+        """A fault in plain words and what to do next, as big buttons (first one primary)."""
+        t = self.theme
+        box = column(t, padding=t.mm(5))
+        fill(box, t.palette.surface, radius=t.mm(3), border=t.palette.badge)
+        box.add_widget(Text(t, title, size=t.font_title, bold=True))
+        box.add_widget(Text(t, advice))
+        for index, (label, action) in enumerate(actions):
+            box.add_widget(BigButton(t, label, action, primary=index == 0))
+        return box
+
+    def ways_forward(self, retry: Action | None = None) -> list[Action]:
+        """Try again (when it can help), call for help (before submitting), or go to a window."""
+        actions = [retry] if retry else []
+        if self.session.state in HELP_FROM:
+            actions.append(("呼叫工作人员帮助", self.session.request_help))
+        actions.append(("到服务窗口办理（回到首页）", self.session.cancel))
+        return actions
+
+
+class CardPictogram(Widget):
+    """A card sliding down onto the reader, over and over: where to put the ID card."""
+
+    drop = NumericProperty(0.0)  # 0 = card above the reader, 1 = card on it
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme
+        self.bind(pos=self._draw, size=self._draw, drop=self._draw)
+        self.animation = (Animation(drop=1.0, duration=1.2, t="out_quad") + Animation(drop=1.0, duration=0.8)
+                          + Animation(drop=0.0, duration=0.01))
+        self.animation.repeat = True
+        self.animation.start(self)
+
+    def stop(self) -> None:
+        self.animation.cancel(self)
+
+    def _draw(self, *_: object) -> None:
+        p, mm = self.theme.palette, self.theme.mm
+        w = min(self.width * 0.8, mm(90))
+        reader_h, card_w, card_h = w * 0.35, w * 0.62, w * 0.39
+        cx = self.center_x
+        reader_y = self.y + self.height * 0.12
+        self.canvas.clear()
+        with self.canvas:
+            Color(*p.muted)
+            RoundedRectangle(pos=(cx - w / 2, reader_y), size=(w, reader_h), radius=[mm(3)])
+            Color(*p.primary)
+            Line(rounded_rectangle=(cx - card_w / 2 - mm(2), reader_y + reader_h - mm(4), card_w + mm(4),
+                                    mm(3), mm(1)), width=1.5)
+            top = self.top - card_h - mm(2)
+            low = reader_y + reader_h * 0.55
+            y = top + (low - top) * self.drop
+            Color(*p.primary)
+            RoundedRectangle(pos=(cx - card_w / 2, y), size=(card_w, card_h), radius=[mm(2)])
+            Color(*p.on_primary)
+            for i in range(3):
+                Line(points=[cx - card_w * 0.05, y + card_h * (0.7 - i * 0.2), cx + card_w * 0.4,
+                             y + card_h * (0.7 - i * 0.2)], width=2)
+            RoundedRectangle(pos=(cx - card_w * 0.42, y + card_h * 0.2), size=(card_w * 0.28, card_h * 0.6),
+                             radius=[mm(1)])

@@ -64,6 +64,11 @@ def test_device_tests_print_and_read_masked(probe: dict) -> None:
     assert "测试样例" not in text and "419001199001010043" not in text and "测试路" not in text
 
 
+def test_camera_preview_measures_and_a_test_capture_finds_the_page(probe: dict) -> None:
+    assert probe["camera_preview"]
+    assert "找到页面：是" in probe["camera_text"] and "分辨率" in probe["camera_text"]
+
+
 def test_logout_idle_and_the_event_trail(probe: dict) -> None:
     assert probe["after_logout"] == [False, "home"]
     assert probe["idle_closed"] is True
@@ -72,5 +77,5 @@ def test_logout_idle_and_the_event_trail(probe: dict) -> None:
     reasons = [fields["reason"] for name, fields in probe["events"] if name == "TECH_LOGOUT"]
     assert reasons == ["logout", "idle"]
     tests = {(f["device"], f["action"]) for name, f in probe["events"] if name == "SELF_TEST"}
-    assert ("printer", "check-test_page") in tests and ("idcard", "check-read") in tests
+    assert {("printer", "check-test_page"), ("idcard", "check-read"), ("camera", "capture-test-page")} <= tests
     assert "E5005" in probe["events_text"]

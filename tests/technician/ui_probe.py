@@ -5,6 +5,7 @@ Prints one JSON line saying what happened at each step. Usage: python -m tests.t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -21,6 +22,8 @@ def texts(widget: Any) -> str:
 
 def main(out: Path) -> None:
     config = shots.demo_config(out / "data")
+    camera = dataclasses.replace(config.devices.camera, capture_width=1280, capture_height=960)  # a quicker still
+    config = dataclasses.replace(config, devices=dataclasses.replace(config.devices, camera=camera))
     app, mode, clock = shots.start(config)
     report: dict[str, Any] = {}
     from kivy.core.window import Window
@@ -65,6 +68,12 @@ def main(out: Path) -> None:
     shots.tap_text(mode, "读卡测试")
     shots.wait_for(lambda: "读卡成功" in texts(mode.view), 20)
     report["idcard_text"] = texts(mode.view)
+    shots.tap_text(mode, "‹ 总览")
+    shots.tap_text(mode, "camera")
+    report["camera_preview"] = shots.wait_for(lambda: "对焦" in shots.view_text(mode), 20)
+    shots.tap_text(mode, "拍摄测试页")
+    shots.wait_for(lambda: "找到页面" in shots.view_text(mode), 40)
+    report["camera_text"] = shots.view_text(mode)
     shots.tap_text(mode, "‹ 总览")
     shots.tap_text(mode, "最近事件")
     report["events_text"] = texts(mode.view)

@@ -7,6 +7,7 @@ citizen's data: the ID-card read test shows the masked summary the idcard check 
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -339,13 +340,126 @@ class ReportView(DeviceView):
                                                        else f"没有打印：{result.advice_zh}"))
 
 
+class CameraView(DeviceView):
+    """Live preview with focus score and exposure; a full-resolution test capture with the page it finds.
+
+    The preview runs on the camera driver's worker thread; frames are shrunk and measured there and
+    only the small picture crosses to the UI thread. The check (which opens the camera itself) is
+    not run here while the preview holds the camera: the dashboard's result is shown instead.
+    """
+
+    device = "camera"
+    runs_check = False
+    PREVIEW_WIDTH = 560
+
+    def __init__(self, mode: "TechnicianMode") -> None:
+        self.worker: Any = None
+        self._last_frame = 0.0
+        super().__init__(mode)
+        state = mode.states.get(self.device)
+        self.show_result(state.result if state else None)
+        self.start_preview()
+
+    def actions(self) -> list[Action]:
+        return [("拍摄测试页并检测", self.capture)]
+
+    def extra(self, right: BoxLayout) -> None:
+        from kivy.uix.image import Image
+
+        self.preview = Image(size_hint_y=3, fit_mode="contain")
+        right.add_widget(self.preview)
+        self.measure = label(self.mode.theme, "正在打开高拍仪…", size_hint_y=None, height=self.mode.theme.font_body * 1.6)
+        right.add_widget(self.measure)
+
+    def start_preview(self) -> None:
+        from drivers.camera.driver import Camera, CameraWorker
+
+        self.worker = CameraWorker(Camera.from_config(self.mode.config), self._frame,
+                                   on_error=lambda error: Clock.schedule_once(
+                                       lambda _dt: self.say(f"高拍仪：{error.for_people()}"))).start()
+
+    def _frame(self, frame: Any) -> None:
+        """Worker thread: at most 8 pictures a second, shrunk and measured before the UI sees them."""
+        now = time.monotonic()
+        if now - self._last_frame < 0.125:
+            return
+        self._last_frame = now
+        picture, focus, exposure = shrink_and_measure(frame, self.PREVIEW_WIDTH)
+
+        def show(_dt: float) -> None:
+            if self.worker is not None:  # a frame still in flight after a capture froze the picture
+                self._show(picture, f"对焦 {focus:.0f}    曝光 {exposure:.0f}")
+
+        Clock.schedule_once(show)
+
+    def _show(self, picture: Any, measured: str) -> None:
+        from kivy.graphics.texture import Texture
+
+        height, width = picture.shape[:2]
+        texture = Texture.create(size=(width, height), colorfmt="rgb")
+        texture.blit_buffer(picture[::-1].tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+        self.preview.texture = texture
+        self.measure.text = measured
+
+    def capture(self) -> None:
+        worker = self.worker
+        if worker is None:
+            return
+        self.run("capture-test-page", lambda: capture_test_page(worker, self.mode.config), self._captured)
+
+    def _captured(self, result: tuple[Any, dict[str, Any]]) -> tuple[str, str]:
+        picture, facts = result
+        self.leave()  # freeze the preview on the capture so the detection can be looked at
+        self._show(picture, "测试页（绿框为检测到的页面）")
+        text = (f"找到页面：{'是' if facts['found'] else '否'}，置信度 {facts['confidence']:.2f}，纸张 {facts['paper']}\n"
+                f"分辨率 {facts['width']}x{facts['height']}，JPEG {facts['bytes'] // 1024} KB\n"
+                + ("画质合格" if facts["quality"]["ok"] else "提示：" + "；".join(facts["quality"]["hints"])))
+        return ("ok" if facts["found"] else "no-page"), text
+
+    def leave(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            background(worker.stop, lambda *_: None)
+
+
+def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
+    """A small BGR copy for the screen, the focus score and the mean brightness of the full frame."""
+    import cv2
+
+    from terminal.scanner.quality import focus_score
+
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+    scale = width / frame.shape[1]
+    small = cv2.resize(frame, (width, round(frame.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    if small.ndim == 2:
+        small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+    return small, focus_score(gray), float(gray.mean())
+
+
+def capture_test_page(worker: Any, config: Any) -> tuple[Any, dict[str, Any]]:
+    """A full-resolution still through the scan pipeline; the picture with the found page outlined."""
+    import cv2
+    import numpy as np
+
+    from terminal.scanner.pipeline import ScanOptions, scan_page
+
+    still = worker.capture_still()
+    scanned = scan_page(still, ScanOptions.from_config(config.devices.camera))
+    picture, _, _ = shrink_and_measure(still, CameraView.PREVIEW_WIDTH)
+    if scanned.detection.quad is not None:
+        scale = CameraView.PREVIEW_WIDTH / still.shape[1]
+        quad = (np.asarray(scanned.detection.quad, dtype=float) * scale).round().astype(np.int32)
+        cv2.polylines(picture, [quad.reshape(-1, 1, 2)], True, (40, 180, 60), 3)
+    return picture, scanned.to_json()
+
+
 class CheckView(DeviceView):
-    """Devices whose test is their check (smart-card reader, camera until it has a preview, system)."""
+    """Devices whose test is their check (smart-card reader, system)."""
 
 
 VIEWS: dict[str, type[DeviceView]] = {
     "idcard": IdCardView, "printer": PrinterView, "keypad": KeypadView, "screen": ScreenView, "audio": AudioView,
-    "outbox": SyncView, "network": NetworkView,
+    "outbox": SyncView, "network": NetworkView, "camera": CameraView,
 }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from drivers.smartcard.technician import TechnicianAuth
 from terminal import config as config_module
 from terminal.config import Config
+from terminal.devices import parse_address
 from terminal.technician import TechnicianGate
 from ui import render
 
@@ -118,6 +119,11 @@ def dashboard_done(mode: "TechnicianMode") -> bool:
         "检查中" not in getattr(child, "text", "") for card in view.cards.values() for child in card.walk())
 
 
+def view_text(mode: "TechnicianMode") -> str:
+    """All text on the current technician view (to wait for a result to appear)."""
+    return " ".join(str(getattr(w, "text", "")) for w in mode.view.walk()) if mode.view is not None else ""
+
+
 def save(mode: "TechnicianMode", path: Path) -> Path:
     render.pump(2)
     assert mode.layer is not None
@@ -126,8 +132,18 @@ def save(mode: "TechnicianMode", path: Path) -> Path:
     return path
 
 
+def with_faults(config: Config, **addresses: str) -> Config:
+    """The same configuration with some simulators' fault switches on (`printer="sim?fault=paper_near_end"`)."""
+    devices = config.devices
+    changed = {name: dataclasses.replace(getattr(devices, name), address=parse_address(address, name))
+               for name, address in addresses.items()}
+    return dataclasses.replace(config, devices=dataclasses.replace(devices, **changed))
+
+
 def render_docs(out: Path) -> list[Path]:
-    config = demo_config(Path(tempfile.mkdtemp(prefix="tech-shots-")))
+    """The docs screenshots, with a printer low on paper and a silent keypad so the states show."""
+    config = with_faults(demo_config(Path(tempfile.mkdtemp(prefix="tech-shots-"))),
+                         printer="sim?fault=paper_near_end", keypad="sim?fault=no_answer")
     _app, mode, clock = start(config)
     hold_corner(clock)
     shots = []
@@ -140,20 +156,35 @@ def render_docs(out: Path) -> list[Path]:
     wait_for(lambda: dashboard_done(mode), 60)
     shots.append(save(mode, out / "technician-dashboard.png"))
     tap_text(mode, "printer")
-    wait_for(lambda: "检查中" not in "".join(getattr(w, "text", "") for w in mode.view.walk()), 30)  # type: ignore
+    wait_for(lambda: "检查中" not in view_text(mode), 30)
     shots.append(save(mode, out / "technician-printer.png"))
     tap_text(mode, "‹ 总览")
     tap_text(mode, "idcard")
     tap_text(mode, "读卡测试")
-    wait_for(lambda: "读卡成功" in "".join(getattr(w, "text", "") for w in mode.view.walk()), 30)  # type: ignore
+    wait_for(lambda: "读卡成功" in view_text(mode), 30)
     shots.append(save(mode, out / "technician-idcard.png"))
+    tap_text(mode, "‹ 总览")
+    tap_text(mode, "camera")
+    wait_for(lambda: "对焦" in view_text(mode), 30)
+    tap_text(mode, "拍摄测试页")
+    wait_for(lambda: "找到页面" in view_text(mode), 60)
+    shots.append(save(mode, out / "technician-camera.png"))
+    tap_text(mode, "退出维护")
     return shots
+
+
+def shrink_png(path: Path) -> None:
+    """Palette PNG (256 colours): a quarter of the size, no visible change for flat UI colours."""
+    from PIL import Image
+
+    Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="render the technician screens offscreen to PNG")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     for path in render_docs(parser.parse_args().out):
+        shrink_png(path)
         print(path)
 
 

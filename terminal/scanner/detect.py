@@ -209,8 +209,9 @@ def detect_page(frame: np.ndarray, refine: bool = True) -> Detection:
     h, w = frame.shape[:2]
     if h < 16 or w < 16 or frame.size == 0:
         return Detection(None, 0.0, (w, h))
-    scale = WORK_WIDTH / w if w > WORK_WIDTH else 1.0
-    small = cv2.resize(frame, (max(16, round(w * scale)), max(16, round(h * scale))), interpolation=cv2.INTER_AREA)
+    factor = max(1, round(w / WORK_WIDTH))  # a whole factor keeps INTER_AREA on its fast path
+    small = cv2.resize(frame, (max(16, w // factor), max(16, h // factor)), interpolation=cv2.INTER_AREA)
+    scale = small.shape[1] / w
     if small.ndim == 3 and small.shape[2] == 4:
         small = cv2.cvtColor(small, cv2.COLOR_BGRA2BGR)
     gray_small = cv2.GaussianBlur(_gray(small), (3, 3), 0)

@@ -25,6 +25,7 @@ from drivers.idcard.codec import (
     Answer, CardReadError, ChecksumError, Command, CommandRejected, FrameDecoder, SamFault, Status, check_answer, decode_identity, encode_command, format_sam_id, split_read_data, status_text,
 )
 from drivers.idcard.simulator import SamSimulator
+from terminal import events
 from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceMissing, DeviceTimeout, TerminalError
@@ -195,6 +196,7 @@ class IdCardReader:
                 if lost:
                     lost = False
                     log.warning("event=reader_back device=idcard port=%s", self.port.url)
+                    events.record(events.EventId.DEVICE_BACK, device=DEVICE, address=self.address.raw)
                     self._emit(ReaderEvent("reader-back"))
                 card_present = self._track_card(found, card_present)
             except (DeviceMissing, DeviceTimeout, SamFault) as e:  # the reader is unusable until it answers well
@@ -203,6 +205,8 @@ class IdCardReader:
                 if not lost:
                     lost = True
                     log.warning("event=reader_lost device=idcard port=%s reason=%s", self.port.url, type(e).__name__)
+                    events.record(events.EventId.DEVICE_LOST, device=DEVICE, address=self.address.raw,
+                                  reason=type(e).__name__)
                     self._emit(ReaderEvent("reader-lost", error=e))
                 card_present = False
             except TerminalError as e:  # a garbled poll: try again at the next interval

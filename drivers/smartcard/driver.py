@@ -18,6 +18,7 @@ from smartcard import scard
 
 from drivers.smartcard.codec import DEVICE, INS_GET_RESPONSE, Apdu, split_response
 from drivers.smartcard.virtualcard import ATR, TechnicianApplet
+from terminal import events
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceFault, DeviceMissing
 
@@ -199,6 +200,7 @@ class CardMonitor:
                 continue
             if result != scard.SCARD_S_SUCCESS:
                 log.warning("event=smartcard_monitor_failed reason=%s", scard.SCardGetErrorMessage(result))
+                events.record(events.EventId.DEVICE_LOST, device=DEVICE, reason=f"0x{result & 0xFFFFFFFF:08X}")
                 for reader in present:
                     self._on_event(CardEvent("reader-lost", reader))
                 return

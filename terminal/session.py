@@ -25,6 +25,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Callable, Mapping, Protocol, Sequence
 
+from terminal import events
 from terminal.casenumber import CaseNumbers
 from terminal.cases import Case, CaseKind, Complaint, Material, Page, Rating, RatingRecord
 from terminal.catalog import Catalog, Item, MaterialSpec
@@ -198,6 +199,7 @@ class Session:
         self._elderly = config.display.elderly_default
         self._last_activity = clock()
         self._warning = False
+        self._visiting = False  # between SESSION_STARTED and SESSION_WIPED in the event log
 
     # ---- observing -------------------------------------------------------------------------
 
@@ -291,6 +293,9 @@ class Session:
     def _go(self, target: State, action: str) -> None:
         if target not in TRANSITIONS[self._state]:
             raise TransitionError(self._state, action)
+        if not self._visiting:
+            self._visiting = True
+            events.record(events.EventId.SESSION_STARTED, action=action)
         self._draft.history.append(self._state)
         self._state = target
         self.touch()
@@ -303,23 +308,26 @@ class Session:
             raise TransitionError(self._state, "go back")
         self._state = self._draft.history.pop()
         if self._state == State.HOME:
-            self._wipe(keep_elderly=True)
+            self._wipe(keep_elderly=True, reason="back")
         self.touch()
         self._emit("state")
 
     def cancel(self) -> None:
         """Give up from anywhere: everything personal is dropped and the home screen shows."""
-        self._wipe()
+        self._wipe(reason="cancel")
         self._emit("cancelled")
 
     def finish(self) -> None:
         """Done (after rating, a progress query, a complaint or a help request): wipe and go home."""
         if State.HOME not in TRANSITIONS[self._state]:
             raise TransitionError(self._state, "finish")
-        self._wipe()
+        self._wipe(reason="finish")
         self._emit("finished")
 
-    def _wipe(self, keep_elderly: bool = False) -> None:
+    def _wipe(self, keep_elderly: bool = False, reason: str = "") -> None:
+        if self._visiting:  # not for a tap on 首页 while already at home
+            self._visiting = False
+            events.record(events.EventId.SESSION_WIPED, reason=reason)
         self._draft = _Draft()
         self._state = State.HOME
         if not keep_elderly:
@@ -500,6 +508,7 @@ class Session:
         self._sink.submit(case)  # may raise (disk full): the person stays on review with everything intact
         draft.case = case
         log.info("event=case_submitted case_no=%s item=%s missing=%d", case.case_no, item.id, len(case.missing))
+        events.record(events.EventId.CASE_SUBMITTED, case_no=case.case_no, item=item.id, missing=len(case.missing))
         self._go(State.SUBMIT, "submit")
         self._emit("submitted")
         return case
@@ -588,7 +597,7 @@ class Session:
         idle = self._clock() - self._last_activity
         if idle >= self.idle_limit + self.config.timeouts.idle_warning_seconds:
             log.info("event=session_timeout state=%s", self._state.value)
-            self._wipe()
+            self._wipe(reason="idle")
             self._emit("timed_out")
         elif idle >= self.idle_limit and not self._warning:
             self._warning = True

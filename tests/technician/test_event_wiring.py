@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import queue
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from drivers.idcard.driver import IdCardReader, ReaderEvent
 from drivers.idcard.simulator import SamSimulator
 from terminal.devices import parse_address
 from terminal.events import EVENTS, Event
+from terminal.session import Session, State
+from tests.test_session import IDENTITY, PHONE, clock, make, reach, session, store  # noqa: F401 (fixtures)
 
 
 def events_after(before: list[Event], name: str) -> list[Event]:
@@ -30,3 +33,21 @@ def test_id_reader_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> Non
     lost, back = events_after(before, "DEVICE_LOST"), events_after(before, "DEVICE_BACK")
     assert [e.fields["device"] for e in lost] == ["idcard"] and lost[0].fields["reason"] == "DeviceMissing"
     assert [e.fields["device"] for e in back] == ["idcard"]
+
+
+def test_a_visit_records_start_submission_and_wipe_without_the_person(session: Session) -> None:
+    before = EVENTS.recent(500)
+    session.cancel()  # a tap on 首页 at home is not a visit
+    assert not events_after(before, "SESSION_WIPED")
+    case = reach(session, State.SUBMIT).case
+    assert case is not None
+    session.cancel()
+    [started] = events_after(before, "SESSION_STARTED")
+    [submitted] = events_after(before, "CASE_SUBMITTED")
+    [wiped] = events_after(before, "SESSION_WIPED")
+    assert started.fields == {"action": "start an application"}
+    assert submitted.fields["case_no"] == case.case_no and wiped.fields == {"reason": "cancel"}
+    written = json.dumps([e.to_json() for e in EVENTS.recent(500) if id(e) not in {id(b) for b in before}],
+                         ensure_ascii=False)
+    for value in (IDENTITY.name, IDENTITY.id_number, IDENTITY.address, PHONE):
+        assert value not in written

@@ -66,6 +66,17 @@ def _timings(function, frames: list[np.ndarray], rounds: int = 2) -> tuple[float
     return statistics.median(times), float(np.percentile(times, 90)), statistics.median(cpu)
 
 
+def is_upright(page: np.ndarray, flat: np.ndarray) -> bool:
+    """Whether the finished page matches the flat document better as it is than turned any other way."""
+    def small(image: np.ndarray) -> np.ndarray:
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        return cv2.resize(gray, (120, 120), interpolation=cv2.INTER_AREA)
+
+    target = small(flat)
+    scores = [float(np.corrcoef(small(np.rot90(page, -k)).ravel(), target.ravel())[0, 1]) for k in range(4)]
+    return int(np.argmax(scores)) == 0
+
+
 def levenshtein(a: str, b: str) -> int:
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -108,7 +119,7 @@ def main() -> None:
 
     options = ScanOptions()
     captures = list(synthetic.make_set("easy", max(args.captures, args.ocr), args.seed + 1, CAPTURE))
-    times, cpu, sizes, qualities = [], [], [], []
+    times, cpu, sizes, qualities, upright = [], [], [], [], []
     for scene in captures[:args.captures]:
         start, start_cpu = time.perf_counter(), time.process_time()
         page = scan_page(scene.image, options)
@@ -116,8 +127,10 @@ def main() -> None:
         cpu.append(1000 * (time.process_time() - start_cpu))
         sizes.append(len(page.jpeg.data))
         qualities.append(page.jpeg.quality)
+        upright.append(is_upright(page.image, scene.document.image))
     print(f"capture 2592x1944 -> finished JPEG:      median {statistics.median(times):.0f} ms  "
           f"max {max(times):.0f} ms  (CPU {statistics.median(cpu):.0f} ms)")
+    print(f"pages upright after the orientation fix: {sum(upright)} of {len(upright)}")
     print(f"bytes per page (A4 at 200 dpi, budget {options.budget_bytes // 1024} KB): mean {np.mean(sizes) / 1024:.0f} KB  "
           f"max {max(sizes) / 1024:.0f} KB  JPEG quality {min(qualities)}-{max(qualities)}")
 

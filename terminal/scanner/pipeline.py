@@ -6,7 +6,6 @@ runs once on the full-resolution still. The UI, `terminal scan` and the benchmar
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -108,7 +107,7 @@ def scan_page(frame: np.ndarray, options: ScanOptions = ScanOptions(), *, rotati
     elif paper == "card":  # cards: long side across; their text is too short for the line heuristic
         applied = 90 if page.shape[0] > page.shape[1] else 0
         page = rotate(page, applied)
-    elif options.fix_orientation:
+    elif options.fix_orientation and detection.found:  # a whole desk has no text lines to go by
         page, orientation = fix_orientation(page)
         applied = orientation.rotation
     else:
@@ -118,7 +117,3 @@ def scan_page(frame: np.ndarray, options: ScanOptions = ScanOptions(), *, rotati
     log.info("page scanned found=%s confidence=%.2f paper=%s rotation=%d bytes=%d quality=%d",
              detection.found, detection.confidence, paper, applied, len(jpeg.data), jpeg.quality)
     return ScannedPage(detection, quality, paper, applied, finished, jpeg)
-
-
-def with_options(options: ScanOptions, **changes: Any) -> ScanOptions:
-    return dataclasses.replace(options, **changes)

@@ -63,22 +63,30 @@ def serve(db: Path) -> None:
     server.stop()
 
 
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def drain_child(data_dir: Path, url: str) -> None:
-    """Child: drain the outbox and report peak RSS, so the figure covers the drain only."""
+    """Child: drain the outbox in rounds of 100, sampling RSS after each, so the figures cover the drain only."""
     outbox = Outbox(data_dir, min_free_mb=10)
-    start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    total = outbox.stats().counts["queued"]
     pusher = Pusher(outbox, make_client(url, timeout_seconds=30.0))
-    total = len(outbox.pending(limit=100_000))
+    samples = [_rss_mb()]
     started = time.perf_counter()
     delivered = 0
     while True:
         result = pusher.round(limit=100)
         delivered += len(result.delivered)
+        samples.append(_rss_mb())
         if not result.delivered and not result.failed:
             break
     seconds = time.perf_counter() - started
-    print(json.dumps({"cases": total, "delivered": delivered, "seconds": seconds,
-                      "rss_before_kb": start_rss, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    print(json.dumps({"cases": total, "delivered": delivered, "seconds": seconds, "rss_mb": samples,
+                      "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
 def start_server(db: Path) -> tuple[subprocess.Popen, str]:
@@ -138,10 +146,11 @@ def bench_drain(work: Path, url: str, sizes: list[int]) -> None:
         out = subprocess.run([sys.executable, __file__, "--drain-child", str(data_dir), url], capture_output=True,
                              text=True, check=True).stdout
         figures = json.loads(out)
+        rss = figures["rss_mb"]
         print(f"drain {figures['cases']} queued cases (2 pages x 50 KB each): {figures['delivered']} delivered in "
               f"{figures['seconds']:.1f} s = {figures['delivered'] / figures['seconds']:.1f} cases/s; "
-              f"peak RSS {figures['peak_rss_kb'] / 1024:.1f} MB (after opening the outbox "
-              f"{figures['rss_before_kb'] / 1024:.1f} MB)")
+              f"peak RSS {figures['peak_rss_kb'] / 1024:.1f} MB; RSS before / after each 100 cases: "
+              + " ".join(f"{mb:.0f}" for mb in rss) + " MB")
 
 
 def bench_crash(work: Path, kills: int) -> None:

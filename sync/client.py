@@ -9,12 +9,14 @@ not hammer the platform in step.
 from __future__ import annotations
 
 import logging
+import queue
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import requests
 
@@ -88,8 +90,11 @@ class PlatformClient:
         self.settings = settings
         self.stop = stop or threading.Event()
         self.throttle = Throttle(settings.bandwidth_kbps, self.stop)
-        self._local = threading.local()  # one keep-alive session per thread: parallel uploads
+        # Keep-alive sessions lent to one request at a time: parallel uploads reuse connections, and
+        # their number stays bounded by the concurrency however many worker threads come and go.
+        self._idle: queue.LifoQueue[requests.Session] = queue.LifoQueue()
         self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
         # Passed on every request: a session-level `verify` loses to REQUESTS_CA_BUNDLE in the environment.
         self.verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
         self.cert: str | tuple[str, str] | None = None
@@ -98,14 +103,19 @@ class PlatformClient:
                 else str(settings.client_cert)
         self.timeout = (min(5.0, settings.timeout_seconds), settings.timeout_seconds)
 
-    @property
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
+    @contextmanager
+    def session(self) -> Iterator[requests.Session]:
+        try:
+            session = self._idle.get_nowait()
+        except queue.Empty:
+            session = requests.Session()
             session.headers[PROTOCOL_HEADER] = PROTOCOL_VERSION
-            self._sessions.append(session)
-        return session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        try:
+            yield session
+        finally:
+            self._idle.put(session)
 
     def close(self) -> None:
         for session in self._sessions:
@@ -126,8 +136,9 @@ class PlatformClient:
             if body:
                 self.throttle.wait(len(body))
             try:
-                response = self.session.request(method, url, data=body, json=json_body, headers=all_headers,
-                                                timeout=self.timeout, verify=self.verify, cert=self.cert)
+                with self.session() as session:
+                    response = session.request(method, url, data=body, json=json_body, headers=all_headers,
+                                               timeout=self.timeout, verify=self.verify, cert=self.cert)
             except requests.exceptions.SSLError as error:
                 # A certificate problem will not fix itself by retrying.
                 raise PlatformError(f"TLS verification failed for {self.settings.base_url}: {type(error).__name__} {error}",

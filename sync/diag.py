@@ -45,8 +45,9 @@ def check_network(config: Config, address: DeviceAddress | None, options: argpar
         return CheckResult("network", "fault", error.advice_zh, {"problem": error.message})
     client = PlatformClient(settings)
     try:
-        response = client.session.head(settings.base_url + "/v1/", timeout=client.timeout, verify=client.verify,
-                                       cert=client.cert)
+        with client.session() as session:
+            response = session.head(settings.base_url + "/v1/", timeout=client.timeout, verify=client.verify,
+                                    cert=client.cert)
     except requests.exceptions.SSLError:
         return CheckResult("network", "fault", "与政务服务平台的安全连接校验失败，请检查证书配置。", {"url": settings.base_url})
     except requests.RequestException as error:

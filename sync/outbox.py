@@ -282,7 +282,10 @@ class Outbox:
             else:
                 raise OSError(errno.EAGAIN, "attachment files kept vanishing during submit")
         except BaseException as error:
-            self._discard(created)
+            try:
+                self._discard(created)
+            except (OSError, sqlite3.Error) as cleanup_error:  # the original error is the one to report
+                log.warning("outbox.cleanup_failed problem=%s", type(cleanup_error).__name__)
             if _is_disk_full(error):
                 log.warning("outbox.refused reason=write_failed record=%s", record.record_id)
                 raise StorageFull(f"the disk is full: {error}") from None
@@ -312,6 +315,11 @@ class Outbox:
     def _insert(self, record: wire.Outgoing) -> bool:
         """Commit the row, unless a concurrent purge or sweep removed a file meanwhile (then False)."""
         with self._write() as db:
+            twin = db.execute("SELECT manifest_sha256 FROM records WHERE record_id = ?", (record.record_id,)).fetchone()
+            if twin is not None:  # another process submitted the same record meanwhile
+                if twin["manifest_sha256"] != record.manifest_sha256:
+                    raise RecordConflict(f"record {record.record_id} already stored with different content")
+                return True
             if not all(self._file_path(a.sha256).exists() for a in record.attachments):
                 return False
             db.execute(

@@ -26,8 +26,8 @@ def _frame_path(config: Config, options: argparse.Namespace) -> Path:
     out = getattr(options, "out", None)
     if out:
         return Path(out)
-    folder = Path(config.storage.data_dir) / "diagnostics"
-    return folder / f"camera-{time.strftime('%Y%m%d-%H%M%S')}.jpg"
+    # One file, overwritten each run: frames may show a citizen's papers and must not pile up.
+    return Path(config.storage.data_dir) / "diagnostics" / "camera-frame.jpg"
 
 
 def check(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:

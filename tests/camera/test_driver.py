@@ -149,6 +149,11 @@ def test_diag_camera_reports_mode_rate_focus_and_saves_a_frame(sequence: Path, t
     assert 20 <= details["measured_fps"] <= 35
     assert details["focus_score"] > 20 and 70 < details["exposure"] < 250
     assert cv2.imread(str(out)).shape[:2] == (480, 640)
+    config = tmp_path / "t.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    for _ in range(2):  # without --out: one file in the data folder, replaced each run
+        assert _diag(capsys, "--device", f"file://{sequence}?fps=30", config=config)[0] == 0
+    assert [p.name for p in (tmp_path / "data" / "diagnostics").iterdir()] == ["camera-frame.jpg"]
 
 
 @pytest.mark.parametrize(("fault", "status", "code"), [("no_frames", "fault", 1), ("frozen", "fault", 1)])

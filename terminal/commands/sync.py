@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     central = actions.add_parser("central", help="the reference central server (tests and demos)")
     central.add_argument("--db", required=True, type=Path, help="SQLite file (created if missing)")
     central.add_argument("--listen", default="127.0.0.1:8800", help="address for pushes (default 127.0.0.1:8800)")
-    central.add_argument("--secret", required=True, type=Path, help="file with the terminals' shared secret")
+    central.add_argument("--secret", type=Path,
+                         help="file with the terminals' shared secret (default: this configuration's platform.credentials)")
     central.add_argument("--catalog-dir", type=Path, help="folder of signed catalogs <region>.signed.json to serve")
     central.add_argument("--pull", metavar="URL", help="also pull from this terminal's sync API")
     central.add_argument("--terminal-id", default="", help="the pulled terminal's id (for its tokens)")
@@ -92,7 +93,7 @@ def run_central(args: argparse.Namespace, config: Config) -> int:
     from sync.central import CentralStore, Puller, create_app
     from sync.httpserver import ServerThread, parse_listen
     stop = _stop_on_signals()
-    secret = read_secret(args.secret, "--secret")
+    secret = read_secret(args.secret or config.platform.credentials, "--secret")
     store = CentralStore(args.db)
     host, port = parse_listen(args.listen)
     server = ServerThread(create_app(store, secret, args.catalog_dir), host, port, certfile=args.cert,

@@ -65,3 +65,29 @@ def test_verify_command_fails_on_a_damaged_file(tmp_path: Path, capsys: pytest.C
     box.close()
     assert cli.main(["--config", str(config), "outbox", "verify"]) == 1
     assert "problems: 1" in capsys.readouterr().out
+
+
+def test_central_command_serves_pushes_until_sigterm(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from sync.push import Pusher
+    from tests.sync.conftest import free_port, make_client
+
+    port = free_port()
+    config = _config(tmp_path)  # no platform url; the secret comes from --secret
+    proc = subprocess.Popen([sys.executable, "-m", "terminal", "--config", str(config), "sync", "central",
+                             "--db", str(tmp_path / "central.sqlite"), "--listen", f"127.0.0.1:{port}",
+                             "--secret", str(tmp_path / "platform.secret")],
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert "listening" in proc.stdout.readline()
+        box = Outbox(tmp_path / "data", min_free_mb=10)
+        box.submit(make_case(3))
+        assert Pusher(box, make_client(f"http://127.0.0.1:{port}"), retry_base=0.01).round().ok
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    from sync.central import CentralStore
+    assert list(CentralStore(tmp_path / "central.sqlite").completed()) == [make_case(3).case_no]

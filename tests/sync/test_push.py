@@ -220,6 +220,30 @@ def test_tls_is_verified_against_the_configured_ca(outbox: Outbox, tmp_path: Pat
         central.server.stop()
 
 
+def test_mutual_tls_client_certificate(outbox: Outbox, tmp_path: Path) -> None:
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca = _pem(tmp_path / "ca.pem", _certificate("Test CA", ca_key, ca_key, "Test CA", True))
+    cert = _pem(tmp_path / "server.pem", _certificate("localhost", ca_key, server_key, "Test CA", False))
+    client_cert = _pem(tmp_path / "client.pem", _certificate("T0001", ca_key, client_key, "Test CA", False))
+    keys = {}
+    for name, key in (("server", server_key), ("client", client_key)):
+        keys[name] = tmp_path / f"{name}.key"
+        keys[name].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()))
+    central = start_central(tmp_path / "mtls.sqlite", certfile=cert, keyfile=keys["server"], client_ca=ca)
+    try:
+        url = f"https://localhost:{central.server.port}"
+        outbox.submit(make_case(1))
+        without = Pusher(outbox, make_client(url, ca_bundle=ca, attempts=1), retry_base=0.01).round()
+        assert not without.ok and central.store.completed() == {}
+        time.sleep(0.05)
+        with_cert = Pusher(outbox, make_client(url, ca_bundle=ca, client_cert=client_cert, client_key=keys["client"]),
+                           retry_base=0.01).round()
+        assert with_cert.ok and list(central.store.completed()) == [make_case(1).case_no]
+    finally:
+        central.server.stop()
+
+
 def test_bandwidth_cap_slows_uploads() -> None:
     throttle = Throttle(kbps=500, stop=threading.Event())
     started = time.monotonic()

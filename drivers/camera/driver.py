@@ -151,10 +151,17 @@ class Camera:
             if ok and frame is not None and frame.size:
                 self._watch_frozen(frame)
                 return frame
-            if not source.isOpened():
+            if not source.isOpened() or self._node_gone():
                 raise DeviceMissing(f"camera {self.address} went away", device=DEVICE)
             if time.monotonic() >= deadline:
                 raise DeviceTimeout(f"camera {self.address} delivered no frame in {self.timeout:.1f} s", device=DEVICE)
+
+    def _node_gone(self) -> bool:
+        """An unplugged UVC camera's /dev node disappears while VideoCapture still says it is open."""
+        if self.address.scheme != "camera":
+            return False
+        target = self.address.target
+        return not os.path.exists(f"/dev/video{target}" if target.isdigit() else target)
 
     def _watch_frozen(self, frame: np.ndarray) -> None:
         fingerprint = frame_fingerprint(frame)

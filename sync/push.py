@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -101,12 +101,20 @@ class Pusher:
                 self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256)
                 with lock:
                     result.delivered.append(record.record_id)
-                if on_record:
+                if on_record and self.records_at_once == 1:
                     on_record()
 
         if self.records_at_once > 1:
+            # `on_record` (a watchdog ping) runs on the calling thread, while the workers make progress.
             with ThreadPoolExecutor(self.records_at_once, thread_name_prefix="push-record") as pool:
-                for future in [pool.submit(work) for _ in range(self.records_at_once)]:
+                futures = [pool.submit(work) for _ in range(self.records_at_once)]
+                seen = 0
+                while not all(future.done() for future in futures):
+                    wait(futures, timeout=1.0)  # all done, or a second passed
+                    if on_record and len(result.delivered) > seen:
+                        seen = len(result.delivered)
+                        on_record()
+                for future in futures:
                     future.result()
         else:
             work()

@@ -1,7 +1,10 @@
 """`terminal sync serve`: the push loop, the pull API, catalog checks and heartbeats in one process.
 
-`SyncService.run(stop, on_tick)` is the main loop; `on_tick` is called at least every
-TICK_SECONDS (and after every delivered record) so a systemd watchdog ping can hang off it.
+`SyncService.run(on_tick)` is the main loop (stop it with `service.stop.set()`). `on_tick` is
+always called on the thread running `run`: at least every TICK_SECONDS while waiting, and about
+once a second while a push round delivers records, so a systemd watchdog ping can hang off it.
+A single request can hold the loop for up to `platform.timeout_seconds` x 4 tries plus backoff;
+WatchdogSec must allow for that.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def test_serve_pushes_serves_pull_api_and_ticks(tmp_path: Path, central: Central
     finally:
         service.stop.set()
         runner.join(10)
-    assert not runner.is_alive() and len(ticks) >= len(cases)
+    assert not runner.is_alive() and len(ticks) >= 2  # before and after the round, and while waiting
     assert set(central.store.completed()) == {c.case_no for c in cases}
     assert central.store._row("SELECT terminal_id FROM heartbeats")["terminal_id"] == TERMINAL_ID
 

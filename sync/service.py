@@ -63,6 +63,11 @@ class SyncService:
         self.client = PlatformClient(ClientSettings.from_config(config), self.stop) if config.platform.url else None
         self.pusher = Pusher(outbox, self.client, retry_base=config.platform.push_interval_seconds) \
             if self.client else None
+        self.api_server: ServerThread | None = None
+
+    def healthy(self) -> bool:
+        """For the watchdog: the pull API (when configured) still serves; ticking proves the loop lives."""
+        return self.api_server is None or self.api_server.thread.is_alive()
 
     def _every(self, last: dict[str, float], name: str, period: float, job: Callable[[], object]) -> None:
         now = time.monotonic()
@@ -88,7 +93,7 @@ class SyncService:
         """Main loop until `stop` is set. `on_tick` is the hook for watchdog pings."""
         tick = on_tick or (lambda: None)
         last: dict[str, float] = {}
-        api_server = start_pull_api(self.config, self.outbox)
+        self.api_server = api_server = start_pull_api(self.config, self.outbox)
         try:
             while not self.stop.is_set():
                 tick()

@@ -83,8 +83,10 @@ def run_push(args: argparse.Namespace, config: Config) -> int:
 def run_serve(args: argparse.Namespace, config: Config) -> int:
     from sync.outbox import Outbox
     from sync.service import SyncService
+    from terminal.watchdog import Watchdog
     stop = _stop_on_signals()
-    SyncService(config, Outbox.from_config(config), stop=stop).run()
+    service = SyncService(config, Outbox.from_config(config), stop=stop)
+    service.run(on_tick=Watchdog(service.healthy, ready_status="push loop and pull API up").tick)
     return 0
 
 

@@ -90,10 +90,8 @@ def sharpness(gray: np.ndarray) -> float:
         return 0.0
     img = gray.astype(np.float32)
     result = 0.0
-    for kernel_x, kernel_y in ((np.ones((1, 9), np.float32) / 9, np.ones((1, 1), np.float32)),
-                               (np.ones((1, 1), np.float32), np.ones((9, 1), np.float32) / 9)):
-        reblurred = cv2.sepFilter2D(img, -1, kernel_x, kernel_y)
-        axis = 1 if kernel_x.shape[1] > 1 else 0
+    for axis, box in ((1, (9, 1)), (0, (1, 9))):  # along rows, then along columns
+        reblurred = cv2.blur(img, box)
         d_img = np.abs(np.diff(img, axis=axis))
         d_blur = np.abs(np.diff(reblurred, axis=axis))
         total = float(d_img.sum())
@@ -135,8 +133,7 @@ def assess_quality(frame: np.ndarray, detection: Detection) -> QualityReport:
     h, w = frame.shape[:2]
     margin = float(min(quad[:, 0].min(), quad[:, 1].min(), w - 1 - quad[:, 0].max(), h - 1 - quad[:, 1].max()))
     margin_limit = EDGE_MARGIN * min(w, h)
-    view = page_view(frame, quad)
-    gray = view if view.ndim == 2 else cv2.cvtColor(view, cv2.COLOR_BGR2GRAY)
+    gray = page_view(frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), quad)
     long_side = float(side_lengths(quad).max())
     # A curled sheet bows two opposite edges; one disturbed edge (a pen, a glare spot) is not a curl.
     deviations = sorted(detection.side_residuals, reverse=True)
@@ -145,7 +142,7 @@ def assess_quality(frame: np.ndarray, detection: Detection) -> QualityReport:
         _check("found", True, detection.confidence, 0.0),
         _check("cut_off", margin >= margin_limit, margin, round(margin_limit, 1)),
         _check("blur", (s := sharpness(gray)) >= MIN_SHARPNESS, s, MIN_SHARPNESS),
-        _check("glare", (g := glare_fraction(view)) <= MAX_GLARE, g, MAX_GLARE),
+        _check("glare", (g := glare_fraction(gray)) <= MAX_GLARE, g, MAX_GLARE),
         _check("dark", (lum := float(gray.mean())) >= MIN_LUMINANCE, lum, MIN_LUMINANCE),
         _check("flat", bend <= MAX_EDGE_BEND, bend, MAX_EDGE_BEND),
     )

@@ -22,13 +22,18 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def temporary_name(path: Path) -> Path:
+    """A hidden sibling name that `remove_temporaries` sweeps if a crash leaves it behind."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600, sync_folder: bool = True) -> None:
     """Write `data` to `path` durably; on any error the old file (or no file) stays and no temp is left.
 
     With `sync_folder=False` the caller fsyncs the folder itself, once for several files.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    tmp = temporary_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         view = memoryview(data)

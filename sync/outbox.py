@@ -30,7 +30,7 @@ from terminal.cases import Case, Complaint, RatingRecord
 from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
 from sync import manifest as wire
-from sync.fsutil import fsync_dir, remove_temporaries, write_atomic
+from sync.fsutil import fsync_dir, remove_temporaries, temporary_name, write_atomic
 from sync.keys import Keyring, SealBroken
 
 log = logging.getLogger(__name__)
@@ -195,16 +195,29 @@ class Outbox:
     # -- transactions -------------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: the state change is on disk when this block exits."""
+    def _write(self, *, repaired_by_recover: bool = False) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: the state change is on disk when this block exits.
+
+        `repaired_by_recover=True` is for changes whose loss `recover()` undoes the same way at start
+        (queued -> sending, delivered -> purged): they commit without their own fsync (WAL,
+        synchronous=NORMAL). A process crash keeps them all the same (the WAL is in the page cache);
+        a power cut may drop the latest of them, never an earlier FULL commit, and the next FULL
+        commit (a receipt) makes them durable too.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if repaired_by_recover:
+                self._db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if repaired_by_recover:
+                    self._db.execute("PRAGMA synchronous=FULL")
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -388,7 +401,7 @@ class Outbox:
         `skip` names records already tried in this round, so one round tries each record once.
         """
         now = self.clock()
-        with self._write() as db:
+        with self._write(repaired_by_recover=True) as db:  # a lost claim is a record `recover()` requeues
             if record_id is None:
                 row = db.execute(f"SELECT * FROM records WHERE state = ? AND next_attempt_at <= ? AND record_id NOT IN"
                                  f" ({','.join('?' * len(skip))}) ORDER BY seq LIMIT 1",
@@ -439,11 +452,15 @@ class Outbox:
     def _purge(self, record_id: str) -> None:
         """delivered -> purged: drop the sealed manifest and the files no other live record names.
 
-        The files go inside the transaction, under the write lock, so a concurrent submit that
-        shares a file sees it vanish before it commits and writes it again (see `_insert`).
+        The files leave their names inside the transaction, under the write lock, so a concurrent
+        submit that shares a file sees it vanish before it commits and writes it again (see
+        `_insert`). They are renamed there and unlinked after the commit: freeing a file's blocks
+        takes milliseconds, and the lock would make every other outbox change wait for it.
+        Neither the commit nor the unlinks are fsync'd: after a power cut the row is still
+        delivered, and `recover()` purges it again and sweeps any file that came back.
         """
-        removed = False
-        with self._write() as db:
+        doomed: list[Path] = []
+        with self._write(repaired_by_recover=True) as db:
             db.execute("UPDATE records SET state = ?, manifest_sealed = NULL, purged_at = ? WHERE record_id = ? AND state = ?",
                        (PURGED, self.clock(), record_id, DELIVERED))
             still_needed = {row["sha256"] for row in db.execute(
@@ -452,10 +469,14 @@ class Outbox:
                 (QUEUED, SENDING, record_id))}
             for row in db.execute("SELECT sha256 FROM attachments WHERE record_id = ?", (record_id,)):
                 if row["sha256"] not in still_needed:
-                    self._file_path(row["sha256"]).unlink(missing_ok=True)
-                    removed = True
-        if removed:
-            fsync_dir(self.files)
+                    path = self._file_path(row["sha256"])
+                    doomed.append(temporary_name(path))
+                    try:
+                        path.rename(doomed[-1])
+                    except FileNotFoundError:
+                        doomed.pop()
+        for path in doomed:
+            path.unlink(missing_ok=True)
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -502,7 +523,7 @@ class Outbox:
         """Key ids that still seal a stored manifest or file (old keys must stay while listed here)."""
         used = {Keyring.key_id_of(row["manifest_sealed"]) for row in self._query(
             "SELECT manifest_sealed FROM records WHERE manifest_sealed IS NOT NULL")}
-        for path in self.files.glob("*"):
+        for path in self.files.glob("[!.]*"):  # not temporaries, which come and go
             with open(path, "rb") as fh:
                 used.add(Keyring.key_id_of(fh.read(32)))
         return used

@@ -29,7 +29,8 @@ from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScree
 from ui.screens import Page
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
-from ui.steps import Step
+from ui.steps import Step, forget
+from ui.technician.mode import TechnicianMode
 from ui.widgets import fill
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class KioskApp(TerminalApp):
             self.manager.add_widget(kind(self, name=state.value))
         Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         self.hardware.open_keypad()
+        self.technician = TechnicianMode(self).install()  # the hidden corner hold (docs/technician.md)
         return root
 
     def on_stop(self) -> None:
@@ -114,7 +116,7 @@ class KioskApp(TerminalApp):
             if isinstance(current, Step):
                 current.leave()
             elif isinstance(current, Page):
-                current.clear_widgets()  # a hidden screen keeps nothing (search text, an item) for the next person
+                forget(current)  # a hidden screen keeps nothing (search text, an item) for the next person
             self.previous_state, self._shown_state = self._shown_state, state
             if isinstance(target, Step):
                 target.enter()

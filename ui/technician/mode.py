@@ -111,6 +111,7 @@ class TechnicianMode:
         from ui.technician.pinpad import PinPad
 
         self.app.session.cancel()
+        self._pause_kiosk_devices()
         self._last_touch = self.clock()
         self.layer = _Layer(self.theme)
         Window.add_widget(self.layer)
@@ -144,6 +145,7 @@ class TechnicianMode:
         Window.remove_widget(self.layer)
         self.layer, self.view, self.dashboard = None, None, None
         self.app.session.cancel()
+        self._resume_kiosk_devices()
 
     def _tick(self, _dt: float) -> None:
         if self.layer is None:
@@ -154,6 +156,22 @@ class TechnicianMode:
             self.close("pin-pad-unused")
         elif self.view is not None:
             getattr(self.view, "tick", lambda: None)()
+
+
+    def _pause_kiosk_devices(self) -> None:
+        """Let go of the ports the citizen journey holds, so the device tests can open them alone."""
+        hardware = getattr(self.app, "hardware", None)  # the kiosk app has devices, the plain app has none
+        if hardware is None:
+            return
+        hardware.stop_cards()
+        hardware.stop_scanning()
+        if hardware.keypad is not None:
+            hardware.keypad.stop()
+
+    def _resume_kiosk_devices(self) -> None:
+        hardware = getattr(self.app, "hardware", None)
+        if hardware is not None:
+            hardware.open_keypad()
 
 
 class _Layer(FloatLayout):

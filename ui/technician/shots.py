@@ -19,7 +19,6 @@ from drivers.smartcard.technician import TechnicianAuth
 from terminal import config as config_module
 from terminal.config import Config
 from terminal.devices import parse_address
-from terminal.technician import TechnicianGate
 from ui import render
 
 if TYPE_CHECKING:  # imported after render.start(): Kivy makes its window on first import
@@ -46,16 +45,15 @@ def demo_config(data_dir: Path) -> Config:
 
 
 def start(config: Config) -> tuple[Any, "TechnicianMode", HeldClock]:
-    app = render.start(config)
-    from ui.technician.mode import TechnicianMode
+    """The real kiosk offscreen with its technician mode; the PIN-only PIN enrolled; one clock for all waits."""
+    from ui.demo import start_kiosk
 
-    auth = TechnicianAuth.from_config(config, scrypt_n=2 ** 12)
-    auth.set_pin_only(DEMO_PIN)
+    TechnicianAuth.from_config(config, scrypt_n=2 ** 12).set_pin_only(DEMO_PIN)
+    app = start_kiosk(config)
     clock = HeldClock()
-    gate = TechnicianGate.from_config(config)
-    gate.clock = clock  # idle time too can then pass without waiting
-    mode = TechnicianMode(app, gate, clock=clock)
-    return app, mode.install(), clock
+    mode = app.technician
+    mode.clock = mode.gesture.clock = mode.gate.clock = clock  # held fingers and idle time pass without waiting
+    return app, mode, clock
 
 
 def touch(x: float, y: float, hold: float = 0.0, clock: HeldClock | None = None,

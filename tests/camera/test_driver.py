@@ -171,24 +171,3 @@ def test_diag_camera_absent(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, check["status"]) == (0, "absent")
     assert "高拍仪" in check["summary"]
 
-
-def test_autocapture_delivers_one_finished_page_per_still_placement() -> None:
-    from drivers.camera.autocapture import AutoCapture
-    from terminal.scanner.pipeline import ScanOptions
-
-    previews: queue.Queue[str] = queue.Queue()
-    pages: queue.Queue = queue.Queue()
-    settings = CameraSettings(preview_width=640, preview_height=480, capture_width=1280, capture_height=960)
-    camera = Camera(parse_address("sim?fps=20&hold=100", "camera"), settings, timeout=2.0)
-    auto = AutoCapture(camera, ScanOptions(dpi=100, budget_bytes=150_000),
-                       on_preview=lambda frame, analysis, stability: previews.put(stability.state),
-                       on_page=pages.put, hold_seconds=0.3)
-    with auto:
-        page = pages.get(timeout=20)
-        states = []
-        while not previews.empty():
-            states.append(previews.get())
-    assert page.detection.found and page.paper == "A4"
-    assert page.image.shape[:2] == (1169, 827)  # A4 at 100 dpi
-    assert len(page.jpeg.data) <= 150_000
-    assert "steady" in states and states.count("capture") == 1

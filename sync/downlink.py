@@ -26,7 +26,7 @@ from typing import Any, Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from terminal import __version__
+from terminal import __version__, events
 from terminal.config import Config
 from terminal.errors import PlatformError, TerminalError
 from sync.client import ClientSettings, PlatformClient
@@ -100,8 +100,20 @@ def _validate_content(catalog: bytes, region: str) -> None:
 def accept_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
     """Check and install a signed envelope. True if installed, False if it is the version already installed.
 
-    Raises CatalogRefused (and leaves the current catalog alone) for anything else.
+    Raises CatalogRefused (and leaves the current catalog alone) for anything else. Both outcomes
+    go to the event log (CATALOG_UPDATED / CATALOG_REFUSED) for the technician.
     """
+    try:
+        installed = _install_catalog(envelope, region, keys, data_dir)
+    except CatalogRefused as refused:
+        events.record(events.EventId.CATALOG_REFUSED, region=region, reason=refused.message)
+        raise
+    if installed:
+        events.record(events.EventId.CATALOG_UPDATED, region=region, version=installed_version(data_dir, region))
+    return installed
+
+
+def _install_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
     try:
         if envelope["format"] != CATALOG_FORMAT or envelope["region"] != region:
             raise CatalogRefused("catalog envelope has the wrong format or region")

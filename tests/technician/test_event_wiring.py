@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import queue
 from pathlib import Path
 
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from drivers.idcard.driver import IdCardReader, ReaderEvent
 from drivers.idcard.simulator import SamSimulator
+from sync.downlink import CatalogRefused, accept_catalog, sign_catalog
 from terminal.devices import parse_address
 from terminal.events import EVENTS, Event
 from terminal.session import Session, State
+from tests.sync.test_downlink import _catalog_bytes
 from tests.test_session import IDENTITY, PHONE, clock, make, reach, session, store  # noqa: F401 (fixtures)
 
 
@@ -51,3 +58,17 @@ def test_a_visit_records_start_submission_and_wipe_without_the_person(session: S
                          ensure_ascii=False)
     for value in (IDENTITY.name, IDENTITY.id_number, IDENTITY.address, PHONE):
         assert value not in written
+
+
+def test_catalog_updates_accepted_and_refused_are_recorded(tmp_path: Path) -> None:
+    signer, stranger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    keys = (base64.b64encode(signer.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii"),)
+    catalog = _catalog_bytes("2099.1")
+    before = EVENTS.recent(500)
+    with pytest.raises(CatalogRefused):
+        accept_catalog(sign_catalog(stranger, "jiyuan", 7, catalog), "jiyuan", keys, tmp_path)
+    assert accept_catalog(sign_catalog(signer, "jiyuan", 7, catalog), "jiyuan", keys, tmp_path)
+    [refused] = events_after(before, "CATALOG_REFUSED")
+    [updated] = events_after(before, "CATALOG_UPDATED")
+    assert refused.fields["region"] == "jiyuan" and "signature" in refused.fields["reason"]
+    assert updated.fields == {"region": "jiyuan", "version": 7}

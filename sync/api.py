@@ -18,6 +18,7 @@ from sync.auth import TokenRefused, bearer, check_token
 from sync.manifest import PROTOCOL_VERSION
 from sync.outbox import Outbox, RecordConflict, RecordGone
 from sync.push import utc_now
+from terminal import events
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,9 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
         except RecordConflict:
             raise HTTPException(409, "manifest_sha256 does not match the stored record") from None
         outbox.note("last_pull", utc_now())
+        if fresh:
+            events.record(events.EventId.PULL_ACKNOWLEDGED, record=record_id)
+            events.record(events.EventId.CASE_DELIVERED, record=record_id, via="pull")
         return AckResult(record_id=record_id, state="delivered", already_acknowledged=not fresh)
 
     return app

@@ -17,6 +17,7 @@ from typing import Callable
 
 import requests
 
+from terminal import events
 from terminal.errors import PlatformError
 from sync.client import PlatformClient, backoff_delay
 from sync.outbox import Outbox, RecordGone, RecordInfo
@@ -93,12 +94,14 @@ class Pusher:
                     self.outbox.release(record.record_id, error.message, retry_in)
                     with lock:
                         result.failed[record.record_id] = error.message
+                    events.record(events.EventId.PUSH_FAILED, record=record.record_id, problem=error.message)
                     log.warning("push.failed record=%s problem=%s retry_in=%.0f", record.record_id, error.message,
                                 retry_in)
                     if not isinstance(error, RecordRefused):
                         unwell.set()
                     continue
-                self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256)
+                if self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256):
+                    events.record(events.EventId.CASE_DELIVERED, record=record.record_id, via="push")
                 with lock:
                     result.delivered.append(record.record_id)
                 if on_record and self.records_at_once == 1:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import queue
 from pathlib import Path
 
 import pytest
+import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from drivers.idcard.driver import IdCardReader, ReaderEvent
 from drivers.idcard.simulator import SamSimulator
+from sync import api
+from sync.auth import make_token
 from sync.downlink import CatalogRefused, accept_catalog, sign_catalog
+from sync.httpserver import ServerThread
+from sync.outbox import Outbox
+from sync.push import Pusher
 from terminal.devices import parse_address
 from terminal.events import EVENTS, Event
 from terminal.session import Session, State
+from tests.sync.conftest import free_port, make_client, outbox, start_central  # noqa: F401 (fixture)
+from tests.sync.helpers import SECRET, TERMINAL_ID, make_case
 from tests.sync.test_downlink import _catalog_bytes
 from tests.test_session import IDENTITY, PHONE, clock, make, reach, session, store  # noqa: F401 (fixtures)
 
@@ -72,3 +81,32 @@ def test_catalog_updates_accepted_and_refused_are_recorded(tmp_path: Path) -> No
     [updated] = events_after(before, "CATALOG_UPDATED")
     assert refused.fields["region"] == "jiyuan" and "signature" in refused.fields["reason"]
     assert updated.fields == {"region": "jiyuan", "version": 7}
+
+
+def test_push_failure_delivery_and_pull_acknowledgement_are_recorded(outbox: Outbox, tmp_path: Path) -> None:
+    before = EVENTS.recent(500)
+    port = free_port()
+    pushed, pulled = make_case(1), make_case(2)
+    outbox.submit(pushed)
+    assert not Pusher(outbox, make_client(f"http://127.0.0.1:{port}"), retry_base=0.01).round(limit=1).ok
+    [failed] = events_after(before, "PUSH_FAILED")
+    assert failed.fields["record"] == pushed.case_no and "ConnectionError" in failed.fields["problem"]
+    central = start_central(tmp_path / "c.sqlite", port=port)
+    try:
+        assert Pusher(outbox, make_client(central.url), retry_base=0.01).round(limit=1).delivered == [pushed.case_no]
+    finally:
+        central.server.stop()
+    outbox.submit(pulled)
+    server = ServerThread(api.create_app(outbox, TERMINAL_ID, SECRET)).start()
+    try:
+        headers = {"Authorization": f"Bearer {make_token(SECRET, TERMINAL_ID)}"}
+        url = f"http://127.0.0.1:{server.port}/v1/outbox/{pulled.case_no}"
+        manifest = requests.get(f"{url}/manifest", headers=headers, timeout=5).content
+        ack = {"receipt": "PLT-PULLED", "manifest_sha256": hashlib.sha256(manifest).hexdigest()}
+        for _ in range(2):  # a repeated acknowledgement is not a second delivery
+            assert requests.post(f"{url}/ack", json=ack, headers=headers, timeout=5).status_code == 200
+    finally:
+        server.stop()
+    delivered = [(e.fields["record"], e.fields["via"]) for e in events_after(before, "CASE_DELIVERED")]
+    assert delivered == [(pushed.case_no, "push"), (pulled.case_no, "pull")]
+    assert [e.fields["record"] for e in events_after(before, "PULL_ACKNOWLEDGED")] == [pulled.case_no]

@@ -3,6 +3,7 @@ and the kill -9 drill.
 
     .venv/bin/python bench/sync.py                 # everything (about 5 minutes on 2 cores)
     .venv/bin/python bench/sync.py --kills 20 --drain 200   # a quick look
+    .venv/bin/python bench/sync.py --only throughput        # just the push-vs-plain-upload ratios
 
 The central server runs in its own process so that client and server do not share one interpreter.
 """
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,34 +29,43 @@ from fastapi import Request  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from sync.outbox import Outbox  # noqa: E402
-from sync.push import Pusher  # noqa: E402
+from sync.push import PARALLEL_RECORDS, PARALLEL_UPLOADS, Pusher  # noqa: E402
 from tests.sync.conftest import make_client, start_central  # noqa: E402
 from tests.sync.helpers import SECRET, make_case  # noqa: E402
 
 PAGE = 300_000
+PARTS = ["enqueue", "throughput", "drain", "crash"]
 
 
 def serve(db: Path) -> None:
-    """Child: the reference central server plus a /sink endpoint that reads a body and discards it."""
+    """Child: the reference central server plus the two baselines a plain upload goes to.
+
+    /sink reads a body and discards it. /durable-sink/NAME gives each body the same durable write
+    the reference server gives a confirmed chunk: a new file in its storage folder, written and
+    fsync'd before the answer, and kept (deleting it would cost the baseline time push never pays).
+    """
     from sync.central import CentralStore, create_app
     from sync.httpserver import ServerThread
 
-    app = create_app(CentralStore(db), SECRET)
+    store = CentralStore(db)
+    app = create_app(store, SECRET)
+    plain_dir = store.files / "plain-baseline"
+    plain_dir.mkdir()
 
     @app.put("/sink")
     async def sink(request: Request) -> dict:
         return {"received": len(await request.body())}
 
-    def keep(body: bytes) -> None:
-        with tempfile.NamedTemporaryFile(dir=db.parent) as fh:
+    def keep(name: str, body: bytes) -> None:
+        with open(plain_dir / name, "wb") as fh:
             fh.write(body)
             fh.flush()
             os.fsync(fh.fileno())
 
-    @app.put("/durable-sink")
-    async def durable_sink(request: Request) -> dict:
+    @app.put("/durable-sink/{name}")
+    async def durable_sink(name: str, request: Request) -> dict:
         body = await request.body()
-        await run_in_threadpool(keep, body)
+        await run_in_threadpool(keep, name, body)
         return {"received": len(body)}
 
     server = ServerThread(app).start()
@@ -108,32 +119,69 @@ def bench_enqueue(work: Path) -> None:
           f"max {max(times) * 1000:.1f} ms over {len(times)} cases (encrypt + fsync'd files + SQLite commit)")
 
 
-def bench_throughput(work: Path, url: str, cases: int = 10) -> None:
+def _plain_upload(uploads: list[tuple[str, bytes]], connections: int) -> float:
+    """Seconds to PUT every (url, body) with requests, one request each, over `connections` keep-alive sessions."""
     import requests
-    outbox = Outbox(work / "throughput", min_free_mb=10)
-    payload = [make_case(1000 + n, pages=10, page_bytes=PAGE) for n in range(cases)]
-    for case in payload:
-        outbox.submit(case)
-    total = sum(len(p.jpeg) for c in payload for m in c.materials for p in m.pages)
-    session = requests.Session()
-    plain = {}
-    for endpoint in ("sink", "durable-sink"):
-        started = time.perf_counter()
-        for case in payload:
-            for page in case.materials[0].pages:
-                session.put(f"{url}/{endpoint}", data=page.jpeg, timeout=30).raise_for_status()
-        plain[endpoint] = total / (time.perf_counter() - started)
-    pusher = Pusher(outbox, make_client(url, timeout_seconds=30.0))
+    sessions = [requests.Session() for _ in range(connections)]
+    share = [uploads[n::connections] for n in range(connections)]
+
+    def send(session: requests.Session, mine: list[tuple[str, bytes]]) -> None:
+        for url, data in mine:
+            session.put(url, data=data, timeout=30).raise_for_status()
+
     started = time.perf_counter()
-    result = pusher.round()
-    pushed = total / (time.perf_counter() - started)
-    assert result.ok and len(result.delivered) == cases
-    print(f"push throughput over loopback, {total / 1e6:.0f} MB in {cases} cases of 10 x 300 KB: push {pushed / 1e6:.1f} MB/s"
-          f" (decrypt, manifest, chunks fsync'd by the server, receipt, outbox commits)")
-    print(f"  vs plain requests PUT per page to a sink that discards: {plain['sink'] / 1e6:.1f} MB/s"
-          f" -> ratio {pushed / plain['sink']:.2f}")
-    print(f"  vs plain requests PUT per page to a sink that fsyncs each file: {plain['durable-sink'] / 1e6:.1f} MB/s"
-          f" -> ratio {pushed / plain['durable-sink']:.2f}   (aim >= 0.8)")
+    with ThreadPoolExecutor(connections) as pool:
+        for future in [pool.submit(send, session, mine) for session, mine in zip(sessions, share)]:
+            future.result()
+    seconds = time.perf_counter() - started
+    for session in sessions:
+        session.close()
+    return seconds
+
+
+def bench_throughput(work: Path, url: str, cases: int = 10, runs: int = 3) -> None:
+    """Push vs plain uploads of exactly the bytes push sends (manifests + attachments), interleaved per run."""
+    outbox = Outbox(work / "throughput", min_free_mb=10)
+    batches: list[list[tuple[str, bytes]]] = []
+    for run in range(runs):
+        files: list[tuple[str, bytes]] = []
+        for n in range(cases):
+            case = make_case(1000 + run * cases + n, pages=10, page_bytes=PAGE)
+            outbox.submit(case)
+            files.append((f"{case.case_no}.json", outbox.manifest(case.case_no)))
+            files += [(f"{case.case_no}-{item.name}", outbox.attachment(case.case_no, item.name))
+                      for item in outbox.attachments(case.case_no)]
+        batches.append(files)
+    pusher = Pusher(outbox, make_client(url, timeout_seconds=30.0))
+    connections = PARALLEL_UPLOADS * PARALLEL_RECORDS
+    rates: dict[str, list[float]] = {"push": [], "sink": [], "durable": [], "durable-parallel": []}
+    for run, files in enumerate(batches):
+        total = sum(len(data) for _, data in files)
+        rates["sink"].append(total / _plain_upload([(f"{url}/sink", data) for _, data in files], 1))
+        rates["durable"].append(total / _plain_upload(
+            [(f"{url}/durable-sink/{run}-{name}", data) for name, data in files], 1))
+        rates["durable-parallel"].append(total / _plain_upload(
+            [(f"{url}/durable-sink/{run}-p-{name}", data) for name, data in files], connections))
+        started = time.perf_counter()
+        result = pusher.round(limit=cases)
+        rates["push"].append(total / (time.perf_counter() - started))
+        assert result.ok and len(result.delivered) == cases, result
+
+    def line(label: str, key: str, note: str = "") -> None:
+        ratios = [p / b for p, b in zip(rates["push"], rates[key])]
+        print(f"  {label}: {statistics.median(rates[key]) / 1e6:.1f} MB/s -> push / plain = "
+              f"{statistics.median(ratios):.2f} (runs: {' '.join(f'{r:.2f}' for r in ratios)}){note}")
+
+    print(f"push throughput over loopback: {runs} runs of {cases} cases (10 pages x 300 KB + signature + manifest,"
+          f" {total / 1e6:.1f} MB a run), medians; every baseline PUTs exactly the bytes push sends")
+    print(f"  push, {PARALLEL_RECORDS} records x {PARALLEL_UPLOADS} uploads at once (decrypt + hash check, manifest, "
+          f"chunks fsync'd by the server before each answer, receipt, outbox commits): "
+          f"{statistics.median(rates['push']) / 1e6:.1f} MB/s (runs: "
+          + " ".join(f"{r / 1e6:.1f}" for r in rates["push"]) + ")")
+    line("plain requests upload, 1 connection, server DISCARDS the bytes (no durability at all)", "sink")
+    line("plain requests upload, 1 connection, server WRITES + FSYNCS each file like a push chunk (the fair one)",
+         "durable", "   aim >= 0.8")
+    line(f"for scale: that durable plain upload on {connections} connections, as many as push uses", "durable-parallel")
 
 
 def bench_drain(work: Path, url: str, sizes: list[int]) -> None:
@@ -172,6 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--drain", type=int, nargs="+", default=[100, 1000], help="backlog sizes to drain")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=PARTS, help="run only these parts")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--drain-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -183,15 +232,20 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         work = Path(tmp)
-        bench_enqueue(work)
-        server, url = start_server(work / "central.sqlite")
-        try:
-            bench_throughput(work, url)
-            bench_drain(work, url, args.drain)
-        finally:
-            server.stdin.close()
-            server.wait(10)
-        bench_crash(work, args.kills)
+        if "enqueue" in args.only:
+            bench_enqueue(work)
+        if "throughput" in args.only or "drain" in args.only:
+            server, url = start_server(work / "central.sqlite")
+            try:
+                if "throughput" in args.only:
+                    bench_throughput(work, url)
+                if "drain" in args.only:
+                    bench_drain(work, url, args.drain)
+            finally:
+                server.stdin.close()
+                server.wait(10)
+        if "crash" in args.only:
+            bench_crash(work, args.kills)
 
 
 if __name__ == "__main__":

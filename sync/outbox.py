@@ -2,7 +2,9 @@
 
 One SQLite file (WAL, synchronous=FULL, one transaction per state change) holds a row per
 record; attachments are files named by the SHA-256 of their content, written temp -> fsync ->
-rename -> fsync folder before the row that names them commits. A record moves
+rename -> fsync folder before the row that names them commits. Two state changes skip their own
+fsync because start-up recovery redoes them anyway if a power cut drops them: queued -> sending
+(a dead send goes back to queued) and delivered -> purged (delivered records are purged again). A record moves
 queued -> sending -> delivered -> purged. Manifests and files are sealed with the key ring
 (`sync.keys`); once delivered, both are deleted and only the non-personal row stays (record id,
 kind, times, sizes, receipt). Push (`sync.push`) and the pull API (`sync.api`) share one outbox:

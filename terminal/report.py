@@ -17,7 +17,8 @@ from typing import Any
 from terminal import __version__
 from terminal.config import Config
 from terminal.diagnostics import CHECKS, CheckResult, run_checks
-from terminal.events import EVENTS, EventId, record, scrub
+from terminal.events import EventId, record, scrub
+from terminal.technician_tools import recent_events
 
 STATUS_WORDS = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未连接"}
 
@@ -41,7 +42,7 @@ def build_report(config: Config, results: list[CheckResult] | None = None) -> di
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "ok": all(r.status != "fault" for r in results),
         "checks": [r.to_json() for r in results],
-        "events": [e.to_json() for e in EVENTS.recent(200)],
+        "events": recent_events(config, 200),  # every process's event file, not only this one's memory
     }
     return _scrubbed(report)
 

@@ -7,6 +7,7 @@ None of it touches personal data.
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from terminal.config import Config
+from terminal.events import EVENTS
 from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text, Title
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,59 @@ log = logging.getLogger(__name__)
 MEDIA_ROOTS = (Path("/media"), Path("/run/media"))
 BACKLIGHT_ROOT = Path("/sys/class/backlight")
 STATUS_WORDS = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未连接"}
+
+
+# ---------------------------------------------------------------- the event files
+
+EVENT_TAIL_BYTES = 256 * 1024  # read no more than this from the end of each file
+
+
+def event_log_path(config: Config, process: str) -> Path:
+    """Each process (kiosk, sync) writes its own rotating file: two writers never rotate one file."""
+    return config.storage.data_dir / "logs" / f"events-{process}.jsonl"
+
+
+def _tail_lines(path: Path) -> list[str]:
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - EVENT_TAIL_BYTES))
+        data = fh.read()
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return lines[1:] if len(data) == EVENT_TAIL_BYTES else lines  # the first line may be cut
+
+
+def _parse(lines: list[str]) -> list[dict[str, Any]]:
+    entries = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and "at" in entry and "id" in entry:
+            entries.append(entry)
+    return entries
+
+
+def _key(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+
+
+def recent_events(config: Config, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest events of every process on this terminal (their files) and of this one (memory), oldest first.
+
+    This process's events are in memory and, when it writes a file, in the file too: an event from
+    memory is added only as often as it occurs there more than in the files.
+    """
+    folder = config.storage.data_dir / "logs"
+    paths = sorted(folder.glob("events-*.jsonl")) + sorted(folder.glob("events-*.jsonl.1")) if folder.is_dir() else []
+    from_files = _parse([line for path in paths for line in _tail_lines(path)])
+    in_files = collections.Counter(_key(entry) for entry in from_files)
+    extra = []
+    for entry in _parse([json.dumps(e.to_json(), ensure_ascii=False, default=str) for e in EVENTS.recent(limit)]):
+        if in_files[_key(entry)] > 0:
+            in_files[_key(entry)] -= 1
+        else:
+            extra.append(entry)
+    return sorted(from_files + extra, key=lambda entry: str(entry["at"]))[-limit:]
 
 
 # ---------------------------------------------------------------- report export

@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from terminal import events
 from terminal.config import Config, with_simulated_devices
+from terminal.technician_tools import event_log_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,5 +30,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     prepare(config, windowed=args.windowed)  # a missing CJK font stops here with a clear message
     from ui.kiosk import make_kiosk
 
-    make_kiosk(config).run()
+    events.EVENTS.configure(event_log_path(config, "kiosk"))
+    events.record(events.EventId.TERMINAL_STARTED, process="kiosk", simulate=args.simulate)
+    try:
+        make_kiosk(config).run()
+    finally:
+        events.record(events.EventId.TERMINAL_STOPPING, process="kiosk")
     return 0

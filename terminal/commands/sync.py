@@ -84,9 +84,16 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from sync.outbox import Outbox
     from sync.service import SyncService
     from terminal.watchdog import Watchdog
+    from terminal import events
+    from terminal.technician_tools import event_log_path
     stop = _stop_on_signals()
+    events.EVENTS.configure(event_log_path(config, "sync"))  # the technician screens and the report read it
+    events.record(events.EventId.TERMINAL_STARTED, process="sync")
     service = SyncService(config, Outbox.from_config(config), stop=stop)
-    service.run(on_tick=Watchdog(service.healthy, ready_status="push loop and pull API up").tick)
+    try:
+        service.run(on_tick=Watchdog(service.healthy, ready_status="push loop and pull API up").tick)
+    finally:
+        events.record(events.EventId.TERMINAL_STOPPING, process="sync")
     return 0
 
 

@@ -16,8 +16,9 @@ from drivers.smartcard.technician import TechnicianAuth
 from terminal.config import Config
 from terminal.devices import parse_address
 from terminal.errors import ConfigError
-from terminal.events import EventId, record
+from terminal.events import EVENTS, EventId, record
 from terminal.technician import card_from_config
+from terminal.technician_tools import event_log_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +47,7 @@ def read_pin(from_stdin: bool) -> str:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    EVENTS.configure(event_log_path(config, "tech"))  # enrolments stay on record after this command ends
     auth = TechnicianAuth.from_config(config)
     if args.action == "enroll-pin":
         auth.set_pin_only(read_pin(args.pin_stdin))

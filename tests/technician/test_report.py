@@ -11,7 +11,7 @@ from drivers.printer.driver import ReceiptPrinter
 from terminal import technician_tools as tools
 from terminal.devices import parse_address
 from terminal.diagnostics import CheckResult
-from terminal.events import EventId, record
+from terminal.events import EVENTS, EventId, EventLog, record
 from terminal.report import build_report, write_report
 from tests.technician.test_checks import quick
 
@@ -66,3 +66,21 @@ def test_export_goes_to_a_mounted_stick_else_the_data_folder(tmp_path: Path) -> 
     assert tools.report_destination(config, now, found) == stick / "readiness-T0001-20261121-103000.json"
     assert tools.report_destination(config, now, []).parent == config.storage.data_dir / "reports"
 
+
+
+def test_events_of_other_processes_reach_the_report_once(tmp_path: Path) -> None:
+    config = quick(tmp_path)
+    sync_process = EventLog()  # stands in for `terminal sync serve`, which writes its own file
+    sync_process.configure(tools.event_log_path(config, "sync"))
+    sync_process.record(EventId.CASE_DELIVERED, record="T0001-261121-0007", via="push")
+    EVENTS.configure(tools.event_log_path(config, "kiosk"))  # this process: memory and its own file
+    try:
+        for _ in range(2):  # the same event twice in one second is two events, not one
+            record(EventId.RECEIPT_PRINTED, case_no="T0001-261121-0007")
+    finally:
+        EVENTS.configure(None)
+    (tools.event_log_path(config, "kiosk").parent / "events-broken.jsonl").write_text("not json\n{\"at\": 1")
+    seen = [(e["id"], e.get("via") or e.get("case_no")) for e in tools.recent_events(config)]
+    assert ("E4001", "push") in seen and seen.count(("E3004", "T0001-261121-0007")) == 2
+    report = build_report(config, [CheckResult("system", "ok", "系统运行正常。")])
+    assert any(e["id"] == "E4001" for e in report["events"])

@@ -18,7 +18,6 @@ from kivy.uix.widget import Widget
 
 from terminal import technician_tools as tools
 from terminal.diagnostics import CHECKS, CheckResult
-from terminal.events import EVENTS
 from ui.technician.dashboard import check_in_background
 from ui.technician.mode import background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
@@ -288,10 +287,10 @@ class EventsView(DeviceView):
     def __init__(self, mode: "TechnicianMode") -> None:
         super().__init__(mode)
         lines = []
-        for event in reversed(EVENTS.recent(60)):
-            data = event.to_json()
+        for data in reversed(tools.recent_events(mode.config, 60)):  # the sync service's too, from its file
             fields = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("at", "id", "event"))
-            lines.append(f"{event.at.astimezone():%m-%d %H:%M:%S}  {data['id']}  {data['event']}  {fields}")
+            at = datetime.fromisoformat(str(data["at"])).astimezone()
+            lines.append(f"{at:%m-%d %H:%M:%S}  {data['id']}  {data['event']}  {fields}")
         self.result_area.add_widget(Text(mode.theme, "\n".join(lines) or "还没有事件。", size=mode.theme.font_small))
 
 

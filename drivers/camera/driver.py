@@ -25,6 +25,7 @@ from typing import Any, Callable, Protocol
 import cv2
 import numpy as np
 
+from terminal import events
 from terminal.config import CameraSettings, Config
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceError, DeviceFault, DeviceMissing, DeviceTimeout
@@ -251,6 +252,8 @@ class CameraWorker:
     def _report(self, error: DeviceError) -> None:
         if self.connected or self.last_error is None or type(error) is not type(self.last_error):
             log.warning("camera unavailable address=%s error=%s", self.camera.address, type(error).__name__)
+            events.record(events.EventId.DEVICE_LOST, device=DEVICE, address=self.camera.address.raw,
+                          reason=type(error).__name__)
             if self.on_error is not None:
                 self.on_error(error)
         self.connected = False
@@ -265,6 +268,8 @@ class CameraWorker:
                     self._report(e)
                     self._stop.wait(self.reopen_interval)
                     continue
+                if self.last_error is not None:  # it had gone (or never came) and answers now
+                    events.record(events.EventId.DEVICE_BACK, device=DEVICE, address=self.camera.address.raw)
                 self.connected, self.last_error = True, None
                 log.info("camera connected address=%s mode=%dx%d fourcc=%s", self.camera.address,
                          mode.width, mode.height, mode.fourcc)

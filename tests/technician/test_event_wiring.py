@@ -13,6 +13,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from drivers.camera.driver import Camera, CameraWorker
 from drivers.idcard.driver import IdCardReader, ReaderEvent
 from drivers.idcard.simulator import SamSimulator
 from sync import api
@@ -27,6 +28,7 @@ from terminal.session import Session, State
 from tests.sync.conftest import free_port, make_client, outbox, start_central  # noqa: F401 (fixture)
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case
 from tests.sync.test_downlink import _catalog_bytes
+from tests.technician.test_checks import quick
 from tests.test_session import IDENTITY, PHONE, clock, make, reach, session, store  # noqa: F401 (fixtures)
 
 
@@ -110,3 +112,16 @@ def test_push_failure_delivery_and_pull_acknowledgement_are_recorded(outbox: Out
     delivered = [(e.fields["record"], e.fields["via"]) for e in events_after(before, "CASE_DELIVERED")]
     assert delivered == [(pushed.case_no, "push"), (pulled.case_no, "pull")]
     assert [e.fields["record"] for e in events_after(before, "PULL_ACKNOWLEDGED")] == [pulled.case_no]
+
+
+def test_camera_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> None:
+    address = parse_address("sim?fault=unplug&unplug_after=5&replug_after=0.3&fps=100", "camera")
+    connected: queue.Queue[object] = queue.Queue()
+    before = EVENTS.recent(500)
+    worker = CameraWorker(Camera.from_config(quick(tmp_path), address), on_frame=lambda _frame: None,
+                          on_connected=connected.put, reopen_interval=0.05)
+    with worker:
+        connected.get(timeout=10)
+        connected.get(timeout=10)  # connected again after the unplug
+    assert [e.fields["device"] for e in events_after(before, "DEVICE_LOST")] == ["camera"]
+    assert [e.fields["device"] for e in events_after(before, "DEVICE_BACK")] == ["camera"]

@@ -8,8 +8,16 @@ or the outbox that legitimately keeps the submitted case) are not entered.
 from __future__ import annotations
 
 import gc
-from types import FunctionType, ModuleType
+from types import CellType, FunctionType, ModuleType
 from typing import Iterable, Iterator
+
+
+def _filled(cell: CellType) -> bool:
+    """A closure cell holding something (a cell whose variable is not yet assigned raises on read)."""
+    try:
+        return cell.cell_contents is not None
+    except ValueError:
+        return False
 
 
 def reachable(root: object, stop: Iterable[object] = ()) -> Iterator[object]:
@@ -23,7 +31,7 @@ def reachable(root: object, stop: Iterable[object] = ()) -> Iterator[object]:
         seen.add(id(obj))
         yield obj
         if isinstance(obj, FunctionType):
-            cells = [c.cell_contents for c in obj.__closure__ or () if c.cell_contents is not None]
+            cells = [c.cell_contents for c in obj.__closure__ or () if _filled(c)]
             pending.extend([*cells, *(obj.__defaults__ or ()), *(obj.__kwdefaults__ or {}).values()])
         else:
             pending.extend(gc.get_referents(obj))

@@ -77,6 +77,22 @@ def demo_config(base: Config, folder: Path, platform_url: str = "", secret_file:
         display=dataclasses.replace(config.display, fullscreen=False))
 
 
+class SyncThread:
+    """`terminal sync serve` in a thread: pushes the kiosk's outbox to the platform every second."""
+
+    def __init__(self, config: Config, outbox: Any) -> None:
+        from sync.service import SyncService
+
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=SyncService(config, outbox, stop=self.stopping).run, name="sync",
+                                       daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(10)
+
+
 def start_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> "KioskApp":  # noqa: F821
     """The kiosk in this process's offscreen window, first frames drawn."""
     from ui.window import prepare
@@ -106,6 +122,7 @@ class Driver:
     screens: list[str] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)
     shots: list[str] = field(default_factory=list)
+    smallest_target_mm: dict[str, float] = field(default_factory=dict)  # per screen, of the buttons seen
 
     @property
     def suffix(self) -> str:
@@ -117,16 +134,63 @@ class Driver:
         if self.app.session.elderly != self.elderly:
             self.tap("关闭长辈模式" if self.app.session.elderly else "长辈模式")
 
-    def tap(self, text: str) -> None:
-        from ui.render import tap
+    def visible_buttons(self) -> list[Any]:
+        """Buttons a finger can reach now: on the current screen (or an overlay), inside the window and
+        inside the visible part of any scrolling list they sit in."""
+        from kivy.core.window import Window
+        from kivy.uix.scrollview import ScrollView
 
-        tap(self.app, text)
+        from ui.render import buttons
+
+        def inside(button: Any) -> bool:
+            x, y = button.to_window(*button.center)
+            if not (0 <= x <= Window.width and 0 <= y <= Window.height) or button.get_root_window() is None:
+                return False
+            parent = button.parent
+            while parent is not None and parent is not Window and not isinstance(parent, ScrollView):
+                parent = parent.parent  # (the window is its own parent)
+            if not isinstance(parent, ScrollView):
+                return True
+            left, bottom = parent.to_window(parent.x, parent.y)
+            return left <= x <= left + parent.width and bottom <= y <= bottom + parent.height
+
+        return [b for b in buttons(self.app) if inside(b)]
+
+    def tap(self, text: str) -> None:
+        """Touch the visible button whose text starts with `text`, down and up through Kivy's input."""
+        from kivy.tests.common import UnitTestTouch
+
+        from ui.render import pump
+
+        pump()
+        button = next((b for b in self.visible_buttons() if b.text.startswith(text)), None)
+        if button is None:
+            raise DemoFailed(f"no visible button {text!r} on screen {self.app.manager.current}")
+        touch = UnitTestTouch(*button.to_window(*button.center))
+        touch.touch_down()
+        touch.touch_up()
+        pump()
         self.note_screen()
+
+    def tap_anywhere(self) -> None:
+        """A touch in the middle of the screen (waking the screen saver)."""
+        from kivy.core.window import Window
+        from kivy.tests.common import UnitTestTouch
+
+        from ui.render import pump
+
+        touch = UnitTestTouch(Window.width / 2, Window.height / 2)
+        touch.touch_down()
+        touch.touch_up()
+        pump()
 
     def note_screen(self) -> None:
         name = self.app.manager.current
         if not self.screens or self.screens[-1] != name:
             self.screens.append(name)
+        theme = self.app.theme
+        smallest = min((min(b.width, b.height) / theme.mm(1) for b in self.visible_buttons()), default=99.0)
+        self.smallest_target_mm[name] = round(min(smallest, self.smallest_target_mm.get(name, 99.0)), 1)
 
     def wait(self, what: str, done: Callable[[], bool], timeout: float = STEP_SECONDS) -> None:
         """Run the UI loop until `done()` (device events arrive through Kivy's clock meanwhile)."""
@@ -285,17 +349,12 @@ def visit_other_screens(driver: Driver) -> None:
 
 def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
     """The demo: a normal and an elderly session, the case at the central server; a JSON summary."""
-    from sync.outbox import Outbox
-    from sync.service import SyncService
     from terminal.receipt_layout import PAPER_DOTS
 
     central, secret_file = start_central(work / "central")
     config = demo_config(base, work, central.url, secret_file)
     app = start_kiosk(config)
-    stop = threading.Event()
-    sync_outbox = Outbox.from_config(config)
-    pusher = threading.Thread(target=SyncService(config, sync_outbox, stop=stop).run, name="sync", daemon=True)
-    pusher.start()
+    sync = SyncThread(config, app.outbox)
     summary: dict[str, Any] = {"ok": False}
     try:
         normal = Driver(app, out)
@@ -333,10 +392,8 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
             "spoken_prompts": len(app.speaker.spoken),
         }
     finally:
-        stop.set()
         app.hardware.close()
-        pusher.join(10)
-        sync_outbox.close()
+        sync.stop()
         central.stop()
     (out / "demo.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return summary

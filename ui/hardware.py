@@ -92,9 +92,9 @@ class Scanner:
         self.worker.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = False) -> None:
         self._live = False
-        in_background(self.worker.stop, "camera-stop")
+        self.worker.stop() if wait else in_background(self.worker.stop, "camera-stop")
 
     def _post(self, job: Callable[[], None]) -> None:
         if self._live:
@@ -262,8 +262,13 @@ class Hardware:
         in_background(work, "lookup")
 
     def close(self) -> None:
-        self.stop_cards()
-        self.stop_scanning()
+        """At exit: stop everything and wait for it (a camera thread alive at shutdown aborts OpenCV)."""
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.stop()
+        scanner, self.scanner = self.scanner, None
+        if scanner is not None:
+            scanner.stop(wait=True)
         if self._keypad is not None:
             self._keypad.stop()
         if self._printer is not None:

@@ -300,14 +300,13 @@ class MaterialsScreen(Step):
                                      primary=spec.id == self.current, height=max(t.target, t.font_body * 3.4)))
             thumbs = self.thumbnails.get(spec.id, [])
             if thumbs:
-                strip = BoxLayout(size_hint_y=None, height=t.target * 1.6, spacing=t.gap)
+                strip = BoxLayout(size_hint_y=None, height=t.target * 2.2 + t.gap, spacing=t.gap)
                 for index, thumb in enumerate(thumbs):
-                    cell = BoxLayout(orientation="vertical", size_hint_x=None, width=t.target * 1.3)
+                    cell = BoxLayout(orientation="vertical", size_hint_x=None, width=t.target * 1.3, spacing=t.gap)
                     picture = Picture(t)
                     picture.show(thumb)
                     cell.add_widget(picture)
-                    cell.add_widget(BigButton(t, "删除", lambda m=spec.id, i=index: self.delete(m, i),
-                                              size=t.font_small, height=t.target * 0.6 if t.scale == 1 else t.target))
+                    cell.add_widget(BigButton(t, "删除", lambda m=spec.id, i=index: self.delete(m, i), size=t.font_body))
                     strip.add_widget(cell)
                 strip.add_widget(Widget())
                 box.add_widget(strip)

@@ -112,7 +112,7 @@ class RatingScreen(Step):
         about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
         body.add_widget(Text(t, f"请为{about}评价", size=t.font_button, bold=True))
         body.add_widget(Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour=t.palette.muted))
-        levels = BoxLayout(spacing=t.gap * 2, orientation="horizontal" if not self.session.elderly else "vertical")
+        levels = BoxLayout(spacing=t.gap * 2)
         for rating in Rating:
             levels.add_widget(BigButton(t, rating.label, lambda r=rating: self.choose(r), primary=rating.value <= 2,
                                         size=t.font_button, size_hint_y=1))

@@ -15,9 +15,11 @@ from kivy.animation import Animation
 from kivy.graphics import Color, Line, RoundedRectangle
 from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from terminal.session import NO_BACK, TRANSITIONS, Session, State
+from ui.inputs import Picture, SignaturePad
 from ui.screens import Page
 from ui.theme import Theme
 from ui.widgets import BigButton, Text, column, fill
@@ -49,7 +51,7 @@ class Step(Page):
 
     def leave(self) -> None:
         """The session moved on or was wiped: stop devices, forget everything shown."""
-        self.clear_widgets()
+        forget(self)
 
     def back_action(self) -> Callable[[], None] | None:
         """返回 where the session allows it (never from submit onwards)."""
@@ -73,6 +75,26 @@ class Step(Page):
             actions.append(("呼叫工作人员帮助", self.session.request_help))
         actions.append(("到服务窗口办理（回到首页）", self.session.cancel))
         return actions
+
+
+def forget(screen: Widget) -> None:
+    """Blank every text, picture and signature on a screen being left, then drop its widgets.
+
+    Blanking, not only removing: a screen may keep a reference to one of its widgets (the phone
+    field, the signature pad), and through parents that would keep every label of the old screen.
+    The idle-wipe test walks the app's objects afterwards and finds no name, number or address.
+    """
+    for widget in list(screen.walk(restrict=True)):
+        if isinstance(widget, Label):
+            # A space, not "": Kivy only re-renders (and drops its laid-out lines) for non-empty text; and
+            # its core label keeps the text it was created with in `options` unless told otherwise.
+            widget.text = " "
+            widget._label.options["text"] = " "
+        elif isinstance(widget, Picture):
+            widget.show(None)
+        elif isinstance(widget, SignaturePad):
+            widget.strokes = []
+    screen.clear_widgets()
 
 
 class CardPictogram(Widget):

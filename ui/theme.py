@@ -8,6 +8,7 @@ for white/yellow on black (contrast at least 7:1). No Kivy import: tests check t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from terminal.config import DisplaySettings
@@ -100,8 +101,8 @@ class Theme:
 
     @property
     def target(self) -> float:
-        """Height of a touch target: 15 mm, larger in elderly mode."""
-        return round(self.mm(MIN_TARGET_MM) * self.scale)
+        """Height of a touch target: 15 mm (rounded up: never a pixel short), larger in elderly mode."""
+        return math.ceil(self.mm(MIN_TARGET_MM) * self.scale)
 
     @property
     def gap(self) -> float:

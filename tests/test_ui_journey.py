@@ -1,0 +1,96 @@
+"""The whole citizen journey on the real kiosk, offscreen, with simulated touches and simulated devices.
+
+One child process (tests/ui_journey_probe.py) runs every scenario on one app, because Kivy has
+one window per process: the journey to the central server, elderly mode with each device fault
+switched on at run time, the idle wipe with an object walk for identity data, and kiosk keys.
+"""
+
+from __future__ import annotations
+
+
+import pytest
+
+from tests.kivy_probe import run_probe
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return run_probe("tests.ui_journey_probe", tmp_path_factory.mktemp("journey"), timeout=400)
+
+
+def test_journey_reaches_the_central_server_and_prints(probe: dict) -> None:
+    journey = probe["journey"]
+    assert journey["screens"][:11] == ["home", "browse", "search", "guide", "identify", "form", "materials",
+                                       "review", "submit", "receipt", "rating"]
+    assert journey["delivered"] and journey["printed"] and journey["printed_case_no"]
+    assert journey["pages"] and sum(journey["pages"]) >= 2  # two materials scanned by auto-capture
+    assert journey["ratings"] >= 1
+    assert journey["progress"] == "平台已收件，等待部门受理"  # the central server's answer, through the screen
+
+
+def test_every_touch_target_is_at_least_15_mm(probe: dict) -> None:
+    for scenario in ("journey", "elderly"):
+        small = {screen: mm for screen, mm in probe[scenario]["targets_mm"].items() if mm < 15.0 - 0.1}
+        assert not small, f"{scenario}: targets under 15 mm on {small}"
+
+
+def test_elderly_mode_is_larger_slower_and_spoken(probe: dict) -> None:
+    elderly = probe["elderly"]
+    assert elderly["font_scale"] >= 1.5
+    normal_idle, elderly_idle = elderly["idle_limits"]
+    assert elderly_idle > normal_idle
+    if elderly["speech_available"]:
+        assert "请把身份证放在读卡区，不要移动" in elderly["spoken"]
+        assert all(not any(ch.isdigit() for ch in prompt) for prompt in elderly["spoken"])  # nothing personal
+
+
+def test_form_validation_speaks_in_words(probe: dict) -> None:
+    elderly = probe["elderly"]
+    assert elderly["phone_missing_words"] and elderly["bad_phone_words"]
+    assert elderly["unsigned_words"]
+
+
+def test_card_reader_lost_shows_words_and_ways_forward(probe: dict) -> None:
+    elderly = probe["elderly"]
+    assert set(elderly["reader_fault_actions"]) == {"再试一次", "呼叫工作人员帮助", "到服务窗口办理（回到首页）"}
+    assert elderly["help_screen"] == "help" and elderly["help_phone_shown"]
+
+
+def test_camera_gone_lets_the_case_go_on_with_missing_materials(probe: dict) -> None:
+    assert probe["elderly"]["missing_on_case"] >= 1
+
+
+def test_printer_out_of_paper_shows_the_receipt_and_qr_on_screen(probe: dict) -> None:
+    paper = probe["elderly"]["paper_out"]
+    assert not paper["printed"] and paper["reason"] == "paper_out"
+    assert paper["words"] and paper["case_no_on_screen"]
+    height, width, _ = paper["receipt_picture"]
+    assert height > width > 300  # a whole receipt, rendered off the UI thread
+
+
+def test_bad_rating_asks_for_reasons(probe: dict) -> None:
+    assert probe["elderly"]["reason_required_words"] and probe["elderly"]["bad_rating_thanks"]
+
+
+def test_network_down_progress_answers_from_the_terminal(probe: dict) -> None:
+    down = probe["elderly"]["network_down"]
+    assert down["progress"] in ("政务服务平台已收件，等待部门受理。", "申请已保存在本终端，网络恢复后自动提交。")
+    assert probe["elderly"]["complaint_offline"]
+
+
+def test_idle_wipe_leaves_no_identity_anywhere(probe: dict) -> None:
+    idle = probe["idle"]
+    assert idle["overlay"]
+    assert idle["after"] == ["home", "home", False]
+    assert idle["devices_stopped"] == [True, True]
+    assert idle["hidden_screens_with_widgets"] == []
+    assert idle["visible_text_with_name"] == []
+    assert idle["leaks"] == []
+    assert idle["pictures_held"] == 0
+
+
+def test_kiosk_keys_and_screen_saver(probe: dict) -> None:
+    kiosk = probe["kiosk"]
+    assert kiosk["close_refused"] and kiosk["escape_swallowed"] and kiosk["alt_f4_swallowed"]
+    assert kiosk["attract"] and kiosk["blank"]
+    assert kiosk["after_touch"] == [True, "home"]  # the waking touch pressed nothing

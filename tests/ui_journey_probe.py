@@ -1,0 +1,235 @@
+"""Drive the real kiosk offscreen through the whole journey, elderly mode, every device fault and the
+idle wipe, in one process (Kivy has one window per process), and report what happened as JSON.
+
+Used by tests/test_ui_journey.py. Usage: python -m tests.ui_journey_probe OUT_DIR
+Faults are switched on at run time the way they happen: the card reader unplugged, the camera
+unplugged, the printer out of paper, the platform gone.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from drivers.camera import simulator as camera_simulator
+from terminal import config as config_module
+from terminal.session import State
+from tests.objwalk import leaks
+from ui.demo import (
+    Driver, SyncThread, apply, choose_item_by_search, demo_config, query_progress, rate, start_central, start_kiosk,
+)
+from ui.render import pump
+
+
+def texts(app: Any) -> list[str]:
+    return [w.text for w in app.root_widget.walk() if isinstance(getattr(w, "text", None), str)]
+
+
+def shows(app: Any, words: str) -> bool:
+    return any(words in text for text in texts(app))
+
+
+def journey(d: Driver, central: Any) -> dict[str, Any]:
+    """The normal journey: search, card, form, two materials, sign, submit, print, rate, progress."""
+    app = d.app
+    case_no = apply(d, "hkdj")
+    pages = [len(m.pages) for m in app.session.case.materials]
+    receipt = d.screen()
+    printed = receipt.result.printed
+    paper = app.hardware.printer.simulator.printer.paper
+    printed_case = any(case_no in line.text for line in paper.lines)
+    rate(d, "满意")
+    d.wait("the case at the central server", lambda: case_no in central.store.completed(), 60)
+    ratings = [r.record_id for r in app.outbox.records() if r.kind == "rating"]
+    status = query_progress(d, case_no)
+    return {"case_no": case_no, "screens": list(d.screens), "printed": printed, "printed_case_no": printed_case,
+            "delivered": case_no in central.store.completed(), "ratings": len(ratings), "progress": status,
+            "pages": pages,
+            "targets_mm": dict(d.smallest_target_mm)}
+
+
+def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
+    """Elderly mode, and on the way every device fails once: each shows words and a way forward."""
+    app, report = d.app, {}
+    d.at_home()
+
+    def guide_button_font() -> float:
+        return next(b for b in d.visible_buttons() if b.text.startswith("办事指南")).font_size
+
+    normal_font, normal_idle = guide_button_font(), app.session.idle_limit
+    d.elderly = True
+    d.at_home()
+    report["font_scale"] = guide_button_font() / normal_font
+    report["idle_limits"] = [normal_idle, app.session.idle_limit]
+    choose_item_by_search(d, "hkbbf")
+    d.tap("开始办理")
+    d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    app.hardware.reader.simulator.unplug()  # the reader's USB cable comes out
+    d.wait("the reader fault in words", lambda: shows(app, "读卡器暂时不能使用"), 20)
+    report["reader_fault_actions"] = [b.text for b in d.visible_buttons() if b.text in
+                                      ("再试一次", "呼叫工作人员帮助", "到服务窗口办理（回到首页）")]
+    d.tap("呼叫工作人员帮助")
+    report["help_screen"] = app.session.state.value
+    report["help_phone_shown"] = shows(app, app.settings.terminal.consult_phone)
+    d.tap("回到上一步")
+    d.wait("the identify screen again", d.state_is(State.IDENTIFY))
+    d.wait("a fresh reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    app.hardware.reader.simulator.place("resident")
+    d.wait("the card read", d.state_is(State.FORM), 20)
+    d.tap("下一步")
+    report["phone_missing_words"] = [t for t in texts(app) if "请填写联系电话" in t]
+    d.type_digits("1380013800")
+    d.tap("下一步")
+    report["bad_phone_words"] = [t for t in texts(app) if "联系电话应为" in t]
+    d.type_digits("0")
+    d.tap("下一步")
+    d.wait("the materials screen", d.state_is(State.MATERIALS))
+    d.wait("a preview", lambda: d.screen().frames_drawn > 1)
+    camera = app.settings.devices.camera.address.raw
+    camera_simulator.unplug(camera, 600)  # the camera's cable comes out
+    d.wait("the camera fault in words", lambda: shows(app, "拍摄仪暂时不能使用"), 20)
+    camera_simulator.unplug(camera, 0)
+    d.tap("不扫描了，继续提交")
+    d.wait("the review screen", d.state_is(State.REVIEW))
+    d.tap("确认提交")
+    report["unsigned_words"] = [t for t in texts(app) if "签名" in t and "请先" in t]
+    d.sign()
+    app.hardware.printer.simulator.set_faults("paper_end")  # the roll runs out
+    d.tap("确认提交")
+    d.wait("the case number", d.state_is(State.SUBMIT), 10)
+    report["missing_on_case"] = len(app.session.case.missing)
+    d.tap("打印回执")
+    receipt = d.screen()
+    d.wait("the print result", lambda: receipt.result is not None, 30)
+    d.wait("the receipt on screen", lambda: receipt.picture is not None, 30)
+    report["paper_out"] = {"printed": receipt.result.printed, "reason": receipt.result.reason,
+                           "words": shows(app, "凭条没有打印出来"), "case_no_on_screen": shows(app, app.session.case.case_no),
+                           "receipt_picture": list(receipt.picture.shape)}
+    app.hardware.printer.simulator.set_faults()
+    d.tap("不要回执，继续")
+    d.tap("不满意")
+    d.tap("提交评价")
+    report["reason_required_words"] = shows(app, "请选择不满意的原因")
+    d.tap("等候时间太长")
+    d.tap("提交评价")
+    report["bad_rating_thanks"] = shows(app, "感谢您的评价")
+    d.tap("完成")
+    elderly_case = [r.record_id for r in app.outbox.records() if r.kind == "case"][-1]
+
+    central.server.stop()  # the network goes down
+    d.at_home()
+    started = time.monotonic()
+    status = query_progress(d, elderly_case)
+    report["network_down"] = {"progress": status, "seconds": round(time.monotonic() - started, 1)}
+    d.at_home()
+    d.tap("我要投诉")
+    d.tap("等候时间太长")
+    d.tap("提交")
+    report["complaint_offline"] = shows(app, "您反映的问题已经收到")
+    d.tap("完成")
+    report["spoken"] = list(app.speaker.spoken)
+    report["speech_available"] = app.speaker.available
+    report["targets_mm"] = dict(d.smallest_target_mm)
+    d.elderly = False
+    d.at_home()
+    return report
+
+
+def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
+    """Card read, phone typed, a page scanned, signature half done: then nobody touches the screen."""
+    app, session = d.app, d.app.session
+    choose_item_by_search(d, "hkbbf")
+    d.tap("开始办理")
+    d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    app.hardware.reader.simulator.place("resident")
+    d.wait("the card read", d.state_is(State.FORM), 20)
+    identity = session.identity
+    d.type_digits("13912345678")
+    d.tap("下一步")
+    d.wait("a scanned page", lambda: any(s.done for s in session.materials), 60)
+    page = next(session.pages(s.spec.id)[0] for s in session.materials if s.done)
+    secrets: list[str | bytes] = [identity.name, identity.id_number, identity.address, "13912345678",
+                                  page.jpeg[100:164], identity.id_number[-8:]]
+    report: dict[str, Any] = {}
+    clock[0] += app.settings.timeouts.idle_seconds + 1
+    app._tick(0)
+    pump()
+    report["overlay"] = shows(app, "还要继续吗")
+    clock[0] += app.settings.timeouts.idle_warning_seconds + 1
+    app._tick(0)
+    pump(5)
+    report["after"] = [app.manager.current, session.state.value, session.has_personal_data()]
+    report["devices_stopped"] = [app.hardware.scanner is None, app.hardware.reader is None]
+    report["hidden_screens_with_widgets"] = [s.name for s in app.manager.screens
+                                             if s is not app.manager.current_screen and s.children]
+    report["visible_text_with_name"] = [t for t in texts(app) if identity.name in t]
+    del identity, page
+    import gc
+
+    gc.collect()
+    report["leaks"] = leaks(app, secrets, stop=[session.catalog, app.outbox])
+    import numpy as np
+
+    from tests.objwalk import reachable
+
+    report["pictures_held"] = sum(1 for o in reachable(app, [session.catalog, app.outbox])
+                                  if isinstance(o, np.ndarray) and o.size > 10_000)
+    return report
+
+
+def kiosk_keys(d: Driver, clock: list[float]) -> dict[str, Any]:
+    """Esc, Alt+F4 / window close do nothing; an empty home screen turns to attract, then blank."""
+    from kivy.core.window import Window
+
+    app, timeouts = d.app, d.app.settings.timeouts
+    report = {"close_refused": bool(Window.dispatch("on_request_close")),
+              "escape_swallowed": bool(Window.dispatch("on_keyboard", 27, 41, None, [])),
+              "alt_f4_swallowed": bool(Window.dispatch("on_keyboard", 285, 61, None, ["alt"]))}
+    clock[0] += timeouts.attract_seconds + 1
+    app.last_activity = clock[0] - timeouts.attract_seconds - 1
+    app._tick(0)
+    pump()
+    report["attract"] = app.screen_saver is not None and not app.screen_saver.blank
+    app.last_activity = clock[0] - timeouts.blank_seconds - 1
+    app._tick(0)
+    report["blank"] = app.screen_saver is not None and app.screen_saver.blank
+    d.tap_anywhere()
+    report["after_touch"] = [app.screen_saver is None, app.session.state.value]
+    return report
+
+
+def main(out: Path) -> None:
+    faulthandler.dump_traceback_later(300, exit=True)  # a hang shows where it hangs instead of stalling the suite
+    started = time.monotonic()
+    central, secret_file = start_central(out / "central")
+    config = demo_config(config_module.load(None), out, central.url, secret_file)
+    clock = [1000.0]  # the idle clock, moved by hand: nothing times out unless the probe says so
+    app = start_kiosk(config, clock=lambda: clock[0])
+    sync = SyncThread(config, app.outbox)
+    report: dict[str, Any] = {"start_seconds": round(time.monotonic() - started, 2)}
+    d = Driver(app)
+    try:
+        for name, scenario in (("journey", lambda: journey(d, central)),
+                               ("elderly", lambda: elderly_with_faults(d, central)),
+                               ("idle", lambda: idle_wipe(d, clock)), ("kiosk", lambda: kiosk_keys(d, clock))):
+            t = time.monotonic()
+            report[name] = scenario()
+            report[name + "_seconds"] = round(time.monotonic() - t, 1)
+    finally:
+        app.hardware.close()
+        sync.stop()
+        central.store.close()
+    print(json.dumps(report, ensure_ascii=False, default=str), flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main(Path(sys.argv[1]))
+    except BaseException:  # Kivy swallows stderr without a console log: say what broke on stdout
+        print(traceback.format_exc(), flush=True)
+        raise

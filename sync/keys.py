@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sync.fsutil import write_atomic
 
 NONCE_BYTES = 12
+KEY_ID_MAX = 31  # "k1", "k2", ...: a blob whose first 32 bytes hold no separator is not ours
 KEY_FILE_MODE = 0o600
 
 
@@ -76,12 +77,15 @@ class Keyring:
         return header + nonce + self._ciphers[self.current].encrypt(nonce, plaintext, header + context)
 
     def open(self, blob: bytes, context: bytes) -> bytes:
-        key_id, sep, rest = blob.partition(b"\0")
-        cipher = self._ciphers.get(key_id.decode("ascii", "replace"))
-        if not sep or cipher is None or len(rest) < NONCE_BYTES + 16:
+        # Views, not slices: a slice of a sealed page copies it, twice per page sent.
+        key_end = blob.find(b"\0", 0, KEY_ID_MAX + 1)
+        cipher = self._ciphers.get(blob[:key_end].decode("ascii", "replace")) if key_end > 0 else None
+        nonce_end = key_end + 1 + NONCE_BYTES
+        if cipher is None or len(blob) < nonce_end + 16:
             raise SealBroken("sealed with an unknown key or truncated")
+        view = memoryview(blob)
         try:
-            return cipher.decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], key_id + b"\0" + context)
+            return cipher.decrypt(view[key_end + 1:nonce_end], view[nonce_end:], blob[:key_end + 1] + context)
         except InvalidTag:
             raise SealBroken("authentication failed") from None
 

@@ -83,29 +83,35 @@ class Pusher:
                 return record
 
         def work() -> None:
-            while (record := next_record()) is not None:
-                try:
-                    receipt = self.push_record(record)
-                except RecordGone:
-                    log.info("push.skipped record=%s reason=acknowledged_elsewhere", record.record_id)
-                    continue
-                except PlatformError as error:
-                    retry_in = backoff_delay(record.attempts + 1, self.retry_base, RECORD_BACKOFF_CAP)
-                    self.outbox.release(record.record_id, error.message, retry_in)
-                    with lock:
-                        result.failed[record.record_id] = error.message
-                    events.record(events.EventId.PUSH_FAILED, record=record.record_id, problem=error.message)
-                    log.warning("push.failed record=%s problem=%s retry_in=%.0f", record.record_id, error.message,
-                                retry_in)
-                    if not isinstance(error, RecordRefused):
-                        unwell.set()
-                    continue
-                if self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256):
-                    events.record(events.EventId.CASE_DELIVERED, record=record.record_id, via="push")
+            # One upload pool per record worker for the whole round: starting threads for every record
+            # cost more than the hashing and decryption of its pages.
+            with ThreadPoolExecutor(self.parallel, thread_name_prefix="push") as uploads:
+                while (record := next_record()) is not None:
+                    deliver(record, uploads)
+
+        def deliver(record: RecordInfo, uploads: ThreadPoolExecutor) -> None:
+            try:
+                receipt = self.push_record(record, uploads)
+            except RecordGone:
+                log.info("push.skipped record=%s reason=acknowledged_elsewhere", record.record_id)
+                return
+            except PlatformError as error:
+                retry_in = backoff_delay(record.attempts + 1, self.retry_base, RECORD_BACKOFF_CAP)
+                self.outbox.release(record.record_id, error.message, retry_in)
                 with lock:
-                    result.delivered.append(record.record_id)
-                if on_record and self.records_at_once == 1:
-                    on_record()
+                    result.failed[record.record_id] = error.message
+                events.record(events.EventId.PUSH_FAILED, record=record.record_id, problem=error.message)
+                log.warning("push.failed record=%s problem=%s retry_in=%.0f", record.record_id, error.message,
+                            retry_in)
+                if not isinstance(error, RecordRefused):
+                    unwell.set()
+                return
+            if self.outbox.mark_delivered(record.record_id, receipt, "push", record.manifest_sha256):
+                events.record(events.EventId.CASE_DELIVERED, record=record.record_id, via="push")
+            with lock:
+                result.delivered.append(record.record_id)
+            if on_record and self.records_at_once == 1:
+                on_record()
 
         if self.records_at_once > 1:
             # `on_record` (a watchdog ping) runs on the calling thread, while the workers make progress.
@@ -125,8 +131,8 @@ class Pusher:
             self.outbox.note("last_push", utc_now())
         return result
 
-    def push_record(self, record: RecordInfo) -> str:
-        """Deliver one claimed record; returns the platform's receipt."""
+    def push_record(self, record: RecordInfo, uploads: ThreadPoolExecutor | None = None) -> str:
+        """Deliver one claimed record; returns the platform's receipt. `uploads` sends files in parallel."""
         rid = record.record_id
         answer = self._call("PUT", f"/v1/records/{rid}", rid, body=self.outbox.manifest(rid),
                             headers={"Content-Type": "application/json", "X-Manifest-SHA256": record.manifest_sha256})
@@ -134,10 +140,10 @@ class Pusher:
             return answer["receipt"]
         received: dict[str, int] = answer.get("received", {})
         missing = [item for item in self.outbox.attachments(rid) if received.get(item.name, 0) < item.size]
-        if len(missing) > 1 and self.parallel > 1:
+        if len(missing) > 1 and uploads is not None:
             # A few uploads at once hide the platform's per-file fsync; errors surface after all have stopped.
-            with ThreadPoolExecutor(min(self.parallel, len(missing)), thread_name_prefix="push") as pool:
-                futures = [pool.submit(self._upload, rid, i.name, i.sha256, received.get(i.name, 0)) for i in missing]
+            futures = [uploads.submit(self._upload, rid, i.name, i.sha256, received.get(i.name, 0)) for i in missing]
+            wait(futures)
             for future in futures:
                 future.result()
         else:

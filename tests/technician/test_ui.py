@@ -69,6 +69,10 @@ def test_camera_preview_measures_and_a_test_capture_finds_the_page(probe: dict) 
     assert "找到页面：是" in probe["camera_text"] and "分辨率" in probe["camera_text"]
 
 
+def test_keypad_key_test_lights_each_key(probe: dict) -> None:
+    assert "已测 5/5" in probe["keypad_text"] and "5 号键" in probe["keypad_text"]
+
+
 def test_logout_idle_and_the_event_trail(probe: dict) -> None:
     assert probe["after_logout"] == [False, "home"]
     assert probe["idle_closed"] is True
@@ -77,5 +81,6 @@ def test_logout_idle_and_the_event_trail(probe: dict) -> None:
     reasons = [fields["reason"] for name, fields in probe["events"] if name == "TECH_LOGOUT"]
     assert reasons == ["logout", "idle"]
     tests = {(f["device"], f["action"]) for name, f in probe["events"] if name == "SELF_TEST"}
-    assert {("printer", "check-test_page"), ("idcard", "check-read"), ("camera", "capture-test-page")} <= tests
+    assert {("printer", "check-test_page"), ("idcard", "check-read"), ("camera", "capture-test-page"),
+            ("keypad", "key-test")} <= tests
     assert "E5005" in probe["events_text"]

@@ -75,6 +75,14 @@ def main(out: Path) -> None:
     shots.wait_for(lambda: "找到页面" in shots.view_text(mode), 40)
     report["camera_text"] = shots.view_text(mode)
     shots.tap_text(mode, "‹ 总览")
+    shots.tap_text(mode, "keypad")
+    shots.tap_text(mode, "开始按键测试")
+    shots.wait_for(lambda: getattr(mode.view, "keypad", None) is not None, 10)
+    for key in range(1, 6):
+        mode.view.keypad.simulator.press(key)  # type: ignore[union-attr]
+        shots.wait_for(lambda key=key: f"已测 {key}/5" in shots.view_text(mode), 10)
+    report["keypad_text"] = shots.view_text(mode)
+    shots.tap_text(mode, "‹ 总览")
     shots.tap_text(mode, "最近事件")
     report["events_text"] = texts(mode.view)
     shots.tap_text(mode, "退出维护")

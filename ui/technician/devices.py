@@ -118,6 +118,7 @@ class KeypadView(DeviceView):
     def __init__(self, mode: "TechnicianMode") -> None:
         self.keypad: Any = None
         self.lamps: dict[int, Widget] = {}
+        self.keys_seen: set[int] = set()
         super().__init__(mode)
 
     def actions(self) -> list[Action]:
@@ -153,12 +154,11 @@ class KeypadView(DeviceView):
         lamp = self.lamps.get(key)
         if lamp is not None:
             lamp.color = STATUS_COLOURS["ok"]
-        pressed = [k for k, lamp in self.lamps.items() if lamp.color == STATUS_COLOURS["ok"]]
-        self.say(f"按下 {key} 号键：{event.rating.label}（已测 {len(pressed)}/5）")
-        if self.keypad is not None and hasattr(self.keypad, "set_led"):
-            keypad = self.keypad
-            background(lambda: keypad.set_led(key, "ON") and keypad.beep(80), lambda *_: None)
-        if len(pressed) == 5:
+            self.keys_seen.add(key)
+        self.say(f"按下 {key} 号键：{event.rating.label}（已测 {len(self.keys_seen)}/5）")
+        if self.keypad is not None:
+            self.keypad.acknowledge(event.rating)  # its LED and a beep on serial keypads; never blocks
+        if len(self.keys_seen) == len(self.lamps):
             self.mode.gate.self_test(self.device, "key-test", "ok")
 
     def leave(self) -> None:

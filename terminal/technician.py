@@ -64,6 +64,11 @@ def card_from_config(config: Config) -> CardOpener:
     return open_card
 
 
+def _card_field(login: TechnicianLogin) -> dict[str, str]:
+    """The card's random ID, shortened, for the event log (nothing for a PIN-only login)."""
+    return {"card": login.card_id[:8]} if login.card_id else {}
+
+
 class TechnicianGate:
     """Login, idle exit and the event trail of one diagnostics session (thread-safe: logins run off the UI thread)."""
 
@@ -116,7 +121,7 @@ class TechnicianGate:
         with self._lock:
             self._login = login
             self._last_touch = self.clock()
-        record(EventId.TECH_LOGIN, method="card+pin" if login.card_id else "pin-only", card=login.card_id[:8])
+        record(EventId.TECH_LOGIN, method="card+pin" if login.card_id else "pin-only", **_card_field(login))
         return login
 
     def touch(self) -> None:
@@ -141,7 +146,7 @@ class TechnicianGate:
         with self._lock:
             login, self._login = self._login, None
         if login is not None:
-            record(EventId.TECH_LOGOUT, reason=reason, card=login.card_id[:8])
+            record(EventId.TECH_LOGOUT, reason=reason, **_card_field(login))
 
     def self_test(self, device: str, action: str, outcome: str) -> None:
         """Record one technician action (a check, a test page, a beep) with its outcome in a word.

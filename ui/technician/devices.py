@@ -34,6 +34,7 @@ class DeviceView(BoxLayout):
 
     device = ""
     runs_check = True
+    side_panel = True  # the right-hand panel with buttons and their output
 
     def __init__(self, mode: "TechnicianMode", device: str | None = None) -> None:
         t = mode.theme
@@ -54,7 +55,8 @@ class DeviceView(BoxLayout):
         out = column(t)
         out.add_widget(self.output)
         right.add_widget(scrolling(t, out))
-        split.add_widget(right)
+        if self.side_panel:
+            split.add_widget(right)
         self.add_widget(split)
         self.show_result(None)
         if self.runs_check and self.device in CHECKS:
@@ -283,6 +285,7 @@ class EventsView(DeviceView):
 
     device = "events"
     runs_check = False
+    side_panel = False
 
     def __init__(self, mode: "TechnicianMode") -> None:
         super().__init__(mode)

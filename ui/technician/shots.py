@@ -167,6 +167,9 @@ def render_docs(out: Path) -> list[Path]:
     tap_text(mode, "拍摄测试页")
     wait_for(lambda: "找到页面" in view_text(mode), 60)
     shots.append(save(mode, out / "technician-camera.png"))
+    tap_text(mode, "‹ 总览")
+    tap_text(mode, "最近事件")
+    shots.append(save(mode, out / "technician-events.png"))
     tap_text(mode, "退出维护")
     return shots
 

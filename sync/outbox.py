@@ -2,13 +2,14 @@
 
 One SQLite file (WAL, synchronous=FULL, one transaction per state change) holds a row per
 record; attachments are files named by the SHA-256 of their content, written temp -> fsync ->
-rename -> fsync folder before the row that names them commits. Two state changes skip their own
-fsync because start-up recovery redoes them anyway if a power cut drops them: queued -> sending
-(a dead send goes back to queued) and delivered -> purged (delivered records are purged again). A record moves
-queued -> sending -> delivered -> purged. Manifests and files are sealed with the key ring
-(`sync.keys`); once delivered, both are deleted and only the non-personal row stays (record id,
-kind, times, sizes, receipt). Push (`sync.push`) and the pull API (`sync.api`) share one outbox:
-whichever acknowledges first wins and the record is never handed out again.
+rename -> fsync folder before the row that names them commits. A record moves
+queued -> sending -> delivered -> purged. Two of these changes skip their own fsync because
+start-up recovery redoes them if a power cut drops them: queued -> sending (a dead send goes back
+to queued) and delivered -> purged (delivered records are purged again). Manifests and files
+are sealed with the key ring (`sync.keys`); once delivered, both are deleted and only the
+non-personal row stays (record id, kind, times, sizes, receipt). Push (`sync.push`) and the pull
+API (`sync.api`) share one outbox: whichever acknowledges first wins and the record is never
+handed out again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterator
 
+from terminal import events
 from terminal.cases import Case, Complaint, RatingRecord
 from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
@@ -277,6 +279,7 @@ class Outbox:
         free = shutil.disk_usage(self.root).free
         if free - needed < self.min_free_mb * MIB:
             log.warning("outbox.refused reason=disk_space free_mb=%d min_free_mb=%d", free // MIB, self.min_free_mb)
+            events.record(events.EventId.DISK_LOW, free_mb=free // MIB, min_free_mb=self.min_free_mb)
             raise StorageFull(f"only {free // MIB} MB free, {self.min_free_mb} MB must stay free")
 
     def _store(self, record: wire.Outgoing) -> None:
@@ -303,6 +306,7 @@ class Outbox:
                 log.warning("outbox.cleanup_failed problem=%s", type(cleanup_error).__name__)
             if _is_disk_full(error):
                 log.warning("outbox.refused reason=write_failed record=%s", record.record_id)
+                events.record(events.EventId.DISK_LOW, record=record.record_id, problem="write failed: disk full")
                 raise StorageFull(f"the disk is full: {error}") from None
             raise
         log.info("outbox.queued record=%s kind=%s files=%d", record.record_id, record.kind, len(record.attachments))

@@ -23,6 +23,7 @@ from sync.httpserver import ServerThread
 from sync.outbox import Outbox
 from sync.push import Pusher
 from terminal.devices import parse_address
+from terminal.errors import StorageFull
 from terminal.events import EVENTS, Event
 from terminal.session import Session, State
 from tests.sync.conftest import free_port, make_client, outbox, start_central  # noqa: F401 (fixture)
@@ -125,3 +126,15 @@ def test_camera_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> None:
         connected.get(timeout=10)  # connected again after the unplug
     assert [e.fields["device"] for e in events_after(before, "DEVICE_LOST")] == ["camera"]
     assert [e.fields["device"] for e in events_after(before, "DEVICE_BACK")] == ["camera"]
+
+
+def test_a_case_refused_for_disk_space_is_recorded(tmp_path: Path) -> None:
+    before = EVENTS.recent(500)
+    box = Outbox(tmp_path, min_free_mb=10 ** 9)  # more than any disk has free
+    try:
+        with pytest.raises(StorageFull):
+            box.submit(make_case(1))
+    finally:
+        box.close()
+    [low] = events_after(before, "DISK_LOW")
+    assert low.fields["min_free_mb"] == 10 ** 9 and low.fields["free_mb"] >= 0

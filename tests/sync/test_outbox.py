@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.keys import Keyring
+from sync.keys import Keyring, SealBroken
 from sync.outbox import Outbox, RecordConflict, RecordGone
 from terminal.cases import Complaint, Rating, RatingRecord
 from terminal.errors import StorageFull
@@ -191,3 +191,16 @@ def test_database_integrity_is_checked(outbox: Outbox) -> None:
     assert outbox.verify().integrity == "ok"
     db = sqlite3.connect(outbox.root / "outbox.sqlite")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_keyring_opens_only_whole_blobs_it_sealed(tmp_path: Path) -> None:
+    ring = Keyring(tmp_path / "outbox.key")
+    blob = ring.seal(b"page bytes", b"ctx")
+    assert ring.open(blob, b"ctx") == b"page bytes"
+    nonce_end = blob.index(b"\0") + 13
+    for broken in (blob[:nonce_end + 15], b"k9" + blob[2:], blob.replace(b"\0", b"x", 1), b"\0" + blob,
+                   b"k" * 40 + blob[blob.index(b"\0"):], b""):
+        with pytest.raises(SealBroken):
+            ring.open(broken, b"ctx")
+    with pytest.raises(SealBroken):
+        ring.open(blob, b"other context")

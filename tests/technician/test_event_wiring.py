@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import queue
+import time
 from pathlib import Path
 
 import pytest
@@ -45,10 +46,13 @@ def test_id_reader_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> Non
                           timeout=0.5) as reader:
             before = EVENTS.recent(500)
             reader.start()
+            deadline = time.monotonic() + 10
+            while not simulator.requests and time.monotonic() < deadline:  # polling has begun
+                time.sleep(0.01)
             simulator.unplug()
-            assert reports.get(timeout=5).kind == "reader-lost"
+            assert reports.get(timeout=10).kind == "reader-lost"
             simulator.replug()
-            assert reports.get(timeout=5).kind == "reader-back"
+            assert reports.get(timeout=10).kind == "reader-back"
     lost, back = events_after(before, "DEVICE_LOST"), events_after(before, "DEVICE_BACK")
     assert [e.fields["device"] for e in lost] == ["idcard"] and lost[0].fields["reason"] == "DeviceMissing"
     assert [e.fields["device"] for e in back] == ["idcard"]

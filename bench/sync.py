@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -74,9 +73,11 @@ def serve(db: Path) -> None:
     server.stop()
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory now, or with "VmHWM" its peak since exec (ru_maxrss would carry over the
+    parent's peak into a child started with fork + exec)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -97,7 +98,7 @@ def drain_child(data_dir: Path, url: str) -> None:
             break
     seconds = time.perf_counter() - started
     print(json.dumps({"cases": total, "delivered": delivered, "seconds": seconds, "rss_mb": samples,
-                      "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                      "peak_rss_mb": _rss_mb("VmHWM")}))
 
 
 def start_server(db: Path) -> tuple[subprocess.Popen, str]:
@@ -197,7 +198,7 @@ def bench_drain(work: Path, url: str, sizes: list[int]) -> None:
         rss = figures["rss_mb"]
         print(f"drain {figures['cases']} queued cases (2 pages x 50 KB each): {figures['delivered']} delivered in "
               f"{figures['seconds']:.1f} s = {figures['delivered'] / figures['seconds']:.1f} cases/s; "
-              f"peak RSS {figures['peak_rss_kb'] / 1024:.1f} MB; RSS before / after each 100 cases: "
+              f"peak RSS {figures['peak_rss_mb']:.1f} MB; RSS before / after each 100 cases: "
               + " ".join(f"{mb:.0f}" for mb in rss) + " MB")
 
 

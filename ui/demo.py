@@ -271,6 +271,11 @@ def apply(driver: Driver, letters: str = "hkdj") -> str:
         driver.tap("开始办理")
         driver.wait("the ID-card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator)
         driver.shot("identify")
+        driver.tap("我没有带身份证")
+        driver.shot("identify-no-card")
+        driver.tap("我带了，继续读卡")
+        driver.wait("the ID-card reader again", lambda: app.hardware.reader is not None
+                    and app.hardware.reader.simulator is not None)
         app.hardware.reader.simulator.place("resident")
         driver.wait("the card to be read", driver.state_is(State.FORM), 20)
     with driver.step("form"):
@@ -294,14 +299,17 @@ def apply(driver: Driver, letters: str = "hkdj") -> str:
     with driver.step("receipt"):
         driver.tap("打印回执")
         driver.shot("receipt-printing")
-        driver.wait("the receipt printed", lambda: driver.screen().result is not None, 30)
+        receipt = driver.screen()
+        driver.wait("the printer", lambda: receipt.result is not None, 30)
+        if not receipt.result.printed:
+            driver.wait("the receipt on the screen", lambda: receipt.picture is not None, 30)
         driver.shot("receipt")
     return case_no
 
 
 def rate(driver: Driver, label: str) -> None:
     with driver.step("rating"):
-        driver.tap("评价本次服务")
+        driver.tap("评价本次服务" if driver.screen().result.printed else "不要回执，继续")
         driver.shot("rating")
         driver.tap(label)
         driver.shot("rating-done")
@@ -375,7 +383,9 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
         visit_other_screens(normal)
 
         elderly = Driver(app, out, elderly=True)
+        printer.simulator.set_faults("paper_end")  # the second person finds the paper used up
         elderly_case = apply(elderly, "hkbbf")
+        printer.simulator.set_faults()
         rate(elderly, "非常满意")
         query_progress(elderly, elderly_case)
         visit_other_screens(elderly)

@@ -95,7 +95,9 @@ class IdentifyScreen(Step):
         t = self.theme
         body.add_widget(self.header("读取身份证", self.back_action()))
         split = BoxLayout(spacing=t.gap * 3)
-        split.add_widget(CardPictogram(t, size_hint_x=0.45))
+        waiting = not self.no_card and self.status in ("waiting", "reading")
+        if waiting or not self.session.elderly:  # elderly: the words get the whole width
+            split.add_widget(CardPictogram(t, size_hint_x=0.45))
         side = BoxLayout(orientation="vertical", spacing=t.gap * 2)
         if self.no_card:
             side.add_widget(self.problem("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
@@ -215,7 +217,8 @@ class MaterialsScreen(Step):
             hint = "已拍好，可以换下一页或下一份材料"
         else:
             hint = "请把材料平放在拍摄区域内"
-        self.hint.text = hint
+        if self.hint.text != hint:  # a new Chinese text costs a texture render: only when it changes
+            self.hint.text = hint
 
     def on_page(self, result: ScanResult) -> None:
         if self.session.state != State.MATERIALS:
@@ -262,21 +265,23 @@ class MaterialsScreen(Step):
         t = self.theme
         body.add_widget(self.header("扫描材料", self.back_action()))
         split = BoxLayout(spacing=t.gap * 3)
-        materials = self.material_list()
-        materials.size_hint_x = 0.42
-        split.add_widget(materials)
+        if self.camera_problem is None:  # a fault gets the whole width: its words and ways forward
+            materials = self.material_list()
+            materials.size_hint_x = 0.42
+            split.add_widget(materials)
         right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.58)
-        names = {s.spec.id: s.spec.name for s in self.session.materials}
-        right.add_widget(Text(t, f"正在拍：{names.get(self.current, '')}", bold=True, shorten=True))
+        if not self.session.elderly:  # elderly: the highlighted row says it, the preview gets the room
+            names = {s.spec.id: s.spec.name for s in self.session.materials}
+            right.add_widget(Text(t, f"正在拍：{names.get(self.current, '')}", bold=True, shorten=True))
         if self.camera_problem is not None:
             self.preview_view = None
             right.add_widget(self.problem("拍摄仪暂时不能使用", self.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭受理编号补交。",
                                           [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()]))
-            right.add_widget(Widget())
         else:
             self.preview_view = Picture(t)
             right.add_widget(self.preview_view)
-            self.hint = Text(t, "请把材料平放在拍摄区域内", size=t.font_button, bold=True, halign="center")
+            self.hint = Text(t, "请把材料平放在拍摄区域内", size=t.font_body if t.scale > 1 else t.font_button,
+                             bold=True, halign="center")
             right.add_widget(self.hint)
             if self.last_preview is not None:
                 self.on_preview(self.last_preview)
@@ -330,7 +335,6 @@ class ReviewScreen(Step):
         body.add_widget(self.header("核对与签名", self.back_action()))
         if self.failure:
             body.add_widget(self.problem("申请没有提交成功", self.failure, self.ways_forward(("再试一次", self.retry))))
-            body.add_widget(Widget())
             return
         split = BoxLayout(spacing=t.gap * 3)
         facts = column(t, padding=t.mm(3))
@@ -354,16 +358,16 @@ class ReviewScreen(Step):
         fill(facts_view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
         split.add_widget(facts_view)
 
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.5)
+        right = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_x=0.55)
         right.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
         self.pad = SignaturePad(t, on_change=self.signed)
         right.add_widget(self.pad)
         self.error_text = Text(t, "", colour=t.palette.badge, bold=True)
         right.add_widget(self.error_text)
-        right.add_widget(button_row(t, [BigButton(t, "重新签名", self.pad.clear),
-                                        BigButton(t, "确认提交", self.submit, primary=True)]))
         split.add_widget(right)
         body.add_widget(split)
+        body.add_widget(button_row(t, [BigButton(t, "重新签名", self.pad.clear),
+                                       BigButton(t, "确认提交", self.submit, primary=True)]))
 
     def signed(self) -> None:
         self.session.touch()
@@ -416,10 +420,10 @@ class SubmitScreen(Step):
         assert case is not None
         body.add_widget(self.header("提交成功", None))
         body.add_widget(Widget(size_hint_y=0.3))
-        body.add_widget(Text(t, "您的申请已提交", size=t.font_title, bold=True, halign="center"))
-        body.add_widget(Text(t, "受理编号", halign="center", colour=t.palette.muted))
-        number = Label(text=spaced(case.case_no), font_name=t.font_name, font_size=t.font_title * 1.9, bold=True,
-                       color=t.palette.primary, size_hint_y=None, height=t.font_title * 2.6)
+        body.add_widget(Text(t, "您的申请已提交，受理编号是", size=t.font_title, bold=True, halign="center"))
+        size = min(t.font_title * 1.9, t.mm(16))  # the whole number on one line, also in elderly mode
+        number = Label(text=spaced(case.case_no), font_name=t.font_name, font_size=size, bold=True,
+                       color=t.palette.primary, size_hint_y=None, height=size * 1.4)
         body.add_widget(number)
         promised = f"承诺办结日期：{case.promised_date:%Y年%m月%d日}" if case.promised_date else "即办件：当场办结"
         body.add_widget(Text(t, promised, halign="center"))
@@ -497,18 +501,23 @@ class ReceiptScreen(Step):
         t, case = self.theme, self.session.case
         assert case is not None
         split = BoxLayout(spacing=t.gap * 3)
-        receipt = Picture(t, size_hint_x=0.4)
-        if self.picture is not None:
-            receipt.show(self.picture)
-        split.add_widget(receipt)
+        if not self.session.elderly:  # elderly: the QR code and the number get the room
+            receipt = Picture(t, size_hint_x=0.4)
+            if self.picture is not None:
+                receipt.show(self.picture)
+            split.add_widget(receipt)
         right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
         right.add_widget(Text(t, "凭条没有打印出来", size=t.font_title, bold=True))
-        right.add_widget(Text(t, result.advice_zh + "  也可以到服务窗口凭受理编号领取纸质回执。"))
         code = BoxLayout(spacing=t.gap * 2)
-        qr = Picture(t, size_hint_x=None, width=t.mm(45) * t.scale)
+        qr = Picture(t, size_hint_x=None)
+        qr.bind(height=lambda widget, height: setattr(widget, "width", height))
         qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.app.settings), 8)))
         code.add_widget(qr)
-        code.add_widget(Text(t, f"受理编号\n[b]{case.case_no}[/b]\n\n用手机扫码查询办理进度", markup=True))
+        words = column(t)
+        words.add_widget(Text(t, "受理编号", colour=t.palette.muted))
+        words.add_widget(Text(t, case.case_no, size=t.font_button, bold=True))
+        words.add_widget(Text(t, result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"))
+        code.add_widget(scrolling(t, words))
         right.add_widget(code)
         right.add_widget(button_row(t, [BigButton(t, "重新打印", self.print),
                                         BigButton(t, "不要回执，继续", self.session.start_rating, primary=True)]))

@@ -100,11 +100,10 @@ class RatingScreen(Step):
             body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
             return
         if self.chosen is not None:
-            body.add_widget(Text(t, f"您选择了“{self.chosen.label}”，请告诉我们原因（可多选）", size=t.font_button, bold=True))
-            body.add_widget(chips(self, BAD_REASONS, self.reasons, self.toggle, 2 if self.session.elderly else 3))
+            body.add_widget(Text(t, f"您选择了“{self.chosen.label}”，请告诉我们原因（可多选）", bold=True))
+            body.add_widget(chips(self, BAD_REASONS, self.reasons, self.toggle, 3))
             if self.error:
                 body.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-            body.add_widget(Widget())
             chosen = self.chosen
             body.add_widget(button_row(t, [BigButton(t, "重新选择", lambda: self.choose_again()),
                                            BigButton(t, "提交评价", lambda: self.record(chosen), primary=True)]))
@@ -373,11 +372,12 @@ class HelpScreen(Step):
     def build(self, body: BoxLayout) -> None:
         t, terminal = self.theme, self.app.settings.terminal
         body.add_widget(self.header("帮办代办", self.back_action()))
-        body.add_widget(Text(t, "工作人员可以帮您办，也可以替您办", size=t.font_title, bold=True, halign="center"))
+        body.add_widget(Text(t, "工作人员可以帮您办，也可以替您办", size=t.font_button, bold=True, halign="center"))
         body.add_widget(Text(t, f"{terminal.center_name} 服务电话", halign="center", colour=t.palette.muted))
-        body.add_widget(Text(t, terminal.consult_phone, size=t.font_title * 1.8, bold=True, halign="center",
-                             colour=t.palette.primary))
-        body.add_widget(Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center"))
+        body.add_widget(Text(t, terminal.consult_phone, size=min(t.font_title * 1.8, t.mm(16)), bold=True,
+                             halign="center", colour=t.palette.primary))
+        if not self.session.elderly:  # elderly: fewer words, the button says it
+            body.add_widget(Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center"))
         if self.printing:
             body.add_widget(Text(t, "正在打印求助单…", bold=True, halign="center"))
         elif self.slip is not None:

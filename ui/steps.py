@@ -22,7 +22,7 @@ from terminal.session import NO_BACK, TRANSITIONS, Session, State
 from ui.inputs import Picture, SignaturePad
 from ui.screens import Page
 from ui.theme import Theme
-from ui.widgets import BigButton, Text, column, fill
+from ui.widgets import BigButton, Text, column, fill, scrolling
 
 if TYPE_CHECKING:
     from ui.hardware import Hardware
@@ -57,16 +57,19 @@ class Step(Page):
         """返回 where the session allows it (never from submit onwards)."""
         return self.session.back if self.session.state not in NO_BACK else None
 
-    def problem(self, title: str, advice: str, actions: Sequence[Action]) -> BoxLayout:
-        """A fault in plain words and what to do next, as big buttons (first one primary)."""
+    def problem(self, title: str, advice: str, actions: Sequence[Action]) -> Widget:
+        """A fault in plain words and what to do next, as big buttons (first one primary). The words
+        scroll when elderly-mode text is long; the buttons always stay in sight."""
         t = self.theme
-        box = column(t, padding=t.mm(5))
-        fill(box, t.palette.surface, radius=t.mm(3), border=t.palette.badge)
-        box.add_widget(Text(t, title, size=t.font_title, bold=True))
-        box.add_widget(Text(t, advice))
+        panel = BoxLayout(orientation="vertical", padding=t.mm(4), spacing=t.gap)
+        fill(panel, t.palette.surface, radius=t.mm(3), border=t.palette.badge)
+        words = column(t)
+        words.add_widget(Text(t, title, size=t.font_title, bold=True))
+        words.add_widget(Text(t, advice))
+        panel.add_widget(scrolling(t, words))
         for index, (label, action) in enumerate(actions):
-            box.add_widget(BigButton(t, label, action, primary=index == 0))
-        return box
+            panel.add_widget(BigButton(t, label, action, primary=index == 0))
+        return panel
 
     def ways_forward(self, retry: Action | None = None) -> list[Action]:
         """Try again (when it can help), call for help (before submitting), or go to a window."""

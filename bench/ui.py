@@ -1,0 +1,122 @@
+"""Kiosk UI figures, offscreen with simulated devices: start to home, screen changes, preview rate, memory.
+
+    .venv/bin/python bench/ui.py [--preview-seconds 5]
+
+Prints: seconds from process start to the first drawn home screen; for every screen the journey
+opens, the time to build it (the screen change) and to draw the next frame; the materials screen's
+preview frame rate while page detection runs, with the detection time per frame; the resident
+memory of the running kiosk after a whole application.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import argparse  # noqa: E402 (the clock starts before the imports: they are part of start-up)
+import os  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preview-seconds", type=float, default=5.0)
+    args = parser.parse_args()
+
+    from terminal import config as config_module
+    from ui.demo import Driver, apply, demo_config, start_kiosk
+    from ui.render import pump
+
+    work = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    config = demo_config(config_module.load(None), work)
+    app = start_kiosk(config)
+    print(f"start to home screen: {time.perf_counter() - STARTED:.2f} s (imports, window, catalog, first frame)")
+
+    frame_after: dict[str, float] = {}
+    original_show = app.show
+
+    def timed_show(name: str) -> None:
+        original_show(name)
+        started = time.perf_counter()
+        pump(1)
+        frame_after.setdefault(app.manager.current, (time.perf_counter() - started) * 1000)
+
+    app.show = timed_show  # type: ignore[method-assign]
+    driver = Driver(app)
+    apply(driver, "hkdj")
+
+    print("screen changes (build, then the next frame drawn), worst of the run:")
+    worst: dict[str, float] = {}
+    for name, seconds in app.screen_changes:
+        worst[name] = max(worst.get(name, 0.0), seconds * 1000)
+    for name, ms in sorted(worst.items(), key=lambda kv: -kv[1]):
+        frame = frame_after.get(name, float("nan"))
+        flag = "" if ms + frame < 100 else "   <-- over 100 ms"
+        print(f"  {name:<10} build {ms:6.1f} ms   frame {frame:6.1f} ms{flag}")
+
+    # The materials screen again, with nothing scanned: preview frames per second while detecting.
+    session = app.session
+    session.cancel()
+    from terminal.session import State
+
+    for letter in ("我要办事",):
+        driver.tap(letter)
+    driver.tap("搜索")
+    for letter in "hkbbf":
+        driver.tap(letter)
+    driver.tap("户口簿补发")
+    driver.tap("开始办理")
+    driver.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    app.hardware.reader.simulator.place("resident")
+    driver.wait("the form", driver.state_is(State.FORM))
+    driver.type_digits("13800138000")
+    driver.tap("下一步")
+    driver.wait("the preview", lambda: driver.screen().frames_drawn > 2)
+    scanner = app.hardware.scanner
+    assert scanner is not None
+    scanner.auto = False  # measure the preview itself, not captures
+    screen = driver.screen()
+    analyse: list[float] = []
+    original_preview = screen.on_preview
+
+    def counting(preview: object) -> None:
+        analyse.append(preview.analyse_ms)  # type: ignore[attr-defined]
+        original_preview(preview)
+
+    screen.on_preview = counting
+    scanner.on_preview = counting
+    before, started = screen.frames_drawn, time.perf_counter()
+    frames: list[float] = []
+    while time.perf_counter() - started < args.preview_seconds:
+        t = time.perf_counter()
+        pump(1)
+        frames.append((time.perf_counter() - t) * 1000)
+    elapsed = time.perf_counter() - started
+    fps = (screen.frames_drawn - before) / elapsed
+    camera_fps = float(config.devices.camera.address.options.get("fps", "15"))
+    print(f"materials preview: {fps:.1f} frames/s drawn (camera delivers {camera_fps:.0f}/s), detection "
+          f"{statistics.median(analyse):.1f} ms median / {max(analyse):.1f} ms worst per frame, UI frame "
+          f"{statistics.median(frames):.1f} ms median / {max(frames):.1f} ms worst")
+    print(f"resident memory of the running kiosk: {resident_mb():.0f} MB")
+    session.cancel()
+    pump()
+    app.hardware.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -94,3 +94,27 @@ def test_kiosk_keys_and_screen_saver(probe: dict) -> None:
     assert kiosk["close_refused"] and kiosk["escape_swallowed"] and kiosk["alt_f4_swallowed"]
     assert kiosk["attract"] and kiosk["blank"]
     assert kiosk["after_touch"] == [True, "home"]  # the waking touch pressed nothing
+
+
+def test_journey_text_colours_meet_contrast_minimums() -> None:
+    """Every text/background pair the journey screens draw: 4.5:1 normally, 7:1 in high contrast and elderly mode."""
+    from terminal import config as config_module
+    from ui.theme import HIGH_CONTRAST, NORMAL, contrast_ratio, make_theme
+
+    display = config_module.from_dict({}).display
+    assert make_theme(display, "cjk", elderly=True).palette is HIGH_CONTRAST
+    for palette, minimum in ((NORMAL, 4.5), (HIGH_CONTRAST, 7.0)):
+        pairs = {
+            "text on background": (palette.text, palette.background),
+            "text on surface": (palette.text, palette.surface),
+            "hints on background": (palette.muted, palette.background),
+            "hints on surface": (palette.muted, palette.surface),
+            "fault words on background": (palette.badge, palette.background),
+            "fault words on surface": (palette.badge, palette.surface),
+            "case number on background": (palette.primary, palette.background),
+            "primary button": (palette.on_primary, palette.primary),
+            "other buttons": (palette.on_secondary, palette.secondary),
+        }
+        low = {name: round(contrast_ratio(fg, bg), 2) for name, (fg, bg) in pairs.items()
+               if contrast_ratio(fg, bg) < minimum}
+        assert not low, f"under {minimum}:1: {low}"

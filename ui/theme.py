@@ -115,6 +115,7 @@ class Theme:
 
 
 def make_theme(display: DisplaySettings, font_name: str, *, elderly: bool) -> Theme:
-    palette = HIGH_CONTRAST if display.high_contrast else NORMAL
+    """Elderly mode (长辈模式) always takes the high-contrast palette (at least 7:1) with its larger sizes."""
+    palette = HIGH_CONTRAST if display.high_contrast or elderly else NORMAL
     return Theme(palette=palette, dpi=display.dpi, scale=display.elderly_font_scale if elderly else 1.0,
                  font_name=font_name)

@@ -1,59 +1,23 @@
-"""The technician gate with its card on a real pcscd (vsmartcard's virtual reader), as on the kiosk."""
+"""Runs tests/technician/pcscd_gate_check.py (the gate on a real pcscd) in its own process."""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from drivers.smartcard.technician import TechnicianAuth, TechnicianCard, WrongPin
-from drivers.smartcard.driver import PcscChannel, list_readers
-from drivers.smartcard.virtualcard import TechnicianApplet, VpcdCard
-from terminal.devices import parse_address
-from terminal.technician import CardRequired, TechnicianGate
-from tests.smartcard.conftest import READER_PREFIX, Pcscd, pcscd  # noqa: F401 (fixture, started when none runs)
-from tests.smartcard.test_pcscd import insert_and_wait, remove_and_wait
-from tests.technician.conftest import PIN, technician_config
+from tests.smartcard.conftest import VPCD_DRIVER
+
+HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture
-def reader(request: pytest.FixtureRequest) -> Pcscd:
-    """The session's pcscd: the one tests/smartcard already started (pyscard stays bound to the first
-    daemon it talks to, so a second would be unreachable), else a new one from the same fixture."""
-    socket_path = os.environ.get("PCSCLITE_CSOCK_NAME")
-    if socket_path:
-        root = Path(socket_path).parent.parent
-        port = int(re.search(r"CHANNELID (\d+)", (root / "reader.conf.d" / "vpcd").read_text()).group(1))  # type: ignore
-        name = next(r for r in list_readers() if r.startswith(READER_PREFIX))
-        return Pcscd(port, name, root / "pcscd.log")
-    return request.getfixturevalue("pcscd")
-
-
-def test_gate_reads_the_card_on_the_configured_pcsc_reader(reader: Pcscd, tmp_path: Path) -> None:
-    pcscd = reader
-    base = technician_config(tmp_path, allow_pin_only=True)
-    settings = dataclasses.replace(base.devices.smartcard, address=parse_address(f"pcsc://{pcscd.reader}", "smartcard"))
-    config = dataclasses.replace(base, devices=dataclasses.replace(base.devices, smartcard=settings))
-    auth = TechnicianAuth.from_config(config, scrypt_n=2 ** 8)
-    gate = TechnicianGate(config, auth, TechnicianGate.from_config(config).open_card)
-    card = VpcdCard(TechnicianApplet(), pcscd.port)
-    insert_and_wait(card, pcscd)
-    try:
-        channel = PcscChannel(pcscd.reader)
-        auth.enrol(TechnicianCard(channel), "team-1", PIN)
-        channel.close()
-        with pytest.raises(WrongPin):
-            gate.login("000000")
-        assert gate.login(PIN).card_id and gate.logged_in
-    finally:
-        remove_and_wait(card, pcscd)
-    gate.logout("done")
-    # No card on the reader: PIN alone is allowed here, but no PIN-only PIN is set, so it is refused.
-    with pytest.raises(WrongPin):
-        gate.login(PIN)
-    strict = TechnicianGate(technician_config(tmp_path), auth, gate.open_card)
-    with pytest.raises(CardRequired):
-        strict.login(PIN)
+def test_gate_on_a_real_pcscd_in_its_own_process() -> None:
+    if not shutil.which("pcscd") or not VPCD_DRIVER.exists():
+        pytest.skip("pcscd or vsmartcard-vpcd is not installed (bootstrap.sh installs both)")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE / "pcscd_gate_check.py")]
+    done = subprocess.run(command, cwd=HERE.parents[1], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "1 passed" in done.stdout

@@ -26,12 +26,14 @@ from tests.technician.conftest import PIN, technician_config
 
 @pytest.fixture
 def reader(request: pytest.FixtureRequest) -> Pcscd:
-    """The session's pcscd: the one tests/smartcard already started (pyscard stays bound to the first
-    daemon it talks to, so a second would be unreachable), else a new one from the same fixture."""
+    """The pcscd this process may use: one the parent test session already runs (pyscard stays bound to
+    the first daemon it talks to), else a new one from tests/smartcard's fixture."""
     socket_path = os.environ.get("PCSCLITE_CSOCK_NAME")
     if socket_path:
         root = Path(socket_path).parent.parent
-        port = int(re.search(r"CHANNELID (\d+)", (root / "reader.conf.d" / "vpcd").read_text()).group(1))  # type: ignore
+        found = re.search(r"CHANNELID (\d+)", (root / "reader.conf.d" / "vpcd").read_text())
+        assert found is not None, "the running pcscd was not started by tests/smartcard/conftest.py"
+        port = int(found.group(1))
         name = next(r for r in list_readers() if r.startswith(READER_PREFIX))
         return Pcscd(port, name, root / "pcscd.log")
     return request.getfixturevalue("pcscd")

@@ -73,6 +73,28 @@ def test_keypad_key_test_lights_each_key(probe: dict) -> None:
     assert "已测 5/5" in probe["keypad_text"] and "5 号键" in probe["keypad_text"]
 
 
+def test_touch_grid_takes_all_nine_crosses(probe: dict) -> None:
+    assert "已点 9/9 个十字" in probe["screen_text"]
+
+
+def test_sync_view_catalog_and_push_now(probe: dict) -> None:
+    assert "出厂版本" in probe["catalog_text"]
+    assert "没有配置政务服务平台地址" in probe["push_text"]
+
+
+def test_exported_report_after_a_masked_card_read_holds_no_identity(probe: dict) -> None:
+    reports = sorted((probe["out"] / "data" / "reports").glob("readiness-T0001-*.json"))
+    assert len(reports) == 1 and str(reports[0]) in probe["export_text"]
+    written = reports[0].read_text(encoding="utf-8") + reports[0].with_suffix(".html").read_text(encoding="utf-8")
+    assert "E5005" in written  # the self-tests, including the card read test, are there ...
+    from drivers.idcard.simulator import TEST_CARDS
+
+    card = TEST_CARDS["resident"].fields  # the card the probe's technician read (masked) on the ID reader
+    for value in (card["name"], card["id_number"], card["address"], card["birth"], "测*样*"):
+        assert value not in written  # ... but not the card
+    assert "简要报告已打印" in probe["print_text"]
+
+
 def test_logout_idle_and_the_event_trail(probe: dict) -> None:
     assert probe["after_logout"] == [False, "home"]
     assert probe["idle_closed"] is True
@@ -82,5 +104,6 @@ def test_logout_idle_and_the_event_trail(probe: dict) -> None:
     assert reasons == ["logout", "idle"]
     tests = {(f["device"], f["action"]) for name, f in probe["events"] if name == "SELF_TEST"}
     assert {("printer", "check-test_page"), ("idcard", "check-read"), ("camera", "capture-test-page"),
-            ("keypad", "key-test")} <= tests
+            ("keypad", "key-test"), ("screen", "touch-grid"), ("outbox", "push-now"), ("report", "export-report"),
+            ("report", "print-report")} <= tests
     assert "E5005" in probe["events_text"]

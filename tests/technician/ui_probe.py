@@ -83,6 +83,32 @@ def main(out: Path) -> None:
         shots.wait_for(lambda key=key: f"已测 {key}/5" in shots.view_text(mode), 10)
     report["keypad_text"] = shots.view_text(mode)
     shots.tap_text(mode, "‹ 总览")
+
+    shots.tap_text(mode, "screen")
+    grid = mode.view.grid  # type: ignore[union-attr]
+    for x, y in grid.targets():
+        wx, wy = grid.to_window(x + 3, y - 2)
+        shots.touch(wx, wy)
+    report["screen_text"] = shots.view_text(mode)
+    shots.tap_text(mode, "‹ 总览")
+
+    shots.tap_text(mode, "outbox")
+    shots.tap_text(mode, "目录版本")
+    shots.wait_for(lambda: "事项目录" in shots.view_text(mode), 10)
+    report["catalog_text"] = shots.view_text(mode)
+    shots.tap_text(mode, "立即推送")
+    shots.wait_for(lambda: "推送已关闭" in shots.view_text(mode), 10)
+    report["push_text"] = shots.view_text(mode)
+    shots.tap_text(mode, "‹ 总览")
+
+    shots.tap_text(mode, "导出报告")
+    shots.tap_text(mode, "导出报告（")
+    shots.wait_for(lambda: "已写入" in shots.view_text(mode), 60)
+    report["export_text"] = shots.view_text(mode)
+    shots.tap_text(mode, "打印简要报告")
+    shots.wait_for(lambda: "打印" in shots.view_text(mode).split("打印简要报告")[-1], 60)
+    report["print_text"] = shots.view_text(mode)
+    shots.tap_text(mode, "‹ 总览")
     shots.tap_text(mode, "最近事件")
     report["events_text"] = texts(mode.view)
     shots.tap_text(mode, "退出维护")

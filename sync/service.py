@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Callable, Mapping
 
+from terminal import events
 from terminal.config import Config
 from terminal.errors import ConfigError, PlatformError
 from sync import api, downlink
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0
 CATALOG_CHECK_SECONDS = 3600.0
 HEARTBEAT_SECONDS = 300.0
+ALARM_CHECK_SECONDS = 3600.0
 
 
 def start_pull_api(config: Config, outbox: Outbox) -> ServerThread | None:
@@ -84,6 +86,13 @@ class SyncService:
         downlink.fetch_catalog(self.client, self.config.terminal.region, self.config.platform.catalog_keys,
                                self.config.storage.data_dir)
 
+    def _alarms(self) -> None:
+        """Undelivered cases near or past the retention limit go to the event log, hourly while they last
+        (network down or not: the technician's event list and report show them)."""
+        for alarm in self.outbox.stats().alarms:
+            if "retention_days" in alarm.details:
+                events.record(events.EventId.RETENTION_ALARM, level=alarm.level, **alarm.details)
+
     def _heartbeat(self) -> None:
         assert self.client is not None
         devices = self.device_status() if self.device_status else {}
@@ -98,6 +107,7 @@ class SyncService:
             while not self.stop.is_set():
                 tick()
                 self._every(last, "housekeeping", CATALOG_CHECK_SECONDS, self.outbox.recover)
+                self._every(last, "alarms", ALARM_CHECK_SECONDS, self._alarms)
                 if self.pusher:
                     self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
                     self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import queue
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from sync.downlink import CatalogRefused, accept_catalog, sign_catalog
 from sync.httpserver import ServerThread
 from sync.outbox import Outbox
 from sync.push import Pusher
+from sync.service import SyncService
 from terminal.devices import parse_address
 from terminal.errors import StorageFull
 from terminal.events import EVENTS, Event
@@ -142,3 +144,18 @@ def test_a_case_refused_for_disk_space_is_recorded(tmp_path: Path) -> None:
         box.close()
     [low] = events_after(before, "DISK_LOW")
     assert low.fields["min_free_mb"] == 10 ** 9 and low.fields["free_mb"] >= 0
+
+
+def test_sync_service_records_a_case_past_its_retention(tmp_path: Path) -> None:
+    now = [1_800_000_000.0]
+    box = Outbox(tmp_path / "data", retention_days=30, clock=lambda: now[0])
+    box.submit(make_case(1))
+    now[0] += 31 * 86400  # the network has been down for a month
+    stop = threading.Event()
+    before = EVENTS.recent(500)
+    try:
+        SyncService(quick(tmp_path), box, stop=stop).run(on_tick=stop.set)  # one round of the loop
+    finally:
+        box.close()
+    [alarm] = events_after(before, "RETENTION_ALARM")
+    assert alarm.fields["level"] == "fault" and alarm.fields["retention_days"] == 30

@@ -36,6 +36,7 @@ def test_a_citizens_taps_presses_and_swipes_do_not_open_it(probe: dict) -> None:
 def test_holding_the_corner_wipes_the_session_and_opens_the_pin_pad(probe: dict) -> None:
     assert probe["opened"] == "PinPad"
     assert probe["session_after_open"] == "home"
+    assert probe["pin_key_mm"] >= 15.0  # every key of the pad a full touch target
     from PIL import Image
 
     assert len(Image.open(probe["out"] / "pinpad.png").convert("L").getcolors(256) or ()) > 10

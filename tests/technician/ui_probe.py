@@ -45,6 +45,10 @@ def main(out: Path) -> None:
     shots.hold_corner(clock)
     report["opened"] = mode.is_open and type(mode.view).__name__
     report["session_after_open"] = app.session.state.value
+    from kivy.uix.behaviors import ButtonBehavior
+
+    keys = [w for w in mode.layer.walk() if isinstance(w, ButtonBehavior)]  # type: ignore[union-attr]
+    report["pin_key_mm"] = round(min(min(w.width, w.height) for w in keys) / mode.theme.mm(1), 2)
     shots.save(mode, out / "pinpad.png")
 
     shots.enter_pin(mode, "999999")

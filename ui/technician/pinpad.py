@@ -31,15 +31,15 @@ class PinPad(AnchorLayout):
         t = mode.theme
         card = panel(t)
         card.size_hint = (None, None)
-        card.size = (t.mm(120), t.mm(118))
+        card.size = (t.mm(120), t.mm(123))  # digit keys stay 15 mm tall on a 1280x800 panel
         card.add_widget(label(t, "技术维护", size=t.font_title, bold=True, halign="center", size_hint_y=None,
-                              height=t.font_title * 1.5))
+                              height=t.font_title * 1.2))
         hint = ("请把技术人员卡放在读卡器上，或直接输入维护密码" if mode.gate.allow_pin_only
                 else "请把技术人员卡放在读卡器上，再输入密码")
         self.message = label(t, hint, colour=t.palette.muted, halign="center", size_hint_y=None,
                              height=t.font_body * 1.6)
         card.add_widget(self.message)
-        self.dots = label(t, "", size=t.font_title, halign="center", size_hint_y=None, height=t.font_title * 1.5)
+        self.dots = label(t, "", size=t.font_title, halign="center", size_hint_y=None, height=t.font_title * 1.1)
         card.add_widget(self.dots)
         keys = GridLayout(cols=3, spacing=t.gap)
         for key in KEYS:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 from drivers.smartcard.driver import NoCard, open_channel
@@ -23,7 +25,7 @@ from drivers.smartcard.technician import (
     AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
 )
 from terminal.config import Config
-from terminal.diagnostics import CheckResult
+from terminal.diagnostics import CheckResult, run_check
 from terminal.errors import DeviceMissing, TerminalError
 from terminal.events import EventId, record
 
@@ -35,6 +37,16 @@ CardOpener = Callable[[], TechnicianCard]
 def check_options(**overrides: Any) -> argparse.Namespace:
     """The options `terminal diag` would pass to a check, for callers without a shell."""
     return argparse.Namespace(**{"read": False, "out": None, "device": None, "json": False, **overrides})
+
+
+def run_check_from_screen(config: Config, device: str, **options: Any) -> CheckResult:
+    """A check as the technician screens run it: the camera's saved frame (which may show a document
+    someone left on the platen) goes to a throwaway folder instead of the data folder."""
+    with tempfile.TemporaryDirectory(prefix="tech-check-") as scratch:
+        extra = {"out": str(Path(scratch) / "frame.jpg")} if device == "camera" else {}
+        result = run_check(device, config, None, check_options(**extra, **options))
+    result.details.pop("frame", None)  # that file is gone
+    return result
 
 
 class CardRequired(AuthError):

@@ -68,6 +68,7 @@ def test_device_tests_print_and_read_masked(probe: dict) -> None:
 def test_camera_preview_measures_and_a_test_capture_finds_the_page(probe: dict) -> None:
     assert probe["camera_preview"]
     assert "找到页面：是" in probe["camera_text"] and "分辨率" in probe["camera_text"]
+    assert not list((probe["out"] / "data").rglob("*.jpg"))  # no camera frame kept from the screen's checks
 
 
 def test_keypad_key_test_lights_each_key(probe: dict) -> None:

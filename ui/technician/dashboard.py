@@ -14,8 +14,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
-from terminal.diagnostics import CHECKS, CheckResult, run_check
-from terminal.technician import check_options
+from terminal.diagnostics import CHECKS, CheckResult
+from terminal.technician import run_check_from_screen
 from ui.technician.mode import background
 from ui.technician.parts import Chip, device_name, label, top_bar
 from ui.theme import Theme
@@ -32,7 +32,7 @@ def check_in_background(mode: "TechnicianMode", device: str, done: Any, **option
     """Run one registered check off the UI thread, keep its since-when, record it as a self-test."""
 
     def work() -> CheckResult:
-        result = run_check(device, mode.config, None, check_options(**options))
+        result = run_check_from_screen(mode.config, device, **options)
         mode.states.update([result])
         mode.gate.self_test(device, "-".join(["check", *(k for k, v in options.items() if v)]), result.status)
         return result

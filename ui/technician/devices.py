@@ -18,6 +18,7 @@ from kivy.uix.widget import Widget
 
 from terminal import technician_tools as tools
 from terminal.diagnostics import CHECKS, CheckResult
+from terminal.technician import run_check_from_screen
 from ui.technician.dashboard import check_in_background
 from ui.technician.mode import background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
@@ -315,7 +316,8 @@ class ReportView(DeviceView):
     def _build(self) -> dict[str, Any]:
         from terminal.report import build_report
 
-        return build_report(self.mode.config)
+        config = self.mode.config
+        return build_report(config, [run_check_from_screen(config, device) for device in sorted(CHECKS)])
 
     def export(self) -> None:
         from terminal.report import write_report

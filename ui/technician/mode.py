@@ -64,14 +64,13 @@ class TechnicianMode:
         self.gate = gate or TechnicianGate.from_config(self.config)
         # The technician screens keep the normal size and palette whatever mode the last citizen chose.
         self.theme: Theme = make_theme(self.config.display, app.theme.font_name, elderly=False)
-        gesture_clock = {"clock": clock} if clock is not None else {}
+        self.clock = clock or time.monotonic
         self.gesture = CornerHold(self.theme.mm(CORNER_MM), self.config.technician.hold_seconds,
-                                  self.theme.mm(SLOP_MM), **gesture_clock)
+                                  self.theme.mm(SLOP_MM), clock=self.clock)
         self.states = DeviceStates()
         self.layer: FloatLayout | None = None
         self.view: Widget | None = None
         self.dashboard: Any = None
-        self.clock = clock or time.monotonic
         self._last_touch = 0.0
 
     def install(self) -> TechnicianMode:

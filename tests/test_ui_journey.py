@@ -26,6 +26,7 @@ def test_journey_reaches_the_central_server_and_prints(probe: dict) -> None:
     assert journey["pages"] and sum(journey["pages"]) >= 2  # two materials scanned by auto-capture
     assert journey["ratings"] >= 1
     assert journey["progress"] == "平台已收件，等待部门受理"  # the central server's answer, through the screen
+    assert journey["case_no"] in journey["by_card"]  # progress by ID card finds the same case
 
 
 def test_every_touch_target_is_at_least_15_mm(probe: dict) -> None:
@@ -54,6 +55,12 @@ def test_card_reader_lost_shows_words_and_ways_forward(probe: dict) -> None:
     elderly = probe["elderly"]
     assert set(elderly["reader_fault_actions"]) == {"再试一次", "呼叫工作人员帮助", "到服务窗口办理（回到首页）"}
     assert elderly["help_screen"] == "help" and elderly["help_phone_shown"]
+
+
+def test_no_card_and_failed_read_show_words_and_retry(probe: dict) -> None:
+    idle = probe["idle"]
+    assert set(idle["no_card_actions"]) == {"再试一次", "呼叫工作人员帮助"}
+    assert any("没有读出身份证" in t for t in idle["read_failed_words"])
 
 
 def test_camera_gone_lets_the_case_go_on_with_missing_materials(probe: dict) -> None:

@@ -8,6 +8,7 @@ unplugged, the printer out of paper, the platform gone.
 
 from __future__ import annotations
 
+import dataclasses
 import faulthandler
 import json
 import sys
@@ -47,7 +48,14 @@ def journey(d: Driver, central: Any) -> dict[str, Any]:
     d.wait("the case at the central server", lambda: case_no in central.store.completed(), 60)
     ratings = [r.record_id for r in app.outbox.records() if r.kind == "rating"]
     status = query_progress(d, case_no)
-    return {"case_no": case_no, "screens": list(d.screens), "printed": printed, "printed_case_no": printed_case,
+    d.at_home()
+    d.tap("进度查询")
+    d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    app.hardware.reader.simulator.place("resident")  # the same person asks with the card instead
+    d.wait("the cases of this card", lambda: d.screen().results is not None, 30)
+    by_card = [found.case_no for found in d.screen().results]
+    d.tap("完成")
+    return {"by_card": by_card,"case_no": case_no, "screens": list(d.screens), "printed": printed, "printed_case_no": printed_case,
             "delivered": case_no in central.store.completed(), "ratings": len(ratings), "progress": status,
             "pages": pages,
             "targets_mm": dict(d.smallest_target_mm)}
@@ -143,9 +151,22 @@ def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
 def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
     """Card read, phone typed, a page scanned, signature half done: then nobody touches the screen."""
     app, session = d.app, d.app.session
+    report: dict[str, Any] = {}
+    settings = app.settings
+    app.settings = dataclasses.replace(settings, timeouts=dataclasses.replace(settings.timeouts, card_wait_seconds=1))
     choose_item_by_search(d, "hkbbf")
     d.tap("开始办理")
+    d.wait("the card wait to time out", lambda: shows(app, "没有读到身份证"), 10)  # nobody puts a card down
+    report["no_card_actions"] = [b.text for b in d.visible_buttons() if b.text in ("再试一次", "呼叫工作人员帮助")]
+    app.settings = settings
+    d.tap("再试一次")
     d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    app.hardware.reader.simulator.faults.add("removed_mid_read")  # the card is lifted while it is read
+    app.hardware.reader.simulator.place("resident")
+    d.wait("the failed read in words", lambda: shows(app, "没有读出身份证"), 20)
+    report["read_failed_words"] = [t for t in texts(app) if "身份证" in t][:3]
+    d.tap("再试一次")
+    d.wait("a fresh reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
     app.hardware.reader.simulator.place("resident")
     d.wait("the card read", d.state_is(State.FORM), 20)
     identity = session.identity
@@ -155,7 +176,6 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
     page = next(session.pages(s.spec.id)[0] for s in session.materials if s.done)
     secrets: list[str | bytes] = [identity.name, identity.id_number, identity.address, "13912345678",
                                   page.jpeg[100:164], identity.id_number[-8:]]
-    report: dict[str, Any] = {}
     clock[0] += app.settings.timeouts.idle_seconds + 1
     app._tick(0)
     pump()

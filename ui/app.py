@@ -22,7 +22,7 @@ from sync.outbox import Outbox
 from terminal.casenumber import CaseNumbers
 from terminal.catalog import load_catalog
 from terminal.config import Config
-from terminal.session import Session, SessionEvent, State
+from terminal.session import CaseSink, Session, SessionEvent, State
 from ui.screens import BrowseScreen, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
 from ui.theme import Theme, make_theme
 from ui.widgets import BigButton, Text, fill
@@ -123,10 +123,11 @@ class TerminalApp(App):
             self.overlay = None
 
 
-def make_session(config: Config, clock: Callable[[], float] = time.monotonic, outbox: Outbox | None = None) -> Session:
-    """The kiosk's session: the region's catalog, the outbox as sink, case numbers in the data folder."""
+def make_session(config: Config, clock: Callable[[], float] = time.monotonic, outbox: Outbox | None = None,
+                 sink: CaseSink | None = None) -> Session:
+    """The kiosk's session: the region's catalog, the outbox as sink (unless `sink`), case numbers in the data folder."""
     data_dir = config.storage.data_dir
     outbox = outbox or Outbox.from_config(config)
     catalog = load_catalog(config.terminal.region, data_dir)
-    return Session(config, catalog, outbox, CaseNumbers(data_dir, config.terminal.id), ratings=outbox,
+    return Session(config, catalog, sink or outbox, CaseNumbers(data_dir, config.terminal.id), ratings=outbox,
                    complaints=outbox, clock=clock)

@@ -21,6 +21,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 
 from sync.outbox import Outbox
+from terminal.case_index import CaseIndex, IndexedSink
 from terminal.config import Config
 from terminal.session import Session, SessionEvent, State
 from ui.app import TerminalApp, make_session
@@ -76,10 +77,12 @@ class ScreenSaver(FloatLayout):
 
 
 class KioskApp(TerminalApp):
-    def __init__(self, config: Config, session: Session, outbox: Outbox, *, hardware: Hardware | None = None,
+    def __init__(self, config: Config, session: Session, outbox: Outbox, case_index: CaseIndex, *,
+                 hardware: Hardware | None = None,
                  speaker: Speaker | None = None, clock: Callable[[], float] = time.monotonic, **kwargs: object) -> None:
         super().__init__(config, session, **kwargs)
         self.outbox = outbox
+        self.case_index = case_index
         self.hardware = hardware or Hardware(config, post_to_ui)
         self.speaker = speaker or Speaker(config.display.speech)
         self.previous_state = State.HOME
@@ -175,6 +178,9 @@ class KioskApp(TerminalApp):
 
 
 def make_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> KioskApp:
-    """The kiosk for this configuration: one outbox shared by the session and the progress screen."""
+    """The kiosk for this configuration: one outbox shared by the session and the progress screen,
+    and the card index that lets a person find their cases by ID card after they left the outbox."""
     outbox = Outbox.from_config(config)
-    return KioskApp(config, make_session(config, clock, outbox), outbox, clock=clock)
+    index = CaseIndex(config.storage.data_dir, config.storage.retention_days)
+    session = make_session(config, clock, outbox, sink=IndexedSink(outbox, index))
+    return KioskApp(config, session, outbox, index, clock=clock)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from kivy.uix.boxlayout import BoxLayout
@@ -13,7 +12,6 @@ from drivers.idcard.driver import ReaderEvent
 from drivers.printer.driver import PrintResult
 from sync.client import ClientSettings, PlatformClient
 from sync.downlink import Progress, progress
-from sync.outbox import Outbox
 from terminal import events
 from terminal.casenumber import parse_case_number
 from terminal.cases import Complaint, Rating
@@ -122,21 +120,6 @@ class RatingScreen(Step):
         self.redraw()
 
 
-def cases_of(outbox: Outbox, id_number: str, limit: int = 500) -> list[str]:
-    """Case numbers this terminal still holds for one ID number (decrypts manifests: run off the UI thread)."""
-    found = []
-    for record in outbox.records(limit=limit):
-        if record.kind != "case" or record.purged_at is not None:
-            continue
-        try:
-            manifest = json.loads(outbox.manifest(record.record_id))
-        except (TerminalError, ValueError):
-            continue
-        if manifest.get("case", {}).get("applicant", {}).get("id_number") == id_number:
-            found.append(record.record_id)
-    return found[-5:]
-
-
 def platform_client(config: Config) -> PlatformClient | None:
     if not config.platform.url:
         return None
@@ -186,7 +169,8 @@ class ProgressScreen(Step):
             return
         identity = event.identity
         self.session.set_progress_query(identity=identity)
-        self.lookup(lambda outbox, client: [progress(n, outbox, client) for n in cases_of(outbox, identity.id_number)])
+        index = self.app.case_index
+        self.lookup(lambda outbox, client: [progress(n, outbox, client) for n in index.cases_of(identity.id_number)])
 
     def lookup(self, job: "object") -> None:
         outbox, config = self.app.outbox, self.app.settings

@@ -2,7 +2,8 @@
 
 Screens hold no personal data of their own: they read the session, and every button calls a
 session method (or switches between two views of the same session state, such as browse and
-search). The steps after the guide are placeholders until the journey issue builds them.
+search). The steps after the guide are Step screens in ui/journey.py and ui/services.py, shown
+by the kiosk app (ui/kiosk.py); the placeholder remains for the bare TerminalApp.
 """
 
 from __future__ import annotations

@@ -46,28 +46,39 @@ def main() -> None:
     config = demo_config(config_module.load(None), work)
     app = start_kiosk(config)
     print(f"start to home screen: {time.perf_counter() - STARTED:.2f} s (imports, window, catalog, first frame)")
+    home_mb = resident_mb()
 
-    frame_after: dict[str, float] = {}
+    from kivy.core.window import Window
+
+    pending: dict[str, tuple[str, float]] = {}
+    on_screen: dict[str, float] = {}
     original_show = app.show
 
     def timed_show(name: str) -> None:
-        original_show(name)
         started = time.perf_counter()
-        pump(1)
-        frame_after.setdefault(app.manager.current, (time.perf_counter() - started) * 1000)
+        original_show(name)
+        pending["change"] = (app.manager.current, started)
+
+    def flipped(*_: object) -> None:
+        """The first frame on the glass after a screen change: the change is complete."""
+        if "change" in pending:
+            name, started = pending.pop("change")
+            on_screen[name] = max(on_screen.get(name, 0.0), (time.perf_counter() - started) * 1000)
 
     app.show = timed_show  # type: ignore[method-assign]
+    Window.bind(on_flip=flipped)
     driver = Driver(app)
-    apply(driver, "hkdj")
+    for _ in range(2):  # the second pass shows the steady state (fonts and textures cached)
+        apply(driver, "hkdj")
+        app.session.cancel()
 
-    print("screen changes (build, then the next frame drawn), worst of the run:")
-    worst: dict[str, float] = {}
+    print("screen changes, touch to the new screen's first frame (build + draw), worst of two passes:")
+    built: dict[str, float] = {}
     for name, seconds in app.screen_changes:
-        worst[name] = max(worst.get(name, 0.0), seconds * 1000)
-    for name, ms in sorted(worst.items(), key=lambda kv: -kv[1]):
-        frame = frame_after.get(name, float("nan"))
-        flag = "" if ms + frame < 100 else "   <-- over 100 ms"
-        print(f"  {name:<10} build {ms:6.1f} ms   frame {frame:6.1f} ms{flag}")
+        built[name] = max(built.get(name, 0.0), seconds * 1000)
+    for name, ms in sorted(on_screen.items(), key=lambda kv: -kv[1]):
+        flag = "" if ms < 100 else "   <-- over 100 ms"
+        print(f"  {name:<10} {ms:6.1f} ms   (of which building the widgets {built.get(name, 0.0):5.1f} ms){flag}")
 
     # The materials screen again, with nothing scanned: preview frames per second while detecting.
     session = app.session
@@ -112,7 +123,8 @@ def main() -> None:
     print(f"materials preview: {fps:.1f} frames/s drawn (camera delivers {camera_fps:.0f}/s), detection "
           f"{statistics.median(analyse):.1f} ms median / {max(analyse):.1f} ms worst per frame, UI frame "
           f"{statistics.median(frames):.1f} ms median / {max(frames):.1f} ms worst")
-    print(f"resident memory of the running kiosk: {resident_mb():.0f} MB")
+    print(f"resident memory of the running kiosk: {home_mb:.0f} MB at the first home screen, "
+          f"{resident_mb():.0f} MB after two applications and the preview run")
     session.cancel()
     pump()
     app.hardware.close()

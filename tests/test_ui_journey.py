@@ -67,6 +67,12 @@ def test_camera_gone_lets_the_case_go_on_with_missing_materials(probe: dict) -> 
     assert probe["elderly"]["missing_on_case"] >= 1
 
 
+def test_full_disk_keeps_the_person_on_review_with_a_way_forward(probe: dict) -> None:
+    state, words, retry = probe["elderly"]["disk_full"]
+    assert state == "review" and words and retry == ["再试一次"]
+    assert probe["elderly"]["missing_on_case"] >= 1  # and after a retry the case went in
+
+
 def test_printer_out_of_paper_shows_the_receipt_and_qr_on_screen(probe: dict) -> None:
     paper = probe["elderly"]["paper_out"]
     assert not paper["printed"] and paper["reason"] == "paper_out"

@@ -107,6 +107,14 @@ def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
     d.tap("确认提交")
     report["unsigned_words"] = [t for t in texts(app) if "签名" in t and "请先" in t]
     d.sign()
+    free_mb = app.outbox.min_free_mb
+    app.outbox.min_free_mb = 10**9  # the disk is full: the outbox refuses the case
+    d.tap("确认提交")
+    report["disk_full"] = [app.session.state.value, shows(app, "申请没有提交成功"),
+                           [b.text for b in d.visible_buttons() if b.text == "再试一次"]]
+    app.outbox.min_free_mb = free_mb
+    d.tap("再试一次")
+    d.sign()
     app.hardware.printer.simulator.set_faults("paper_end")  # the roll runs out
     d.tap("确认提交")
     d.wait("the case number", d.state_is(State.SUBMIT), 10)

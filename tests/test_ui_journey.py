@@ -89,6 +89,7 @@ def test_network_down_progress_answers_from_the_terminal(probe: dict) -> None:
     down = probe["elderly"]["network_down"]
     assert down["progress"] in ("政务服务平台已收件，等待部门受理。", "申请已保存在本终端，网络恢复后自动提交。")
     assert probe["elderly"]["complaint_offline"]
+    assert probe["elderly"]["complaint_text"] == "等候时间太长；等待"  # a phrase, then typed in pinyin
 
 
 def test_idle_wipe_leaves_no_identity_anywhere(probe: dict) -> None:

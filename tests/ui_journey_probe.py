@@ -23,6 +23,7 @@ from terminal.session import State
 from tests.objwalk import leaks
 from ui.demo import (
     Driver, SyncThread, apply, choose_item_by_search, demo_config, query_progress, rate, start_central, start_kiosk,
+    write,
 )
 from ui.render import pump
 
@@ -145,8 +146,10 @@ def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
     d.at_home()
     d.tap("我要投诉")
     d.tap("等候时间太长")
+    write(d, (("deng", "等"), ("dai", "待")))
     d.tap("提交")
     report["complaint_offline"] = shows(app, "您反映的问题已经收到")
+    report["complaint_text"] = app.session.complaint.text if app.session.complaint else ""
     d.tap("完成")
     report["spoken"] = list(app.speaker.spoken)
     report["speech_available"] = app.speaker.available

@@ -331,12 +331,24 @@ def query_progress(driver: Driver, case_no: str) -> str:
     return status
 
 
+def write(driver: Driver, syllables: tuple[tuple[str, str], ...]) -> None:
+    """打字 on the complaint screen: pinyin on the letter keys, then the character from the candidates."""
+    driver.tap("打字")
+    for letters, char in syllables:
+        for letter in letters:
+            driver.tap(letter)
+        driver.tap(char)
+    driver.shot("complaint-typing")
+    driver.tap("打好了")
+
+
 def visit_other_screens(driver: Driver) -> None:
     """Complaint, help and the bad-rating reasons, for their screenshots."""
     with driver.step("complaint"):
         driver.at_home()
         driver.tap("我要投诉")
         driver.tap("等候时间太长")
+        write(driver, (("deng", "等"), ("dai", "待")))
         driver.shot("complaint")
         driver.tap("提交")
         driver.shot("complaint-done")

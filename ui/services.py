@@ -17,11 +17,12 @@ from terminal.casenumber import parse_case_number
 from terminal.cases import Complaint, Rating
 from terminal.config import Config
 from terminal.errors import TerminalError
+from terminal.pinyin_input import candidates
 from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title
 from terminal.session import FormInvalid, State
 from ui.inputs import NumberPad, button_row, typed
 from ui.steps import Step
-from ui.widgets import BigButton, Text, column, fill, scrolling
+from ui.widgets import BigButton, Keyboard, Text, column, fill, scrolling
 
 BAD_REASONS = ("等候时间太长", "操作步骤复杂", "设备出了故障", "办事指南说得不清楚", "材料要求太多", "没有人帮忙")
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
@@ -142,7 +143,7 @@ class ProgressScreen(Step):
 
     def leave(self) -> None:
         self.hardware.stop_cards()
-        self.results = None
+        self.digits, self.error, self.results = "", "", None  # nothing of this query stays for the next person
         super().leave()
 
     @property
@@ -241,14 +242,70 @@ class ComplaintScreen(Step):
 
     prompt = "请选择要反映的问题，可以留下电话，方便我们联系您"
 
+    CANDIDATES = 8  # characters offered at once, on 15 mm keys
+
     def enter(self) -> None:
         self.category = COMPLAINT_CATEGORIES[0]
         self.phrases: list[str] = []
         self.phone, self.typing_phone, self.error = "", False, ""
+        self.writing, self.written, self.syllable, self.page = False, "", "", 0
         self.filed: Complaint | None = None
+
+    def leave(self) -> None:
+        self.enter()  # what was typed and the phone go with the person
+        super().leave()
 
     def update(self) -> None:
         """The session filed the complaint; `submit` redraws."""
+
+    @property
+    def text(self) -> str:
+        return "；".join(self.phrases + ([self.written] if self.written else []))
+
+    def write(self, on: bool) -> None:
+        self.writing, self.syllable, self.page = on, "", 0
+        self.redraw()
+
+    def letter(self, key: str) -> None:
+        """A key of the letter keyboard: pinyin into the syllable; 删除 takes a letter, then a character."""
+        self.session.touch()
+        if key == "\b":
+            if self.syllable:
+                self.syllable = self.syllable[:-1]
+            else:
+                self.written = self.written[:-1]
+        elif key == "":
+            self.syllable, self.written = "", ""
+        else:
+            self.syllable = (self.syllable + key)[:6]
+        self.page = 0
+        self.redraw()
+
+    def choose(self, char: str) -> None:
+        self.written, self.syllable, self.page = (self.written + char)[:200], "", 0
+        self.error = ""
+        self.redraw()
+
+    def next_page(self) -> None:
+        self.page += 1
+        self.redraw()
+
+    def writing_view(self, body: BoxLayout) -> None:
+        """Full width (ten 15 mm keys a row): the text so far, candidate characters, the keyboard."""
+        t = self.theme
+        shown = self.text + (f" [color={t.palette.muted_hex}]{self.syllable}[/color]" if self.syllable else "")
+        body.add_widget(Text(t, shown or f"[color={t.palette.muted_hex}]用拼音打字，例如 dengdai 打出“等待”[/color]",
+                             size=t.font_button, markup=True))
+        row = BoxLayout(size_hint_y=None, height=t.mm(15), spacing=t.gap / 2)
+        offered = candidates(self.syllable, limit=(self.page + 1) * self.CANDIDATES)[self.page * self.CANDIDATES:]
+        for char in offered[:self.CANDIDATES]:
+            row.add_widget(BigButton(t, char, lambda char=char: self.choose(char), height=t.mm(15)))
+        for _ in range(self.CANDIDATES - len(offered[:self.CANDIDATES])):
+            row.add_widget(Widget())
+        row.add_widget(BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6))
+        row.add_widget(BigButton(t, "打好了", lambda: self.write(False), primary=True, height=t.mm(15), size_hint_x=1.6))
+        body.add_widget(row)
+        body.add_widget(Keyboard(t, self.letter))
 
     def pick_category(self, category: str) -> None:
         self.category = category
@@ -270,7 +327,7 @@ class ComplaintScreen(Step):
 
     def submit(self) -> None:
         try:
-            self.filed = self.session.submit_complaint(self.category, "；".join(self.phrases), self.phone)
+            self.filed = self.session.submit_complaint(self.category, self.text, self.phone)
         except FormInvalid as invalid:
             self.error = "；".join(invalid.errors.values())
         else:
@@ -290,10 +347,16 @@ class ComplaintScreen(Step):
             body.add_widget(Widget())
             body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
             return
+        if self.writing:
+            self.writing_view(body)
+            return
         split = BoxLayout(spacing=t.gap * 3)
         left = column(t)
-        left.add_widget(Text(t, "您要反映什么？（点选，可多选）", bold=True))
+        left.add_widget(Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True))
         phrases = COMPLAINT_PHRASES[:6] if self.session.elderly else COMPLAINT_PHRASES
+        if self.written:
+            left.add_widget(Text(t, f"您写的：{self.written}"))
+        left.add_widget(BigButton(t, "打字修改" if self.written else "打字（拼音）", lambda: self.write(True)))
         left.add_widget(chips(self, phrases, set(self.phrases), self.toggle, 2 if self.session.elderly else 3))
         left.add_widget(Text(t, "问题类别", bold=True))
         left.add_widget(chips(self, COMPLAINT_CATEGORIES, self.category, self.pick_category, 2 if self.session.elderly else 3))

@@ -334,11 +334,12 @@ def query_progress(driver: Driver, case_no: str) -> str:
 def write(driver: Driver, syllables: tuple[tuple[str, str], ...]) -> None:
     """打字 on the complaint screen: pinyin on the letter keys, then the character from the candidates."""
     driver.tap("打字")
-    for letters, char in syllables:
+    for index, (letters, char) in enumerate(syllables):
         for letter in letters:
             driver.tap(letter)
+        if index == len(syllables) - 1:
+            driver.shot("complaint-typing")  # with the candidates on the screen
         driver.tap(char)
-    driver.shot("complaint-typing")
     driver.tap("打好了")
 
 

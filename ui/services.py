@@ -302,10 +302,12 @@ class ComplaintScreen(Step):
             row.add_widget(BigButton(t, char, lambda char=char: self.choose(char), height=t.mm(15)))
         for _ in range(self.CANDIDATES - len(offered[:self.CANDIDATES])):
             row.add_widget(Widget())
-        row.add_widget(BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6))
-        row.add_widget(BigButton(t, "打好了", lambda: self.write(False), primary=True, height=t.mm(15), size_hint_x=1.6))
+        row.add_widget(BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6, size=t.font_body))
+        row.add_widget(BigButton(t, "打好了", lambda: self.write(False), primary=True, height=t.mm(15),
+                                 size_hint_x=1.6, size=t.font_body))
         body.add_widget(row)
         body.add_widget(Keyboard(t, self.letter))
+        body.add_widget(Widget())  # the rest of the height stays below the keyboard
 
     def pick_category(self, category: str) -> None:
         self.category = category

@@ -89,10 +89,11 @@ def forget(screen: Widget) -> None:
     """
     for widget in list(screen.walk(restrict=True)):
         if isinstance(widget, Label):
-            # A space, not "": Kivy only re-renders (and drops its laid-out lines) for non-empty text; and
-            # its core label keeps the text it was created with in `options` unless told otherwise.
-            widget.text = " "
-            widget._label.options["text"] = " "
+            # Kivy's core label also keeps the text it was created with (`options`) and the lines it
+            # laid out last; empty all three (empty text costs no rendering, unlike a space).
+            widget.text = ""
+            widget._label.options["text"] = ""
+            widget._label._cached_lines = []
         elif isinstance(widget, Picture):
             widget.show(None)
         elif isinstance(widget, SignaturePad):

@@ -33,3 +33,10 @@ def mask_phone(phone: str) -> str:
 def mask_address(address: str) -> str:
     """Keep the first six characters (province, city) and hide the rest."""
     return address[:6] + "*" * min(6, max(0, len(address) - 6))
+
+
+def mask_form_value(key: str, value: str, name_style: NameMask = "alternate") -> str:
+    """A form field as a screen shows it: card fields and the phone masked, anything else as is."""
+    masks = {"name": lambda v: mask_name(v, name_style), "id_number": mask_id_number,
+             "address": mask_address, "phone": mask_phone}
+    return masks[key](value) if key in masks and value else value

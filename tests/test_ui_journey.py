@@ -29,6 +29,12 @@ def test_journey_reaches_the_central_server_and_prints(probe: dict) -> None:
     assert journey["case_no"] in journey["by_card"]  # progress by ID card finds the same case
 
 
+def test_form_and_review_show_the_card_masked(probe: dict) -> None:
+    journey = probe["journey"]
+    assert {"form", "review"} <= set(journey["screens_read"])
+    assert journey["unmasked_on"] == []  # no full name, ID number or address on any screen of the journey
+
+
 def test_every_touch_target_is_at_least_15_mm(probe: dict) -> None:
     for scenario in ("journey", "elderly"):
         small = {screen: mm for screen, mm in probe[scenario]["targets_mm"].items() if mm < 15.0 - 0.1}

@@ -41,6 +41,10 @@ def journey(d: Driver, central: Any) -> dict[str, Any]:
     app = d.app
     case_no = apply(d, "hkdj")
     pages = [len(m.pages) for m in app.session.case.materials]
+    applicant = app.session.case.applicant
+    full_values = (applicant.name, applicant.id_number, applicant.address)
+    unmasked_on = sorted(screen for screen, seen in d.texts_seen.items()
+                         if any(value in text for value in full_values for text in seen))
     receipt = d.screen()
     printed = receipt.result.printed
     paper = app.hardware.printer.simulator.printer.paper
@@ -58,7 +62,7 @@ def journey(d: Driver, central: Any) -> dict[str, Any]:
     d.tap("完成")
     return {"by_card": by_card,"case_no": case_no, "screens": list(d.screens), "printed": printed, "printed_case_no": printed_case,
             "delivered": case_no in central.store.completed(), "ratings": len(ratings), "progress": status,
-            "pages": pages,
+            "pages": pages, "unmasked_on": unmasked_on, "screens_read": sorted(d.texts_seen),
             "targets_mm": dict(d.smallest_target_mm)}
 
 

@@ -123,6 +123,7 @@ class Driver:
     steps: dict[str, float] = field(default_factory=dict)
     shots: list[str] = field(default_factory=list)
     smallest_target_mm: dict[str, float] = field(default_factory=dict)  # per screen, of the buttons seen
+    texts_seen: dict[str, list[str]] = field(default_factory=dict)  # per screenshot, every text on screen
 
     @property
     def suffix(self) -> str:
@@ -209,6 +210,8 @@ class Driver:
         return lambda: self.app.session.state == state
 
     def shot(self, name: str) -> None:
+        self.texts_seen[f"{name}{self.suffix}"] = [
+            w.text for w in self.app.root_widget.walk() if isinstance(getattr(w, "text", None), str)]
         if self.out is None:
             return
         from ui.render import save

@@ -18,6 +18,7 @@ from drivers.idcard.driver import ReaderEvent
 from drivers.printer.driver import PrintResult
 from terminal import events
 from terminal.errors import DeviceError, TerminalError
+from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
@@ -138,8 +139,8 @@ class FormScreen(Step):
         self.values: dict[str, Text] = {}
         for spec in FORM_FIELDS:
             value = form.get(spec.key, "")
-            if spec.key == "id_number":
-                value = self.session.identity.masked_id() if self.session.identity else value
+            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
+                value = mask_form_value(spec.key, value, self.session.config.privacy.name_mask)
             tag = f"  [size={int(t.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" if spec.from_card else ""
             fields.add_widget(Text(t, f"[color={muted}]{spec.label}[/color]{tag}", markup=True, size=t.font_small))
             line = Text(t, value or ("请用右边的数字键输入" if not spec.from_card else ""),
@@ -340,9 +341,12 @@ class ReviewScreen(Step):
         facts = column(t, padding=t.mm(3))
         item, identity, form = session.item, session.identity, session.form
         muted = t.palette.muted_hex
+        style = session.config.privacy.name_mask
         rows = [("办理事项", item.title if item else ""), ("承办部门", item.department if item else ""),
-                ("申请人", identity.name if identity else ""), ("证件号码", identity.masked_id() if identity else ""),
-                ("住址", form.get("address", "")), ("联系电话", form.get("phone", ""))]
+                ("申请人", identity.masked_name(style) if identity else ""),
+                ("证件号码", identity.masked_id() if identity else ""),
+                ("住址", mask_form_value("address", form.get("address", ""))),
+                ("联系电话", mask_form_value("phone", form.get("phone", "")))]
         for label, value in rows:
             facts.add_widget(Text(t, f"[color={muted}]{label}[/color]  {value}", markup=True))
         done = [s for s in session.materials if s.done]

@@ -23,6 +23,7 @@ from terminal.casenumber import CaseNumbers
 from terminal.catalog import load_catalog
 from terminal.config import Config
 from terminal.session import CaseSink, Session, SessionEvent, State
+from terminal.watchdog import Watchdog
 from ui.screens import BrowseScreen, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
 from ui.theme import Theme, make_theme
 from ui.widgets import BigButton, Text, fill
@@ -56,6 +57,9 @@ class TerminalApp(App):
         self.session = session
         self.overlay: AnchorLayout | None = None
         self.theme = self._make_theme()
+        # READY=1 on the first clock tick (the home screen is up), then pings from the UI loop itself:
+        # a hung UI stops them and systemd restarts the kiosk. Device faults never stop them.
+        self.watchdog = Watchdog(lambda: True, ready_status="home screen up")
 
     def _make_theme(self) -> Theme:
         return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)
@@ -100,6 +104,7 @@ class TerminalApp(App):
         home = self.manager.get_screen("home")
         if self.manager.current == "home" and isinstance(home, HomeScreen):
             home.update_clock()
+        self.watchdog.tick()
 
     def open_overlay(self) -> None:
         """还要继续吗？ over the current screen; any touch continues."""

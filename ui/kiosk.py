@@ -12,6 +12,7 @@ Import only after `ui.window.prepare()`.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from typing import Callable
 
@@ -97,6 +98,9 @@ class KioskApp(TerminalApp):
         for state, kind in STEP_SCREENS.items():
             self.manager.add_widget(kind(self, name=state.value))
         Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
+        # SDL turns SIGTERM into the same quit request as a window close, which the kiosk refuses:
+        # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: self.stop())
         self.hardware.open_keypad()
         self.technician = TechnicianMode(self).install()  # the hidden corner hold (docs/technician.md)
         return root

@@ -11,7 +11,10 @@ on finishing and on the idle timeout, so nothing reachable from the session keep
 Events carry no personal data either: observers read what they need from the session.
 
 Threading: a session belongs to the UI thread. Device threads hand their results to the UI
-thread (Kivy's Clock) which then calls the session; the idle clock is ticked by the UI.
+thread (Kivy's Clock) which then calls the session; the idle clock is ticked by the UI. Submitting
+is split so the outbox's fsyncs run off the UI thread: `prepare_submit` (UI thread: number, frozen
+case), `PendingSubmission.write` (worker), `complete_submit` (UI thread). The idle timeout does not
+wipe while a write is in flight; a cancel during it leaves the written case valid in the outbox.
 """
 
 from __future__ import annotations
@@ -177,6 +180,21 @@ class _Draft:
     progress_identity: Identity | None = None
     complaint: Complaint | None = None
     promised_estimated: bool = False
+    reserved_case_no: str = ""  # numbered at the first submit attempt, kept for retries
+    pending: PendingSubmission | None = None  # a case being written by a worker thread
+
+
+@dataclass(frozen=True, eq=False)
+class PendingSubmission:
+    """A frozen case on its way to the sink. `write` is the only part that may run off the UI thread:
+    it touches nothing in the session, so the UI keeps drawing while the outbox fsyncs."""
+
+    case: Case
+    sink: CaseSink
+
+    def write(self) -> None:
+        """Hand the case to the sink; raises what the sink raises (StorageFull when the disk is full)."""
+        self.sink.submit(self.case)
 
 
 class Session:
@@ -488,9 +506,28 @@ class Session:
         return self._draft.promised_estimated
 
     def submit(self) -> Case:
-        """Freeze the case, give it its number and hand it to the sink; the number shows at once."""
+        """Prepare, write and complete in one go, on the calling thread (scripts and tests)."""
+        pending = self.prepare_submit()
+        try:
+            pending.write()
+        except TerminalError as error:
+            self.complete_submit(pending, error)
+            raise
+        case = self.complete_submit(pending, None)
+        assert case is not None  # this session still holds `pending`: nothing ran in between
+        return case
+
+    def prepare_submit(self) -> PendingSubmission:
+        """Freeze the case and give it its number (UI thread); the slow write is `PendingSubmission.write`.
+
+        The number is kept in the draft until the write succeeds, so a retry after a failed write
+        (disk full) submits under the same number: none is lost to the failure, none is reused.
+        While a submission is in flight a second one is refused, so a double tap makes one case.
+        """
         self._require("submit", State.REVIEW)
         draft = self._draft
+        if draft.pending is not None:
+            raise TransitionError(self._state, "submit twice")
         if not draft.signature_png:
             raise FormInvalid({"signature": "请在签名框内签名"})
         item, identity = draft.item, draft.identity
@@ -498,17 +535,46 @@ class Session:
         submitted_at = self._now()
         materials = tuple(Material(s.spec.id, s.spec.name, tuple(draft.pages.get(s.spec.id, ())))
                           for s in self.materials if s.done)
+        draft.reserved_case_no = draft.reserved_case_no or self._numbers.next()
         case = Case(
-            case_no=self._numbers.next(), terminal_id=self.config.terminal.id, region=self.config.terminal.region,
+            case_no=draft.reserved_case_no, terminal_id=self.config.terminal.id,
+            region=self.config.terminal.region,
             item_id=item.id, item_name=item.title, department=item.department,
             kind=item.guide.case_kind or CaseKind.PROMISED, submitted_at=submitted_at,
             promised_date=self.promised_date(submitted_at.date()), applicant=identity,
             phone=draft.form.get("phone", ""), form=MappingProxyType(dict(draft.form)), materials=materials,
             missing=self.missing, signature_png=draft.signature_png, assisted_by=draft.assisted_by)
-        self._sink.submit(case)  # may raise (disk full): the person stays on review with everything intact
+        draft.pending = PendingSubmission(case, self._sink)
+        return draft.pending
+
+    @property
+    def submitting(self) -> bool:
+        """A case is being written: the review screen waits, the idle timeout holds off."""
+        return self._draft.pending is not None
+
+    def complete_submit(self, pending: PendingSubmission, error: TerminalError | None) -> Case | None:
+        """The write finished (UI thread). On success the case number shows; on `error` the person
+        stays on review with everything intact and may try again under the same number.
+
+        If the session no longer holds `pending` (cancelled while writing), the case is nevertheless
+        in the outbox under its number and is processed as any other; the new visit is not touched
+        and None is returned.
+        """
+        case = pending.case
+        if self._draft.pending is not pending:
+            log.info("event=case_submit_after_wipe case_no=%s written=%s", case.case_no, error is None)
+            return None
+        self._draft.pending = None
+        if error is not None:
+            log.warning("event=case_submit_failed case_no=%s error=%s", case.case_no, type(error).__name__)
+            self.touch()
+            return None
+        draft = self._draft
         draft.case = case
-        log.info("event=case_submitted case_no=%s item=%s missing=%d", case.case_no, item.id, len(case.missing))
-        events.record(events.EventId.CASE_SUBMITTED, case_no=case.case_no, item=item.id, missing=len(case.missing))
+        draft.reserved_case_no = ""
+        log.info("event=case_submitted case_no=%s item=%s missing=%d", case.case_no, case.item_id, len(case.missing))
+        events.record(events.EventId.CASE_SUBMITTED, case_no=case.case_no, item=case.item_id,
+                      missing=len(case.missing))
         self._go(State.SUBMIT, "submit")
         self._emit("submitted")
         return case
@@ -592,7 +658,7 @@ class Session:
 
     def tick(self) -> None:
         """Called by the UI about once a second: starts the countdown, then wipes at its end."""
-        if not self._idle_applies():
+        if not self._idle_applies() or self.submitting:  # never wipe a case half way into the outbox
             return
         idle = self._clock() - self._last_activity
         if idle >= self.idle_limit + self.config.timeouts.idle_warning_seconds:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -63,8 +64,13 @@ class Store:
         self.ratings: list[RatingRecord] = []
         self.complaints: list[Complaint] = []
         self.full = False
+        self.gate: threading.Event | None = None  # when set up, a write waits for it (a stalling disk)
+        self.writing = threading.Event()
 
     def submit(self, case: Case) -> None:
+        self.writing.set()
+        if self.gate is not None and not self.gate.wait(10):
+            raise TimeoutError("the test never opened the gate")
         if self.full:
             raise StorageFull("test disk full")
         self.cases.append(case)
@@ -310,6 +316,50 @@ def test_a_full_disk_keeps_the_person_on_review(session: Session, store: Store) 
     with pytest.raises(StorageFull):
         session.submit()
     assert session.state == State.REVIEW and session.identity == IDENTITY
+
+
+def test_a_failed_write_keeps_its_number_for_the_retry(session: Session, store: Store) -> None:
+    reach(session, State.REVIEW)
+    store.full = True
+    first = session.prepare_submit()
+    with pytest.raises(StorageFull) as error:
+        first.write()
+    assert session.complete_submit(first, error.value) is None and session.state == State.REVIEW
+    store.full = False
+    case = session.submit()
+    assert case.case_no == first.case.case_no and store.cases == [case]  # no number lost, none reused
+    assert session.state == State.SUBMIT
+
+
+def test_submit_writes_on_a_worker_while_the_session_keeps_running(session: Session, store: Store,
+                                                                   clock: Clock) -> None:
+    """A sink that blocks: the UI-thread session stays usable, a second tap is refused, no idle wipe."""
+    reach(session, State.REVIEW)
+    store.gate = threading.Event()
+    pending = session.prepare_submit()
+    worker = threading.Thread(target=pending.write)
+    worker.start()
+    assert store.writing.wait(10)
+    with pytest.raises(TransitionError):
+        session.prepare_submit()  # the double tap
+    assert session.submitting and session.state == State.REVIEW
+    clock.now += session.idle_limit + session.config.timeouts.idle_warning_seconds + 60
+    session.tick()  # far past the timeout: the case being written is not wiped
+    assert session.state == State.REVIEW and session.identity == IDENTITY
+    store.gate.set()
+    worker.join(10)
+    assert session.complete_submit(pending, None) is pending.case
+    assert store.cases == [pending.case] and session.state == State.SUBMIT and not session.submitting
+
+
+def test_a_cancel_during_the_write_leaves_the_written_case_alone(session: Session, store: Store) -> None:
+    reach(session, State.REVIEW)
+    pending = session.prepare_submit()
+    session.cancel()
+    pending.write()
+    assert session.complete_submit(pending, None) is None
+    assert session.state == State.HOME and session.case is None and store.cases == [pending.case]
+    assert_clean(session)
 
 
 def test_rating_then_finish_wipes(session: Session, store: Store) -> None:

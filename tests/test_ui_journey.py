@@ -79,6 +79,13 @@ def test_full_disk_keeps_the_person_on_review_with_a_way_forward(probe: dict) ->
     assert probe["elderly"]["missing_on_case"] >= 1  # and after a retry the case went in
 
 
+def test_a_slow_outbox_never_blocks_the_screen_and_a_double_tap_makes_one_case(probe: dict) -> None:
+    slow = probe["elderly"]["slow_write"]
+    assert slow["waiting_words"] and slow["frames"] >= 10  # drawn and ticking while the write hangs
+    assert slow["state_while_writing"] == "review"  # far past the idle limit, nothing wiped mid-write
+    assert slow["new_cases"] == 1
+
+
 def test_printer_out_of_paper_shows_the_receipt_and_qr_on_screen(probe: dict) -> None:
     paper = probe["elderly"]["paper_out"]
     assert not paper["printed"] and paper["reason"] == "paper_out"

@@ -12,6 +12,7 @@ import dataclasses
 import faulthandler
 import json
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -66,7 +67,7 @@ def journey(d: Driver, central: Any) -> dict[str, Any]:
             "targets_mm": dict(d.smallest_target_mm)}
 
 
-def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
+def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str, Any]:
     """Elderly mode, and on the way every device fails once: each shows words and a way forward."""
     app, report = d.app, {}
     d.at_home()
@@ -115,14 +116,14 @@ def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
     free_mb = app.outbox.min_free_mb
     app.outbox.min_free_mb = 10**9  # the disk is full: the outbox refuses the case
     d.tap("确认提交")
+    d.wait("the refusal in words", lambda: shows(app, "申请没有提交成功"), 10)
     report["disk_full"] = [app.session.state.value, shows(app, "申请没有提交成功"),
                            [b.text for b in d.visible_buttons() if b.text == "再试一次"]]
     app.outbox.min_free_mb = free_mb
     d.tap("再试一次")
     d.sign()
     app.hardware.printer.simulator.set_faults("paper_end")  # the roll runs out
-    d.tap("确认提交")
-    d.wait("the case number", d.state_is(State.SUBMIT), 10)
+    report["slow_write"] = submit_while_the_outbox_is_slow(d, clock)
     report["missing_on_case"] = len(app.session.case.missing)
     d.tap("打印回执")
     receipt = d.screen()
@@ -161,6 +162,55 @@ def elderly_with_faults(d: Driver, central: Any) -> dict[str, Any]:
     d.elderly = False
     d.at_home()
     return report
+
+
+class GatedOutbox:
+    """The real outbox behind a gate: the write starts, then waits until the test opens the gate,
+    like an SD card stalling on fsync."""
+
+    def __init__(self, outbox: Any) -> None:
+        self.outbox, self.entered, self.release = outbox, threading.Event(), threading.Event()
+
+    def submit(self, case: Any) -> None:
+        self.entered.set()
+        if not self.release.wait(30):
+            raise TimeoutError("the probe never opened the gate")
+        self.outbox.submit(case)
+
+
+def submit_while_the_outbox_is_slow(d: Driver, clock: list[float]) -> dict[str, Any]:
+    """Two quick taps on 确认提交 while the write hangs: the screen keeps drawing, says it is
+    submitting, the idle timeout holds off, and exactly one case reaches the outbox."""
+    from kivy.clock import Clock
+
+    app = d.app
+    indexed = app.session._sink  # the kiosk's IndexedSink: put the gate between it and the outbox
+    gate = GatedOutbox(indexed.outbox)
+    indexed.outbox = gate
+    cases_before = sum(1 for r in app.outbox.records() if r.kind == "case")
+    frames: list[float] = []
+    counting = Clock.schedule_interval(lambda dt: frames.append(dt), 0)
+    try:
+        d.tap("确认提交")
+        assert gate.entered.wait(10), "the write never started"
+        d.tap_anywhere()  # the second tap lands on the waiting screen (the button is gone)
+        d.screen().submit()  # a second tap that reached the button before it went
+        pump(10)
+        waiting = shows(app, "正在提交，请稍候…")
+        d.shot("submitting")
+        clock[0] += app.session.idle_limit + app.settings.timeouts.idle_warning_seconds + 60
+        app._tick(0)
+        pump(3)
+        state_while_writing = app.session.state.value
+        frames_while_writing = len(frames)
+    finally:
+        gate.release.set()
+        counting.cancel()
+    d.wait("the case number", d.state_is(State.SUBMIT), 10)
+    indexed.outbox = gate.outbox
+    cases_after = sum(1 for r in app.outbox.records() if r.kind == "case")
+    return {"waiting_words": waiting, "frames": frames_while_writing, "state_while_writing": state_while_writing,
+            "new_cases": cases_after - cases_before}
 
 
 def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
@@ -250,7 +300,7 @@ def main(out: Path) -> None:
     d = Driver(app)
     try:
         for name, scenario in (("journey", lambda: journey(d, central)),
-                               ("elderly", lambda: elderly_with_faults(d, central)),
+                               ("elderly", lambda: elderly_with_faults(d, central, clock)),
                                ("idle", lambda: idle_wipe(d, clock)), ("kiosk", lambda: kiosk_keys(d, clock))):
             t = time.monotonic()
             report[name] = scenario()

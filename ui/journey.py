@@ -6,6 +6,7 @@ thread. A device fault shows what happened and the ways forward instead of stopp
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 import numpy as np
 from kivy.clock import Clock, ClockEvent
@@ -22,13 +23,14 @@ from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
-from terminal.session import FORM_FIELDS, FormInvalid, State
-from ui.hardware import Preview, ScanResult
+from terminal.session import FORM_FIELDS, FormInvalid, PendingSubmission, State
+from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import NumberPad, Picture, SignaturePad, button_row, pil_rgb, typed
 from ui.steps import CardPictogram, Step
 from ui.theme import Theme
 from ui.widgets import BigButton, Text, column, fill, scrolling
 
+log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
 
 
@@ -333,6 +335,10 @@ class ReviewScreen(Step):
 
     def build(self, body: BoxLayout) -> None:
         t, session = self.theme, self.session
+        if self.session.submitting:
+            body.add_widget(self.header("核对与签名", None))
+            body.add_widget(Text(t, "正在提交，请稍候…", bold=True, halign="center"))
+            return
         body.add_widget(self.header("核对与签名", self.back_action()))
         if self.failure:
             body.add_widget(self.problem("申请没有提交成功", self.failure, self.ways_forward(("再试一次", self.retry))))
@@ -382,15 +388,36 @@ class ReviewScreen(Step):
         """The signature reached the session: keep the pad as drawn."""
 
     def submit(self) -> None:
+        """The outbox write (fsyncs, tens of ms, seconds on a tired SD card) runs on a worker; the
+        answer comes back through the Clock. A second tap while it runs is ignored."""
+        if self.session.submitting:
+            return
         if not self.pad.signed:
             self.error_text.text = "请先在签名框内签名"
             return
         self.session.sign(self.pad.png())
         try:
-            self.session.submit()
+            pending = self.session.prepare_submit()
         except FormInvalid as invalid:
             self.error_text.text = "；".join(invalid.errors.values())
-        except TerminalError as error:  # the outbox refused (disk full): nothing is lost, nothing submitted
+            return
+        self.redraw()  # 正在提交
+
+        def write() -> None:
+            error: TerminalError | None = None
+            try:
+                pending.write()
+            except TerminalError as refused:  # the outbox refused (disk full): nothing is lost
+                error = refused
+            except Exception as crashed:  # noqa: BLE001 - never leave the person waiting on a dead write
+                log.error("event=case_write_crashed error=%s", type(crashed).__name__)
+                error = TerminalError(f"case write crashed: {type(crashed).__name__}")
+            Clock.schedule_once(lambda _dt: self.written(pending, error), 0)
+
+        in_background(write, "submit")
+
+    def written(self, pending: PendingSubmission, error: TerminalError | None) -> None:
+        if self.session.complete_submit(pending, error) is None and error is not None:
             self.failure = error.advice_zh
             self.redraw()
 

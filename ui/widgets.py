@@ -9,19 +9,23 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.recycleboxlayout import RecycleBoxLayout
+from kivy.uix.recycleview import RecycleView
+from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from ui.theme import MIN_TARGET_MM, RGBA, Theme
 
 
-def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None = None) -> None:
-    """Paint a background (and optional outline) that follows the widget's size."""
+def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None = None) -> list[Color]:
+    """Paint a background (and optional outline) that follows the widget's size; returns the Color
+    instructions, background first (a recycled list row recolours them when it shows another row)."""
     with widget.canvas.before:
-        Color(*colour)
+        colours = [Color(*colour)]
         shape = RoundedRectangle(radius=[radius]) if radius else Rectangle()
         if border is not None:
-            Color(*border)
+            colours.append(Color(*border))
             outline = Line(width=1.5)
 
     def follow(*_: object) -> None:
@@ -31,6 +35,7 @@ def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None
 
     widget.bind(pos=follow, size=follow)
     follow()
+    return colours
 
 
 class Text(Label):
@@ -61,7 +66,8 @@ class BigButton(ButtonBehavior, Label):
         kwargs.setdefault("height", theme.target)
         super().__init__(text=label, markup=True, font_name=theme.font_name, font_size=font, halign=halign,
                          valign="middle", color=p.on_primary if primary else p.on_secondary, **kwargs)
-        fill(self, p.primary if primary else p.secondary, radius=theme.mm(2), border=None if primary else p.line)
+        self.colours = fill(self, p.primary if primary else p.secondary, radius=theme.mm(2),
+                               border=None if primary else p.line)
         self.bind(size=lambda *_: setattr(self, "text_size", (self.width - theme.mm(4), None)))
         self.bind(on_release=lambda *_: on_press())
 
@@ -90,14 +96,50 @@ def scrolling(theme: Theme, content: Widget) -> ScrollView:
     return view
 
 
+class ItemRow(RecycleDataViewBehavior, BigButton):
+    """One row of an `item_list`: a BigButton that a RecycleView reuses for whichever row scrolls into view.
+
+    Drawn as an unselected BigButton (outlined); the selected row (the group shown) is drawn as a
+    primary one: filled with the primary colour, no outline, on_primary text.
+    """
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        self.theme, self.action = theme, None
+        super().__init__(theme, "", lambda: self.action and self.action(), size=theme.font_body, halign="left",
+                         **kwargs)
+
+    def refresh_view_attrs(self, rv: RecycleView, index: int, data: dict) -> None:
+        """Show row `data` (text, action, selected) in this recycled widget."""
+        p, selected = self.theme.palette, data["selected"]
+        self.text, self.action = data["text"], data["action"]
+        self.color = p.on_primary if selected else p.on_secondary
+        background, outline = self.colours
+        background.rgba = p.primary if selected else p.secondary
+        outline.a = 0 if selected else 1
+
+
+class ItemRecycleView(RecycleView):
+    """Only the rows in sight exist as widgets (a department can list dozens of items, a search hundreds)."""
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        self.theme = theme
+        super().__init__(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"], **kwargs)
+        self.row_height = max(theme.target, theme.font_body * 3.4)
+        box = RecycleBoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap,
+                               padding=(0, 0, theme.mm(4), 0), default_size=(None, self.row_height),
+                               default_size_hint=(1, None))
+        box.bind(minimum_height=box.setter("height"))
+        self.add_widget(box)
+        self.viewclass = lambda: ItemRow(self.theme, height=self.row_height)
+
+
 def item_list(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]], selected: str = "") -> ScrollView:
     """A scrolling list of (title, second line, action) rows, each a full-width touch target."""
-    box = column(theme, padding=(0, 0, theme.mm(4), 0))
-    for title, detail, action in rows:
-        box.add_widget(BigButton(theme, title, action, subtitle=detail, size=theme.font_body, halign="left",
-                                 primary=title == selected,
-                                 height=max(theme.target, theme.font_body * 3.4)))
-    return scrolling(theme, box)
+    view = ItemRecycleView(theme)
+    small = int(theme.font_small)
+    view.data = [{"text": f"{title}\n[size={small}]{detail}[/size]" if detail else title, "action": action,
+                  "selected": title == selected} for title, detail, action in rows]
+    return view
 
 
 class Keyboard(GridLayout):

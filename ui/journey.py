@@ -335,9 +335,10 @@ class ReviewScreen(Step):
 
     def build(self, body: BoxLayout) -> None:
         t, session = self.theme, self.session
-        if self.session.submitting:
-            body.add_widget(self.header("核对与签名", None))
-            body.add_widget(Text(t, "正在提交，请稍候…", bold=True, halign="center"))
+        if session.submitting:  # a moment, without 返回 or 回到首页: the case is being written
+            body.add_widget(Widget())
+            body.add_widget(Text(t, "正在提交，请稍候…", size=t.font_title, bold=True, halign="center"))
+            body.add_widget(Widget())
             return
         body.add_widget(self.header("核对与签名", self.back_action()))
         if self.failure:

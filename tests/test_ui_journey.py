@@ -84,6 +84,9 @@ def test_a_slow_outbox_never_blocks_the_screen_and_a_double_tap_makes_one_case(p
     assert slow["waiting_words"] and slow["frames"] >= 10  # drawn and ticking while the write hangs
     assert slow["state_while_writing"] == "review"  # far past the idle limit, nothing wiped mid-write
     assert slow["new_cases"] == 1
+    assert slow["crash_state"] == "review"  # an unexpected write error is a retry, not a hung screen
+    first, retry = slow["case_numbers"]
+    assert first == retry  # the retry keeps the case number: none lost, none reused
 
 
 def test_printer_out_of_paper_shows_the_receipt_and_qr_on_screen(probe: dict) -> None:

@@ -170,8 +170,14 @@ class GatedOutbox:
 
     def __init__(self, outbox: Any) -> None:
         self.outbox, self.entered, self.release = outbox, threading.Event(), threading.Event()
+        self.crash = False  # the next write dies with an error that is no TerminalError (a bug, an I/O error)
+        self.case_numbers: list[str] = []
 
     def submit(self, case: Any) -> None:
+        self.case_numbers.append(case.case_no)
+        if self.crash:
+            self.crash = False
+            raise RuntimeError("the write crashed")
         self.entered.set()
         if not self.release.wait(30):
             raise TimeoutError("the probe never opened the gate")
@@ -191,6 +197,12 @@ def submit_while_the_outbox_is_slow(d: Driver, clock: list[float]) -> dict[str, 
     frames: list[float] = []
     counting = Clock.schedule_interval(lambda dt: frames.append(dt), 0)
     try:
+        gate.crash = True
+        d.tap("确认提交")
+        d.wait("the crash in words", lambda: shows(app, "申请没有提交成功"), 10)
+        crash_state = app.session.state.value
+        d.tap("再试一次")
+        d.sign()
         d.tap("确认提交")
         assert gate.entered.wait(10), "the write never started"
         d.tap_anywhere()  # the second tap lands on the waiting screen (the button is gone)
@@ -209,7 +221,7 @@ def submit_while_the_outbox_is_slow(d: Driver, clock: list[float]) -> dict[str, 
     d.wait("the case number", d.state_is(State.SUBMIT), 10)
     indexed.outbox = gate.outbox
     cases_after = sum(1 for r in app.outbox.records() if r.kind == "case")
-    return {"waiting_words": waiting, "frames": frames_while_writing, "state_while_writing": state_while_writing,
+    return {"crash_state": crash_state, "case_numbers": gate.case_numbers, "waiting_words": waiting, "frames": frames_while_writing, "state_while_writing": state_while_writing,
             "new_cases": cases_after - cases_before}
 
 

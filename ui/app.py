@@ -61,6 +61,9 @@ class TerminalApp(App):
         # READY=1 on the first clock tick (the home screen is up), then pings from the UI loop itself:
         # a hung UI stops them and systemd restarts the kiosk. Device faults never stop them.
         self.watchdog = Watchdog(lambda: True, ready_status="home screen up")
+        # The old screen's widgets are garbage in cycles: collect them once the new screen is on the
+        # glass, not in the middle of drawing it (a full collection takes 35-140 ms on the Pi).
+        self.collect_after_change = Clock.create_trigger(self._collect_garbage, 0.3)
 
     def _make_theme(self) -> Theme:
         return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)
@@ -82,10 +85,16 @@ class TerminalApp(App):
         return self.root_widget
 
     def show(self, name: str) -> None:
+        gc.disable()  # enabled again by _collect_garbage, after the first frame of the new screen
+        self.collect_after_change()
         screen = self.manager.get_screen(name)
         assert isinstance(screen, Page)
         screen.redraw()
         self.manager.current = name
+
+    def _collect_garbage(self, _dt: float) -> None:
+        gc.enable()
+        gc.collect()
 
     def on_session_event(self, event: SessionEvent) -> None:
         if event.kind in REDRAW_EVENTS:

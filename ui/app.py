@@ -62,7 +62,7 @@ class TerminalApp(App):
         # a hung UI stops them and systemd restarts the kiosk. Device faults never stop them.
         self.watchdog = Watchdog(lambda: True, ready_status="home screen up")
         # The old screen's widgets are garbage in cycles: collect them once the new screen is on the
-        # glass, not in the middle of drawing it (a full collection takes 35-140 ms on the Pi).
+        # glass, not in the middle of drawing it (a full collection took 35-140 ms here, measured with gc.callbacks).
         self.collect_after_change = Clock.create_trigger(self._collect_garbage, 0.3)
 
     def _make_theme(self) -> Theme:

@@ -112,7 +112,8 @@ def from_rating(rating: RatingRecord) -> Outgoing:
     record_id = rating_record_id(rating.case_no)
     body = {"case_no": rating.case_no, "terminal_id": rating.terminal_id, "rating": rating.rating.value,
             "label": rating.rating.label, "reasons": list(rating.reasons), "comment": rating.comment,
-            "rated_at": _when(rating.rated_at)}
+            "rated_at": _when(rating.rated_at), "item_id": rating.item_id, "item_name": rating.item_name,
+            "channel": rating.channel}
     return Outgoing(record_id, "rating", str(rating.rating.value), _envelope(record_id, "rating", body, ()), ())
 
 

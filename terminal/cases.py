@@ -98,6 +98,9 @@ class RatingRecord:
     reasons: tuple[str, ...] = ()
     comment: str = ""
     rated_at: datetime = field(default_factory=datetime.now)
+    item_id: str = ""  # empty when the rating is of a typed case number the terminal no longer knows
+    item_name: str = ""
+    channel: str = "现场"
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,14 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class RatingSettings:
+    bad_reasons: tuple[str, ...] = setting(
+        ("等候时间太长", "操作步骤复杂", "设备出了故障", "办事指南说得不清楚", "材料要求太多", "没有人帮忙"),
+        "Reasons a citizen picks from for 不满意 and 非常不满意 (好差评); the platform follows them up.")
+    channel: str = setting("现场", "Rating channel reported to the platform (现场 for an on-site terminal).")
+
+
+@dataclass(frozen=True)
 class CalendarSettings:
     extra_holidays: tuple[date, ...] = setting((), "Official days off the calendar package does not know yet.")
     extra_workdays: tuple[date, ...] = setting((), "Adjusted working days (调休) the package does not know yet.")
@@ -184,6 +192,7 @@ class Config:
     platform: PlatformSettings = field(default_factory=PlatformSettings)
     sync_api: SyncApiSettings = field(default_factory=SyncApiSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    rating: RatingSettings = field(default_factory=RatingSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
 

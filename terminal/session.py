@@ -593,10 +593,15 @@ class Session:
         self._require("rate", State.RATING)
         if rating.is_bad and not reasons:
             raise FormInvalid({"reasons": "请选择不满意的原因"})
+        unknown = [r for r in reasons if r not in self.config.rating.bad_reasons]
+        if unknown:
+            raise FormInvalid({"reasons": "请从列出的原因中选择"})
         case = self._draft.case
         rated = case.case_no if case else (case_no.strip().upper() or self._numbers.next())
         record = RatingRecord(case_no=rated, terminal_id=self.config.terminal.id,
-                              rating=rating, reasons=tuple(reasons), comment=comment, rated_at=self._now())
+                              rating=rating, reasons=tuple(reasons), comment=comment, rated_at=self._now(),
+                              item_id=case.item_id if case else "", item_name=case.item_name if case else "",
+                              channel=self.config.rating.channel)
         if self._ratings is not None:
             self._ratings.add_rating(record)
         self.touch()

@@ -366,8 +366,13 @@ def test_rating_then_finish_wipes(session: Session, store: Store) -> None:
     reach(session, State.RATING)
     with pytest.raises(FormInvalid):
         session.rate(Rating.DISSATISFIED)
-    record = session.rate(Rating.DISSATISFIED, reasons=("等待时间长",))
+    with pytest.raises(FormInvalid):  # reasons come from the configured list only
+        session.rate(Rating.DISSATISFIED, reasons=("随便写的",))
+    record = session.rate(Rating.DISSATISFIED, reasons=("等候时间太长",), comment="排队的人多")
     assert record.case_no == store.cases[0].case_no and store.ratings == [record]
+    case = store.cases[0]
+    assert (record.item_id, record.item_name, record.channel) == (case.item_id, case.item_name, "现场")
+    assert IDENTITY.name not in repr(record) and IDENTITY.id_number not in repr(record)
     session.finish()
     assert_clean(session)
     assert store.cases[0].applicant == IDENTITY  # the outbox keeps the case; the session does not

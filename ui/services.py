@@ -24,7 +24,6 @@ from ui.inputs import NumberPad, button_row, typed
 from ui.steps import Step
 from ui.widgets import BigButton, Keyboard, Text, column, fill, scrolling
 
-BAD_REASONS = ("等候时间太长", "操作步骤复杂", "设备出了故障", "办事指南说得不清楚", "材料要求太多", "没有人帮忙")
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
                      "指南与实际要求不一致", "工作人员态度不好", "希望延长服务时间")
@@ -100,7 +99,7 @@ class RatingScreen(Step):
             return
         if self.chosen is not None:
             body.add_widget(Text(t, f"您选择了“{self.chosen.label}”，请告诉我们原因（可多选）", bold=True))
-            body.add_widget(chips(self, BAD_REASONS, self.reasons, self.toggle, 3))
+            body.add_widget(chips(self, self.session.config.rating.bad_reasons, self.reasons, self.toggle, 3))
             if self.error:
                 body.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
             chosen = self.chosen

@@ -104,11 +104,14 @@ def test_interrupted_send_goes_back_to_queued_at_start(tmp_path: Path) -> None:
 
 
 def test_ratings_and_complaints_are_records_too(outbox: Outbox) -> None:
-    outbox.add_rating(RatingRecord("T0001-20270101-00001", "T0001", Rating.DISSATISFIED, ("等待时间长",)))
+    outbox.add_rating(RatingRecord("T0001-20270101-00001", "T0001", Rating.DISSATISFIED, ("等候时间太长",),
+                                   item_id="jiyuan-001", item_name="户口登记(出生登记)"))
     outbox.add_complaint(Complaint("C-T0001-0001", "T0001", "服务态度", "测试投诉", phone="13800138000"))
     kinds = {r.record_id: r.kind for r in outbox.pending()}
     assert kinds == {"T0001-20270101-00001-R": "rating", "C-T0001-0001": "complaint"}
     assert json.loads(outbox.manifest("C-T0001-0001"))["complaint"]["phone"] == "13800138000"
+    rating = json.loads(outbox.manifest("T0001-20270101-00001-R"))["rating"]
+    assert (rating["item_id"], rating["channel"], rating["label"]) == ("jiyuan-001", "现场", "不满意")
 
 
 def test_free_space_guard_refuses_new_cases(tmp_path: Path) -> None:

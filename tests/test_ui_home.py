@@ -6,28 +6,17 @@ that reports what it drew and did; this keeps other tests free of Kivy.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from terminal import config as config_module
+from tests.kivy_probe import run_probe
 from ui.theme import HIGH_CONTRAST, MIN_TARGET_MM, NORMAL, contrast_ratio, make_theme
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("ui")
-    env = dict(os.environ, KIVY_HOME=str(out / "kivy"), KIVY_NO_CONSOLELOG="1", KIVY_NO_ARGS="1")
-    done = subprocess.run([sys.executable, "-m", "tests.ui_home_probe", str(out)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = run_probe("tests.ui_home_probe", out, timeout=120)
     report["out"] = out
     return report
 

@@ -6,25 +6,15 @@ process and reports what happened as JSON.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.kivy_probe import run_probe
 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("tech-ui")
-    env = dict(os.environ, KIVY_HOME=str(out / "kivy"), KIVY_NO_CONSOLELOG="1", KIVY_NO_ARGS="1")
-    done = subprocess.run([sys.executable, "-m", "tests.technician.ui_probe", str(out)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = run_probe("tests.technician.ui_probe", out, timeout=240)
     report["out"] = out
     return report
 

@@ -16,7 +16,7 @@ from terminal.config import Config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("catalog", help="list, search and show catalog items")
+    parser = sub.add_parser("catalog")
     actions = parser.add_subparsers(dest="catalog_action", required=True, metavar="ACTION")
 
     def common(p: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="run a whole citizen session with simulated devices, offscreen")
+    parser = sub.add_parser("demo")
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for screenshots and demo.json")
     parser.set_defaults(handler=run)
 

@@ -14,7 +14,7 @@ from terminal.technician_tools import event_log_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="start the touch screen for citizens")
+    parser = sub.add_parser("run")
     parser.add_argument("--simulate", action="store_true", help="use the built-in simulator for every device")
     parser.add_argument("--windowed", action="store_true", help="a window of display.width x height, not full screen")
     parser.set_defaults(handler=run)

@@ -21,7 +21,7 @@ from terminal.scanner.pipeline import PAPER_CHOICES, ScanOptions, scan_page
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("scan", help="find, straighten and compress the page in image files")
+    parser = sub.add_parser("scan")
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="photos of a document (JPEG, PNG, ...)")
     parser.add_argument("--out", metavar="DIR", help="folder for the finished pages (default: beside each image)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per image")

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("sync", help="deliver cases to the platform; serve the pull API; reference central server")
+    parser = sub.add_parser("sync")
     actions = parser.add_subparsers(dest="sync_action", required=True, metavar="ACTION")
 
     status = actions.add_parser("status", help="outbox counts, oldest queued case, last push/pull, alarms")

@@ -9,7 +9,7 @@ from terminal.config import Config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("version", help="print the firmware version")
+    parser = sub.add_parser("version")
     parser.set_defaults(handler=run)
 
 

@@ -43,7 +43,7 @@ def serve(db: Path) -> None:
     the reference server gives a confirmed chunk: a new file in its storage folder, written and
     fsync'd before the answer, and kept (deleting it would cost the baseline time push never pays).
     """
-    from sync.central import CentralStore, create_app
+    from gov_central.server import CentralStore, create_app
     from sync.httpserver import ServerThread
 
     store = CentralStore(db)

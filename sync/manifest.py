@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from terminal.cases import Case, Complaint, RatingRecord
 from terminal.identity import Identity
 
 PROTOCOL_VERSION = 1
+RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # record ids and attachment names, both sides
 
 
 @dataclass(frozen=True)

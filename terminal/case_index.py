@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from terminal.cases import Case
+from terminal.safewrite import write_once
 from terminal.session import CaseSink
 
 DAY_SECONDS = 86400
@@ -27,12 +27,7 @@ DAY_SECONDS = 86400
 def _key(path: Path) -> bytes:
     """The terminal's own hashing key, created once (owner-only) beside the outbox keys."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(32))
-            out.flush()
-            os.fsync(out.fileno())
+        write_once(path, secrets.token_bytes(32))
     return path.read_bytes()
 
 

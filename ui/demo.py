@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sync.central import CentralStore, create_app
+from gov_central.server import CentralStore, create_app
 from sync.httpserver import ServerThread
 from terminal.config import Config, with_simulated_devices
 from terminal.devices import parse_address

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import threading
 import time
@@ -34,6 +33,7 @@ from drivers.smartcard.codec import (
 from drivers.smartcard.driver import CardChannel
 from terminal.config import Config
 from terminal.errors import TerminalError
+from terminal.safewrite import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -178,14 +178,7 @@ class TechnicianAuth:
 
     def _save(self, store: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(store, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, self.path)
+        write_atomic(self.path, json.dumps(store, indent=1).encode())
 
     # ------------------------------------------------------------ enrolment
 

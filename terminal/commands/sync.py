@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from terminal.config import Config
+from terminal.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve = actions.add_parser("serve", help="push loop, pull API, catalog checks and heartbeats until stopped")
     serve.set_defaults(handler=run_serve)
 
-    central = actions.add_parser("central", help="the reference central server (tests and demos)")
-    central.add_argument("--db", required=True, type=Path, help="SQLite file (created if missing)")
-    central.add_argument("--listen", default="127.0.0.1:8800", help="address for pushes (default 127.0.0.1:8800)")
-    central.add_argument("--secret", type=Path,
-                         help="file with the terminals' shared secret (default: this configuration's platform.credentials)")
-    central.add_argument("--catalog-dir", type=Path, help="folder of signed catalogs <region>.signed.json to serve")
-    central.add_argument("--pull", metavar="URL", help="also pull from this terminal's sync API")
-    central.add_argument("--terminal-id", default="", help="the pulled terminal's id (for its tokens)")
-    central.add_argument("--pull-ca", type=Path, help="CA bundle for the terminal's pull API certificate")
-    central.add_argument("--pull-interval", type=float, default=30.0, help="seconds between pulls")
-    central.add_argument("--cert", type=Path, help="TLS certificate for the push endpoints")
-    central.add_argument("--key", type=Path, help="TLS key for the push endpoints")
+    # The server is the platform's package (central/, command gov-central), not the kiosk's: its options
+    # are parsed there, so this placeholder takes them all as they are.
+    central = actions.add_parser("central", help="the reference central server, where installed (gov-central)",
+                                 add_help=False, prefix_chars="\0")
+    central.add_argument("options", nargs="*", help="gov-central's options; see gov-central --help")
     central.set_defaults(handler=run_central)
 
 
@@ -98,23 +92,15 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_central(args: argparse.Namespace, config: Config) -> int:
-    from sync.auth import read_secret
-    from sync.central import CentralStore, Puller, create_app
-    from sync.httpserver import ServerThread, parse_listen
-    stop = _stop_on_signals()
-    secret = read_secret(args.secret or config.platform.credentials, "--secret")
-    store = CentralStore(args.db)
-    host, port = parse_listen(args.listen)
-    server = ServerThread(create_app(store, secret, args.catalog_dir), host, port, certfile=args.cert,
-                          keyfile=args.key, log_level="info").start()
-    print(f"central server listening on {host}:{server.port}, database {args.db}", flush=True)
+    """`gov-central` with this configuration's platform secret unless `--secret` is given."""
     try:
-        if args.pull:
-            Puller(store, args.pull, args.terminal_id or config.terminal.id, secret,
-                   verify=str(args.pull_ca) if args.pull_ca else True).run(stop, args.pull_interval)
-        else:
-            stop.wait()
-    finally:
-        server.stop()
-        store.close()
-    return 0
+        from gov_central.cli import main as central_main
+    except ImportError:
+        raise ConfigError("the reference central server is not installed here (a kiosk does not carry it);"
+                          " on a development machine: pip install -e ./central") from None
+    options = list(args.options)
+    if "--secret" not in options and config.platform.credentials:
+        options += ["--secret", str(config.platform.credentials)]
+    if "--terminal-id" not in options:
+        options += ["--terminal-id", config.terminal.id]
+    return central_main(options, prog="terminal sync central")

@@ -19,6 +19,8 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from terminal.safewrite import write_atomic
+
 log = logging.getLogger(__name__)
 
 MIN_QUALITY = 40
@@ -121,8 +123,6 @@ def pdf_from_jpegs(pages: Sequence[bytes], dpi: int = 200) -> bytes:
 
 
 def write_pdf(path: Path, pages: Sequence[bytes], dpi: int = 200) -> Path:
-    """Write the material's pages as one PDF (atomically: a reader never sees half a file)."""
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_bytes(pdf_from_jpegs(pages, dpi))
-    tmp.replace(path)
+    """Write the material's pages as one PDF: after a crash or power cut, the old file or the whole new one."""
+    write_atomic(path, pdf_from_jpegs(pages, dpi))
     return path

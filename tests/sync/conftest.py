@@ -13,7 +13,7 @@ import pytest
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from sync.central import CentralStore, create_app
+from gov_central.server import CentralStore, create_app
 from sync.client import ClientSettings, PlatformClient
 from sync.httpserver import ServerThread
 from sync.outbox import Outbox

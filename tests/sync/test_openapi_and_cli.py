@@ -89,5 +89,5 @@ def test_central_command_serves_pushes_until_sigterm(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
-    from sync.central import CentralStore
+    from gov_central.server import CentralStore
     assert list(CentralStore(tmp_path / "central.sqlite").completed()) == [make_case(3).case_no]

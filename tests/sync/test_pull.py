@@ -10,7 +10,7 @@ import requests
 
 from sync import api
 from sync.auth import make_token
-from sync.central import Puller
+from gov_central.server import Puller
 from sync.httpserver import ServerThread
 from sync.outbox import Outbox
 from sync.push import Pusher

@@ -30,17 +30,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from sync.httpserver import use_error_shape
 from sync.auth import TokenRefused, bearer, check_token, make_token
-from sync.fsutil import fsync_dir
-from sync.manifest import PROTOCOL_VERSION
-from sync.outbox import RECORD_ID
+from sync.httpserver import use_error_shape
+from sync.manifest import PROTOCOL_VERSION, RECORD_ID
+from terminal.safewrite import fsync_dir
 
 log = logging.getLogger(__name__)
 
 MAX_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
-ATTACHMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ATTACHMENT_NAME = RECORD_ID  # the same grammar: safe as a file name
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

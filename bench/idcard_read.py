@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from drivers.idcard.driver import IdCardReader, ReaderEvent  # noqa: E402
-from terminal.devices import parse_address  # noqa: E402
+from drivers.idcard.driver import IdCardReader, ReaderEvent
+from terminal.devices import parse_address
 
 BAUD = 115200
 

@@ -132,7 +132,7 @@ def _plain_upload(uploads: list[tuple[str, bytes]], connections: int) -> float:
 
     started = time.perf_counter()
     with ThreadPoolExecutor(connections) as pool:
-        for future in [pool.submit(send, session, mine) for session, mine in zip(sessions, share)]:
+        for future in [pool.submit(send, session, mine) for session, mine in zip(sessions, share, strict=True)]:
             future.result()
     seconds = time.perf_counter() - started
     for session in sessions:
@@ -169,7 +169,7 @@ def bench_throughput(work: Path, url: str, cases: int = 10, runs: int = 3) -> No
         assert result.ok and len(result.delivered) == cases, result
 
     def line(label: str, key: str, note: str = "") -> None:
-        ratios = [p / b for p, b in zip(rates["push"], rates[key])]
+        ratios = [p / b for p, b in zip(rates["push"], rates[key], strict=True)]
         print(f"  {label}: {statistics.median(rates[key]) / 1e6:.1f} MB/s -> push / plain = "
               f"{statistics.median(ratios):.2f} (runs: {' '.join(f'{r:.2f}' for r in ratios)}){note}")
 

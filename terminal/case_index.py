@@ -14,8 +14,8 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from terminal.cases import Case
 from terminal.safewrite import write_once

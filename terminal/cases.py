@@ -7,10 +7,10 @@ immutable once built; the outbox stores it and delivers it by `case_no` (its ide
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Mapping
 
 from terminal.identity import Identity
 

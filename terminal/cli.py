@@ -13,8 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from terminal import __version__
-from terminal import config as config_module
+from terminal import __version__, config as config_module
 from terminal.errors import TerminalError
 
 # name -> (module with `register(sub)`, one line for `terminal --help`); a new subcommand adds a row.

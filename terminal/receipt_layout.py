@@ -9,7 +9,6 @@ exactly where the paper does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from terminal.receipts import Align, QrCode, ReceiptDocument, Row, Rule, SmallPrint, Text, Title
 
@@ -44,7 +43,7 @@ class PrintFeed:
     dots: int
 
 
-PrintLine = Union[PrintText, PrintQr, PrintFeed]
+PrintLine = PrintText | PrintQr | PrintFeed
 
 
 def char_columns(ch: str) -> int:

@@ -8,16 +8,26 @@ simulator says it printed and what the citizen sees on screen are drawn the same
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from terminal.config import Config
 from terminal.fonts import find_cjk_font
-from terminal.receipt_layout import (CELL_DOTS, GLYPH_DOTS, LINE_DOTS, PAPER_DOTS, PrintFeed, PrintQr, PrintText, char_columns,
-                                     layout, text_columns)
+from terminal.receipt_layout import (
+    CELL_DOTS,
+    GLYPH_DOTS,
+    LINE_DOTS,
+    PAPER_DOTS,
+    PrintFeed,
+    PrintQr,
+    PrintText,
+    char_columns,
+    layout,
+    text_columns,
+)
 from terminal.receipts import Align, ReceiptDocument
 
 WHITE, BLACK = 255, 0

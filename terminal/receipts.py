@@ -8,9 +8,10 @@ printer, so the citizen gets the same content either way. Builders take a `Case`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal, Mapping, Union
+from typing import Literal
 
 from terminal.cases import Case, CaseKind
 from terminal.config import CalendarSettings, Config
@@ -65,7 +66,7 @@ class SmallPrint:
     text: str
 
 
-Block = Union[Title, Text, Row, Rule, QrCode, SmallPrint]
+Block = Title | Text | Row | Rule | QrCode | SmallPrint
 
 
 @dataclass(frozen=True)

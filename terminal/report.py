@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def build_report(config: Config, results: list[CheckResult] | None = None) -> di
         "terminal": {"id": config.terminal.id, "name": config.terminal.name,
                      "center_name": config.terminal.center_name, "region": config.terminal.region,
                      "version": __version__},
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "ok": all(r.status != "fault" for r in results),
         "checks": [r.to_json() for r in results],
         "events": recent_events(config, 200),  # every process's event file, not only this one's memory

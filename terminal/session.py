@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Protocol
 
 from terminal import events
 from terminal.casenumber import CaseNumbers

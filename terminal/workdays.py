@@ -22,8 +22,8 @@ handed in on Tuesday 2025-09-30 is due on Saturday 2025-10-11 (10-09, 10-10, 10-
 from __future__ import annotations
 
 import logging
-from functools import cache
 from datetime import date, timedelta
+from functools import cache
 from typing import Protocol
 
 import chinese_calendar

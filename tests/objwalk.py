@@ -8,8 +8,8 @@ or the outbox that legitimately keeps the submitted case) are not entered.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator
 from types import CellType, FunctionType, ModuleType
-from typing import Iterable, Iterator
 
 
 def _filled(cell: CellType) -> bool:

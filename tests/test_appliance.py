@@ -20,9 +20,9 @@ import sys
 import tempfile
 import textwrap
 import zipfile
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -61,7 +61,7 @@ def receive(sock: socket.socket, timeout: float) -> dict[str, str] | None:
     sock.settimeout(timeout)
     try:
         data = sock.recv(4096)
-    except socket.timeout:
+    except TimeoutError:
         return None
     return dict(line.split("=", 1) for line in data.decode().splitlines())
 
@@ -290,7 +290,7 @@ def rewrite_wheel(source: Path, dest: Path, changes: dict[str, bytes]) -> Path:
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             lines.append(f"{name},sha256={digest},{len(data)}")
             new.writestr(name, data)
-        new.writestr(record_name, "\n".join(lines + [f"{record_name},,"]) + "\n")
+        new.writestr(record_name, "\n".join([*lines, f"{record_name},,"]) + "\n")
     return dest
 
 

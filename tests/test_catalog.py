@@ -12,8 +12,7 @@ import jsonschema
 import pytest
 
 from terminal.cases import CaseKind
-from terminal.catalog import (SCHEMA_FILE, SHIPPED_DIR, CatalogError, Guide, Item, MaterialSpec, load_catalog,
-                              read_catalog)
+from terminal.catalog import SCHEMA_FILE, SHIPPED_DIR, CatalogError, Guide, Item, MaterialSpec, load_catalog, read_catalog
 from terminal.cli import main
 
 GUIDE: dict[str, Any] = {

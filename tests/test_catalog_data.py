@@ -15,7 +15,7 @@ import pytest
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "terminal" / "catalogs"
 TEXT_KEYS = ("main_item", "sub_item", "handling_item", "item_type", "level", "department")
-ALL_KEYS = ("id", "seq") + TEXT_KEYS + ("note",)
+ALL_KEYS = ("id", "seq", *TEXT_KEYS, "note")
 EXPECTED = {
     "jiyuan": {"rows": 228, "types": {"行政许可", "行政确认", "行政给付", "公共服务", "其他职权"},
                "notes": {"省目录", ""}},
@@ -33,7 +33,7 @@ def load(region: str) -> dict[str, Any]:
 def row(region: str, seq: int) -> tuple[str, ...]:
     item = load(region)["items"][seq - 1]
     assert item["seq"] == seq
-    return tuple(item[key] for key in TEXT_KEYS + ("note",))
+    return tuple(item[key] for key in (*TEXT_KEYS, "note"))
 
 
 @pytest.mark.parametrize("region", sorted(EXPECTED))

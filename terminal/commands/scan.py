@@ -73,7 +73,8 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
     if "error" in report:
         print(f"{report['input']}: {report['error']}")
         return
-    found = f"page found ({report['confidence']:.2f}), {report['paper']}" if report["found"] else "no page found, whole frame kept"
+    found = (f"page found ({report['confidence']:.2f}), {report['paper']}" if report["found"]
+             else "no page found, whole frame kept")
     hints = "；".join(report["quality"]["hints"]) or "质量良好"
     print(f"{report['input']}: {found}, {report['width']}x{report['height']}, {report['bytes'] // 1024} KB "
           f"-> {report['output']}  [{hints}]")

@@ -7,7 +7,6 @@ import json
 import logging
 import signal
 import threading
-from pathlib import Path
 
 from terminal.config import Config
 from terminal.errors import ConfigError
@@ -77,9 +76,9 @@ def run_push(args: argparse.Namespace, config: Config) -> int:
 def run_serve(args: argparse.Namespace, config: Config) -> int:
     from sync.outbox import Outbox
     from sync.service import SyncService
-    from terminal.watchdog import Watchdog
     from terminal import events
     from terminal.technician_tools import event_log_path
+    from terminal.watchdog import Watchdog
     stop = _stop_on_signals()
     events.EVENTS.configure(event_log_path(config, "sync"))  # the technician screens and the report read it
     events.record(events.EventId.TERMINAL_STARTED, process="sync")

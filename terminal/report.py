@@ -44,7 +44,8 @@ def build_report(config: Config, results: list[CheckResult] | None = None) -> di
         "checks": [r.to_json() for r in results],
         "events": recent_events(config, 200),  # every process's event file, not only this one's memory
     }
-    return _scrubbed(report)
+    scrubbed: dict[str, Any] = _scrubbed(report)
+    return scrubbed
 
 
 def render_html(report: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from terminal import __version__
 from terminal.config import Config
 from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckResult
+from terminal.diagnostics import CheckResult, Status
 
 TEMPERATURE_WARNING_C = 75.0  # the Pi throttles at 80 °C
 MEMORY_WARNING_FRACTION = 0.10
@@ -75,6 +75,7 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
     disk = shutil.disk_usage(probe)
     memory = meminfo()
     uptime = _read("/proc/uptime")
+    temperature = cpu_temperature_c()
     details = {
         "version": __version__,
         "uptime_seconds": int(float(uptime.split()[0])) if uptime else None,
@@ -84,7 +85,7 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
         "sd_life_time": sd_wear(),
         "memory_total_kb": memory.get("MemTotal"),
         "memory_available_kb": memory.get("MemAvailable"),
-        "cpu_temperature_c": cpu_temperature_c(),
+        "cpu_temperature_c": temperature,
         "throttled": throttled(),
         "clock": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "clock_synchronized": clock_synchronized(),
@@ -92,7 +93,6 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
     problems: list[tuple[str, str]] = []
     if disk.free // 2**20 < config.storage.min_free_mb:
         problems.append(("fault", "存储空间不足，终端已停止受理新申请，请清理或更换存储卡。"))
-    temperature = details["cpu_temperature_c"]
     if temperature is not None and temperature >= TEMPERATURE_WARNING_C:
         problems.append(("warning", f"处理器温度偏高（{temperature:.0f}°C），请检查散热。"))
     if details["throttled"] not in (None, "0x0"):
@@ -104,5 +104,5 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
         problems.append(("warning", "系统时间未与网络校准，回执上的时间可能不准。"))
     if not problems:
         return CheckResult("system", "ok", "系统运行正常。", details)
-    status = "fault" if any(level == "fault" for level, _ in problems) else "warning"
+    status: Status = "fault" if any(level == "fault" for level, _ in problems) else "warning"
     return CheckResult("system", status, " ".join(text for _, text in problems), details)

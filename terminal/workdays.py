@@ -37,8 +37,11 @@ _warned_years: set[int] = set()
 class CalendarOverrides(Protocol):
     """What this module reads from the configuration (terminal.config.CalendarSettings)."""
 
-    extra_holidays: tuple[date, ...]
-    extra_workdays: tuple[date, ...]
+    @property
+    def extra_holidays(self) -> tuple[date, ...]: ...
+
+    @property
+    def extra_workdays(self) -> tuple[date, ...]: ...
 
 
 class CalendarUnknownYear(TerminalError):

@@ -120,6 +120,13 @@ class CentralStore:
         with self._lock:
             return self._db.execute(sql, params).fetchone()
 
+    def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row:
+        """A row this store wrote earlier (a missing one is a bug, not an answer)."""
+        row = self._row(sql, params)
+        if row is None:
+            raise LookupError(f"no row for {params!r}")
+        return row
+
     def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
@@ -132,7 +139,7 @@ class CentralStore:
             "SELECT name, received FROM attachments WHERE record_id = ?", (record_id,))}
 
     def _state(self, record_id: str, status: int) -> Answer:
-        row = self._row("SELECT receipt FROM records WHERE record_id = ?", (record_id,))
+        row = self._one("SELECT receipt FROM records WHERE record_id = ?", (record_id,))
         return Answer(status, {"record_id": record_id, "state": "complete" if row["receipt"] else "receiving",
                                "received": self._received(record_id), "receipt": row["receipt"]})
 
@@ -220,7 +227,7 @@ class CentralStore:
                 self._durable([("UPDATE records SET receipt = ?, completed_at = ? WHERE record_id = ?",
                                 (receipt, _now(), record_id))])
                 log.info("central.complete record=%s", record_id)
-                row = self._row("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
+                row = self._one("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
         return Answer(200, {"record_id": record_id, "receipt": row["receipt"], "received_at": row["completed_at"]})
 
     def progress(self, case_no: str) -> dict[str, Any] | None:
@@ -250,7 +257,8 @@ class CentralStore:
         return self._rows("SELECT COUNT(*) FROM conflicts")[0][0]
 
     def manifest(self, record_id: str) -> bytes:
-        return self._row("SELECT manifest FROM records WHERE record_id = ?", (record_id,))["manifest"]
+        manifest: bytes = self._one("SELECT manifest FROM records WHERE record_id = ?", (record_id,))["manifest"]
+        return manifest
 
     def attachment(self, record_id: str, name: str) -> bytes:
         return self._path(record_id, name).read_bytes()

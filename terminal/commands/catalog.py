@@ -15,7 +15,7 @@ from terminal.catalog import Catalog, Item, load_catalog
 from terminal.config import Config
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("catalog")
     actions = parser.add_subparsers(dest="catalog_action", required=True, metavar="ACTION")
 

@@ -19,7 +19,7 @@ from terminal.config import Config
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("demo")
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for screenshots and demo.json")
     parser.set_defaults(handler=run)

@@ -13,7 +13,7 @@ from terminal.config import Config, with_simulated_devices
 from terminal.technician_tools import event_log_path
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run")
     parser.add_argument("--simulate", action="store_true", help="use the built-in simulator for every device")
     parser.add_argument("--windowed", action="store_true", help="a window of display.width x height, not full screen")

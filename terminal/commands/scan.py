@@ -20,7 +20,7 @@ from terminal.scanner.enhance import MODES
 from terminal.scanner.pipeline import PAPER_CHOICES, ScanOptions, scan_page
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("scan")
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="photos of a document (JPEG, PNG, ...)")
     parser.add_argument("--out", metavar="DIR", help="folder for the finished pages (default: beside each image)")

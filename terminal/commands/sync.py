@@ -14,7 +14,7 @@ from terminal.errors import ConfigError
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("sync")
     actions = parser.add_subparsers(dest="sync_action", required=True, metavar="ACTION")
 

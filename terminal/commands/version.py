@@ -8,7 +8,7 @@ from terminal import __version__
 from terminal.config import Config
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("version")
     parser.set_defaults(handler=run)
 

@@ -310,7 +310,7 @@ def _with_sample_guides(data: dict[str, Any], guides_file: Path) -> dict[str, An
             continue  # a guide for the other region's catalog
         title = row.get("handling_item") or row.get("sub_item") or row.get("main_item") or ""
         if not _same_title(title, entry["title"]):
-            log.warning("sample_guide_skipped item=%s reason=title_mismatch", item_id)
+            log.warning("event=sample_guide_skipped item=%s reason=title_mismatch", item_id)
             continue
         if entry["guide"] not in samples["guides"]:
             raise CatalogError(f"catalog {guides_file}: item {item_id}: no guide named {entry['guide']!r}")
@@ -328,11 +328,11 @@ def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path
         if updated.exists():
             try:
                 catalog = read_catalog(updated, region)
-                log.info("catalog_loaded region=%s origin=update version=%s items=%d",
+                log.info("event=catalog_loaded region=%s origin=update version=%s items=%d",
                          region, catalog.version, len(catalog))
                 return catalog
             except CatalogError as e:
-                log.warning("catalog_update_rejected region=%s file=%s problem=%s; using the shipped catalog",
+                log.warning("event=catalog_update_rejected region=%s file=%s problem=%s fallback=shipped",
                             region, updated, e.message)
     shipped = shipped_dir / f"{region}.json"
     if not shipped.exists():
@@ -341,5 +341,5 @@ def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path
     if (shipped_dir / SAMPLE_GUIDES_FILE.name).exists():
         data = _with_sample_guides(data, shipped_dir / SAMPLE_GUIDES_FILE.name)
     catalog = parse_catalog(data, str(shipped), region)
-    log.info("catalog_loaded region=%s origin=shipped version=%s items=%d", region, catalog.version, len(catalog))
+    log.info("event=catalog_loaded region=%s origin=shipped version=%s items=%d", region, catalog.version, len(catalog))
     return catalog

@@ -51,7 +51,7 @@ class Notifier:
         try:
             self._sock.sendto(message, _socket_address(self.address))
         except OSError as e:  # the manager went away or the socket is gone: never crash the service
-            log.warning("sd_notify failed socket=%s error=%s", self.address, e)
+            log.warning("event=watchdog.notify_failed socket=%s error=%s", self.address, e)
             return False
         return True
 
@@ -133,10 +133,10 @@ class Watchdog:
         try:
             healthy = bool(self.healthy())
         except Exception:  # a broken health check is itself unhealthy
-            log.exception("watchdog health check raised")
+            log.exception("event=watchdog.health_check_raised")
             healthy = False
         if healthy != self._was_healthy:
-            log.warning("watchdog health=%s", "ok" if healthy else "failing")
+            log.warning("event=watchdog.health status=%s", "ok" if healthy else "failing")
             self.notifier.status("running" if healthy else "unhealthy: watchdog pings stopped")
             self._was_healthy = healthy
         if not healthy or not self.enabled:

@@ -78,7 +78,7 @@ def is_working_day(day: date, calendar: CalendarOverrides | None = None, *, esti
                 "in [calendar] extra_holidays / extra_workdays")
         if day.year not in _warned_years:
             _warned_years.add(day.year)
-            log.warning("calendar_year_unknown year=%d fallback=weekends_only", day.year)
+            log.warning("event=calendar_year_unknown year=%d fallback=weekends_only", day.year)
     return day.weekday() < 5
 
 

@@ -161,7 +161,7 @@ class CentralStore:
             if existing is not None:
                 if existing["manifest_sha256"] != sha:
                     self._tx("INSERT INTO conflicts (record_id, at) VALUES (?, ?)", (record_id, _now()))
-                    log.warning("central.conflict record=%s", record_id)
+                    log.warning("event=central.conflict record=%s", record_id)
                     return Answer(409, {"error": "different content under a known record id"})
                 self._tx("UPDATE records SET resends = resends + 1 WHERE record_id = ?", (record_id,))
                 return self._state(record_id, 200)
@@ -226,7 +226,7 @@ class CentralStore:
                 receipt = f"PLT-{secrets.token_hex(8).upper()}"
                 self._durable([("UPDATE records SET receipt = ?, completed_at = ? WHERE record_id = ?",
                                 (receipt, _now(), record_id))])
-                log.info("central.complete record=%s", record_id)
+                log.info("event=central.complete record=%s", record_id)
                 row = self._one("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
         return Answer(200, {"record_id": record_id, "receipt": row["receipt"], "received_at": row["completed_at"]})
 
@@ -494,7 +494,7 @@ class Puller:
         response.raise_for_status()
         stored = self.store.put_manifest(record_id, self.terminal_id, response.content, "pull")
         if stored.status not in (200, 201):
-            log.warning("central.pull_refused record=%s status=%d", record_id, stored.status)
+            log.warning("event=central.pull_refused record=%s status=%d", record_id, stored.status)
             return False
         received = stored.body["received"]
         for item in json.loads(response.content).get("attachments", []):
@@ -524,5 +524,5 @@ class Puller:
             try:
                 self.pull_once()
             except (requests.RequestException, ValueError, KeyError) as error:
-                log.warning("central.pull_failed problem=%s", type(error).__name__)
+                log.warning("event=central.pull_failed problem=%s", type(error).__name__)
             stop.wait(interval)

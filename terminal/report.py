@@ -18,6 +18,7 @@ from terminal import __version__
 from terminal.config import Config
 from terminal.diagnostics import CHECKS, CheckResult, run_checks
 from terminal.events import EventId, record, scrub
+from terminal.safewrite import write_atomic
 from terminal.technician_tools import recent_events
 
 STATUS_WORDS = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未连接"}
@@ -75,11 +76,14 @@ tr.absent td{{background:#eee}}pre{{margin:0;font-size:small}}</style></head><bo
 
 
 def write_report(report: dict[str, Any], out: Path) -> tuple[Path, Path]:
-    """Write `out` as JSON and the same name with .html beside it; returns both paths."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write `out` as JSON and the same name with .html beside it; returns both paths.
+
+    Written safely: a USB stick pulled out (or a power cut) mid-write leaves the previous report or
+    none, never a truncated one that a technician would take for the whole story.
+    """
     json_path = out if out.suffix == ".json" else out.with_suffix(".json")
     html_path = json_path.with_suffix(".html")
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    html_path.write_text(render_html(report), encoding="utf-8")
+    write_atomic(json_path, json.dumps(report, ensure_ascii=False, indent=2).encode(), mode=0o644)
+    write_atomic(html_path, render_html(report).encode(), mode=0o644)
     record(EventId.REPORT_EXPORTED, ok=report["ok"], checks=len(report["checks"]))
     return json_path, html_path

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def kill_while_writing(child_code: str, folder: Path, check: Callable[[], None],
         assert child.stdout is not None
         for _ in range(chance.randint(1, 4)):
             assert child.stdout.readline(), "the writer died before it was killed"
+        time.sleep(chance.uniform(0, 0.03))  # not a wait for anything: it spreads the kill over the next write
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         child.stdout.close()
@@ -149,6 +151,32 @@ def test_scanner_pdf_old_or_new_under_kill(tmp_path: Path) -> None:
         assert (tmp_path / "material.pdf").read_bytes() in wholes
 
     kill_while_writing(code, tmp_path, check, seed=3)
+
+
+def test_readiness_report_old_or_new_under_kill(tmp_path: Path) -> None:
+    """`terminal diag report --out` on a USB stick: each of the two files is a whole report."""
+    code = """
+        import sys
+        from pathlib import Path
+        from terminal.report import write_report
+        terminal = {"id": "T0001", "name": "终端", "center_name": "示范镇", "region": "jiyuan", "version": "0"}
+        check = {"device": "system", "status": "ok", "summary": "ok", "details": {"padding": "x" * 2_000_000}}
+        reports = [{"terminal": terminal, "generated_at": "2026-01-01T00:00:00+00:00", "ok": ok,
+                    "checks": [check], "events": []} for ok in (True, False)]
+        while True:
+            for report in reports:
+                write_report(report, Path(sys.argv[1]) / "report.json")
+                print("written", flush=True)
+    """
+
+    def check() -> None:
+        if (tmp_path / "report.json").exists():
+            saved = json.loads((tmp_path / "report.json").read_text())
+            assert saved["checks"][0]["details"]["padding"] == "x" * 2_000_000
+        if (tmp_path / "report.html").exists():
+            assert (tmp_path / "report.html").read_text().rstrip().endswith("</html>")
+
+    kill_while_writing(code, tmp_path, check, seed=5)
 
 
 def test_case_index_key_whole_or_absent_under_kill(tmp_path: Path) -> None:

@@ -228,7 +228,7 @@ def apply_rules(rules: list[list[tuple[str, str | None, str, str]]], device: dic
             if key == "ENV" and op == "=":
                 env[attr or ""] = value
             elif key == "SYMLINK":
-                result["SYMLINK"].append(value)  # type: ignore[union-attr]
+                result["SYMLINK"].append(value)  # type: ignore[union-attr]  # result values are str, list or None by key; SYMLINK is the list
             elif key in ("GROUP", "MODE"):
                 result[key] = value
             elif key == "GOTO":
@@ -273,7 +273,7 @@ def test_udev_rules_leave_other_devices_alone(device: dict[str, str]) -> None:
 def test_udev_rules_keep_modemmanager_off_the_reader() -> None:
     device = {**USB_SERIAL, "ATTRS{idVendor}": "1a86", "ATTRS{idProduct}": "7523"}
     result = apply_rules(parse_rules((SYSTEMD / "99-gov-terminal.rules").read_text()), device)
-    assert result["ENV"]["ID_MM_DEVICE_IGNORE"] == "1"  # type: ignore[index]
+    assert result["ENV"]["ID_MM_DEVICE_IGNORE"] == "1"  # type: ignore[index]  # ENV is the dict entry of the mixed result
 
 
 # ---------------------------------------------------------------- installer, units, update

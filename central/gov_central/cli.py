@@ -21,7 +21,8 @@ def build_parser(prog: str = "gov-central") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="the reference central server (tests and demos)")
     parser.add_argument("--db", required=True, type=Path, help="SQLite file (created if missing)")
     parser.add_argument("--listen", default="127.0.0.1:8800", help="address for pushes (default 127.0.0.1:8800)")
-    parser.add_argument("--secret", type=Path, required=True, help="file with the terminals' shared secret")
+    parser.add_argument("--secret", type=Path, required=True,
+                        help="file with the terminals' shared secret (`terminal sync central` gives platform.credentials)")
     parser.add_argument("--catalog-dir", type=Path, help="folder of signed catalogs <region>.signed.json to serve")
     parser.add_argument("--pull", metavar="URL", help="also pull from this terminal's sync API")
     parser.add_argument("--terminal-id", help="the pulled terminal's id, for its tokens (needed with --pull)")

@@ -18,7 +18,7 @@ from sync.keys import Keyring, SealBroken
 from sync.outbox import Outbox, RecordConflict, RecordGone
 from terminal.cases import Complaint, Rating, RatingRecord
 from terminal.errors import StorageFull
-from tests.sync.helpers import make_case, sha
+from tests.sync.helpers import make_case, sha, stored_file
 
 
 def _all_stored_bytes(root: Path) -> bytes:
@@ -49,10 +49,10 @@ def test_attachments_are_content_addressed_and_verified(outbox: Outbox) -> None:
     for info in outbox.attachments(case.case_no):
         data = outbox.attachment(case.case_no, info.name)
         assert sha(data) == info.sha256
-        assert outbox._file_path(info.sha256).exists()
+        assert stored_file(outbox, case.case_no, info.name).exists()
     report = outbox.verify()
     assert report.ok and report.checked_files == 3
-    victim = outbox._file_path(outbox.attachments(case.case_no)[0].sha256)
+    victim = stored_file(outbox, case.case_no, "m01-p01.jpg")
     blob = bytearray(victim.read_bytes())
     blob[-5] ^= 0xFF
     victim.write_bytes(bytes(blob))
@@ -139,7 +139,7 @@ def test_write_error_mid_submit_leaves_nothing_behind(outbox: Outbox, monkeypatc
         outbox.submit(make_case(9))
     monkeypatch.setattr(os, "write", real_write)
     assert [r.record_id for r in outbox.pending()] == [make_case(8).case_no]
-    wanted = {a.sha256 for a in outbox.attachments(make_case(8).case_no)}
+    wanted = {stored_file(outbox, make_case(8).case_no, a.name).name for a in outbox.attachments(make_case(8).case_no)}
     assert {p.name for p in outbox.files.glob("*")} == wanted
     assert not [p for p in outbox.files.rglob(".*") if p.is_file()]
     assert outbox.verify().ok
@@ -197,7 +197,7 @@ def test_database_integrity_is_checked(outbox: Outbox) -> None:
 
 
 def test_keyring_opens_only_whole_blobs_it_sealed(tmp_path: Path) -> None:
-    ring = Keyring(tmp_path / "outbox.key")
+    ring = Keyring.create(tmp_path / "outbox.key")
     blob = ring.seal(b"page bytes", b"ctx")
     assert ring.open(blob, b"ctx") == b"page bytes"
     nonce_end = blob.index(b"\0") + 13

@@ -1,0 +1,102 @@
+"""Loss of the outbox database or of records in it is reported, never papered over with a fresh outbox."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from sync.outbox import ORPHAN_GRACE_SECONDS, Outbox, OutboxLost
+from terminal import events
+from tests.faults.conftest import assert_no_traceback, run_terminal, write_config
+from tests.sync.helpers import make_case
+
+COMMANDS = (("outbox", "verify"), ("outbox", "list"), ("sync", "status"), ("diag", "outbox"), ("sync", "serve"))
+
+
+def _filled(data_dir: Path, cases: int = 3) -> list[str]:
+    box = Outbox(data_dir, min_free_mb=10)
+    numbers = []
+    for n in range(cases):
+        box.submit(make_case(n))
+        numbers.append(make_case(n).case_no)
+    box.close()
+    return numbers
+
+
+def _age(folder: Path) -> None:
+    """Make every file old enough for the sweep to consider it (a submit in flight is younger)."""
+    old = time.time() - 2 * ORPHAN_GRACE_SECONDS
+    for path in folder.rglob("*"):
+        os.utime(path, (old, old))
+
+
+@pytest.mark.parametrize("damage", ["deleted", "emptied"])
+def test_lost_database_is_a_fault_for_every_command_and_never_recreated(tmp_path: Path, damage: str) -> None:
+    data = tmp_path / "data"
+    _filled(data)
+    database = data / "outbox" / "outbox.sqlite"
+    if damage == "deleted":
+        database.unlink()
+    else:
+        database.write_bytes(b"")
+    files = sorted(p.name for p in (data / "outbox" / "attachments").iterdir())
+    _age(data)
+    config = write_config(tmp_path / "terminal.toml", data)
+    for command in COMMANDS:
+        result = run_terminal(config, *command)
+        assert result.returncode != 0, command
+        assert_no_traceback(result)
+        assert "丢失" in result.stdout + result.stderr, command
+        assert not database.exists() or database.stat().st_size == 0, f"{command} created a fresh database"
+    assert sorted(p.name for p in (data / "outbox" / "attachments").iterdir()) == files  # nothing swept
+    with pytest.raises(OutboxLost):
+        Outbox(data, min_free_mb=10)
+
+
+def test_flipped_wal_byte_losing_cases_is_detected_and_their_scans_kept(tmp_path: Path) -> None:
+    live, crashed = tmp_path / "live", tmp_path / "crashed"
+    Outbox(live, min_free_mb=10).close()  # the schema is checkpointed into the database file
+    box = Outbox(live, min_free_mb=10)
+    numbers = []
+    for n in range(3):
+        box.submit(make_case(n))
+        numbers.append(make_case(n).case_no)
+    # A power cut now: the cases are committed in the WAL only. Copy the folder as the disk holds it.
+    shutil.copytree(live, crashed)
+    box.close()
+    wal = crashed / "outbox" / "outbox.sqlite-wal"
+    assert wal.stat().st_size > 32 + 24 + 4096
+    raw = bytearray(wal.read_bytes())
+    raw[32 + 24 + 100] ^= 0x01  # one bit in the first frame's page: SQLite drops that frame and all after it
+    wal.write_bytes(bytes(raw))
+    _age(crashed)
+    before = len(events.EVENTS.recent(500))
+    reopened = Outbox(crashed, min_free_mb=10)
+    assert set(reopened.lost) == set(numbers)
+    report = reopened.verify()
+    assert not report.ok and all(any(n in p for p in report.problems) for n in numbers)
+    assert any(a.level == "fault" and "丢失" in a.summary_zh for a in reopened.alarms())
+    kept = list((crashed / "outbox" / "quarantine").iterdir())
+    assert len(kept) == 3 * len(numbers)  # 2 pages and a signature per case: set aside, not deleted
+    assert not list((crashed / "outbox" / "attachments").iterdir())
+    recent = [e.event for e in events.EVENTS.recent(500)[before:]]
+    assert events.EventId.OUTBOX_LOST in recent and events.EventId.FILES_QUARANTINED in recent
+    reopened.close()
+    result = run_terminal(write_config(tmp_path / "terminal.toml", crashed), "outbox", "verify")
+    assert result.returncode == 1 and "lost" in result.stdout
+    assert_no_traceback(result)
+
+
+def test_unaccounted_files_are_quarantined_with_an_alarm(tmp_path: Path) -> None:
+    _filled(tmp_path, cases=1)
+    stray = tmp_path / "outbox" / "attachments" / ("ab" * 32)
+    stray.write_bytes(b"a scan nobody names")
+    _age(tmp_path)
+    box = Outbox(tmp_path, min_free_mb=10)
+    assert (tmp_path / "outbox" / "quarantine" / stray.name).read_bytes() == b"a scan nobody names"
+    assert box.verify().ok  # the records themselves are whole
+    assert any(a.level == "warning" and "隔离" in a.summary_zh for a in box.alarms())

@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     rotate.set_defaults(handler=run_rotate)
 
 
+def printable(text: str) -> str:
+    """Control and other unprintable characters as escapes: a stored receipt cannot drive the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _when(stamp: float | None) -> str:
     return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M:%S") if stamp else "-"
 
@@ -36,10 +41,12 @@ def run_list(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
         return 0
-    print(f"{'record':<28} {'kind':<9} {'state':<9} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
+    print(f"{'record':<28} {'kind':<9} {'state':<11} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
     for r in records:
-        print(f"{r.record_id:<28} {r.kind:<9} {r.state:<9} {_when(r.created_at):<19} "
-              f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {r.receipt or r.last_error or ''}")
+        state = "quarantined" if r.quarantine_reason and r.state == "queued" else r.state
+        note = r.receipt or r.quarantine_reason or r.last_error or ""
+        print(f"{printable(r.record_id):<28} {printable(r.kind):<9} {state:<11} {_when(r.created_at):<19} "
+              f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {printable(note)}")
     return 0
 
 
@@ -52,7 +59,7 @@ def run_verify(args: argparse.Namespace, config: Config) -> int:
     else:
         print(f"database: {report.integrity}; files checked: {report.checked_files}; problems: {len(report.problems)}")
         for problem in report.problems:
-            print(f"  {problem}")
+            print(f"  {printable(problem)}")
     return 0 if report.ok else 1
 
 

@@ -12,6 +12,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.sync.conftest import central  # noqa: F401 - the reference platform, for fault tests that deliver
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import errno
 import json
@@ -207,3 +208,31 @@ def test_keyring_opens_only_whole_blobs_it_sealed(tmp_path: Path) -> None:
             ring.open(broken, b"ctx")
     with pytest.raises(SealBroken):
         ring.open(blob, b"other context")
+
+
+def test_clock_set_ahead_then_back_does_not_park_failed_records(tmp_path: Path) -> None:
+    now = [2_000_000_000.0 + 86400]  # a day ahead
+    box = Outbox(tmp_path, min_free_mb=10, clock=lambda: now[0])
+    box.submit(make_case(21))
+    box.claim()
+    box.release(make_case(21).case_no, "HTTP 503", retry_in=120)
+    now[0] -= 86400  # the clock is corrected
+    assert box.next_due_in() == 0.0
+    assert box.claim() is not None  # tried again now, not in 24 hours
+    box.release(make_case(21).case_no, "HTTP 503", retry_in=10 * 86400)
+    assert box.next_due_in() <= 3600  # no backoff longer than the cap
+
+
+def test_outbox_list_escapes_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from terminal import config as config_module
+    from terminal.commands import outbox as command
+
+    config = config_module.from_dict({"storage": {"data_dir": str(tmp_path), "min_free_mb": 10}})
+    box = Outbox.from_config(config)
+    box.submit(make_case(22))
+    box.mark_delivered(make_case(22).case_no, "PLT-1\x1b[2J\x1b]0;owned\x07\r\nfake line", "pull")
+    args = argparse.Namespace(state=None, limit=10, json=False)
+    assert command.run_list(args, config) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "PLT-1\\x1b[2J\\x1b]0;owned\\x07\\r\\nfake line" in out

@@ -106,12 +106,18 @@ class EventLog:
         if path is None:
             self._file = None
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         file_logger = logging.getLogger(f"terminal.events.file.{path}")
         file_logger.propagate = False
         if not file_logger.handlers:
-            file_logger.addHandler(logging.handlers.RotatingFileHandler(
-                path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
+                                                               encoding="utf-8")
+            except OSError as error:  # a read-only or full data partition: keep the ring, say why once
+                logger.error("events.file_unavailable problem=%s", type(error).__name__)
+                self._file = None
+                return
+            file_logger.addHandler(handler)
         file_logger.setLevel(logging.INFO)
         self._file = file_logger
 

@@ -53,7 +53,6 @@ CLAIM_LEASE_SECONDS = 900.0    # a send claimed longer ago than this is taken to
 RETENTION_WARNING_SHARE = 0.8  # alarm once an undelivered record has used this share of retention_days
 MAX_RETRY_SECONDS = 3600.0     # no failed record waits longer, even after the clock was set back
 RESERVE_BYTES = 2 * MIB        # kept free for the outbox's own bookkeeping on a full disk
-ORPHAN_GRACE_SECONDS = 60.0    # younger unknown files may belong to a submit still running elsewhere
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 SCHEMA = """
@@ -232,7 +231,7 @@ class Outbox:
                 self._release_reserve()  # opening needs room for the WAL and its index
         try:
             self._db = self._connect(db_path)
-            held = {row["record_id"] for row in self._db.execute("SELECT record_id FROM records")}
+            held = self._record_ids()
         except sqlite3.DatabaseError as error:
             events.record(events.EventId.OUTBOX_LOST, problem=type(error).__name__)
             raise OutboxLost(f"{db_path} cannot be read ({error})") from None
@@ -241,7 +240,7 @@ class Outbox:
         else:
             self.keys = Keyring.create(key_path)
         if self.read_only or not existed:
-            self._reconcile(existed, held)
+            self._reconcile(existed)
         if not self.read_only:
             self.recover()
 
@@ -266,14 +265,16 @@ class Outbox:
                 db.execute(f"ALTER TABLE records ADD COLUMN {column} {kind}")
         return db
 
-    def _reconcile(self, existed: bool, held: set[str]) -> None:
+    def _reconcile(self, existed: bool) -> None:
         """Compare the ledger with the database: ids missing from the database are lost cases;
-        ids missing from the ledger (a crash between commit and append, an older outbox) are added."""
+        ids missing from the ledger (a crash between commit and append, an older outbox) are added.
+        The ledger is read first: a submit in another process appends only after its commit."""
         if not existed:
             if not self.read_only:
-                self.ledger.create(sorted(held))
+                self.ledger.create(sorted(self._record_ids()))
             return
         known = self.ledger.record_ids(repair=not self.read_only)
+        held = self._record_ids()
         reported = self.lost
         self.lost = tuple(sorted(known - held))
         if held - known and not self.read_only:
@@ -348,34 +349,38 @@ class Outbox:
         for row in self._query("SELECT record_id FROM records WHERE state = ?", (DELIVERED,)):
             self._purge(row["record_id"])
         remove_temporaries(self.files)
-        self._reconcile(True, {row["record_id"] for row in self._query("SELECT record_id FROM records")})
+        self._reconcile(True)
         self._sweep()
         self._keep_reserve()
 
     def _sweep(self) -> None:
-        """Delete files of purged records (left by a crash mid-purge); move files no record accounts
-        for (a submit killed before its commit, or a record the database lost) to the quarantine
-        folder, with an event: nothing that may be a citizen's scan is ever deleted unaccounted.
+        """Delete files no record can ever need: a purged record's (a crash mid-purge), a superseded
+        copy, or one of a submit killed before its commit (sealed with a data key that exists nowhere:
+        its id is in neither the database nor the ledger). Move every other unaccounted file -- one of
+        a record the ledger names but the database lost, or one nobody can place -- to the
+        quarantine folder, with an event: nothing that may be a citizen's scan is deleted unaccounted.
 
         Runs under the write lock; a submit in another process re-checks its files inside its own
         transaction and rewrites any that vanished, so sweeping never costs it a file.
         """
-        cutoff = time.time() - ORPHAN_GRACE_SECONDS
         moved: list[str] = []
+        committed = self.ledger.record_ids(repair=False)
         with self._write() as db:
             keep: set[str] = set()
-            known: set[str] = set()  # names of delivered records' files, and records' own names
+            known: set[str] = set()  # the ids and content hashes of every stored record's files
             for row in db.execute("SELECT a.record_id, a.sha256, r.state, r.data_key FROM attachments a"
                                   " JOIN records r USING (record_id)"):
                 if row["state"] in (QUEUED, SENDING):
                     keep.add(self._file_path(row["record_id"], row["sha256"], row["data_key"]).name)
                 known.update((row["record_id"], row["sha256"]))
             for path in self.files.glob("[!.]*"):
+                record_id = path.name.rpartition(".")[0]
                 if path.name in keep:
                     continue
-                if path.name.rpartition(".")[0] in known or path.name in known:
-                    path.unlink(missing_ok=True)  # a purged record's file, or a superseded copy of a live one's
-                elif path.stat().st_mtime < cutoff:
+                if record_id in known or path.name in known or (
+                        RECORD_ID.match(record_id) and record_id not in committed):
+                    path.unlink(missing_ok=True)
+                else:
                     self.quarantine_dir.mkdir(exist_ok=True)
                     path.rename(self.quarantine_dir / path.name)
                     moved.append(path.name)
@@ -384,6 +389,9 @@ class Outbox:
             fsync_dir(self.files)
             log.warning("outbox.files_quarantined count=%d", len(moved))
             events.record(events.EventId.FILES_QUARANTINED, files=len(moved), folder=str(self.quarantine_dir))
+
+    def _record_ids(self) -> set[str]:
+        return {row["record_id"] for row in self._query("SELECT record_id FROM records")}
 
     def _keep_reserve(self) -> None:
         """Make the reserve file when the disk has room for it twice over."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
-from sync.outbox import ORPHAN_GRACE_SECONDS, Outbox, OutboxLost
+from sync.outbox import Outbox, OutboxLost
 from terminal import events
 from tests.faults.conftest import assert_no_traceback, run_terminal, write_config
 from tests.sync.helpers import make_case
@@ -27,13 +25,6 @@ def _filled(data_dir: Path, cases: int = 3) -> list[str]:
     return numbers
 
 
-def _age(folder: Path) -> None:
-    """Make every file old enough for the sweep to consider it (a submit in flight is younger)."""
-    old = time.time() - 2 * ORPHAN_GRACE_SECONDS
-    for path in folder.rglob("*"):
-        os.utime(path, (old, old))
-
-
 @pytest.mark.parametrize("damage", ["deleted", "emptied"])
 def test_lost_database_is_a_fault_for_every_command_and_never_recreated(tmp_path: Path, damage: str) -> None:
     data = tmp_path / "data"
@@ -44,7 +35,6 @@ def test_lost_database_is_a_fault_for_every_command_and_never_recreated(tmp_path
     else:
         database.write_bytes(b"")
     files = sorted(p.name for p in (data / "outbox" / "attachments").iterdir())
-    _age(data)
     config = write_config(tmp_path / "terminal.toml", data)
     for command in COMMANDS:
         result = run_terminal(config, *command)
@@ -73,7 +63,6 @@ def test_flipped_wal_byte_losing_cases_is_detected_and_their_scans_kept(tmp_path
     raw = bytearray(wal.read_bytes())
     raw[32 + 24 + 100] ^= 0x01  # one bit in the first frame's page: SQLite drops that frame and all after it
     wal.write_bytes(bytes(raw))
-    _age(crashed)
     before = len(events.EVENTS.recent(500))
     reopened = Outbox(crashed, min_free_mb=10)
     assert set(reopened.lost) == set(numbers)
@@ -95,8 +84,10 @@ def test_unaccounted_files_are_quarantined_with_an_alarm(tmp_path: Path) -> None
     _filled(tmp_path, cases=1)
     stray = tmp_path / "outbox" / "attachments" / ("ab" * 32)
     stray.write_bytes(b"a scan nobody names")
-    _age(tmp_path)
+    unfinished = tmp_path / "outbox" / "attachments" / f"{make_case(9).case_no}.{'cd' * 20}"
+    unfinished.write_bytes(b"sealed by a submit killed before its commit")
     box = Outbox(tmp_path, min_free_mb=10)
     assert (tmp_path / "outbox" / "quarantine" / stray.name).read_bytes() == b"a scan nobody names"
+    assert not unfinished.exists() and not (tmp_path / "outbox" / "quarantine" / unfinished.name).exists()
     assert box.verify().ok  # the records themselves are whole
     assert any(a.level == "warning" and "隔离" in a.summary_zh for a in box.alarms())

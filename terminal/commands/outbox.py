@@ -1,4 +1,4 @@
-"""`terminal outbox list|verify|rotate-key`: look into the outbox without exposing personal data."""
+"""`terminal outbox list|verify|release|rotate-key`: look into the outbox without exposing personal data."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify = actions.add_parser("verify", help="PRAGMA integrity_check and every stored file against its SHA-256")
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(handler=run_verify)
+    release = actions.add_parser("release", help="queue a quarantined record again, once its cause is repaired")
+    release.add_argument("record_id", help="the record (case number) `outbox list` shows as quarantined")
+    release.set_defaults(handler=run_release)
     rotate = actions.add_parser("rotate-key", help="seal new data with a fresh key; list the old keys still in use")
     rotate.add_argument("--retire-unused", action="store_true",
                         help="instead of rotating, drop old keys no stored record uses (after restarting the services)")
@@ -61,6 +64,16 @@ def run_verify(args: argparse.Namespace, config: Config) -> int:
         for problem in report.problems:
             print(f"  {printable(problem)}")
     return 0 if report.ok else 1
+
+
+def run_release(args: argparse.Namespace, config: Config) -> int:
+    from sync.outbox import Outbox
+    outbox = Outbox.from_config(config)
+    if not outbox.release_quarantine(args.record_id):
+        print(f"{printable(args.record_id)} is not quarantined")
+        return 1
+    print(f"{args.record_id} queued again; `terminal outbox verify` checks it can be read now")
+    return 0
 
 
 def run_rotate(args: argparse.Namespace, config: Config) -> int:

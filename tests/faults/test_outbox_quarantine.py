@@ -10,10 +10,11 @@ import pytest
 import requests
 
 from sync.auth import make_token
-from sync.outbox import Outbox
+from sync.outbox import Outbox, RecordQuarantined
 from sync.service import SyncService
 from terminal import config as config_module
 from terminal import events
+from tests.faults.conftest import run_terminal, write_config
 from tests.sync.conftest import Central, free_port
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case, stored_file, write_secret
 
@@ -79,3 +80,20 @@ def test_sync_serve_quarantines_a_broken_record_and_delivers_the_rest(tmp_path: 
     assert any(a.level == "fault" and "隔离" in a.summary_zh for a in outbox.alarms())
     assert not outbox.verify().ok
     assert events.EventId.RECORD_QUARANTINED in [e.event for e in events.EVENTS.recent(500)[before:]]
+
+
+def test_a_repaired_record_is_released_from_quarantine(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "data", min_free_mb=10)
+    case = make_case(7)
+    outbox.submit(case)
+    victim = stored_file(outbox, case.case_no, "m01-p01.jpg")
+    good = victim.read_bytes()
+    victim.write_bytes(_flip_last_byte(good))
+    with pytest.raises(RecordQuarantined):
+        outbox.attachment(case.case_no, "m01-p01.jpg")
+    assert outbox.claim() is None
+    victim.write_bytes(good)  # the technician puts the right file (or key) back
+    config = write_config(tmp_path / "terminal.toml", tmp_path / "data")
+    assert run_terminal(config, "outbox", "release", case.case_no).returncode == 0
+    assert run_terminal(config, "outbox", "release", case.case_no).returncode == 1
+    assert outbox.verify().ok and outbox.claim() is not None

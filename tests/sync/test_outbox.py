@@ -236,3 +236,31 @@ def test_outbox_list_escapes_control_characters(tmp_path: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "PLT-1\\x1b[2J\\x1b]0;owned\\x07\\r\\nfake line" in out
+
+
+def test_records_sealed_before_per_record_keys_still_open_and_purge(tmp_path: Path) -> None:
+    """An outbox from before per-record data keys: columns added at open, its records open with the ring."""
+    Outbox(tmp_path, min_free_mb=10).close()
+    db = sqlite3.connect(tmp_path / "outbox" / "outbox.sqlite")
+    for column in ("data_key", "quarantined_at", "quarantine_reason"):
+        db.execute(f"ALTER TABLE records DROP COLUMN {column}")
+    from sync import manifest as wire
+    ring = Keyring(tmp_path / "keys" / "outbox.key")
+    record = wire.from_case(make_case(31, pages=1))
+    db.execute("INSERT INTO records (record_id, kind, summary, state, created_at, manifest_sha256, manifest_size,"
+               " manifest_sealed, attachment_count, attachment_bytes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+               (record.record_id, record.kind, record.summary, "queued", 0.0, record.manifest_sha256,
+                len(record.manifest), ring.seal(record.manifest, record.record_id.encode()), 2,
+                sum(len(a.data) for a in record.attachments)))
+    for a in record.attachments:
+        db.execute("INSERT INTO attachments VALUES (?,?,?,?,?)", (record.record_id, a.name, a.sha256, len(a.data),
+                                                                  a.content_type))
+        (tmp_path / "outbox" / "attachments" / a.sha256).write_bytes(ring.seal(a.data, a.sha256.encode()))
+    db.commit()
+    db.close()
+    box = Outbox(tmp_path, min_free_mb=10)
+    assert box.verify().ok and box.manifest(record.record_id) == record.manifest
+    assert box.attachment(record.record_id, "m01-p01.jpg") == record.attachments[0].data
+    assert box.key_ids_in_use() == {"k1"}
+    box.mark_delivered(record.record_id, "PLT-9", "pull")
+    assert not list(box.files.iterdir())

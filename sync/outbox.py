@@ -221,9 +221,9 @@ class Outbox:
         self._lock = threading.RLock()
         db_path = self.root / "outbox.sqlite"
         existed = self.ledger.exists()
-        if existed and not _has_database(db_path):
+        if not _has_database(db_path) and (existed or any(self.files.glob("[!.]*"))):
             events.record(events.EventId.OUTBOX_LOST, problem="database missing or empty")
-            raise OutboxLost(f"{db_path} is missing or empty, but {self.ledger.path} shows an outbox was here")
+            raise OutboxLost(f"{db_path} is missing or empty, but the ledger or sealed files show an outbox was here")
         key_path = Path(key_file) if key_file else Path(data_dir) / "keys" / "outbox.key"
         if not self.read_only:
             self.files.mkdir(parents=True, exist_ok=True)
@@ -233,6 +233,11 @@ class Outbox:
             self._db = self._connect(db_path)
             held = self._record_ids()
         except sqlite3.DatabaseError as error:
+            if self.read_only and not existed:
+                raise OutboxReadOnly(f"no outbox yet and the data partition is read-only ({error})") from None
+            if _is_disk_full(error) or shutil.disk_usage(self.root.parent).free < RESERVE_BYTES:
+                raise StorageFull(f"the data partition is full; the outbox cannot open ({error})",
+                                  advice_zh="数据分区已满，待发送队列无法打开；请联系技术人员清理磁盘空间。") from None
             events.record(events.EventId.OUTBOX_LOST, problem=type(error).__name__)
             raise OutboxLost(f"{db_path} cannot be read ({error})") from None
         if existed or held:
@@ -573,9 +578,11 @@ class Outbox:
         return self.keys if wrapped is None else self.keys.unwrap(wrapped, record_id)
 
     def _open_manifest(self, record_id: str) -> bytes:
-        rows = self._query("SELECT manifest_sealed, data_key FROM records WHERE record_id = ?", (record_id,))
-        if not rows or rows[0]["manifest_sealed"] is None:
+        rows = self._query("SELECT state, manifest_sealed, data_key FROM records WHERE record_id = ?", (record_id,))
+        if not rows or rows[0]["state"] not in (QUEUED, SENDING):
             raise RecordGone(f"record {record_id} is no longer in the outbox")
+        if rows[0]["manifest_sealed"] is None:
+            raise SealBroken("the sealed manifest is missing")
         return self._opener(record_id, rows[0]["data_key"]).open(rows[0]["manifest_sealed"], record_id.encode("ascii"))
 
     def _open_attachment(self, record_id: str, name: str) -> bytes:

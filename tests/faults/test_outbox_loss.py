@@ -25,23 +25,30 @@ def _filled(data_dir: Path, cases: int = 3) -> list[str]:
     return numbers
 
 
-@pytest.mark.parametrize("damage", ["deleted", "emptied"])
+def _content(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+@pytest.mark.parametrize("damage", ["deleted", "emptied", "deleted with its ledger", "garbage"])
 def test_lost_database_is_a_fault_for_every_command_and_never_recreated(tmp_path: Path, damage: str) -> None:
     data = tmp_path / "data"
     _filled(data)
     database = data / "outbox" / "outbox.sqlite"
-    if damage == "deleted":
+    if damage.startswith("deleted"):
         database.unlink()
-    else:
-        database.write_bytes(b"")
+    if damage == "deleted with its ledger":
+        (data / "outbox.ledger").unlink()
+    if damage in ("emptied", "garbage"):
+        database.write_bytes(b"" if damage == "emptied" else b"not a database " * 400)
+    damaged = _content(database)
     files = sorted(p.name for p in (data / "outbox" / "attachments").iterdir())
     config = write_config(tmp_path / "terminal.toml", data)
-    for command in COMMANDS:
+    for command in COMMANDS if damage in ("deleted", "emptied") else COMMANDS[:1]:
         result = run_terminal(config, *command)
         assert result.returncode != 0, command
         assert_no_traceback(result)
         assert "丢失" in result.stdout + result.stderr, command
-        assert not database.exists() or database.stat().st_size == 0, f"{command} created a fresh database"
+        assert _content(database) == damaged, f"{command} created a fresh database or replaced the damaged one"
     assert sorted(p.name for p in (data / "outbox" / "attachments").iterdir()) == files  # nothing swept
     with pytest.raises(OutboxLost):
         Outbox(data, min_free_mb=10)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import secrets
@@ -55,7 +56,9 @@ class Keyring:
                 os.chmod(path, KEY_FILE_MODE)  # tighten a key file someone copied in with loose rights
             data = self._read()
             self.current: str = data["current"]
-            self._ciphers = {kid: AESGCM(base64.b64decode(key, validate=True)) for kid, key in data["keys"].items()}
+            raw = {kid: base64.b64decode(key, validate=True) for kid, key in data["keys"].items()}
+            self._ciphers = {kid: AESGCM(key) for kid, key in raw.items()}
+            self.fingerprints = {kid: _fingerprint(key) for kid, key in raw.items()}
             if self.current not in self._ciphers:
                 raise KeyError(self.current)
         except FileNotFoundError:
@@ -96,7 +99,9 @@ class Keyring:
         data["current"] = new_id
         self._write(data)
         self.current = new_id
-        self._ciphers[new_id] = AESGCM(base64.b64decode(data["keys"][new_id]))
+        raw = base64.b64decode(data["keys"][new_id])
+        self._ciphers[new_id] = AESGCM(raw)
+        self.fingerprints[new_id] = _fingerprint(raw)
         return new_id
 
     def retire(self, key_id: str) -> None:
@@ -162,6 +167,11 @@ class DataKey:
 
 def _dump(data: dict) -> bytes:
     return json.dumps(data, indent=1).encode("ascii")
+
+
+def _fingerprint(raw: bytes) -> str:
+    """A short one-way check value: tells a restored key from a different key with the same id."""
+    return hashlib.sha256(b"gov-terminal key check:" + raw).hexdigest()[:16]
 
 
 def _new_key() -> str:

@@ -40,7 +40,7 @@ from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
 from sync import manifest as wire
 from sync.fsutil import fsync_dir, remove_temporaries, temporary_name, write_atomic
-from sync.keys import DataKey, Keyring, SealBroken
+from sync.keys import DataKey, Keyring, KeyringFault, SealBroken
 from sync.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,7 @@ class Outbox:
             self.keys = Keyring(key_path)  # never silently made anew where sealed data exists or existed
         else:
             self.keys = Keyring.create(key_path)
+        self._check_keys()
         if self.read_only or not existed:
             self._reconcile(existed)
         if not self.read_only:
@@ -269,6 +270,22 @@ class Outbox:
             if column not in columns:  # an outbox from before per-record keys and quarantine
                 db.execute(f"ALTER TABLE records ADD COLUMN {column} {kind}")
         return db
+
+    def _check_keys(self) -> None:
+        """The key file must hold every key the stored records use, and the same keys as before
+        (check values kept in the database): a wrong or older key file is a fault, not a slow trickle
+        of unreadable records."""
+        missing = self.key_ids_in_use() - set(self.keys.key_ids)
+        if missing:
+            raise KeyringFault(f"key file {self.keys.path} lacks key(s) {', '.join(sorted(missing))} the outbox uses")
+        known = {row["key"][4:]: row["value"] for row in self._query("SELECT key, value FROM meta WHERE key LIKE 'key:%'")}
+        changed = [kid for kid, check in known.items() if self.keys.fingerprints.get(kid, check) != check]
+        if changed:
+            raise KeyringFault(f"key file {self.keys.path} holds different key(s) {', '.join(sorted(changed))}"
+                               " than the outbox sealed with")
+        for kid in set(self.keys.key_ids) - set(known):
+            if not self.read_only:
+                self.note(f"key:{kid}", self.keys.fingerprints[kid])
 
     def _reconcile(self, existed: bool) -> None:
         """Compare the ledger with the database: ids missing from the database are lost cases;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -57,3 +58,31 @@ def test_a_fresh_outbox_makes_its_key_once(tmp_path: Path) -> None:
     with pytest.raises(KeyringFault):  # the ledger says an outbox existed here, with this key
         Outbox(tmp_path, min_free_mb=10)
     assert Keyring.create(tmp_path / "k" / "ring.key").key_ids == ["k1"]
+
+
+@pytest.mark.parametrize("replacement", ["another key", "older backup without the rotated key"])
+def test_a_wrong_key_file_is_a_fault_not_unreadable_records(tmp_path: Path, replacement: str) -> None:
+    key_file = _outbox_with_cases(tmp_path)
+    right = key_file.read_bytes()
+    if replacement == "another key":
+        key_file.unlink()
+        Keyring.create(key_file)
+    else:
+        box = Outbox(tmp_path, min_free_mb=10)
+        box.keys.rotate()
+        box.submit(make_case(3))  # sealed under k2
+        box.close()
+        right = key_file.read_bytes()
+        key_file.write_bytes(_ring_without(right, "k2"))
+    with pytest.raises(KeyringFault) as info:
+        Outbox(tmp_path, min_free_mb=10)
+    assert "备份" in info.value.for_people()
+    key_file.write_bytes(right)
+    assert Outbox(tmp_path, min_free_mb=10).verify().ok
+
+
+def _ring_without(ring: bytes, key_id: str) -> bytes:
+    data = json.loads(ring)
+    data["keys"].pop(key_id)
+    data["current"] = "k1"
+    return json.dumps(data).encode()

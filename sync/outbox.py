@@ -459,7 +459,8 @@ class Outbox:
         acceptance = self.can_accept(needed)
         if not acceptance.ok:
             log.warning("outbox.refused reason=%s", acceptance.reason)
-            events.record(events.EventId.DISK_LOW, problem=acceptance.reason, min_free_mb=self.min_free_mb)
+            events.record(events.EventId.DISK_LOW, problem=acceptance.reason, min_free_mb=self.min_free_mb,
+                          free_mb=shutil.disk_usage(self.root.parent).free // MIB)
             if self.read_only:
                 raise OutboxReadOnly(acceptance.reason)
             raise StorageFull(acceptance.reason)

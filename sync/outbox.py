@@ -53,7 +53,6 @@ CLAIM_LEASE_SECONDS = 900.0    # a send claimed longer ago than this is taken to
 RETENTION_WARNING_SHARE = 0.8  # alarm once an undelivered record has used this share of retention_days
 MAX_RETRY_SECONDS = 3600.0     # no failed record waits longer, even after the clock was set back
 RESERVE_BYTES = 2 * MIB        # kept free for the outbox's own bookkeeping on a full disk
-SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -804,10 +803,13 @@ class Outbox:
         """Key ids that still seal a stored manifest or file (old keys must stay while listed here)."""
         used = {Keyring.key_id_of(row["sealed"]) for row in self._query(
             "SELECT COALESCE(data_key, manifest_sealed) AS sealed FROM records WHERE manifest_sealed IS NOT NULL")}
-        for path in self.files.glob("[!.]*"):
-            if SHA256_HEX.match(path.name):  # a file sealed with the ring itself, from before per-record keys
-                with open(path, "rb") as fh:
+        for row in self._query("SELECT DISTINCT a.sha256 FROM attachments a JOIN records r USING (record_id)"
+                               " WHERE r.data_key IS NULL AND r.state IN (?, ?)", (QUEUED, SENDING)):
+            try:  # a file sealed with the ring itself, from before per-record keys
+                with open(self._file_path("", row["sha256"], None), "rb") as fh:
                     used.add(Keyring.key_id_of(fh.read(32)))
+            except FileNotFoundError:
+                pass  # verify reports it; reading the record quarantines it
         return used
 
     def verify(self) -> VerifyReport:

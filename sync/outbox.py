@@ -294,7 +294,18 @@ class Outbox:
             if not self.read_only:
                 self.ledger.create(sorted(self._record_ids()))
             return
-        known = self.ledger.record_ids(repair=not self.read_only)
+        try:
+            known = self.ledger.record_ids(repair=not self.read_only)
+        except ValueError:
+            # Only the check is gone, no case: keep the damaged file for the technician, start again from the database.
+            log.error("outbox.ledger_damaged path=%s", self.ledger.path)
+            events.record(events.EventId.OUTBOX_LOST, problem="ledger damaged; rebuilt from the database")
+            if not self.read_only:
+                self.ledger.path.replace(self.ledger.path.with_name(f"{self.ledger.path.name}.damaged"))
+                self.ledger.create(sorted(self._record_ids()))
+            return
+        except OSError as error:
+            raise OutboxLost(f"the outbox ledger {self.ledger.path} cannot be read ({error.strerror})") from None
         held = self._record_ids()
         reported = self.lost
         self.lost = tuple(sorted(known - held))
@@ -770,6 +781,10 @@ class Outbox:
         if stray:
             alarms.append(Alarm("warning", f"有 {len(stray)} 个无法对应到申请的文件已移入隔离目录，请联系技术人员检查。",
                                 {"quarantine_folder": str(self.quarantine_dir), "files": len(stray)}))
+        damaged = self.ledger.path.with_name(f"{self.ledger.path.name}.damaged")
+        if damaged.exists():
+            alarms.append(Alarm("warning", "待发送队列的账本文件损坏，已按数据库重建；请联系技术人员核对是否有申请丢失。",
+                                {"damaged_ledger": str(damaged)}))
         if self.read_only:
             alarms.append(Alarm("fault", "数据分区只读，终端不能保存新的申请，也不能记录已送达的申请，请联系技术人员检查存储卡。",
                                 {"data_dir": str(self.root.parent)}))

@@ -98,3 +98,16 @@ def test_unaccounted_files_are_quarantined_with_an_alarm(tmp_path: Path) -> None
     assert not unfinished.exists() and not (tmp_path / "outbox" / "quarantine" / unfinished.name).exists()
     assert box.verify().ok  # the records themselves are whole
     assert any(a.level == "warning" and "隔离" in a.summary_zh for a in box.alarms())
+
+
+def test_a_damaged_ledger_is_kept_aside_rebuilt_and_reported(tmp_path: Path) -> None:
+    _filled(tmp_path, cases=2)
+    (tmp_path / "outbox.ledger").write_bytes(b"\x00" * 40)
+    box = Outbox(tmp_path, min_free_mb=10)
+    assert box.verify().ok and box.lost == ()
+    assert (tmp_path / "outbox.ledger.damaged").read_bytes() == b"\x00" * 40
+    assert any(a.level == "warning" and "账本" in a.summary_zh for a in box.alarms())
+    box.close()
+    (tmp_path / "outbox" / "outbox.sqlite").unlink()  # the rebuilt ledger protects the cases again
+    with pytest.raises(OutboxLost):
+        Outbox(tmp_path, min_free_mb=10)

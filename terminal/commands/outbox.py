@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 
 from terminal.config import Config
@@ -39,18 +40,22 @@ def _when(stamp: float | None) -> str:
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
+    """Exit 1 when the ledger names records the database lost: they are listed after the table."""
     from sync.outbox import Outbox
-    records = Outbox.from_config(config).records(args.state, args.limit)
+    outbox = Outbox.from_config(config)
+    records = outbox.records(args.state, args.limit)
     if args.json:
         print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
-        return 0
-    print(f"{'record':<28} {'kind':<9} {'state':<11} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
-    for r in records:
-        state = "quarantined" if r.quarantine_reason and r.state == "queued" else r.state
-        note = r.receipt or r.quarantine_reason or r.last_error or ""
-        print(f"{printable(r.record_id):<28} {printable(r.kind):<9} {state:<11} {_when(r.created_at):<19} "
-              f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {printable(note)}")
-    return 0
+    else:
+        print(f"{'record':<28} {'kind':<9} {'state':<11} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
+        for r in records:
+            state = "quarantined" if r.quarantine_reason and r.state == "queued" else r.state
+            note = r.receipt or r.quarantine_reason or r.last_error or ""
+            print(f"{printable(r.record_id):<28} {printable(r.kind):<9} {state:<11} {_when(r.created_at):<19} "
+                  f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {printable(note)}")
+    for record_id in outbox.lost:
+        print(f"LOST {record_id}: 已受理，但待发送队列数据库中没有这件申请，请联系技术人员从备份恢复。", file=sys.stderr)
+    return 1 if outbox.lost else 0
 
 
 def run_verify(args: argparse.Namespace, config: Config) -> int:

@@ -82,9 +82,13 @@ def test_flipped_wal_byte_losing_cases_is_detected_and_their_scans_kept(tmp_path
     recent = [e.event for e in events.EVENTS.recent(500)[before:]]
     assert events.EventId.OUTBOX_LOST in recent and events.EventId.FILES_QUARANTINED in recent
     reopened.close()
-    result = run_terminal(write_config(tmp_path / "terminal.toml", crashed), "outbox", "verify")
+    config = write_config(tmp_path / "terminal.toml", crashed)
+    result = run_terminal(config, "outbox", "verify")
     assert result.returncode == 1 and "lost" in result.stdout
     assert_no_traceback(result)
+    listing = run_terminal(config, "outbox", "list")
+    assert listing.returncode == 1 and all(f"LOST {n}" in listing.stderr for n in numbers)
+    assert run_terminal(config, "sync", "status").returncode == 1
 
 
 def test_unaccounted_files_are_quarantined_with_an_alarm(tmp_path: Path) -> None:

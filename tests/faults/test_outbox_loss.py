@@ -115,3 +115,22 @@ def test_a_damaged_ledger_is_kept_aside_rebuilt_and_reported(tmp_path: Path) -> 
     (tmp_path / "outbox" / "outbox.sqlite").unlink()  # the rebuilt ledger protects the cases again
     with pytest.raises(OutboxLost):
         Outbox(tmp_path, min_free_mb=10)
+
+
+def test_flipped_byte_in_the_last_wal_frame_loses_exactly_the_last_case_and_says_so(tmp_path: Path) -> None:
+    live, crashed = tmp_path / "live", tmp_path / "crashed"
+    Outbox(live, min_free_mb=10).close()
+    box = Outbox(live, min_free_mb=10)
+    for n in range(3):
+        box.submit(make_case(n))
+    shutil.copytree(live, crashed)  # the disk as a power cut leaves it
+    box.close()
+    wal = crashed / "outbox" / "outbox.sqlite-wal"
+    raw = bytearray(wal.read_bytes())
+    raw[-100] ^= 0x01  # the last frame: the last commit (case 2) is dropped, the earlier ones stay
+    wal.write_bytes(bytes(raw))
+    reopened = Outbox(crashed, min_free_mb=10)
+    assert reopened.lost == (make_case(2).case_no,)
+    assert [r.record_id for r in reopened.pending()] == [make_case(0).case_no, make_case(1).case_no]
+    assert [p for p in reopened.verify().problems if "lost" not in p] == []  # the others open and match
+    assert {p.name.rpartition(".")[0] for p in (crashed / "outbox" / "quarantine").iterdir()} == {make_case(2).case_no}

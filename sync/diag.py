@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sqlite3
 
 import requests
 
@@ -22,7 +23,9 @@ def check_outbox(config: Config, address: DeviceAddress | None, options: argpars
         stats = outbox.stats()
         integrity = outbox.verify().integrity if getattr(options, "read", False) else "not checked (--read checks)"
         outbox.close()
-    except (OSError, TerminalError) as error:
+    except TerminalError as error:
+        return CheckResult("outbox", "fault", error.advice_zh, {"problem": error.message})
+    except (OSError, sqlite3.Error) as error:
         return CheckResult("outbox", "fault", "待发送队列无法打开，请联系技术人员。", {"problem": str(error)})
     details = {**stats.to_json(), "integrity": integrity}
     faults = [a for a in stats.alarms if a.level == "fault"]

@@ -20,7 +20,7 @@ import requests
 from terminal import events
 from terminal.errors import PlatformError
 from sync.client import PlatformClient, backoff_delay
-from sync.outbox import Outbox, RecordGone, RecordInfo
+from sync.outbox import MAX_RETRY_SECONDS, Outbox, RecordGone, RecordInfo, RecordQuarantined
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ DEFAULT_CHUNK = 1024 * 1024
 MIN_CHUNK = 16 * 1024
 PARALLEL_UPLOADS = 3  # attachments of one record uploaded at once
 PARALLEL_RECORDS = 2  # records pushed at once
-RECORD_BACKOFF_CAP = 3600.0
+RECORD_BACKOFF_CAP = MAX_RETRY_SECONDS  # the outbox also clamps retry times a clock jump left too far ahead
 
 
 class RecordRefused(PlatformError):
@@ -92,6 +92,10 @@ class Pusher:
         def deliver(record: RecordInfo, uploads: ThreadPoolExecutor) -> None:
             try:
                 receipt = self.push_record(record, uploads)
+            except RecordQuarantined as error:  # set aside with an event and an alarm; the round goes on
+                with lock:
+                    result.failed[record.record_id] = error.message
+                return
             except RecordGone:
                 log.info("push.skipped record=%s reason=acknowledged_elsewhere", record.record_id)
                 return

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import sqlite3
 import threading
 import time
 from typing import Callable, Mapping
 
 from terminal import events
 from terminal.config import Config
-from terminal.errors import ConfigError, PlatformError
+from terminal.errors import ConfigError, PlatformError, TerminalError
 from sync import api, downlink
 from sync.auth import read_secret
 from sync.client import ClientSettings, PlatformClient
@@ -98,6 +99,30 @@ class SyncService:
         devices = self.device_status() if self.device_status else {}
         downlink.send_heartbeat(self.client, downlink.heartbeat_body(self.config.terminal.id, self.outbox, devices))
 
+    def _round(self, last: dict[str, float], tick: Callable[[], None]) -> float | None:
+        """One pass of the jobs; returns seconds until a record is due. A read-only or failing disk
+        is reported (log, event, alarm in diag) and retried later: the loop and the pull API stay up."""
+        try:
+            self._every(last, "alarms", ALARM_CHECK_SECONDS, self._alarms)
+            if self.outbox.read_only:
+                self._every(last, "read_only", ALARM_CHECK_SECONDS, self._report_read_only)
+                return None  # nothing could be marked delivered: pushing would only resend
+            self._every(last, "housekeeping", CATALOG_CHECK_SECONDS, self.outbox.recover)
+            if self.pusher:
+                self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
+                self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)
+                self.pusher.round(on_record=tick)
+            return self.outbox.next_due_in()
+        except (sqlite3.Error, OSError, TerminalError) as error:
+            problem = error.message if isinstance(error, TerminalError) else f"{type(error).__name__}: {error}"
+            log.error("sync.round_failed problem=%s", problem)
+            events.record(events.EventId.PUSH_FAILED, problem=problem)
+            return None
+
+    def _report_read_only(self) -> None:
+        log.error("sync.read_only data_dir=%s", self.config.storage.data_dir)
+        events.record(events.EventId.DISK_LOW, problem="the data partition is read-only")
+
     def run(self, on_tick: Callable[[], None] | None = None) -> None:
         """Main loop until `stop` is set. `on_tick` is the hook for watchdog pings."""
         tick = on_tick or (lambda: None)
@@ -106,13 +131,7 @@ class SyncService:
         try:
             while not self.stop.is_set():
                 tick()
-                self._every(last, "housekeeping", CATALOG_CHECK_SECONDS, self.outbox.recover)
-                self._every(last, "alarms", ALARM_CHECK_SECONDS, self._alarms)
-                if self.pusher:
-                    self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
-                    self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)
-                    self.pusher.round(on_record=tick)
-                due = self.outbox.next_due_in()
+                due = self._round(last, tick)
                 pause = self.config.platform.push_interval_seconds if due is None else \
                     min(max(due, 0.2), self.config.platform.push_interval_seconds)
                 deadline = time.monotonic() + pause

@@ -58,6 +58,9 @@ class EventId(str, Enum):
     CATALOG_REFUSED = ("E4005", "catalog update refused")
     RETENTION_ALARM = ("E4006", "undelivered case nears the retention limit")
     DISK_LOW = ("E4007", "free disk below the guard; new cases refused")
+    OUTBOX_LOST = ("E4020", "outbox database or records lost (the ledger names more than the database holds)")
+    RECORD_QUARANTINED = ("E4021", "outbox record cannot be opened; set aside for a technician")
+    FILES_QUARANTINED = ("E4022", "outbox files no record accounts for moved to the quarantine folder")
     TECH_LOGIN = ("E5001", "technician logged in")
     TECH_LOGIN_FAILED = ("E5002", "technician login failed")
     TECH_LOCKOUT = ("E5003", "technician entry locked after failures")
@@ -103,12 +106,18 @@ class EventLog:
         if path is None:
             self._file = None
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         file_logger = logging.getLogger(f"terminal.events.file.{path}")
         file_logger.propagate = False
         if not file_logger.handlers:
-            file_logger.addHandler(logging.handlers.RotatingFileHandler(
-                path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups,
+                                                               encoding="utf-8")
+            except OSError as error:  # a read-only or full data partition: keep the ring, say why once
+                logger.error("events.file_unavailable problem=%s", type(error).__name__)
+                self._file = None
+                return
+            file_logger.addHandler(handler)
         file_logger.setLevel(logging.INFO)
         self._file = file_logger
 

@@ -1,9 +1,10 @@
-"""`terminal outbox list|verify|rotate-key`: look into the outbox without exposing personal data."""
+"""`terminal outbox list|verify|release|rotate-key`: look into the outbox without exposing personal data."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 
 from terminal.config import Config
@@ -20,10 +21,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify = actions.add_parser("verify", help="PRAGMA integrity_check and every stored file against its SHA-256")
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(handler=run_verify)
+    release = actions.add_parser("release", help="queue a quarantined record again, once its cause is repaired")
+    release.add_argument("record_id", help="the record (case number) `outbox list` shows as quarantined")
+    release.set_defaults(handler=run_release)
     rotate = actions.add_parser("rotate-key", help="seal new data with a fresh key; list the old keys still in use")
     rotate.add_argument("--retire-unused", action="store_true",
                         help="instead of rotating, drop old keys no stored record uses (after restarting the services)")
     rotate.set_defaults(handler=run_rotate)
+
+
+def printable(text: str) -> str:
+    """Control and other unprintable characters as escapes: a stored receipt cannot drive the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _when(stamp: float | None) -> str:
@@ -31,16 +40,22 @@ def _when(stamp: float | None) -> str:
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
+    """Exit 1 when the ledger names records the database lost: they are listed after the table."""
     from sync.outbox import Outbox
-    records = Outbox.from_config(config).records(args.state, args.limit)
+    outbox = Outbox.from_config(config)
+    records = outbox.records(args.state, args.limit)
     if args.json:
         print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
-        return 0
-    print(f"{'record':<28} {'kind':<9} {'state':<9} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
-    for r in records:
-        print(f"{r.record_id:<28} {r.kind:<9} {r.state:<9} {_when(r.created_at):<19} "
-              f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {r.receipt or r.last_error or ''}")
-    return 0
+    else:
+        print(f"{'record':<28} {'kind':<9} {'state':<11} {'created':<19} {'bytes':>9} {'tries':>5}  receipt")
+        for r in records:
+            state = "quarantined" if r.quarantine_reason and r.state == "queued" else r.state
+            note = r.receipt or r.quarantine_reason or r.last_error or ""
+            print(f"{printable(r.record_id):<28} {printable(r.kind):<9} {state:<11} {_when(r.created_at):<19} "
+                  f"{r.attachment_bytes + r.manifest_size:>9} {r.attempts:>5}  {printable(note)}")
+    for record_id in outbox.lost:
+        print(f"LOST {record_id}: 已受理，但待发送队列数据库中没有这件申请，请联系技术人员从备份恢复。", file=sys.stderr)
+    return 1 if outbox.lost else 0
 
 
 def run_verify(args: argparse.Namespace, config: Config) -> int:
@@ -52,8 +67,18 @@ def run_verify(args: argparse.Namespace, config: Config) -> int:
     else:
         print(f"database: {report.integrity}; files checked: {report.checked_files}; problems: {len(report.problems)}")
         for problem in report.problems:
-            print(f"  {problem}")
+            print(f"  {printable(problem)}")
     return 0 if report.ok else 1
+
+
+def run_release(args: argparse.Namespace, config: Config) -> int:
+    from sync.outbox import Outbox
+    outbox = Outbox.from_config(config)
+    if not outbox.release_quarantine(args.record_id):
+        print(f"{printable(args.record_id)} is not quarantined")
+        return 1
+    print(f"{args.record_id} queued again; `terminal outbox verify` checks it can be read now")
+    return 0
 
 
 def run_rotate(args: argparse.Namespace, config: Config) -> int:

@@ -7,9 +7,13 @@ import os
 import random
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from terminal.cases import Case, CaseKind, Material, Page
 from terminal.identity import Identity
+
+if TYPE_CHECKING:
+    from sync.outbox import Outbox
 
 SECRET = b"test-shared-secret-0123456789abcdef"
 TERMINAL_ID = "T0001"
@@ -50,3 +54,10 @@ def write_secret(path: Path, secret: bytes = SECRET) -> Path:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def stored_file(outbox: "Outbox", record_id: str, name: str) -> Path:
+    """Where the outbox keeps one attachment of a record (sealed)."""
+    row = outbox._query("SELECT a.sha256, r.data_key FROM attachments a JOIN records r USING (record_id)"
+                        " WHERE a.record_id = ? AND a.name = ?", (record_id, name))[0]
+    return outbox._file_path(record_id, row["sha256"], row["data_key"])

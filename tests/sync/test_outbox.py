@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import errno
 import json
@@ -18,7 +19,7 @@ from sync.keys import Keyring, SealBroken
 from sync.outbox import Outbox, RecordConflict, RecordGone
 from terminal.cases import Complaint, Rating, RatingRecord
 from terminal.errors import StorageFull
-from tests.sync.helpers import make_case, sha
+from tests.sync.helpers import make_case, sha, stored_file
 
 
 def _all_stored_bytes(root: Path) -> bytes:
@@ -49,10 +50,10 @@ def test_attachments_are_content_addressed_and_verified(outbox: Outbox) -> None:
     for info in outbox.attachments(case.case_no):
         data = outbox.attachment(case.case_no, info.name)
         assert sha(data) == info.sha256
-        assert outbox._file_path(info.sha256).exists()
+        assert stored_file(outbox, case.case_no, info.name).exists()
     report = outbox.verify()
     assert report.ok and report.checked_files == 3
-    victim = outbox._file_path(outbox.attachments(case.case_no)[0].sha256)
+    victim = stored_file(outbox, case.case_no, "m01-p01.jpg")
     blob = bytearray(victim.read_bytes())
     blob[-5] ^= 0xFF
     victim.write_bytes(bytes(blob))
@@ -139,7 +140,7 @@ def test_write_error_mid_submit_leaves_nothing_behind(outbox: Outbox, monkeypatc
         outbox.submit(make_case(9))
     monkeypatch.setattr(os, "write", real_write)
     assert [r.record_id for r in outbox.pending()] == [make_case(8).case_no]
-    wanted = {a.sha256 for a in outbox.attachments(make_case(8).case_no)}
+    wanted = {stored_file(outbox, make_case(8).case_no, a.name).name for a in outbox.attachments(make_case(8).case_no)}
     assert {p.name for p in outbox.files.glob("*")} == wanted
     assert not [p for p in outbox.files.rglob(".*") if p.is_file()]
     assert outbox.verify().ok
@@ -197,7 +198,7 @@ def test_database_integrity_is_checked(outbox: Outbox) -> None:
 
 
 def test_keyring_opens_only_whole_blobs_it_sealed(tmp_path: Path) -> None:
-    ring = Keyring(tmp_path / "outbox.key")
+    ring = Keyring.create(tmp_path / "outbox.key")
     blob = ring.seal(b"page bytes", b"ctx")
     assert ring.open(blob, b"ctx") == b"page bytes"
     nonce_end = blob.index(b"\0") + 13
@@ -207,3 +208,59 @@ def test_keyring_opens_only_whole_blobs_it_sealed(tmp_path: Path) -> None:
             ring.open(broken, b"ctx")
     with pytest.raises(SealBroken):
         ring.open(blob, b"other context")
+
+
+def test_clock_set_ahead_then_back_does_not_park_failed_records(tmp_path: Path) -> None:
+    now = [2_000_000_000.0 + 86400]  # a day ahead
+    box = Outbox(tmp_path, min_free_mb=10, clock=lambda: now[0])
+    box.submit(make_case(21))
+    box.claim()
+    box.release(make_case(21).case_no, "HTTP 503", retry_in=120)
+    now[0] -= 86400  # the clock is corrected
+    assert box.next_due_in() == 0.0
+    assert box.claim() is not None  # tried again now, not in 24 hours
+    box.release(make_case(21).case_no, "HTTP 503", retry_in=10 * 86400)
+    assert box.next_due_in() <= 3600  # no backoff longer than the cap
+
+
+def test_outbox_list_escapes_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from terminal import config as config_module
+    from terminal.commands import outbox as command
+
+    config = config_module.from_dict({"storage": {"data_dir": str(tmp_path), "min_free_mb": 10}})
+    box = Outbox.from_config(config)
+    box.submit(make_case(22))
+    box.mark_delivered(make_case(22).case_no, "PLT-1\x1b[2J\x1b]0;owned\x07\r\nfake line", "pull")
+    args = argparse.Namespace(state=None, limit=10, json=False)
+    assert command.run_list(args, config) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "PLT-1\\x1b[2J\\x1b]0;owned\\x07\\r\\nfake line" in out
+
+
+def test_records_sealed_before_per_record_keys_still_open_and_purge(tmp_path: Path) -> None:
+    """An outbox from before per-record data keys: columns added at open, its records open with the ring."""
+    Outbox(tmp_path, min_free_mb=10).close()
+    db = sqlite3.connect(tmp_path / "outbox" / "outbox.sqlite")
+    for column in ("data_key", "quarantined_at", "quarantine_reason"):
+        db.execute(f"ALTER TABLE records DROP COLUMN {column}")
+    from sync import manifest as wire
+    ring = Keyring(tmp_path / "keys" / "outbox.key")
+    record = wire.from_case(make_case(31, pages=1))
+    db.execute("INSERT INTO records (record_id, kind, summary, state, created_at, manifest_sha256, manifest_size,"
+               " manifest_sealed, attachment_count, attachment_bytes) VALUES (?,?,?,?,?,?,?,?,?,?)",
+               (record.record_id, record.kind, record.summary, "queued", 0.0, record.manifest_sha256,
+                len(record.manifest), ring.seal(record.manifest, record.record_id.encode()), 2,
+                sum(len(a.data) for a in record.attachments)))
+    for a in record.attachments:
+        db.execute("INSERT INTO attachments VALUES (?,?,?,?,?)", (record.record_id, a.name, a.sha256, len(a.data),
+                                                                  a.content_type))
+        (tmp_path / "outbox" / "attachments" / a.sha256).write_bytes(ring.seal(a.data, a.sha256.encode()))
+    db.commit()
+    db.close()
+    box = Outbox(tmp_path, min_free_mb=10)
+    assert box.verify().ok and box.manifest(record.record_id) == record.manifest
+    assert box.attachment(record.record_id, "m01-p01.jpg") == record.attachments[0].data
+    assert box.key_ids_in_use() == {"k1"}
+    box.mark_delivered(record.record_id, "PLT-9", "pull")
+    assert not list(box.files.iterdir())

@@ -1,0 +1,53 @@
+"""A read-only data partition: diag says so, checks still work, `sync serve` reports instead of crashing."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from sync.outbox import Outbox, OutboxReadOnly
+from tests.faults.conftest import REPO, SmallDisk, assert_no_traceback, run_terminal, write_config
+from tests.sync.helpers import make_case
+
+
+def test_read_only_partition_is_a_fault_and_nothing_crashes(small_disk: SmallDisk) -> None:
+    data = small_disk.path / "data"
+    box = Outbox(data, min_free_mb=0)
+    box.submit(make_case(1))
+    box.submit(make_case(2))
+    box.close()
+    config = write_config(small_disk.path.parent / "terminal.toml", data)
+    small_disk.read_only()
+    try:
+        box = Outbox(data, min_free_mb=0)
+        assert box.read_only and box.verify().ok and len(box.records()) == 2
+        acceptance = box.can_accept()
+        assert not acceptance.ok and "只读" in acceptance.reason_zh
+        with pytest.raises(OutboxReadOnly):
+            box.submit(make_case(3))
+        box.close()
+        diag = run_terminal(config, "diag", "outbox")
+        assert diag.returncode == 1 and "fault" in diag.stdout and "只读" in diag.stdout
+        for command in (("outbox", "verify"), ("outbox", "list"), ("sync", "status")):
+            result = run_terminal(config, *command)
+            assert_no_traceback(result)
+            assert result.returncode == (1 if command == ("sync", "status") else 0), command
+        serve = subprocess.Popen([sys.executable, "-m", "terminal", "--config", str(config), "sync", "serve"],
+                                 cwd=REPO, stderr=subprocess.PIPE, text=True)
+        try:
+            lines = []
+            for line in serve.stderr:  # until the service has said why it does not push
+                lines.append(line)
+                if "sync.read_only" in line or "Traceback" in line:
+                    break
+            assert serve.poll() is None, "".join(lines)
+        finally:
+            serve.send_signal(signal.SIGTERM)
+            rest = serve.communicate(timeout=30)[1]
+        assert "Traceback" not in "".join(lines) + rest
+        assert serve.returncode == 0
+    finally:
+        small_disk.read_only(False)

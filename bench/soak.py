@@ -337,8 +337,8 @@ def _state(name: str) -> Any:
     return State[name]
 
 
-def one_application(k: Kiosk, fault: str, rng: random.Random, cases: list[str]) -> str:
-    """One citizen from home to home with `fault`; extras by `rng`. Returns the case number ('' if none)."""
+def one_application(k: Kiosk, fault: str, rng: random.Random | None, cases: list[str]) -> str:
+    """One citizen from home to home with `fault`; extras by `rng` (none without). The case number ('' if none)."""
     from ui.demo import apply, query_progress
 
     k.driver.at_home()
@@ -352,9 +352,9 @@ def one_application(k: Kiosk, fault: str, rng: random.Random, cases: list[str]) 
         else:
             case_no = apply(k.driver, "hkdj")
         rate(k, reasons=fault == "bad_rating")
-    if cases and rng.random() < EXTRA_PROGRESS:
+    if rng is not None and cases and rng.random() < EXTRA_PROGRESS:
         query_progress(k.driver, rng.choice(cases[-20:]))
-    if rng.random() < EXTRA_COMPLAINT:
+    if rng is not None and rng.random() < EXTRA_COMPLAINT:
         complain(k)
     k.driver.at_home()
     return case_no
@@ -369,14 +369,14 @@ def plan(runs: int, seed: int, faults: bool) -> Iterator[tuple[int, str]]:
 def run(runs: int, seed: int, fast: bool, work: Path, faults: bool = True,
         on_row: Callable[[Row], None] = lambda row: None) -> tuple[list[Row], float]:
     """`runs` applications; the rows, and the resident memory at the home screen before the first."""
-    platform = Platform(work)
+    platform = Platform(work) if faults else None  # plain applications make no progress queries
     kiosk: Kiosk | None = None
     rows: list[Row] = []
     try:
         kiosk = Kiosk(work, platform, fast)
         live_objects()
         home_mb = resident_mb()
-        extras = random.Random(seed + 1)
+        extras = random.Random(seed + 1) if faults else None
         cases: list[str] = []
         kiosk.worst_change()
         for n, fault in plan(runs, seed, faults):
@@ -396,7 +396,8 @@ def run(runs: int, seed: int, fast: bool, work: Path, faults: bool = True,
     finally:
         if kiosk is not None:
             kiosk.close()
-        platform.stop()
+        if platform is not None:
+            platform.stop()
     return rows, home_mb
 
 
@@ -440,7 +441,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fast", action="store_true", help="frames as fast as drawn, camera at 30 fps")
-    parser.add_argument("--no-faults", action="store_true", help="every application without a fault")
+    parser.add_argument("--no-faults", action="store_true", help="the same plain application every time: no faults, no extras, no platform")
     parser.add_argument("--json", type=Path, help="also write the rows and the verdict here")
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--platform", action="store_true", help=argparse.SUPPRESS)

@@ -432,6 +432,8 @@ def verdict(rows: list[Row], home_mb: float, peak_mb: float) -> list[tuple[str, 
     early = [r.worst_change_ms for r in rows[9:19]]  # around application 10
     late = [r.worst_change_ms for r in rows[-10:]]
     early_ms, late_ms = statistics.median(early or [0.0]), statistics.median(late or [0.0])
+    files = slope(xs, [float(r.files) for r in half])
+    threads_ = slope(xs, [float(r.threads) for r in half])
     over = [r for r in rows[1:] if r.written_kb > 2 * r.case_kb + 64]
     worst_over = max(over, key=lambda r: r.written_kb - 2 * r.case_kb, default=None)
     failed = [r.n for r in rows if "FAILED" in r.scenario]
@@ -441,8 +443,11 @@ def verdict(rows: list[Row], home_mb: float, peak_mb: float) -> list[tuple[str, 
         ("object growth <= 50 per application (2nd half)", f"{objects:+.1f}", objects <= 50),
         ("home screen <= 250 MB", f"{home_mb:.1f} MB", home_mb <= 250),
         ("peak <= 350 MB", f"{peak_mb:.1f} MB", peak_mb <= 350),
+        ("open files and threads do not grow (2nd half)", f"{files:+.3f} files, {threads_:+.3f} threads",
+         files <= 0.01 and threads_ <= 0.01),
         ("worst screen change, last 10 vs applications 10-19 (medians), <= +10 %",
-         f"{late_ms:.1f} vs {early_ms:.1f} ms", len(rows) >= 20 and late_ms <= 1.1 * early_ms),
+         f"{late_ms:.1f} vs {early_ms:.1f} ms" if len(rows) >= 20 else "needs 20 applications",
+         len(rows) >= 20 and late_ms <= 1.1 * early_ms),
         ("disk writes <= 2 x encrypted case + 64 KB, every application after the first",
          f"{len(over)} over" + (f" (e.g. #{worst_over.n}: {worst_over.written_kb:.0f} KB, "
                                 f"case {worst_over.case_kb:.0f} KB)" if worst_over else ""), not over),

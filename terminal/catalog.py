@@ -24,7 +24,7 @@ import json
 import logging
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ import jsonschema
 
 from terminal.cases import CaseKind
 from terminal.errors import TerminalError
-from terminal.pinyin_index import SearchIndex
+from terminal.pinyin_index import CachedReadings, ReadRuns, SearchIndex, read_runs
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +163,12 @@ class Catalog:
     items: tuple[Item, ...]
     _by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
     _index: SearchIndex = field(init=False, repr=False, compare=False)
+    read: InitVar[ReadRuns] = read_runs  # where the search index gets its pinyin readings
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, read: ReadRuns) -> None:
         object.__setattr__(self, "_by_id", {item.id: item for item in self.items})
         object.__setattr__(self, "_index", SearchIndex(
-            [(item.title, (item.sub_item, item.main_item)) for item in self.items]))
+            [(item.title, (item.sub_item, item.main_item)) for item in self.items], read))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -265,7 +266,7 @@ def _read_json(path: Path) -> Any:
         raise CatalogError(f"catalog {path}: not readable JSON: {e}") from None
 
 
-def parse_catalog(data: Any, origin: str, region: str | None = None) -> Catalog:
+def parse_catalog(data: Any, origin: str, region: str | None = None, read: ReadRuns = read_runs) -> Catalog:
     """Validate parsed JSON and build the catalog; `origin` names the source in errors."""
     _check(data, origin)
     if region is not None and data["region"] != region:
@@ -280,11 +281,11 @@ def parse_catalog(data: Any, origin: str, region: str | None = None) -> Catalog:
             raise CatalogError(f"catalog {origin}: item {row['id']} at items[{n}].guide.materials: "
                                "duplicate material id")
     return Catalog(region=data["region"], title=data["title"], version=data["version"],
-                   source=data["source"], items=tuple(Item.from_json(row) for row in data["items"]))
+                   source=data["source"], items=tuple(Item.from_json(row) for row in data["items"]), read=read)
 
 
-def read_catalog(path: Path, region: str | None = None) -> Catalog:
-    return parse_catalog(_read_json(path), str(path), region)
+def read_catalog(path: Path, region: str | None = None, read: ReadRuns = read_runs) -> Catalog:
+    return parse_catalog(_read_json(path), str(path), region, read)
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -321,13 +322,17 @@ def _with_sample_guides(data: dict[str, Any], guides_file: Path) -> dict[str, An
 def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path = SHIPPED_DIR) -> Catalog:
     """The catalog for `region`: a valid updated one from `data_dir`, else the shipped one.
 
-    `shipped_dir` holds `<region>.json` and `sample_guides.json` (tests point it elsewhere).
+    `shipped_dir` holds `<region>.json` and `sample_guides.json` (tests point it elsewhere). With a
+    `data_dir`, the search index's pinyin readings are kept under `<data_dir>/search/` and computed
+    outside this process (`CachedReadings`): the kiosk never holds pypinyin's dictionaries.
     """
+    read: ReadRuns = read_runs
     if data_dir is not None:
+        read = CachedReadings(Path(data_dir).expanduser() / "search")
         updated = Path(data_dir).expanduser() / "catalog" / f"{region}.json"
         if updated.exists():
             try:
-                catalog = read_catalog(updated, region)
+                catalog = read_catalog(updated, region, read)
                 log.info("event=catalog_loaded region=%s origin=update version=%s items=%d",
                          region, catalog.version, len(catalog))
                 return catalog
@@ -340,6 +345,6 @@ def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path
     data = _read_json(shipped)
     if (shipped_dir / SAMPLE_GUIDES_FILE.name).exists():
         data = _with_sample_guides(data, shipped_dir / SAMPLE_GUIDES_FILE.name)
-    catalog = parse_catalog(data, str(shipped), region)
+    catalog = parse_catalog(data, str(shipped), region, read)
     log.info("event=catalog_loaded region=%s origin=shipped version=%s items=%d", region, catalog.version, len(catalog))
     return catalog

@@ -21,17 +21,32 @@ and ranked with numpy arrays, and only the best `limit` are turned into Python o
 `SearchIndex.search(query, limit, accept)` returns (tier, item index) pairs, best first: tier 0
 the whole title matches, 1 the title starts with the query, 2 the title contains it, 3 only the
 item's main or sub item matches; index order within a tier.
+
+Memory: pypinyin's dictionaries cost about 55 MB of resident memory once imported, more than the
+whole catalog and index (about 1.5 MB). The readings in context are needed once, to build the
+index; `CachedReadings` keeps them in a file and computes them in a short-lived child process, so
+a kiosk that runs for months never holds pypinyin (it is imported here only for a query that
+contains Chinese characters, which the kiosk's letter keys cannot type).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
+import subprocess
+import sys
 import unicodedata
 from functools import lru_cache
-from typing import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-from pypinyin import Style, lazy_pinyin
+
+log = logging.getLogger(__name__)
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 IGNORED_IN_QUERY = re.compile(r"[\s'’·]+")
@@ -40,6 +55,7 @@ NON_LETTER_INITIAL = "~"     # initial of units whose reading is not ASCII (《,
 NGRAM = 4                    # longest initials n-gram kept for pruning cuts
 MAX_CUTS = 48                # ways of cutting one query that are tried
 MAX_VARIANTS = 6             # polyphone variant initials strings per text
+KEPT_READINGS = 4            # reading files CachedReadings keeps (regions x catalog versions)
 MAX_QUERY = 100              # characters of a query that are looked at (nobody types more on a kiosk)
 SUFFIX_DEPTH = 64            # suffix array order is exact for this many leading characters
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, OTHER_FIELD = 0, 1, 2, 3
@@ -66,6 +82,9 @@ POLYPHONES: dict[str, tuple[str, ...]] = {
 }
 
 _Readings = tuple[str, ...]
+# The readings in context of Han runs (one per character), for a list of runs.
+ReadRuns = Callable[[list[str]], Mapping[str, Sequence[str]]]
+HAN_OR_OTHER = re.compile(rf"{HAN.pattern}+|[^\s]")
 # One query piece: (initial, kind, value); kind "prefix": a reading must start with value;
 # "char": the unit must be that character; "": the initial says it all.
 _Piece = tuple[str, str, str]
@@ -76,8 +95,78 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def _lazy_pinyin(text: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin  # 55 MB: only where readings are really computed
+
+    return lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: list(s))
+
+
 def _reading(char: str) -> str:
-    return lazy_pinyin(char, style=Style.NORMAL, errors=lambda s: list(s))[0]
+    return _lazy_pinyin(char)[0]
+
+
+def read_runs(runs: Iterable[str]) -> dict[str, list[str]]:
+    """Each Han run's readings in context (pypinyin's phrase dictionary, in this process)."""
+    out: dict[str, list[str]] = {}
+    for run in runs:
+        context = _lazy_pinyin(run)
+        out[run] = context if len(context) == len(run) else [_reading(c) for c in run]  # unaligned: char by char
+    return out
+
+
+def han_runs(texts: Iterable[str]) -> list[str]:
+    """The distinct runs of Chinese characters in `texts` (what needs readings), sorted."""
+    return sorted({m.group() for text in texts for m in HAN_OR_OTHER.finditer(normalize(text))
+                   if HAN.match(m.group())})
+
+
+class CachedReadings:
+    """`ReadRuns` for a terminal: the readings live in `folder`, keyed by the runs and pypinyin's
+    version, and a miss is computed by a child process (`python -m terminal.pinyin_index`), so the
+    kiosk process never imports pypinyin. Without a working child, this process computes them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, runs: list[str]) -> Mapping[str, Sequence[str]]:
+        key = hashlib.sha256("\n".join([metadata.version("pypinyin"), *runs]).encode()).hexdigest()[:16]
+        path = self.folder / f"readings-{key}.json"
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            if all(len(kept.get(run, ())) == len(run) for run in runs):
+                return kept
+        except (OSError, ValueError, AttributeError):
+            pass  # missing, unreadable or not ours: computed again below
+        try:
+            done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps(runs), capture_output=True,
+                                  text=True, timeout=120, check=True, env=_child_env())
+            readings = json.loads(done.stdout)
+        except (OSError, subprocess.SubprocessError, ValueError) as error:
+            log.warning("search.readings_child_failed problem=%s; reading in this process", type(error).__name__)
+            readings = read_runs(runs)
+        self._keep(path, readings)
+        return readings
+
+    def _keep(self, path: Path, readings: Mapping[str, Sequence[str]]) -> None:
+        """Write atomically; keep the newest KEPT_READINGS files (a few regions and catalog versions:
+        the folder does not grow with every update). A read-only disk costs only time."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(".part")
+            part.write_text(json.dumps(readings, ensure_ascii=False), encoding="utf-8")
+            os.replace(part, path)
+            kept = sorted(self.folder.glob("readings-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in kept[KEPT_READINGS:]:
+                old.unlink()
+        except OSError as error:
+            log.warning("search.readings_not_kept folder=%s problem=%s", self.folder, type(error).__name__)
+
+
+def _child_env() -> dict[str, str]:
+    """This process's environment, with the folder this package was imported from on the path."""
+    root = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=root + (os.pathsep + path if path else ""))
 
 
 @lru_cache(maxsize=None)
@@ -90,18 +179,17 @@ def _initial(reading: str) -> str:
     return reading[0] if reading[0].isascii() else NON_LETTER_INITIAL
 
 
-def units(text: str) -> list[tuple[str, _Readings]]:
-    """(character, readings) for every visible character of `text`."""
+def units(text: str, readings: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, _Readings]]:
+    """(character, readings) for every visible character of `text`; `readings` of its Han runs
+    (from `read_runs` or a `ReadRuns`), else computed here."""
     text = normalize(text)
     out: list[tuple[str, _Readings]] = []
-    for run in re.finditer(rf"{HAN.pattern}+|[^\s]", text):
+    for run in HAN_OR_OTHER.finditer(text):
         chunk = run.group()
         if not HAN.match(chunk):
             out.append((chunk, (chunk,)))
             continue
-        context = lazy_pinyin(chunk, style=Style.NORMAL, errors=lambda s: list(s))
-        if len(context) != len(chunk):  # a phrase the dictionary could not align: char by char
-            context = [_reading(c) for c in chunk]
+        context = readings[chunk] if readings is not None else read_runs([chunk])[chunk]
         out.extend((c, _readings(c, r)) for c, r in zip(chunk, context))
     return out
 
@@ -200,8 +288,10 @@ class _Haystack:
 class SearchIndex:
     """Built once per catalog; `search` is read-only and thread-safe."""
 
-    def __init__(self, fields: Sequence[tuple[str, Sequence[str]]]) -> None:
-        """`fields[i]` is item i's (title, other searchable texts such as main and sub item)."""
+    def __init__(self, fields: Sequence[tuple[str, Sequence[str]]], read: ReadRuns = read_runs) -> None:
+        """`fields[i]` is item i's (title, other searchable texts such as main and sub item); `read`
+        gives the readings of the texts' Han runs (all at once)."""
+        readings = read(han_runs(text for title, others in fields for text in (title, *others) if text))
         set_ids: dict[_Readings, int] = {}
         texts: list[tuple[str, list[int]]] = []           # per text id: (unit chars, reading-set ids)
         text_ids: dict[str, int] = {}
@@ -211,7 +301,7 @@ class SearchIndex:
             for text, kind in [(title, "t")] + [(t, "o") for t in dict.fromkeys(others) if t and t != title]:
                 tid = text_ids.get(text)
                 if tid is None:
-                    us = units(text)
+                    us = units(text, readings)
                     tid = text_ids[text] = len(texts)
                     texts.append(("".join(c for c, _ in us),
                                   [set_ids.setdefault(r, len(set_ids)) for _, r in us]))
@@ -360,3 +450,7 @@ class SearchIndex:
                                               or end == len(q)):
                 out.append(((piece[0], "prefix", piece), end))
         return out
+
+
+if __name__ == "__main__":  # the child of CachedReadings: Han runs as JSON on stdin, their readings on stdout
+    json.dump(read_runs(json.load(sys.stdin)), sys.stdout, ensure_ascii=False)

@@ -13,9 +13,8 @@ import collections
 import json
 import unicodedata
 from functools import lru_cache
-from importlib import resources
-
-from pypinyin.pinyin_dict import pinyin_dict
+from importlib import resources, util
+from pathlib import Path
 
 CATALOG_TEXTS = ("jiyuan.json", "yanshi.json", "sample_guides.json")
 
@@ -36,13 +35,23 @@ def _frequency() -> collections.Counter[str]:
     return counts
 
 
+def _pinyin_dict() -> dict[str, str]:
+    """pypinyin's character readings ("20013": "zhōng,zhòng"), read from its data file: importing
+    any part of pypinyin loads its phrase dictionary too (55 MB the kiosk would keep for months)."""
+    spec = util.find_spec("pypinyin")  # finds the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pypinyin is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, tuple[str, ...]]:
     """Toneless syllable -> characters, most useful first."""
     counts = _frequency()
     ranked: dict[str, list[tuple[bool, int, int, bytes, str]]] = collections.defaultdict(list)
-    for code, readings in pinyin_dict.items():
-        char = chr(code)
+    for code, readings in _pinyin_dict().items():
+        char = chr(int(code))
         try:
             gb = char.encode("gb2312")
         except UnicodeEncodeError:

@@ -19,7 +19,7 @@ import requests
 
 from terminal import events
 from terminal.errors import PlatformError
-from sync.client import PlatformClient, backoff_delay
+from sync.client import PlatformClient, backoff_delay, receipt_of
 from sync.outbox import Outbox, RecordGone, RecordInfo
 
 log = logging.getLogger(__name__)
@@ -136,8 +136,8 @@ class Pusher:
         rid = record.record_id
         answer = self._call("PUT", f"/v1/records/{rid}", rid, body=self.outbox.manifest(rid),
                             headers={"Content-Type": "application/json", "X-Manifest-SHA256": record.manifest_sha256})
-        if answer.get("receipt"):
-            return answer["receipt"]
+        if (receipt := receipt_of(answer)) is not None:
+            return receipt
         received: dict[str, int] = answer.get("received", {})
         missing = [item for item in self.outbox.attachments(rid) if received.get(item.name, 0) < item.size]
         if len(missing) > 1 and uploads is not None:
@@ -151,7 +151,10 @@ class Pusher:
                 self._upload(rid, item.name, item.sha256, received.get(item.name, 0))
         done = self._call("POST", f"/v1/records/{rid}/complete", rid, body=b"",
                           headers={"X-Manifest-SHA256": record.manifest_sha256})
-        return done["receipt"]
+        receipt = receipt_of(done)
+        if receipt is None:
+            raise PlatformError(f"platform completed {rid} without a receipt")
+        return receipt
 
     def _upload(self, rid: str, name: str, sha256: str, offset: int) -> None:
         data = self.outbox.attachment(rid, name)

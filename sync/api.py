@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Header, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sync.httpserver import Gate, use_error_shape
 from sync.auth import TokenRefused, bearer, check_token
@@ -26,7 +26,7 @@ from sync.outbox import Outbox, RecordConflict, RecordGone
 from sync.push import utc_now
 from terminal import events
 from terminal.errors import TerminalError
-from terminal.strictjson import ReceiptInvalid, check_receipt
+from terminal.strictjson import RECEIPT_PATTERN, ReceiptInvalid, check_receipt
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # record ids (sync.outbox.RECORD_ID
 
 
 class Ack(BaseModel):
-    receipt: str = Field(min_length=1, max_length=200, description="1-200 printable characters, kept as sent")
+    model_config = ConfigDict(extra="forbid")
+
+    receipt: str = Field(pattern=RECEIPT_PATTERN, description="1-200 printable characters, kept exactly as sent")
     manifest_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
     @field_validator("receipt")
@@ -142,7 +144,7 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
             return False
         return True
 
-    app.add_middleware(Gate, authorised=authorised, body_cap=_body_cap)
+    app.add_middleware(Gate, router=app.router, authorised=authorised, body_cap=_body_cap)
     documented = app.openapi
     app.openapi = lambda: _without_422(documented())  # type: ignore[method-assign]
 

@@ -26,6 +26,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Router
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from terminal import strictjson
@@ -167,13 +168,15 @@ class Gate:
     """ASGI guard in front of an app: credentials from the headers first, then a capped, strict body.
 
     `authorised(header)` gets the Authorization header (or None); `body_cap(method, path)` is the
-    endpoint's largest body in bytes (0: none). JSON bodies are parsed by terminal.strictjson before
-    the app sees them, so NaN, huge numbers or deep nesting are a 400, never a 500.
+    endpoint's largest body in bytes (0: none). An unknown path or method is answered 404 or 405
+    here, from `router`, so that its body is not read either. JSON bodies are parsed by
+    terminal.strictjson before the app sees them: NaN, huge numbers or deep nesting are a 400.
     """
 
-    def __init__(self, app: Any, *, authorised: Callable[[str | None], bool], body_cap: Callable[[str, str], int],
-                 json_depth: int = 16) -> None:
+    def __init__(self, app: Any, *, router: Router, authorised: Callable[[str | None], bool],
+                 body_cap: Callable[[str, str], int], json_depth: int = 16) -> None:
         self.app = app
+        self.router = router
         self.authorised = authorised
         self.body_cap = body_cap
         self.json_depth = json_depth
@@ -185,6 +188,15 @@ class Gate:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         if not self.authorised(headers.get("authorization")):
             await refuse(send, 401, "credentials refused", {"WWW-Authenticate": "Bearer"})
+            return
+        matches = [(route, route.matches(scope)[0]) for route in self.router.routes]
+        if not any(match is Match.FULL for _, match in matches):
+            allowed = sorted({m for route, match in matches if match is Match.PARTIAL
+                              for m in getattr(route, "methods", None) or ()})
+            if allowed:
+                await refuse(send, 405, "method not allowed", {"Allow": ", ".join(allowed)})
+            else:
+                await refuse(send, 404, "not found")
             return
         cap = self.body_cap(scope["method"], scope["path"])
         declared = headers.get("content-length")

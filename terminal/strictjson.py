@@ -20,6 +20,11 @@ from terminal.errors import TerminalError
 
 MAX_INT_DIGITS = 20        # every integer of the protocol fits in a signed 64-bit number
 RECEIPT_MAX_CHARS = 200
+# Not in a receipt: C0 and C1 controls, DEL, zero-width and direction marks, line and paragraph
+# separators, invisible operators and the BOM (they would reach logs, screens and receipts raw).
+RECEIPT_FORBIDDEN = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+RECEIPT_PATTERN = f"^[^{RECEIPT_FORBIDDEN}]{{1,{RECEIPT_MAX_CHARS}}}$"  # as published in docs/openapi.json
+_RECEIPT = re.compile(f"[^{RECEIPT_FORBIDDEN}\ud800-\udfff]{{1,{RECEIPT_MAX_CHARS}}}")  # and no lone surrogate
 
 # A string, its closing quote optional: one pass, no backtracking, even on unterminated strings.
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*+"?', re.DOTALL)
@@ -85,11 +90,14 @@ def loads(data: bytes, *, max_bytes: int, max_depth: int) -> Any:
 
 
 def check_receipt(value: object) -> str:
-    """The receipt itself if it is 1-200 printable characters; ReceiptInvalid otherwise (never shortened)."""
+    """The receipt itself if it is 1-200 printable characters (RECEIPT_PATTERN); ReceiptInvalid otherwise.
+
+    A receipt is never shortened or cleaned: the platform's exact words are kept, or refused.
+    """
     if not isinstance(value, str):
         raise ReceiptInvalid(f"receipt is a {type(value).__name__}, not text")
     if not 1 <= len(value) <= RECEIPT_MAX_CHARS:
         raise ReceiptInvalid(f"receipt has {len(value)} characters, not 1 to {RECEIPT_MAX_CHARS}")
-    if not value.isprintable():
+    if not _RECEIPT.fullmatch(value):
         raise ReceiptInvalid("receipt holds control or other unprintable characters")
     return value

@@ -281,8 +281,26 @@ class ServerThread:
                 import ssl
                 options.update(ssl_ca_certs=str(client_ca), ssl_cert_reqs=ssl.CERT_REQUIRED)
         self.server = uvicorn.Server(uvicorn.Config(app, **options))
-        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()), daemon=True,
-                                       name=f"http-{port}")
+        self.handshake_timeout = limits.header_timeout
+        self.thread = threading.Thread(target=self._serve, daemon=True, name=f"http-{port}")
+
+    def _serve(self) -> None:
+        """Run uvicorn on a loop whose TLS handshakes get the header timeout, not asyncio's 60 s.
+
+        A connection is handed to GuardedProtocol only after its handshake, so without this a crowd
+        that connects and never says hello would hold its descriptors for a minute, uncounted.
+        """
+        with asyncio.Runner() as runner:
+            loop = runner.get_loop()
+            create_server = loop.create_server
+
+            async def with_handshake_timeout(*args: Any, **kwargs: Any) -> asyncio.AbstractServer:
+                if kwargs.get("ssl"):
+                    kwargs.setdefault("ssl_handshake_timeout", self.handshake_timeout)
+                return await create_server(*args, **kwargs)
+
+            loop.create_server = with_handshake_timeout  # type: ignore[method-assign]
+            runner.run(self.server.serve())
 
     def start(self, timeout: float = 10.0) -> "ServerThread":
         self.thread.start()

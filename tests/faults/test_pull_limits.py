@@ -13,12 +13,15 @@ from typing import Iterator
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from sync import api
 from sync.auth import make_token
 from sync.httpserver import ServerLimits, ServerThread
 from sync.outbox import Outbox
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case, sha
+from tests.sync.test_push import _certificate
 
 MiB = 1024 * 1024
 
@@ -229,3 +232,21 @@ def test_refusals_are_logged_once_per_kind_per_minute(server: ServerThread, capl
         requests.get(f"http://127.0.0.1:{server.port}/v1/outbox", headers={"Authorization": "Bearer nope"}, timeout=5)
     refusals = [r for r in caplog.records if "auth_refused" in r.getMessage()]
     assert len(refusals) <= 1  # none when an earlier test of this run logged one in the last minute
+
+
+def test_a_tls_connection_that_never_says_hello_is_dropped(outbox: Outbox, tmp_path: Path) -> None:
+    """The handshake gets the header timeout too (asyncio's default is 60 s, uncounted by the limit)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = tmp_path / "server.pem"
+    cert.write_bytes(_certificate("localhost", key, key, "localhost", False).public_bytes(serialization.Encoding.PEM))
+    keyfile = tmp_path / "server.key"
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    server = ServerThread(api.create_app(outbox, TERMINAL_ID, SECRET), certfile=cert, keyfile=keyfile,
+                          limits=ServerLimits(header_timeout=1.0)).start()
+    try:
+        started = time.monotonic()
+        assert read_all(connect(server.port, "", timeout=10)) == b""
+        assert time.monotonic() - started < 3.0
+    finally:
+        server.stop()

@@ -40,7 +40,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 
 class OncePerMinute(logging.Filter):
-    """Let one record per kind (logger, message, exception type) through per minute, as one line.
+    """Let one record per kind (logger, message and its short arguments, exception type) through per minute.
 
     The next one let through says how many were held back; tracebacks become `Type: message`.
     """
@@ -54,7 +54,9 @@ class OncePerMinute(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        kind = (record.name, str(record.msg), type(error).__name__ if error else "")
+        details = repr(record.args)  # e.g. the status of a refusal; long ones (paths, messages) do not count
+        kind = (record.name, str(record.msg) + (details if len(details) <= 40 else ""),
+                type(error).__name__ if error else "")
         now = time.monotonic()
         with self._lock:
             last, held = self._kinds.get(kind, (-self.WINDOW, 0))

@@ -292,3 +292,13 @@ def test_an_invalid_receipt_from_push_leaves_the_case_queued(
     finally:
         client.close()
         outbox.close()
+
+
+def test_the_technician_panel_shows_a_corrupt_stamp_as_no_update(tmp_path: Path) -> None:
+    from terminal.technician_tools import catalog_state
+
+    config = config_module.from_dict({"storage": {"data_dir": str(tmp_path / "data"), "min_free_mb": 10}})
+    folder = downlink.catalog_folder(tmp_path / "data")
+    folder.mkdir(parents=True)
+    (folder / f"{config.terminal.region}.signature.json").write_bytes(b'{"version": 1e400')
+    assert catalog_state(config)["version"] == 0

@@ -92,7 +92,8 @@ class ServerLimits:
     """What one client may cost the server; the defaults suit the pull API on a kiosk."""
 
     header_timeout: float = 10.0   # seconds from connecting (or the previous answer) to the end of the headers
-    body_timeout: float = 10.0     # seconds from the end of the headers to the end of the body
+    body_timeout: float = 10.0     # seconds from the end of the headers to the end of the body ...
+    min_body_rate: int = 16 * 1024  # ... plus its declared length at this many bytes per second (large uploads)
     max_connections: int = 200     # open connections; more evict the oldest one still waiting for its headers
 
 
@@ -125,6 +126,8 @@ class GuardedProtocol(H11Protocol):
         self._follow()
 
     def on_response_complete(self) -> None:
+        if self.conn.their_state is h11.SEND_BODY:
+            self.transport.close()  # answered before the body ended (a refusal): the rest is never read
         super().on_response_complete()
         if not self.transport.is_closing():
             self._since = time.monotonic()
@@ -142,7 +145,9 @@ class GuardedProtocol(H11Protocol):
                 self._arm("headers", self.limits.header_timeout)
         elif state is h11.SEND_BODY:
             if self._phase != "body":
-                self._arm("body", self.limits.body_timeout)
+                declared = next((value for name, value in self.headers if name == b"content-length"), b"0")
+                length = int(declared) if declared.isdigit() else 0  # h11 has checked it; chunked: 0
+                self._arm("body", self.limits.body_timeout + length / self.limits.min_body_rate)
         else:
             self._arm("", 0)
 

@@ -250,3 +250,19 @@ def test_a_tls_connection_that_never_says_hello_is_dropped(outbox: Outbox, tmp_p
         assert time.monotonic() - started < 3.0
     finally:
         server.stop()
+
+
+def test_a_slow_upload_gets_time_in_proportion_to_its_length(outbox: Outbox) -> None:
+    """The body deadline grows with the declared length (by default 16 KiB/s), so slow links still upload."""
+    limits = ServerLimits(header_timeout=1.0, body_timeout=0.5, min_body_rate=50)  # 100 bytes: 2.5 s
+    server = ServerThread(api.create_app(outbox, TERMINAL_ID, SECRET), limits=limits).start()
+    try:
+        body = b'{"receipt": "R", "manifest_sha256": "%s"}' % (b"0" * 64)
+        sock = connect(server.port, f"POST /v1/outbox/T0001-1/ack HTTP/1.1\r\nHost: t\r\n{auth()}"
+                                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        for n in range(0, len(body), 20):  # 100 bytes in about a second: slower than body_timeout alone allows
+            time.sleep(0.2)  # the client's pace
+            sock.sendall(body[n:n + 20])
+        assert read_all(sock).startswith(b"HTTP/1.1 404")  # served (the record is unknown), not dropped
+    finally:
+        server.stop()

@@ -35,7 +35,7 @@ from terminal import __version__, events, strictjson
 from terminal.catalog import (MAX_CATALOG_BYTES, MAX_CATALOG_DEPTH, SIGNED_FORMAT, CatalogError, parse_catalog,
                               read_stamp, signature_valid, signing_message)
 from terminal.config import Config
-from terminal.errors import PlatformError, TerminalError
+from terminal.errors import ConfigError, PlatformError, TerminalError
 from sync.client import ClientSettings, PlatformClient
 from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
@@ -217,9 +217,12 @@ def progress_for(config: Config, case_no: str, outbox: Outbox | None = None) -> 
     """
     client = None
     if config.platform.url and config.platform.credentials:
-        settings = dataclasses.replace(ClientSettings.from_config(config), attempts=1,
-                                       timeout_seconds=min(PROGRESS_TIMEOUT_SECONDS, config.platform.timeout_seconds))
-        client = PlatformClient(settings)
+        try:
+            settings = dataclasses.replace(ClientSettings.from_config(config), attempts=1, timeout_seconds=min(
+                PROGRESS_TIMEOUT_SECONDS, config.platform.timeout_seconds))
+            client = PlatformClient(settings)
+        except ConfigError as error:  # a plain http:// or unreadable credentials: the citizen still gets an answer
+            log.warning("progress.platform_misconfigured problem=%s", error.message)
     try:
         return progress(case_no, outbox, client)
     finally:

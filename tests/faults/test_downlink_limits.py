@@ -302,3 +302,17 @@ def test_the_technician_panel_shows_a_corrupt_stamp_as_no_update(tmp_path: Path)
     folder.mkdir(parents=True)
     (folder / f"{config.terminal.region}.signature.json").write_bytes(b'{"version": 1e400')
     assert catalog_state(config)["version"] == 0
+
+
+def test_progress_answers_from_the_terminal_when_the_platform_url_is_refused(tmp_path: Path) -> None:
+    config = config_module.from_dict({
+        "storage": {"data_dir": str(tmp_path / "data"), "min_free_mb": 10},
+        "platform": {"url": "http://192.0.2.10", "credentials": str(write_secret(tmp_path / "secret"))},
+    })
+    outbox = Outbox.from_config(config)
+    try:
+        outbox.submit(make_case(1))
+        answer = downlink.progress_for(config, make_case(1).case_no, outbox)
+    finally:
+        outbox.close()
+    assert answer.source == "terminal" and answer.status == "on_terminal"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-
 from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException, Path, Query, Request, Response
@@ -61,6 +60,7 @@ class Ack(BaseModel):
     @field_validator("receipt")
     @classmethod
     def printable(cls, value: str) -> str:
+        """The pattern is the published rule; check_receipt, shared with push, also refuses lone surrogates."""
         try:
             return check_receipt(value)
         except ReceiptInvalid as error:

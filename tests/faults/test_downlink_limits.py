@@ -140,7 +140,8 @@ def test_hostile_catalog_answer_is_refused_and_the_service_stays_up(
     secret = write_secret(tmp_path / "secret")
     config = config_module.from_dict({
         "storage": {"data_dir": str(tmp_path / "data"), "min_free_mb": 10},
-        "platform": {"url": platform.url, "credentials": str(secret), "catalog_keys": [public(Ed25519PrivateKey.generate())],
+        "platform": {"url": platform.url, "credentials": str(secret),
+                     "catalog_keys": [public(Ed25519PrivateKey.generate())],
                      "push_interval_seconds": 1},
     })
     outbox = Outbox.from_config(config)
@@ -228,7 +229,8 @@ def test_an_edited_installed_catalog_is_refused_and_a_valid_update_repairs_it(tm
     stamp_file.write_text(json.dumps(stamp), encoding="utf-8")
     assert load_catalog(REGION, tmp_path, catalog_keys=keys).version == shipped_version
     # The platform sending the same signed version again puts the good bytes back.
-    assert downlink.accept_catalog(downlink.sign_catalog(signer, REGION, 5, catalog_bytes("v5")), REGION, keys, tmp_path)
+    again = downlink.sign_catalog(signer, REGION, 5, catalog_bytes("v5"))
+    assert downlink.accept_catalog(again, REGION, keys, tmp_path)
     assert load_catalog(REGION, tmp_path, catalog_keys=keys).version == "v5"
 
 

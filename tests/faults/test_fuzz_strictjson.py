@@ -36,7 +36,8 @@ def test_valid_json_round_trips_and_its_depth_is_counted(value: Any) -> None:
 
 
 @settings(max_examples=500)
-@given(st.binary(max_size=300) | st.text(alphabet='[]{}":,0123456789.eE-+tfnulrsaIiNy \\', max_size=300).map(str.encode))
+@given(st.binary(max_size=300)
+       | st.text(alphabet='[]{}":,0123456789.eE-+tfnulrsaIiNy \\', max_size=300).map(str.encode))
 def test_any_bytes_parse_or_are_refused(data: bytes) -> None:
     try:
         loads(data, max_bytes=10_000, max_depth=8)

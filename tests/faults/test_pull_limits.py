@@ -97,7 +97,8 @@ def test_body_over_the_endpoint_cap_is_413_before_reading_it(server: ServerThrea
     sock = connect(server.port, f"POST /v1/outbox/T0001-1/ack HTTP/1.1\r\nHost: t\r\n{auth()}"
                                 f"Content-Type: application/json\r\nContent-Length: {1024 * MiB}\r\n\r\n0123456789")
     assert read_all(sock).startswith(b"HTTP/1.1 413")
-    get_with_body = connect(server.port, f"GET /v1/outbox HTTP/1.1\r\nHost: t\r\n{auth()}Content-Length: 5\r\n\r\nabcde")
+    get_with_body = connect(server.port,
+                            f"GET /v1/outbox HTTP/1.1\r\nHost: t\r\n{auth()}Content-Length: 5\r\n\r\nabcde")
     assert read_all(get_with_body).startswith(b"HTTP/1.1 413")
 
 

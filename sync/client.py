@@ -30,6 +30,7 @@ import urllib3
 
 from terminal.config import Config
 from terminal.errors import ConfigError, PlatformError
+from terminal import strictjson
 from terminal.strictjson import ReceiptInvalid, check_receipt
 from sync.auth import make_token, read_secret
 
@@ -40,9 +41,14 @@ PROTOCOL_VERSION = "1"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 REQUEST_DEADLINE_CAP = 50.0    # seconds; three jobs in a row (heartbeat, catalog, push) stay inside WatchdogSec=180
 ANSWER_MAX_BYTES = 1024 * 1024  # a JSON answer of the platform; catalog updates pass their own cap
+ANSWER_MAX_DEPTH = 32
 
 
-class AnswerTooLarge(PlatformError):
+class AnswerRefused(PlatformError):
+    """The platform's answer is too large or not strict JSON (terminal.strictjson); it is not retried."""
+
+
+class AnswerTooLarge(AnswerRefused):
     """The platform's answer is larger than this request allows; it was not read to the end."""
 
 
@@ -63,6 +69,20 @@ def check_platform_url(url: str) -> str:
     raise ConfigError(f"platform.url {url!r} must start with https:// (plain http:// only to 127.0.0.1, ::1 or "
                       "localhost): personal data never crosses the network in clear",
                       advice_zh="政务服务平台地址必须使用 HTTPS 加密连接，终端拒绝明文 http:// 地址，请联系技术人员修改配置。")
+
+
+def byte_count(value: object) -> int:
+    """A byte count from a platform answer; PlatformError for anything but a non-negative integer."""
+    if type(value) is not int or value < 0:
+        raise PlatformError(f"platform answered a {type(value).__name__} where a byte count belongs")
+    return value
+
+
+def byte_counts(value: object) -> dict[str, int]:
+    """`{"name": bytes}` from a platform answer; PlatformError for any other shape."""
+    if not isinstance(value, dict):
+        raise PlatformError(f"platform answered a {type(value).__name__} where byte counts per file belong")
+    return {str(name): byte_count(count) for name, count in value.items()}
 
 
 def receipt_of(answer: dict[str, Any]) -> str | None:
@@ -187,7 +207,8 @@ class PlatformClient:
                 max_answer_bytes: int = ANSWER_MAX_BYTES) -> requests.Response:
         """Send with retries; returns the first non-transient answer (read whole, at most `max_answer_bytes`).
 
-        Raises PlatformError when out of tries or past the deadline, AnswerTooLarge at once.
+        A JSON answer is checked by terminal.strictjson, so `response.json()` is safe to call on it.
+        Raises PlatformError when out of tries or past the deadline, AnswerRefused at once.
         """
         url = self.settings.base_url + path
         last_problem = "no try within the deadline"
@@ -230,7 +251,8 @@ class PlatformClient:
 
 
 def read_answer(response: requests.Response, max_bytes: int, deadline: float) -> None:
-    """Read the answer's body into `response.content`, refusing it past `max_bytes` or past `deadline`.
+    """Read the answer's body into `response.content`, refusing it past `max_bytes`, past `deadline`, or if
+    it claims to be JSON and is not strict JSON.
 
     `read1` returns whatever one receive brought, so a platform sending a byte at a time cannot
     keep us past the deadline, and a huge answer is dropped once the cap is passed, never buffered.
@@ -250,3 +272,8 @@ def read_answer(response: requests.Response, max_bytes: int, deadline: float) ->
             raise requests.exceptions.Timeout("platform answer still arriving at the deadline")
     response._content = bytes(body)  # what requests' own reading would have stored
     response._content_consumed = True
+    if body and "json" in response.headers.get("Content-Type", ""):
+        try:
+            strictjson.loads(response._content, max_bytes=max_bytes, max_depth=ANSWER_MAX_DEPTH)
+        except strictjson.JsonRefused as refused:
+            raise AnswerRefused(f"platform answer refused: {refused.message}") from None

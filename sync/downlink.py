@@ -36,7 +36,7 @@ from terminal.catalog import (MAX_CATALOG_BYTES, MAX_CATALOG_DEPTH, SIGNED_FORMA
                               read_stamp, signature_valid, signing_message)
 from terminal.config import Config
 from terminal.errors import ConfigError, PlatformError, TerminalError
-from sync.client import ClientSettings, PlatformClient
+from sync.client import AnswerRefused, ClientSettings, PlatformClient
 from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
 
@@ -158,14 +158,14 @@ def _install_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, 
 
 def fetch_catalog(client: PlatformClient, region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
     """Ask the platform for the region's catalog and install it if it is newer and valid."""
-    response = client.request("GET", f"/v1/catalog/{region}", max_answer_bytes=MAX_ENVELOPE_BYTES)
-    if response.status_code == 404:
-        return False
-    if response.status_code != 200:
-        raise PlatformError(f"catalog request answered HTTP {response.status_code}")
     try:
+        response = client.request("GET", f"/v1/catalog/{region}", max_answer_bytes=MAX_ENVELOPE_BYTES)
+        if response.status_code == 404:
+            return False
+        if response.status_code != 200:
+            raise PlatformError(f"catalog request answered HTTP {response.status_code}")
         envelope = strictjson.loads(response.content, max_bytes=MAX_ENVELOPE_BYTES, max_depth=2)
-    except strictjson.JsonRefused as refused:
+    except (AnswerRefused, strictjson.JsonRefused) as refused:
         events.record(events.EventId.CATALOG_REFUSED, region=region, reason=refused.message)
         raise CatalogRefused(f"catalog answer refused: {refused.message}") from None
     return accept_catalog(envelope, region, keys, data_dir)
@@ -195,10 +195,11 @@ def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient 
     if client is not None:
         try:
             response = client.request("GET", f"/v1/progress/{case_no}")
-            if response.status_code == 200:
-                body = response.json()
+            body = response.json() if response.status_code == 200 else None  # strict JSON (sync.client)
+            if isinstance(body, dict):
+                updated = body.get("updated_at")
                 return Progress(case_no, str(body.get("status", "unknown")), str(body.get("status_zh", "")),
-                                body.get("updated_at"), "platform")
+                                updated if isinstance(updated, str) else None, "platform")
         except (PlatformError, ValueError) as error:
             log.info("progress.platform_unavailable problem=%s", type(error).__name__)
     record = outbox.record(case_no) if outbox is not None else None

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from sync import downlink
-from sync.client import AnswerTooLarge, ClientSettings, PlatformClient
+from sync.client import ClientSettings, PlatformClient
 from sync.outbox import Outbox
 from sync.push import Pusher
 from sync.service import SyncService
@@ -181,11 +181,11 @@ def test_a_300_mb_answer_is_refused_without_buffering_it(tmp_path: Path, platfor
     client = client_for(platform.url)
     before = _rss_mb()
     platform_answer[0] = _streaming_forever
-    with pytest.raises(AnswerTooLarge):
+    with pytest.raises(downlink.CatalogRefused, match="larger than"):
         downlink.fetch_catalog(client, REGION, (), tmp_path)
     platform_answer[0] = lambda method, path: iter([f"HTTP/1.1 200 OK\r\nContent-Length: {300 * MiB}\r\n\r\n".encode()])
     started = time.monotonic()
-    with pytest.raises(AnswerTooLarge):
+    with pytest.raises(downlink.CatalogRefused, match="larger than"):
         downlink.fetch_catalog(client, REGION, (), tmp_path)
     assert time.monotonic() - started < 1.0  # refused from the header, nothing read
     assert _rss_mb() - before < 80  # the cap is 21 MiB; the old code held all 300 MB and more
@@ -318,3 +318,25 @@ def test_progress_answers_from_the_terminal_when_the_platform_url_is_refused(tmp
     finally:
         outbox.close()
     assert answer.source == "terminal" and answer.status == "on_terminal"
+
+
+HOSTILE_ANSWERS = {"deep": b"[" * 500_000 + b"]" * 500_000, "nan": b'{"receipt": NaN, "received": {}}',
+                   "a list": b"[1]", "truncated": b'{"receipt": "R'}
+
+
+@pytest.mark.parametrize("answer", HOSTILE_ANSWERS, ids=list(HOSTILE_ANSWERS))
+def test_a_hostile_push_or_progress_answer_fails_one_try_not_the_service(
+        answer: str, tmp_path: Path, platform: RawPlatform, platform_answer: list[Answer]) -> None:
+    platform_answer[0] = lambda method, path: reply(HOSTILE_ANSWERS[answer])
+    outbox = Outbox(tmp_path / "terminal", min_free_mb=10)
+    case = make_case(1, pages=1, page_bytes=1000)
+    outbox.submit(case)
+    client = client_for(platform.url)
+    try:
+        result = Pusher(outbox, client, records_at_once=1).round()  # no RecursionError out of the round
+        assert case.case_no in result.failed and outbox.record(case.case_no).state == "queued"
+        shown = downlink.progress(case.case_no, outbox, client)
+        assert shown.source == "terminal" and shown.status == "on_terminal"
+    finally:
+        client.close()
+        outbox.close()

@@ -50,6 +50,8 @@ def make_token(secret: bytes, terminal_id: str, ttl: float = DEFAULT_TTL_SECONDS
 def check_token(secret: bytes, token: str, terminal_id: str, now: float | None = None) -> None:
     """Raise TokenRefused unless `token` is valid for `terminal_id` right now."""
     now = time.time() if now is None else now
+    if not token.isascii():
+        raise TokenRefused("token is not ASCII")
     parts = token.split(".")
     if len(parts) != 4 or parts[0] != TOKEN_VERSION:
         raise TokenRefused("malformed token")
@@ -58,10 +60,9 @@ def check_token(secret: bytes, token: str, terminal_id: str, now: float | None =
         raise TokenRefused("bad signature")
     if not hmac.compare_digest(parts[1].encode("ascii", "replace"), terminal_id.encode("ascii")):
         raise TokenRefused("token for another terminal")
-    try:
-        expiry = int(parts[2])
-    except ValueError:
-        raise TokenRefused("malformed expiry") from None
+    if not parts[2].isdigit() or len(parts[2]) > 12:
+        raise TokenRefused("malformed expiry")
+    expiry = int(parts[2])
     if expiry < now:
         raise TokenRefused("expired")
     if expiry > now + MAX_TTL_SECONDS:

@@ -4,10 +4,16 @@ urllib3 does not retry POST/PUT, and should not blindly; we can, because every r
 record's idempotency key and the platform answers a repeat with the same result. Retries use
 exponential backoff with full jitter so that a fleet of terminals coming back after an outage does
 not hammer the platform in step.
+
+A platform that accepts the connection and never answers, or answers a byte at a time, must not
+hold the sync loop past its systemd watchdog: one `request` (all its tries, pauses and the reading
+of the answer) ends within `ClientSettings.deadline_seconds`, and an answer is read with a size cap
+before anything parses it. Plain `http://` is refused except to this machine (loopback).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import queue
 import random
@@ -17,11 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from terminal.config import Config
-from terminal.errors import PlatformError
+from terminal.errors import ConfigError, PlatformError
+from terminal import strictjson
+from terminal.strictjson import ReceiptInvalid, check_receipt
 from sync.auth import make_token, read_secret
 
 log = logging.getLogger(__name__)
@@ -29,6 +39,61 @@ log = logging.getLogger(__name__)
 PROTOCOL_HEADER = "X-Sync-Protocol"
 PROTOCOL_VERSION = "1"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+REQUEST_DEADLINE_CAP = 50.0    # seconds; three jobs in a row (heartbeat, catalog, push) stay inside WatchdogSec=180
+ANSWER_MAX_BYTES = 1024 * 1024  # a JSON answer of the platform; catalog updates pass their own cap
+ANSWER_MAX_DEPTH = 32
+
+
+class AnswerRefused(PlatformError):
+    """The platform's answer is too large or not strict JSON (terminal.strictjson); it is not retried."""
+
+
+class AnswerTooLarge(AnswerRefused):
+    """The platform's answer is larger than this request allows; it was not read to the end."""
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def check_platform_url(url: str) -> str:
+    """`https://...`, or `http://` to this machine only (a local proxy or test platform); ConfigError otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return url
+    raise ConfigError(f"platform.url {url!r} must start with https:// (plain http:// only to 127.0.0.1, ::1 or "
+                      "localhost): personal data never crosses the network in clear",
+                      advice_zh="政务服务平台地址必须使用 HTTPS 加密连接，终端拒绝明文 http:// 地址，请联系技术人员修改配置。")
+
+
+def byte_count(value: object) -> int:
+    """A byte count from a platform answer; PlatformError for anything but a non-negative integer."""
+    if type(value) is not int or value < 0:
+        raise PlatformError(f"platform answered a {type(value).__name__} where a byte count belongs")
+    return value
+
+
+def byte_counts(value: object) -> dict[str, int]:
+    """`{"name": bytes}` from a platform answer; PlatformError for any other shape."""
+    if not isinstance(value, dict):
+        raise PlatformError(f"platform answered a {type(value).__name__} where byte counts per file belong")
+    return {str(name): byte_count(count) for name, count in value.items()}
+
+
+def receipt_of(answer: dict[str, Any]) -> str | None:
+    """The platform's receipt in a push answer, if it sent one; PlatformError when it is not a valid receipt."""
+    value = answer.get("receipt")
+    if value is None:
+        return None
+    try:
+        return check_receipt(value)
+    except ReceiptInvalid as error:
+        raise PlatformError(f"platform answered an invalid receipt: {error.message}") from None
 
 
 @dataclass(frozen=True)
@@ -44,6 +109,14 @@ class ClientSettings:
     attempts: int = 4           # tries per request before the record waits for the next round
     backoff_base: float = 0.5   # seconds; doubled per try, with jitter
     backoff_cap: float = 20.0
+
+    def __post_init__(self) -> None:
+        check_platform_url(self.base_url)
+
+    @property
+    def deadline_seconds(self) -> float:
+        """The longest one `PlatformClient.request` may take, all tries and pauses included."""
+        return min(REQUEST_DEADLINE_CAP, 3 * self.timeout_seconds)
 
     @classmethod
     def from_config(cls, config: Config) -> "ClientSettings":
@@ -130,13 +203,22 @@ class PlatformClient:
             session.close()
 
     def request(self, method: str, path: str, *, idempotency_key: str | None = None, body: bytes | None = None,
-                json_body: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
-        """Send with retries; returns the first non-transient answer, raises PlatformError when out of tries."""
+                json_body: Any = None, headers: dict[str, str] | None = None,
+                max_answer_bytes: int = ANSWER_MAX_BYTES) -> requests.Response:
+        """Send with retries; returns the first non-transient answer (read whole, at most `max_answer_bytes`).
+
+        A JSON answer is checked by terminal.strictjson, so `response.json()` is safe to call on it.
+        Raises PlatformError when out of tries or past the deadline, AnswerRefused at once.
+        """
         url = self.settings.base_url + path
-        last_problem = ""
+        last_problem = "no try within the deadline"
+        deadline = time.monotonic() + self.settings.deadline_seconds
         for attempt in range(self.settings.attempts):
             if self.stop.is_set():
                 raise PlatformError("stopping")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
             all_headers = {"Authorization": "Bearer " + make_token(self.settings.secret, self.settings.terminal_id)}
             if idempotency_key:
                 all_headers["Idempotency-Key"] = idempotency_key
@@ -146,12 +228,14 @@ class PlatformClient:
             try:
                 with self.session() as session:
                     response = session.request(method, url, data=body, json=json_body, headers=all_headers,
-                                               timeout=self.timeout, verify=self.verify, cert=self.cert)
+                                               timeout=(min(self.timeout[0], left), min(self.timeout[1], left)),
+                                               verify=self.verify, cert=self.cert, stream=True)
+                    read_answer(response, max_answer_bytes, deadline)
             except requests.exceptions.SSLError as error:
                 # A certificate problem will not fix itself by retrying.
                 raise PlatformError(f"TLS verification failed for {self.settings.base_url}: {type(error).__name__} {error}",
                                     advice_zh="与政务服务平台的安全连接校验失败，请联系技术人员。") from None
-            except requests.RequestException as error:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
                 last_problem = type(error).__name__
             else:
                 if response.status_code not in RETRYABLE_STATUS:
@@ -162,5 +246,34 @@ class PlatformClient:
             log.info("platform.retry method=%s path_kind=%s problem=%s attempt=%d delay=%.2f", method,
                      path.split("/")[2] if path.count("/") > 1 else path, last_problem, attempt + 1, delay)
             if attempt + 1 < self.settings.attempts:
-                self.stop.wait(delay)
-        raise PlatformError(f"platform unreachable after {self.settings.attempts} tries: {last_problem}")
+                self.stop.wait(min(delay, max(0.0, deadline - time.monotonic())))
+        raise PlatformError(f"platform unreachable within {self.settings.deadline_seconds:.0f} s: {last_problem}")
+
+
+def read_answer(response: requests.Response, max_bytes: int, deadline: float) -> None:
+    """Read the answer's body into `response.content`, refusing it past `max_bytes`, past `deadline`, or if
+    it claims to be JSON and is not strict JSON.
+
+    `read1` returns whatever one receive brought, so a platform sending a byte at a time cannot
+    keep us past the deadline, and a huge answer is dropped once the cap is passed, never buffered.
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        response.close()
+        raise AnswerTooLarge(f"platform answer of {declared} bytes is larger than {max_bytes}")
+    body = bytearray()
+    while chunk := response.raw.read1(65536, decode_content=True):
+        body += chunk
+        if len(body) > max_bytes:
+            response.close()
+            raise AnswerTooLarge(f"platform answer is larger than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            response.close()
+            raise requests.exceptions.Timeout("platform answer still arriving at the deadline")
+    response._content = bytes(body)  # what requests' own reading would have stored
+    response._content_consumed = True
+    if body and "json" in response.headers.get("Content-Type", ""):
+        try:
+            strictjson.loads(response._content, max_bytes=max_bytes, max_depth=ANSWER_MAX_DEPTH)
+        except strictjson.JsonRefused as refused:
+            raise AnswerRefused(f"platform answer refused: {refused.message}") from None

@@ -4,7 +4,13 @@ A catalog update is a JSON envelope signed with Ed25519 by a key listed in
 `platform.catalog_keys`; the signed message binds region, version and the catalog's SHA-256, so
 neither can be swapped. A bad signature, a tampered catalog, an unknown key or a version not newer
 than the one installed is refused and the current catalog stays. An accepted catalog is written
-atomically to `<data_dir>/catalog/<region>.json`, where `terminal.catalog.load_catalog` reads it.
+atomically to `<data_dir>/catalog/<region>.json`, where `terminal.catalog.load_catalog` reads it
+and checks it again against its stamp `<region>.signature.json`.
+
+Nothing from the platform is trusted before its limits are checked: the answer is read with a size
+cap (sync.client), then parsed by terminal.strictjson (depth, finite numbers) before the signature
+is looked at; a refusal never stops the sync service. A corrupt stamp on disk is moved aside
+(`.corrupt`) with an event, and the next valid update is installed over it.
 """
 
 from __future__ import annotations
@@ -23,30 +29,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from terminal import __version__, events
+from terminal import __version__, events, strictjson
+from terminal.catalog import (MAX_CATALOG_BYTES, MAX_CATALOG_DEPTH, SIGNED_FORMAT, CatalogError, parse_catalog,
+                              read_stamp, signature_valid, signing_message)
 from terminal.config import Config
-from terminal.errors import PlatformError, TerminalError
-from sync.client import ClientSettings, PlatformClient
+from terminal.errors import ConfigError, PlatformError, TerminalError
+from sync.client import AnswerRefused, ClientSettings, PlatformClient
 from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
 
 log = logging.getLogger(__name__)
 
-CATALOG_FORMAT = "gov-terminal-catalog/1"
+CATALOG_FORMAT = SIGNED_FORMAT
 PROGRESS_TIMEOUT_SECONDS = 5.0
+# The envelope carries the catalog in base64 (4/3 of its size) and a few short fields.
+MAX_ENVELOPE_BYTES = MAX_CATALOG_BYTES * 4 // 3 + 64 * 1024
+MAX_VERSION = 2 ** 53
 
 
 class CatalogRefused(TerminalError):
     """A catalog update failed its signature, version or content checks; the current catalog stays."""
 
     advice_zh = "收到的事项目录更新未通过校验，终端继续使用当前目录。"
-
-
-def signing_message(region: str, version: int, catalog: bytes) -> bytes:
-    return f"{CATALOG_FORMAT}\n{region}\n{version}\n{hashlib.sha256(catalog).hexdigest()}".encode("ascii")
 
 
 def sign_catalog(private_key: Ed25519PrivateKey, region: str, version: int, catalog: bytes) -> dict[str, Any]:
@@ -56,45 +62,51 @@ def sign_catalog(private_key: Ed25519PrivateKey, region: str, version: int, cata
             "signature": base64.b64encode(private_key.sign(signing_message(region, version, catalog))).decode("ascii")}
 
 
-def _public_keys(encoded: tuple[str, ...]) -> list[Ed25519PublicKey]:
-    keys = []
-    for text in encoded:
-        try:
-            keys.append(Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True)))
-        except (ValueError, binascii.Error):
-            log.warning("catalog.bad_configured_key")  # a typo in the configuration must not accept anything
-    return keys
-
-
 def catalog_folder(data_dir: Path) -> Path:
     return Path(data_dir).expanduser() / "catalog"
 
 
 def installed_version(data_dir: Path, region: str) -> int:
-    """The signed version of the installed update, 0 when only the shipped catalog is there."""
+    """The signed version of the installed update, 0 when only the shipped catalog is there.
+
+    A stamp that cannot be read is moved aside (with an event) and counts as 0, so that the next
+    valid update replaces it instead of crashing on it.
+    """
     stamp = catalog_folder(data_dir) / f"{region}.signature.json"
-    if not stamp.exists():
+    try:
+        found = read_stamp(stamp)
+    except CatalogError as error:
+        aside = stamp.with_name(f"{stamp.name}.corrupt")
+        os.replace(stamp, aside)
+        log.warning("catalog.stamp_quarantined region=%s moved_to=%s", region, aside.name)
+        events.record(events.EventId.CATALOG_REFUSED, region=region, reason=error.message)
         return 0
-    return int(json.loads(stamp.read_text(encoding="utf-8"))["version"])
+    return found["version"] if found else 0
+
+
+def _installed_intact(data_dir: Path, region: str, catalog: bytes) -> bool:
+    """The installed update is still exactly `catalog`, stamped with its SHA-256 (else reinstalling repairs it)."""
+    folder = catalog_folder(data_dir)
+    try:
+        stamp = read_stamp(folder / f"{region}.signature.json")
+        return stamp is not None and stamp["sha256"] == hashlib.sha256(catalog).hexdigest() and \
+            (folder / f"{region}.json").read_bytes() == catalog
+    except (CatalogError, OSError):
+        return False
 
 
 def _validate_content(catalog: bytes, region: str) -> None:
     """The catalog must parse as the catalog loader expects (terminal.catalog), for this region."""
     try:
-        data = json.loads(catalog)
-    except (ValueError, UnicodeDecodeError):
-        raise CatalogRefused("catalog update is not JSON") from None
+        data = strictjson.loads(catalog, max_bytes=MAX_CATALOG_BYTES, max_depth=MAX_CATALOG_DEPTH)
+    except strictjson.JsonRefused as refused:
+        raise CatalogRefused(f"catalog update is not JSON within limits: {refused.message}") from None
     if not isinstance(data, dict) or data.get("region") != region:
         raise CatalogRefused("catalog update is for another region")
     try:
-        from terminal.catalog import SCHEMA_FILE, CatalogError, parse_catalog
-    except ImportError:
-        return
-    if SCHEMA_FILE.exists():
-        try:
-            parse_catalog(data, "catalog update", region)
-        except CatalogError as error:
-            raise CatalogRefused(f"catalog update does not validate: {error.message}") from None
+        parse_catalog(data, "catalog update", region)
+    except CatalogError as error:
+        raise CatalogRefused(f"catalog update does not validate: {error.message}") from None
 
 
 def accept_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
@@ -117,23 +129,18 @@ def _install_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, 
     try:
         if envelope["format"] != CATALOG_FORMAT or envelope["region"] != region:
             raise CatalogRefused("catalog envelope has the wrong format or region")
-        version = int(envelope["version"])
+        version = envelope["version"]
+        if type(version) is not int or not 0 < version < MAX_VERSION:
+            raise ValueError("version is not a positive integer")
         catalog = base64.b64decode(envelope["catalog"], validate=True)
         signature = base64.b64decode(envelope["signature"], validate=True)
     except (KeyError, TypeError, ValueError, binascii.Error):
         raise CatalogRefused("catalog envelope is malformed") from None
-    message = signing_message(region, version, catalog)
-    for key in _public_keys(keys):
-        try:
-            key.verify(signature, message)
-            break
-        except InvalidSignature:
-            continue
-    else:
+    if not signature_valid(region, version, catalog, signature, keys):
         log.warning("catalog.refused region=%s version=%d reason=signature", region, version)
         raise CatalogRefused("catalog signature does not verify with any configured key")
     current = installed_version(data_dir, region)
-    if version == current:
+    if version == current and _installed_intact(data_dir, region, catalog):
         return False
     if version < current:
         log.warning("catalog.refused region=%s version=%d installed=%d reason=older", region, version, current)
@@ -151,15 +158,16 @@ def _install_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, 
 
 def fetch_catalog(client: PlatformClient, region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
     """Ask the platform for the region's catalog and install it if it is newer and valid."""
-    response = client.request("GET", f"/v1/catalog/{region}")
-    if response.status_code == 404:
-        return False
-    if response.status_code != 200:
-        raise PlatformError(f"catalog request answered HTTP {response.status_code}")
     try:
-        envelope = response.json()
-    except ValueError:
-        raise CatalogRefused("catalog answer is not JSON") from None
+        response = client.request("GET", f"/v1/catalog/{region}", max_answer_bytes=MAX_ENVELOPE_BYTES)
+        if response.status_code == 404:
+            return False
+        if response.status_code != 200:
+            raise PlatformError(f"catalog request answered HTTP {response.status_code}")
+        envelope = strictjson.loads(response.content, max_bytes=MAX_ENVELOPE_BYTES, max_depth=2)
+    except (AnswerRefused, strictjson.JsonRefused) as refused:
+        events.record(events.EventId.CATALOG_REFUSED, region=region, reason=refused.message)
+        raise CatalogRefused(f"catalog answer refused: {refused.message}") from None
     return accept_catalog(envelope, region, keys, data_dir)
 
 
@@ -187,10 +195,11 @@ def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient 
     if client is not None:
         try:
             response = client.request("GET", f"/v1/progress/{case_no}")
-            if response.status_code == 200:
-                body = response.json()
+            body = response.json() if response.status_code == 200 else None  # strict JSON (sync.client)
+            if isinstance(body, dict):
+                updated = body.get("updated_at")
                 return Progress(case_no, str(body.get("status", "unknown")), str(body.get("status_zh", "")),
-                                body.get("updated_at"), "platform")
+                                updated if isinstance(updated, str) else None, "platform")
         except (PlatformError, ValueError) as error:
             log.info("progress.platform_unavailable problem=%s", type(error).__name__)
     record = outbox.record(case_no) if outbox is not None else None
@@ -209,9 +218,12 @@ def progress_for(config: Config, case_no: str, outbox: Outbox | None = None) -> 
     """
     client = None
     if config.platform.url and config.platform.credentials:
-        settings = dataclasses.replace(ClientSettings.from_config(config), attempts=1,
-                                       timeout_seconds=min(PROGRESS_TIMEOUT_SECONDS, config.platform.timeout_seconds))
-        client = PlatformClient(settings)
+        try:
+            settings = dataclasses.replace(ClientSettings.from_config(config), attempts=1, timeout_seconds=min(
+                PROGRESS_TIMEOUT_SECONDS, config.platform.timeout_seconds))
+            client = PlatformClient(settings)
+        except ConfigError as error:  # a plain http:// or unreadable credentials: the citizen still gets an answer
+            log.warning("progress.platform_misconfigured problem=%s", error.message)
     try:
         return progress(case_no, outbox, client)
     finally:

@@ -19,7 +19,7 @@ import requests
 
 from terminal import events
 from terminal.errors import PlatformError
-from sync.client import PlatformClient, backoff_delay
+from sync.client import PlatformClient, backoff_delay, byte_count, byte_counts, receipt_of
 from sync.outbox import MAX_RETRY_SECONDS, Outbox, RecordGone, RecordInfo, RecordQuarantined
 
 log = logging.getLogger(__name__)
@@ -140,9 +140,9 @@ class Pusher:
         rid = record.record_id
         answer = self._call("PUT", f"/v1/records/{rid}", rid, body=self.outbox.manifest(rid),
                             headers={"Content-Type": "application/json", "X-Manifest-SHA256": record.manifest_sha256})
-        if answer.get("receipt"):
-            return answer["receipt"]
-        received: dict[str, int] = answer.get("received", {})
+        if (receipt := receipt_of(answer)) is not None:
+            return receipt
+        received = byte_counts(answer.get("received", {}))
         missing = [item for item in self.outbox.attachments(rid) if received.get(item.name, 0) < item.size]
         if len(missing) > 1 and uploads is not None:
             # A few uploads at once hide the platform's per-file fsync; errors surface after all have stopped.
@@ -155,7 +155,10 @@ class Pusher:
                 self._upload(rid, item.name, item.sha256, received.get(item.name, 0))
         done = self._call("POST", f"/v1/records/{rid}/complete", rid, body=b"",
                           headers={"X-Manifest-SHA256": record.manifest_sha256})
-        return done["receipt"]
+        receipt = receipt_of(done)
+        if receipt is None:
+            raise PlatformError(f"platform completed {rid} without a receipt")
+        return receipt
 
     def _upload(self, rid: str, name: str, sha256: str, offset: int) -> None:
         data = self.outbox.attachment(rid, name)
@@ -172,12 +175,12 @@ class Pusher:
                 log.info("push.chunk_smaller size=%d", self.chunk_size)
                 continue
             if response.status_code in (409, 416) and "received" in _json(response):
-                offset = int(_json(response)["received"])  # the platform holds a different amount: resume there
+                offset = byte_count(_json(response)["received"])  # the platform holds a different amount: resume there
                 continue
             if response.status_code == 422 and not restarted:
                 restarted, offset = True, 0  # the platform found the assembled file corrupt and reset it
                 continue
-            offset = int(self._check(response, rid)["received"])
+            offset = byte_count(self._check(response, rid).get("received"))
 
     def _call(self, method: str, path: str, rid: str, *, body: bytes, headers: dict[str, str]) -> dict:
         return self._check(self.client.request(method, path, idempotency_key=rid, body=body, headers=headers), rid)

@@ -2,10 +2,12 @@
 
 API used by the UI, the session and the CLI (names are stable):
 
-- `load_catalog(region, data_dir=None) -> Catalog`: the catalog the terminal offers. An updated
-  catalog under `<data_dir>/catalog/<region>.json` (installed by the sync code after its signature
-  check) replaces the shipped one when it is present and valid; an invalid one is logged as a
-  warning and the shipped catalog is used. The shipped catalog gets the demo guides of
+- `load_catalog(region, data_dir=None, catalog_keys=()) -> Catalog`: the catalog the terminal offers.
+  An updated catalog under `<data_dir>/catalog/<region>.json` (installed by the sync code after its
+  signature check) replaces the shipped one when it is present, valid and still the bytes its stamp
+  `<region>.signature.json` names (and, given `catalog_keys`, still signed by one of them); an
+  edited, unstamped or invalid one is refused with a CATALOG_REFUSED event and the shipped catalog
+  is used. The shipped catalog gets the demo guides of
   `catalogs/sample_guides.json` (every one flagged `sample`); a platform catalog carries its own.
 - `parse_catalog(data, origin)` / `read_catalog(path)`: validate and build without the fallback
   (the sync code uses these to check an update before installing it).
@@ -20,17 +22,23 @@ in docs/catalog.md.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import logging
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from terminal import events, strictjson
 from terminal.cases import CaseKind
 from terminal.errors import TerminalError
 from terminal.pinyin_index import CachedReadings, ReadRuns, SearchIndex, read_runs
@@ -41,6 +49,10 @@ SHIPPED_DIR = Path(__file__).resolve().parent / "catalogs"
 SCHEMA_FILE = SHIPPED_DIR / "catalog.schema.json"
 SAMPLE_GUIDES_FILE = SHIPPED_DIR / "sample_guides.json"
 FORMAT = 1
+SIGNED_FORMAT = "gov-terminal-catalog/1"  # what a catalog update's signature covers (sync.downlink)
+STAMP_MAX_BYTES = 64 * 1024
+MAX_CATALOG_BYTES = 16 * 1024 * 1024  # the shipped catalogs are under 100 KB
+MAX_CATALOG_DEPTH = 32                # a catalog nests 5 levels deep
 # A case kind a guide may promise; 退办件 is an outcome, not a kind of item.
 GUIDE_CASE_KINDS = (CaseKind.IMMEDIATE, CaseKind.PROMISED, CaseKind.JOINT, CaseKind.ESCALATED)
 
@@ -319,8 +331,79 @@ def _with_sample_guides(data: dict[str, Any], guides_file: Path) -> dict[str, An
     return data
 
 
-def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path = SHIPPED_DIR) -> Catalog:
-    """The catalog for `region`: a valid updated one from `data_dir`, else the shipped one.
+# -- signed updates ---------------------------------------------------------------------------
+
+
+def signing_message(region: str, version: int, catalog: bytes) -> bytes:
+    """What the platform signs: region, version and the catalog's SHA-256, so none can be swapped."""
+    return f"{SIGNED_FORMAT}\n{region}\n{version}\n{hashlib.sha256(catalog).hexdigest()}".encode("ascii")
+
+
+def signature_valid(region: str, version: int, catalog: bytes, signature: bytes, keys: Iterable[str]) -> bool:
+    """True when one of the configured Ed25519 public keys (base64) signed this catalog."""
+    message = signing_message(region, version, catalog)
+    for text in keys:
+        try:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+        except (ValueError, binascii.Error):
+            log.warning("catalog.bad_configured_key")  # a typo in the configuration must not accept anything
+            continue
+        try:
+            key.verify(signature, message)
+            return True
+        except InvalidSignature:
+            continue
+    return False
+
+
+def read_stamp(stamp: Path) -> dict[str, Any] | None:
+    """The stamp of an installed update (region, version, sha256, signature); None when there is none.
+
+    CatalogError when it exists but is not a stamp: the caller refuses the update it describes.
+    """
+    try:
+        data = strictjson.loads(stamp.read_bytes(), max_bytes=STAMP_MAX_BYTES, max_depth=2)
+    except FileNotFoundError:
+        return None
+    except (OSError, strictjson.JsonRefused) as error:
+        raise CatalogError(f"catalog stamp {stamp} is unreadable: {error}") from None
+    if not (isinstance(data, dict) and type(data.get("version")) is int and data["version"] > 0
+            and isinstance(data.get("sha256"), str) and isinstance(data.get("signature"), str)):
+        raise CatalogError(f"catalog stamp {stamp} is not a catalog stamp")
+    return data
+
+
+def _check_installed(updated: Path, region: str, keys: tuple[str, ...]) -> bytes:
+    """The installed update's bytes if they are still what its stamp names (and signed by `keys`)."""
+    stamp = read_stamp(updated.with_name(f"{region}.signature.json"))
+    if stamp is None:
+        raise CatalogError(f"catalog {updated}: no signature stamp beside it")
+    catalog = updated.read_bytes()
+    if hashlib.sha256(catalog).hexdigest() != stamp["sha256"]:
+        raise CatalogError(f"catalog {updated}: changed since it was installed (SHA-256 differs from its stamp)")
+    try:
+        signature = base64.b64decode(stamp["signature"], validate=True)
+    except (ValueError, binascii.Error):
+        raise CatalogError(f"catalog {updated}: its stamp holds no signature") from None
+    if keys and not signature_valid(region, stamp["version"], catalog, signature, keys):
+        raise CatalogError(f"catalog {updated}: signature does not verify with any configured key")
+    return catalog
+
+
+def _load_update(updated: Path, region: str, keys: tuple[str, ...], read: ReadRuns) -> Catalog:
+    try:
+        data = strictjson.loads(_check_installed(updated, region, keys), max_bytes=MAX_CATALOG_BYTES,
+                                max_depth=MAX_CATALOG_DEPTH)
+    except strictjson.JsonRefused as refused:
+        raise CatalogError(f"catalog {updated}: {refused.message}") from None
+    except OSError as error:
+        raise CatalogError(f"catalog {updated}: not readable: {error.strerror}") from None
+    return parse_catalog(data, str(updated), region, read)
+
+
+def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path = SHIPPED_DIR,
+                 catalog_keys: tuple[str, ...] = ()) -> Catalog:
+    """The catalog for `region`: a valid, still signed update from `data_dir`, else the shipped one.
 
     `shipped_dir` holds `<region>.json` and `sample_guides.json` (tests point it elsewhere). With a
     `data_dir`, the search index's pinyin readings are kept under `<data_dir>/search/` and computed
@@ -332,13 +415,14 @@ def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path
         updated = Path(data_dir).expanduser() / "catalog" / f"{region}.json"
         if updated.exists():
             try:
-                catalog = read_catalog(updated, region, read)
+                catalog = _load_update(updated, region, catalog_keys, read)
                 log.info("event=catalog_loaded region=%s origin=update version=%s items=%d",
                          region, catalog.version, len(catalog))
                 return catalog
             except CatalogError as e:
                 log.warning("event=catalog_update_rejected region=%s file=%s problem=%s fallback=shipped",
                             region, updated, e.message)
+                events.record(events.EventId.CATALOG_REFUSED, region=region, reason=e.message)
     shipped = shipped_dir / f"{region}.json"
     if not shipped.exists():
         raise CatalogError(f"no catalog for region {region!r} (no file {shipped})")

@@ -212,11 +212,12 @@ def catalog_state(config: Config) -> dict[str, Any]:
     from sync.downlink import catalog_folder, installed_version
 
     region = config.terminal.region
+    version = installed_version(config.storage.data_dir, region)  # first: it sets a corrupt stamp aside
     stamp = catalog_folder(config.storage.data_dir) / f"{region}.signature.json"
     accepted = None
     if stamp.exists():
         accepted = json.loads(stamp.read_text(encoding="utf-8")).get("accepted_at")
-    return {"region": region, "version": installed_version(config.storage.data_dir, region), "signed_at": accepted}
+    return {"region": region, "version": version, "signed_at": accepted}
 
 
 def push_now(config: Config) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -39,8 +40,12 @@ def catalog_json(version: str = "2022.1", items: list[dict[str, Any]] | None = N
 
 
 def write(path: Path, data: Any) -> Path:
+    """Write JSON; into a data folder's catalog/ with the stamp an installed update has (unsigned here)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    if path.parent.name == "catalog":
+        stamp = {"version": 1, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "signature": ""}
+        path.with_name(f"{path.stem}.signature.json").write_text(json.dumps(stamp), encoding="utf-8")
     return path
 
 

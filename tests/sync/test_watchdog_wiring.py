@@ -7,13 +7,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from sync.outbox import Outbox
 from sync.service import SyncService
 from terminal import config as config_module
 from tests.sync.conftest import free_port
-from tests.sync.helpers import write_secret
+from tests.sync.helpers import make_case, write_secret
 
 
 def _receive(sock: socket.socket, wanted: bytes, limit: int = 50) -> list[bytes]:
@@ -67,3 +69,64 @@ def test_service_is_unhealthy_once_the_pull_api_dies(tmp_path: Path) -> None:
 
     service.run(on_tick=tick)
     assert health[0] is True and health[-1] is False
+
+
+class BlackHole:
+    """A platform that accepts every TCP connection and never answers a byte."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                self.held.append(self.listener.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.held:
+            sock.close()
+
+
+def test_loop_keeps_ticking_against_a_platform_that_never_answers(tmp_path: Path) -> None:
+    """Heartbeat, catalog check and a push round, each to a black hole, still leave the watchdog fed in time.
+
+    One request ends within its deadline (3 x timeout_seconds, at most 50 s), so the longest gap
+    between ticks is three deadlines; with the default 15 s that is 135 s, inside WatchdogSec=180.
+    """
+    hole = BlackHole()
+    secret = write_secret(tmp_path / "secret")
+    config = config_module.from_dict({
+        "storage": {"data_dir": str(tmp_path / "data"), "min_free_mb": 10},
+        "platform": {"url": hole.url, "credentials": str(secret), "timeout_seconds": 1, "push_interval_seconds": 1},
+    })
+    outbox = Outbox.from_config(config)
+    outbox.submit(make_case(1))
+    service = SyncService(config, outbox)
+    assert service.client is not None
+    deadline = service.client.settings.deadline_seconds
+    ticks: list[float] = []
+
+    def tick() -> None:
+        ticks.append(time.monotonic())
+        if ticks[-1] - ticks[0] > 4 * deadline:
+            service.stop.set()
+
+    try:
+        service.run(on_tick=tick)
+        assert outbox.record(make_case(1).case_no).state == "queued"
+    finally:
+        hole.close()
+        outbox.close()
+    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:])]
+    assert max(gaps) < 3 * deadline + 1.5, gaps
+    assert len(hole.held) >= 3  # heartbeat, catalog and push each reached the platform

@@ -11,12 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import cv2
-
 from terminal.config import Config
-from terminal.errors import ConfigError
+from terminal.errors import ConfigError, TerminalError
 from terminal.scanner.encode import write_pdf
 from terminal.scanner.enhance import MODES
+from terminal.scanner.imagefile import read_image
 from terminal.scanner.pipeline import PAPER_CHOICES, ScanOptions, scan_page
 
 
@@ -45,12 +44,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
     for name in args.images:
         path = Path(name)
         report: dict[str, Any] = {"input": str(path)}
-        frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if frame is None:
+        try:  # one bad page is reported and the batch goes on
+            page = scan_page(read_image(path), options)
+        except TerminalError as refused:
             failures += 1
-            report.update(found=False, error="cannot read this file as an image")
+            report.update(found=False, error=refused.message, advice_zh=refused.advice_zh)
         else:
-            page = scan_page(frame, options)
             output = _output_path(path, args.out)
             output.write_bytes(page.jpeg.data)
             pages.append(page.jpeg.data)

@@ -9,8 +9,10 @@ and what is allowed. `docs/configuration.md` documents every key (a test keeps i
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -218,7 +220,8 @@ def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
     def bad(allowed: str) -> ConfigError:
         return ConfigError(f"configuration key {key} = {value!r} is not allowed: {allowed}")
 
-    if type(None) in get_args(kind):  # optional path: empty string means "not set"
+    optional = type(None) in get_args(kind)
+    if optional:  # optional path: empty string means "not set"
         if value in ("", None):
             return None
         kind = next(k for k in get_args(kind) if k is not type(None))
@@ -251,6 +254,10 @@ def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
             raise bad("expected a string")
         if meta.get("pattern") and not re.fullmatch(meta["pattern"], value):
             raise bad(f"must match {meta['pattern']}")
+        if kind is Path and not optional:  # a required folder: "" or a relative path means the current directory
+            if not value.strip() or not Path(value).expanduser().is_absolute():
+                raise bad("an absolute folder path such as /var/lib/gov-terminal/data (an empty or relative "
+                          "path would put keys and cases in whatever directory the command was started from)")
         if kind is Path:
             return Path(value).expanduser()
         if kind is DeviceAddress:
@@ -298,10 +305,56 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"configuration file {path} does not exist") from None
+        raise ConfigError(f"configuration file {path} does not exist; check --config or ${ENV_VAR}") from None
+    except OSError as e:  # a directory, a symbolic-link loop, no permission
+        why = "is a symbolic link that loops" if e.errno == errno.ELOOP else f"cannot be read ({e.strerror})"
+        raise ConfigError(f"configuration file {path} {why}; point --config or ${ENV_VAR} at a readable "
+                          "TOML file") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"configuration file {path} is not UTF-8 text (bad byte at offset {e.start}); "
+                          "save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"configuration file {path} is not valid TOML: {e}") from None
     return from_dict(data)
+
+
+class DataDirUnusable(ConfigError):
+    """`storage.data_dir` is not a folder this process can use."""
+
+    advice_zh = "终端数据目录不可用，请联系技术人员检查存储卡和配置项 storage.data_dir。"
+
+
+def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
+    """The data folder, created if only its last part is missing; raises DataDirUnusable in words.
+
+    A configured folder whose parent is missing is refused rather than created: on the appliance
+    that means the data partition is not mounted, and the root file system must not fill up
+    instead. Only the built-in default (a developer's home) is created with its parents.
+    `writable` also proves a file can be created there (the kiosk and the sync service write).
+    """
+    path = storage.data_dir
+    key = f"storage.data_dir = {str(path)!r}"
+    default = Path(dataclasses.fields(StorageSettings)[0].default).expanduser()
+    if path.exists() and not path.is_dir():
+        raise DataDirUnusable(f"{key} is a file, not a folder; set storage.data_dir to a folder")
+    if not path.exists():
+        if path != default and not path.parent.is_dir():
+            raise DataDirUnusable(f"{key}: its parent folder {path.parent} does not exist (is the data partition "
+                                  "mounted?); mount or create it, or correct storage.data_dir")
+        try:
+            path.mkdir(mode=0o700, parents=path == default, exist_ok=True)
+        except OSError as e:
+            raise DataDirUnusable(f"{key} cannot be created ({e.strerror}); create it for the terminal's user or "
+                                  "correct storage.data_dir") from None
+    if writable:
+        try:
+            fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as e:
+            raise DataDirUnusable(f"{key} is not writable ({e.strerror}); give the terminal's user write access or "
+                                  "remount the data partition read-write") from None
+    return path
 
 
 def with_simulated_devices(config: Config) -> Config:

@@ -88,7 +88,10 @@ def parse_address(text: str, kind: str | None = None) -> DeviceAddress:
         text_url = "sim://" + text[3:]
     else:
         text_url = text
-    parts = urlsplit(text_url)
+    try:
+        parts = urlsplit(text_url)
+    except ValueError as e:  # e.g. "Invalid IPv6 URL" for tcp://[::1:9100
+        raise _fail(text, f"not a valid address ({e}); an IPv6 host goes in brackets: tcp://[::1]:9100") from None
     scheme = parts.scheme
     if scheme not in SCHEMES:
         raise _fail(text, f"unknown scheme {scheme or '(none)'!r}")

@@ -51,6 +51,7 @@ class EventId(str, Enum):
     RATING_RECORDED = ("E3006", "好差评 rating recorded")
     COMPLAINT_FILED = ("E3007", "complaint filed")
     HELP_REQUESTED = ("E3008", "assistance requested")
+    CASE_COUNTER_RECOVERED = ("E3020", "case-number counter rebuilt from its copy after loss or damage")
     CASE_DELIVERED = ("E4001", "case delivered to the platform")
     PUSH_FAILED = ("E4002", "push to the platform failed")
     PULL_ACKNOWLEDGED = ("E4003", "case acknowledged by a pulling server")

@@ -89,6 +89,9 @@ class CaseNumbers:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
+        # One small row: checkpoint often and cut the WAL back, or it grows by a page per number to 4 MB.
+        db.execute("PRAGMA wal_autocheckpoint=16")
+        db.execute("PRAGMA journal_size_limit=131072")
         db.execute("CREATE TABLE IF NOT EXISTS counter (terminal TEXT PRIMARY KEY, day TEXT NOT NULL,"
                    " seq INTEGER NOT NULL)")
         return db

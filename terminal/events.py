@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Deque
+from typing import Any, Callable, Deque
 
 logger = logging.getLogger("terminal.events")
 
@@ -94,7 +94,8 @@ class Event:
 class EventLog:
     """The process-wide log of recent events (a bounded ring) plus an optional file."""
 
-    def __init__(self, capacity: int = 500) -> None:
+    def __init__(self, capacity: int = 500, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.clock = clock  # injectable: the simulated-month test runs the event log on a fake clock
         self._recent: Deque[Event] = collections.deque(maxlen=capacity)
         self._lock = threading.Lock()
         self._file: logging.Logger | None = None
@@ -114,7 +115,7 @@ class EventLog:
         self._file = file_logger
 
     def record(self, event: EventId, **fields: Any) -> Event:
-        entry = Event(datetime.now(timezone.utc), event, {k: scrub(v) for k, v in fields.items()})
+        entry = Event(self.clock(), event, {k: scrub(v) for k, v in fields.items()})
         with self._lock:
             self._recent.append(entry)
         line = json.dumps(entry.to_json(), ensure_ascii=False, default=str)

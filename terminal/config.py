@@ -50,7 +50,8 @@ class TerminalSettings:
 
 @dataclass(frozen=True)
 class DisplaySettings:
-    font: str = setting("", "Path of a CJK font file; empty searches the system (WenQuanYi, Noto CJK).")
+    font: str = setting("", "Path of a CJK font file (it must draw Chinese); empty searches the system "
+                                 "(WenQuanYi, Noto CJK).")
     fullscreen: bool = setting(True, "Kiosk full screen; `terminal run --windowed` overrides it for a laptop.")
     width: int = setting(1280, "Window width in pixels when not full screen.", minimum=320, maximum=7680)
     height: int = setting(800, "Window height in pixels when not full screen.", minimum=240, maximum=4320)
@@ -123,7 +124,9 @@ class DeviceSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    data_dir: Path = setting("~/.local/share/gov-terminal", "Writable folder for the outbox, keys, logs and case numbers.")
+    data_dir: Path = setting("~/.local/share/gov-terminal",
+                             "Writable folder for the outbox, keys, logs and case numbers; an absolute path (or "
+                             "~/...). Its parent must exist (only the default is created with its parents).")
     retention_days: int = setting(30, "Undelivered cases older than this raise a technician alarm.",
                                   minimum=1, maximum=365)
     min_free_mb: int = setting(200, "New cases are refused when less disk than this is free.", minimum=10)

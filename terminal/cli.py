@@ -23,8 +23,6 @@ COMMAND_MODULES = (
     "terminal.commands.scan",
     "terminal.commands.demo",
 )
-# Commands that read or write the data folder: a missing or misconfigured one is refused in words first.
-DATA_DIR_COMMANDS = frozenset({"diag", "sync", "outbox", "tech", "run"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         config = config_module.load(args.config)
-        if args.command in DATA_DIR_COMMANDS:
+        if args.command in ("diag", "sync", "outbox", "tech", "run"):  # they use the data folder: check it first
             config_module.ensure_data_dir(config.storage, writable=False)
         return int(args.handler(args, config) or 0)
     except TerminalError as e:

@@ -333,7 +333,9 @@ def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
     A configured folder whose parent is missing is refused rather than created: on the appliance
     that means the data partition is not mounted, and the root file system must not fill up
     instead. Only the built-in default (a developer's home) is created with its parents.
-    `writable` also proves a file can be created there (the kiosk and the sync service write).
+    `writable` also proves a file can be created there (the kiosk and the sync service write): a
+    folder the terminal's user has no right to write is a configuration error; a read-only or full
+    partition is not, since delivery, `verify` and diag must keep working through it.
     """
     path = storage.data_dir
     key = f"storage.data_dir = {str(path)!r}"
@@ -355,6 +357,8 @@ def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
             os.close(fd)
             os.unlink(probe)
         except OSError as e:
+            if e.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+                return path  # a read-only or full partition is a fault the services run degraded through
             raise DataDirUnusable(f"{key} is not writable ({e.strerror}); give the terminal's user write access or "
                                   "remount the data partition read-write") from None
     return path

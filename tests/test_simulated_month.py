@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 
@@ -29,6 +28,7 @@ from terminal.casenumber import CaseNumbers, parse_case_number
 from terminal.errors import StorageFull
 from terminal.session import Session, State
 from tests.test_session import CATALOG, IDENTITY, PATH
+from tests.tmpfs import tmpfs
 
 START = datetime(2026, 12, 20, 7, 0)  # 30 days from here cross 2027-01-01
 DAYS = 30
@@ -218,18 +218,8 @@ def kiosk_rows(path: Path, sql: str) -> int:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 32 MB tmpfs: a real file system that can be filled to 95 %."""
-    mountpoint = tmp_path / "disk"
-    mountpoint.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,mode=0755", "tmpfs", str(mountpoint)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "size=32m,mode=0755") as mountpoint:
         yield mountpoint
-    finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=True)
 
 
 def test_disk_guard_at_95_percent_then_delivery_and_cleanup(small_disk: Path, monkeypatch: pytest.MonkeyPatch) -> None:

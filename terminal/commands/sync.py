@@ -81,13 +81,13 @@ def run_push(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_serve(args: argparse.Namespace, config: Config) -> int:
+    from terminal.config import ensure_data_dir
+    ensure_data_dir(config.storage, writable=True)  # a read-only or unusable folder: one sentence, not a traceback
     from sync.outbox import Outbox
     from sync.service import SyncService
     from terminal.watchdog import Watchdog
     from terminal import events
     from terminal.technician_tools import event_log_path
-    from terminal.config import ensure_data_dir
-    ensure_data_dir(config.storage, writable=True)  # a read-only or unusable folder: one sentence, not a traceback
     stop = _stop_on_signals()
     events.EVENTS.configure(event_log_path(config, "sync"))  # the technician screens and the report read it
     events.record(events.EventId.TERMINAL_STARTED, process="sync")

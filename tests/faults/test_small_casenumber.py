@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -28,7 +29,6 @@ def _garbage(path: Path) -> None:
 
 
 def _garbage_row(path: Path) -> None:
-    import sqlite3
     with sqlite3.connect(path) as db:
         db.execute("UPDATE counter SET day = 'soon', seq = 'many'")
 

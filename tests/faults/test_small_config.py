@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from terminal.cli import main
+from terminal.config import StorageSettings, ensure_data_dir
 from terminal.fonts import find_cjk_font
+from tests.tmpfs import tmpfs
 
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 COMMANDS = (["run", "--simulate", "--windowed"], ["sync", "serve"], ["diag", "system"])
@@ -133,3 +135,10 @@ def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "storage.data_dir" in done.stderr
+
+
+def test_read_only_partition_is_not_a_configuration_error(tmp_path: Path) -> None:
+    """A read-only mount is a fault the services run degraded through (delivery, verify, diag), not a
+    misconfiguration: only a folder the user may not write is refused."""
+    with tmpfs(tmp_path / "ro", "size=1m,ro") as mountpoint:
+        assert ensure_data_dir(StorageSettings(data_dir=mountpoint), writable=True) == mountpoint

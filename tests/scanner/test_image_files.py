@@ -4,7 +4,6 @@ JPEG are each refused with a typed error, decoding nothing, and the rest of the 
 from __future__ import annotations
 
 import json
-import resource
 import struct
 import subprocess
 import sys

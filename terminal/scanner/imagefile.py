@@ -29,8 +29,9 @@ _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 _STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7: no length field
 
 
-class ImageRefused(TerminalError):
-    """A picture file that is not a complete, reasonably sized image."""
+class ImageRefused(TerminalError, ValueError):
+    """A picture that is not a complete, reasonably sized image (a ValueError too: callers of the
+    pipeline already treat that as "this page cannot be used")."""
 
     advice_zh = "这张图片无法使用（文件损坏、不完整或尺寸过大），请重新拍摄或换一张图片。"
 
@@ -104,7 +105,7 @@ def read_image(path: Path, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     try:
         frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     except cv2.error as e:
-        raise ImageRefused(f"{path.name}: the decoder failed ({e.func or 'cv2'})") from None
+        raise ImageRefused(f"{path.name}: the decoder failed ({(e.err or 'cv2.error').strip()})") from None
     if frame is None or frame.size == 0:
         raise ImageRefused(f"{path.name}: cannot be decoded as an image")
     log.info("image read format=%s width=%d height=%d", fmt, width, height)

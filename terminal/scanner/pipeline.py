@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 PAPER_CHOICES = ("auto", "detected", *PAPERS)
 
 
-class ScanFailed(TerminalError):
-    """The image library failed on this page; the page is refused, the batch goes on."""
+class ScanFailed(TerminalError, ValueError):
+    """The image library failed on this page; the page is refused, the batch goes on (a ValueError
+    too, which the camera screen already catches for a page it cannot use)."""
 
     advice_zh = "这一页没有处理成功，请重新拍摄这一页。"
 
@@ -111,8 +112,9 @@ def scan_page(frame: np.ndarray, options: ScanOptions = ScanOptions(), *, rotati
     try:
         return _scan(frame, options, rotation)
     except cv2.error as e:
-        log.warning("page scan failed in OpenCV func=%s", e.func)
-        raise ScanFailed(f"OpenCV failed on this page ({e.func or 'cv2'})") from None
+        problem = (e.err or "cv2.error").strip().splitlines()[0]
+        log.warning("page scan failed in OpenCV problem=%s", problem)
+        raise ScanFailed(f"OpenCV failed on this page: {problem}") from None
 
 
 def _scan(frame: np.ndarray, options: ScanOptions, rotation: int | None) -> ScannedPage:

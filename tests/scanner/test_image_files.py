@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from terminal.cli import main
 from terminal.scanner.imagefile import ImageRefused, jpeg_complete, read_image
+from terminal.scanner.pipeline import ScanFailed, scan_page
 from terminal.scanner.synthetic import write_set
 
 
@@ -106,3 +107,18 @@ def test_jpeg_complete_only_with_every_byte(seed: int, progressive: bool, restar
     assert ok and jpeg_complete(data)
     assert not jpeg_complete(data[: int(len(data) * cut)])
     assert jpeg_complete(data + b"\x00trailing")  # some cameras pad after the end marker
+
+
+def test_a_frame_above_the_cap_is_refused_before_any_work() -> None:
+    """A camera still is held to the same cap; the refusal is also a ValueError, which the camera
+    screen catches for a page it cannot use (so its capture does not stay stuck)."""
+    frame = np.broadcast_to(np.zeros((1, 1, 3), np.uint8), (8200, 6200, 3))  # 50.8 MP, no memory behind it
+    with pytest.raises(ImageRefused) as refused:
+        scan_page(frame)
+    assert isinstance(refused.value, ValueError) and "8200" in refused.value.message
+
+
+def test_an_opencv_failure_on_one_page_is_a_typed_refusal() -> None:
+    with pytest.raises(ScanFailed) as failed:  # 64-bit integers: no OpenCV colour conversion takes them
+        scan_page(np.zeros((100, 100, 3), np.int64))
+    assert "Unsupported depth" in failed.value.message and "重新拍摄" in failed.value.advice_zh

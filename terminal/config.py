@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import math
 import os
 import re
 import tempfile
@@ -23,6 +24,7 @@ from terminal.devices import DeviceAddress, parse_address
 from terminal.errors import ConfigError
 
 ENV_VAR = "TERMINAL_CONFIG"
+MAX_FILE_BYTES = 1024 * 1024  # a real configuration is a few KB
 
 
 def setting(default: Any, doc: str, *, choices: tuple[Any, ...] | None = None, minimum: float | None = None,
@@ -240,6 +242,8 @@ def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
             raise bad(f"expected {'a whole number' if kind is int else 'a number'}")
         value = kind(value)
+        if not math.isfinite(value):
+            raise bad("a finite number (not inf or nan)")
         if meta.get("minimum") is not None and value < meta["minimum"]:
             raise bad(f"at least {meta['minimum']}")
         if meta.get("maximum") is not None and value > meta["maximum"]:
@@ -255,6 +259,8 @@ def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
     elif kind in (str, Path, DeviceAddress):
         if not isinstance(value, str):
             raise bad("expected a string")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value) and kind is not str:
+            raise bad("no control characters (a path or address is one line of printable text)")
         if meta.get("pattern") and not re.fullmatch(meta["pattern"], value):
             raise bad(f"must match {meta['pattern']}")
         if kind is Path and not optional:  # a required folder: "" or a relative path means the current directory
@@ -306,7 +312,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
         return from_dict({})
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError(f"configuration file {path} is larger than {MAX_FILE_BYTES // 1024} KB; "
+                              f"point --config or ${ENV_VAR} at the terminal's TOML file")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"configuration file {path} does not exist; check --config or ${ENV_VAR}") from None
     except OSError as e:  # a directory, a symbolic-link loop, no permission
@@ -316,8 +326,10 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
     except UnicodeDecodeError as e:
         raise ConfigError(f"configuration file {path} is not UTF-8 text (bad byte at offset {e.start}); "
                           "save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, RecursionError) as e:  # RecursionError: brackets nested thousands deep
         raise ConfigError(f"configuration file {path} is not valid TOML: {e}") from None
+    except ValueError as e:  # after its subclasses above: a NUL byte in the file name
+        raise ConfigError(f"configuration file name {str(path)!r} is not usable ({e})") from None
     return from_dict(data)
 
 
@@ -340,10 +352,14 @@ def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
     path = storage.data_dir
     key = f"storage.data_dir = {str(path)!r}"
     default = Path(dataclasses.fields(StorageSettings)[0].default).expanduser()
-    if path.exists() and not path.is_dir():
+    try:
+        exists, is_dir, parent_is_dir = path.exists(), path.is_dir(), path.parent.is_dir()
+    except OSError as e:  # a name too long, a folder on the way that may not be searched
+        raise DataDirUnusable(f"{key} cannot be looked at ({e.strerror}); correct storage.data_dir") from None
+    if exists and not is_dir:
         raise DataDirUnusable(f"{key} is a file, not a folder; set storage.data_dir to a folder")
-    if not path.exists():
-        if path != default and not path.parent.is_dir():
+    if not exists:
+        if path != default and not parent_is_dir:
             raise DataDirUnusable(f"{key}: its parent folder {path.parent} does not exist (is the data partition "
                                   "mounted?); mount or create it, or correct storage.data_dir")
         try:

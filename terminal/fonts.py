@@ -38,11 +38,11 @@ def _missing_chinese(path: Path) -> str:
     """Why `path` cannot draw Chinese ("" when it can): not a font, or a font without these glyphs."""
     try:
         font = ImageFont.truetype(str(path), 32)
-    except OSError:
+        missing = font.getmask(_NO_SUCH_CHARACTER)
+        absent = [c for c in PROBE_CHARACTERS
+                  if (mask := font.getmask(c)).size == missing.size and bytes(mask) == bytes(missing)]
+    except (OSError, ValueError):  # not a font, or a damaged one FreeType cannot draw from
         return "is not a font file FreeType can open (TrueType/OpenType .ttf, .otf or .ttc)"
-    missing = font.getmask(_NO_SUCH_CHARACTER)
-    absent = [c for c in PROBE_CHARACTERS
-              if (mask := font.getmask(c)).size == missing.size and bytes(mask) == bytes(missing)]
     return f"has no glyphs for Chinese characters ({''.join(absent)})" if absent else ""
 
 
@@ -51,8 +51,13 @@ def find_cjk_font(configured: str = "") -> Path:
     """The configured font file if given (it must exist and draw Chinese), else the first installed candidate."""
     if configured:
         path = Path(configured).expanduser()
-        if not path.is_file():
-            raise FontMissing(f"display.font {configured!r} does not exist; install fonts-wqy-microhei or "
+        try:
+            is_file = path.is_file()
+        except OSError as e:  # a name too long, a folder on the way that may not be searched
+            raise FontMissing(f"display.font {configured!r} cannot be looked at ({e.strerror}); correct "
+                              "display.font (empty searches the system)") from None
+        if not is_file:
+            raise FontMissing(f"display.font {configured!r} does not exist or is not a file; install fonts-wqy-microhei or "
                               "correct display.font (empty searches the system)")
         why = _missing_chinese(path)
         if why:

@@ -9,10 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from terminal import config
 from terminal.cli import main
-from terminal.config import StorageSettings, ensure_data_dir
-from terminal.fonts import find_cjk_font
+from terminal.config import DataDirUnusable, StorageSettings, ensure_data_dir
+from terminal.errors import ConfigError
+from terminal.fonts import FontMissing, find_cjk_font
 from tests.tmpfs import tmpfs
 
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -142,3 +146,68 @@ def test_read_only_partition_is_not_a_configuration_error(tmp_path: Path) -> Non
     misconfiguration: only a folder the user may not write is refused."""
     with tmpfs(tmp_path / "ro", "size=1m,ro") as mountpoint:
         assert ensure_data_dir(StorageSettings(data_dir=mountpoint), writable=True) == mountpoint
+
+
+def _cut_font(tmp_path: Path) -> Path:
+    """The first 64 KB of the CJK font: its header says TrueType, its glyphs are gone."""
+    whole = find_cjk_font("")
+    cut = tmp_path / "cut.ttc"
+    cut.write_bytes(whole.read_bytes()[:65536])
+    return cut
+
+
+@pytest.mark.parametrize("font", ["folder", "nul", "long", "cut"])
+def test_odd_font_settings_are_font_errors(tmp_path: Path, font: str) -> None:
+    value = {"folder": str(tmp_path), "nul": "/tmp/a\0b.ttf", "long": "/tmp/" + "a" * 5000,
+             "cut": str(_cut_font(tmp_path))}[font]
+    find_cjk_font.cache_clear()
+    with pytest.raises(FontMissing) as refused:
+        find_cjk_font(value)
+    assert "display.font" in refused.value.message and "中文字体" in refused.value.advice_zh
+
+
+@pytest.mark.parametrize(("toml", "words"), [
+    ('[timeouts]\ndevice_seconds = nan\n', ["timeouts.device_seconds", "finite"]),
+    ('[platform]\ntimeout_seconds = inf\n', ["platform.timeout_seconds", "finite"]),
+    ('[storage]\ndata_dir = "/tmp/a\\u0000b"\n', ["storage.data_dir", "control characters"]),
+    ('[devices.printer]\naddress = "tcp://host:9100\\n"\n', ["devices.printer.address", "control characters"]),
+    ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", ["not valid TOML"]),
+    ("# " + "x" * (2 * 1024 * 1024) + "\n", ["larger than"]),
+])
+def test_hostile_configuration_files(tmp_path: Path, toml: str, words: list[str]) -> None:
+    path = tmp_path / "terminal.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        config.load(path)
+    for word in words:
+        assert word in refused.value.message
+
+
+def test_unusable_data_dir_names(tmp_path: Path) -> None:
+    with pytest.raises(DataDirUnusable, match="cannot be"):
+        ensure_data_dir(StorageSettings(data_dir=Path("/tmp/" + "a" * 5000)), writable=False)
+
+
+KEYS = [(key, kind) for key, _field, kind in config.iter_keys()]
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                   st.text(max_size=40), st.dates(), st.lists(st.text(max_size=8), max_size=3),
+                   st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([k for k, _ in KEYS] + ["terminal.colour", "extra"]), VALUES, max_size=6))
+def test_any_values_give_a_config_or_a_config_error(values: dict[str, object]) -> None:
+    data: dict[str, object] = {}
+    for dotted, value in values.items():
+        *sections, name = dotted.split(".")
+        table = data
+        for section in sections:
+            table = table.setdefault(section, {})  # type: ignore[assignment]
+            if not isinstance(table, dict):
+                break
+        else:
+            table[name] = value
+    try:
+        config.from_dict(data)
+    except ConfigError as refused:
+        assert refused.message.startswith(("configuration key", "unknown configuration key"))

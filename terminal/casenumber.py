@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from terminal.errors import TerminalError
 from terminal.events import EventId, record
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,12 @@ def parse_case_number(text: str) -> tuple[str, date, int] | None:
     except ValueError:
         return None
     return m["terminal"], day, int(m["seq"])
+
+
+class CounterUnavailable(TerminalError):
+    """The case-number counter cannot be read or written just now (locked, no permission, I/O error)."""
+
+    advice_zh = "终端暂时不能生成受理编号，请到窗口办理，或联系技术人员。"
 
 
 class CaseNumbers:
@@ -70,10 +77,17 @@ class CaseNumbers:
     def _open(self) -> sqlite3.Connection:
         """The counter, reconciled with the copy and the known numbers; rebuilt if it cannot be read."""
         damage = ""
+        db: sqlite3.Connection | None = None
         try:
             db = self._connect()
             stored = self._stored(db)
+        except sqlite3.OperationalError as e:  # locked, no permission, I/O error: not damage, never set aside
+            if db is not None:
+                db.close()
+            raise CounterUnavailable(f"case-number counter {self.path.name} cannot be opened ({e})") from None
         except sqlite3.DatabaseError as e:  # "file is not a database", "disk image is malformed"
+            if db is not None:
+                db.close()
             damage, stored = type(e).__name__, None
             self._set_aside()
             db = self._connect()
@@ -136,7 +150,22 @@ class CaseNumbers:
                    " DO UPDATE SET day = excluded.day, seq = excluded.seq", (self.terminal_id, day.isoformat(), seq))
 
     def next(self) -> str:
-        """A new case number, durable on disk before it is returned."""
+        """A new case number, durable on disk before it is returned.
+
+        A counter damaged while the kiosk runs is rebuilt from its copy and counting goes on; one
+        that cannot be reached (locked, I/O error) is CounterUnavailable, in words.
+        """
+        try:
+            return self._next()
+        except sqlite3.OperationalError as e:
+            raise CounterUnavailable(f"case-number counter {self.path.name} cannot be written ({e})") from None
+        except sqlite3.DatabaseError:
+            with self._lock:
+                self._db.close()
+                self._db = self._open()
+            return self._next()
+
+    def _next(self) -> str:
         today = self._today()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")

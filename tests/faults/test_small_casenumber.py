@@ -68,3 +68,13 @@ def test_damaged_copy_alone_changes_nothing(tmp_path: Path) -> None:
     numbers.close()
     (tmp_path / COPY_NAME).write_bytes(b"\xff\xfe garbage")
     assert CaseNumbers(tmp_path, "JY0101", today=lambda: TODAY).next() == "JY0101-261121-0002"
+
+
+def test_counter_damaged_while_running_is_rebuilt_and_counting_goes_on(tmp_path: Path) -> None:
+    numbers = CaseNumbers(tmp_path, "JY0101", today=lambda: TODAY)
+    earlier = {numbers.next() for _ in range(5)}
+    for damaged in tmp_path.glob(FILE_NAME + "*"):  # the database, its WAL and index, under the open connection
+        damaged.write_bytes(os.urandom(8192))
+    later = [numbers.next() for _ in range(3)]
+    assert later == [f"JY0101-261121-000{i}" for i in (6, 7, 8)] and not earlier & set(later)
+    assert list(tmp_path.glob(FILE_NAME + ".damaged-*"))  # kept for the technician

@@ -15,9 +15,9 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from terminal.errors import TerminalError
 from terminal.events import EventId, record

@@ -15,10 +15,11 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from terminal.devices import DeviceAddress, parse_address
 from terminal.errors import ConfigError
@@ -208,7 +209,7 @@ def _is_section(kind: Any) -> bool:
     return dataclasses.is_dataclass(kind) and kind is not DeviceAddress
 
 
-def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field, type]]:
+def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field[Any], type]]:
     """Every leaf key as (dotted name, field, type), for validation and for the documentation."""
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
@@ -219,7 +220,7 @@ def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, datac
             yield name, f, hints[f.name]
 
 
-def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
+def _convert(key: str, value: Any, f: dataclasses.Field[Any], kind: Any) -> Any:
     meta = f.metadata
 
     def bad(allowed: str) -> ConfigError:
@@ -302,7 +303,8 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
 
 def from_dict(data: dict[str, Any]) -> Config:
     """Build and validate a configuration from parsed TOML."""
-    return _build(Config, data, "")
+    config: Config = _build(Config, data, "")
+    return config
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Config:
@@ -351,7 +353,7 @@ def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
     """
     path = storage.data_dir
     key = f"storage.data_dir = {str(path)!r}"
-    default = Path(dataclasses.fields(StorageSettings)[0].default).expanduser()
+    default = Path(StorageSettings().data_dir).expanduser()
     try:
         exists, is_dir, parent_is_dir = path.exists(), path.is_dir(), path.parent.is_dir()
     except OSError as e:  # a name too long, a folder on the way that may not be searched

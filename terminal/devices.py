@@ -7,9 +7,9 @@ Forms: `sim` (built-in simulator, `sim?fault=paper_end` sets fault switches), a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from terminal.errors import ConfigError

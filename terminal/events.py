@@ -14,11 +14,12 @@ import logging
 import logging.handlers
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Deque
+from typing import Any
 
 logger = logging.getLogger("terminal.events")
 
@@ -26,10 +27,12 @@ logger = logging.getLogger("terminal.events")
 class EventId(str, Enum):
     """Stable event IDs; never renumber, only add. The text is the English meaning."""
 
-    def __new__(cls, code: str, meaning: str) -> "EventId":
+    meaning: str  # set by __new__ on every member
+
+    def __new__(cls, code: str, meaning: str) -> EventId:
         member = str.__new__(cls, code)
         member._value_ = code
-        member.meaning = meaning  # type: ignore[attr-defined]
+        member.meaning = meaning
         return member
 
     TERMINAL_STARTED = ("E1000", "terminal process started")
@@ -94,9 +97,9 @@ class Event:
 class EventLog:
     """The process-wide log of recent events (a bounded ring) plus an optional file."""
 
-    def __init__(self, capacity: int = 500, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(self, capacity: int = 500, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.clock = clock  # injectable: the simulated-month test runs the event log on a fake clock
-        self._recent: Deque[Event] = collections.deque(maxlen=capacity)
+        self._recent: collections.deque[Event] = collections.deque(maxlen=capacity)
         self._lock = threading.Lock()
         self._file: logging.Logger | None = None
 

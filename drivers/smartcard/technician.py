@@ -238,7 +238,7 @@ class TechnicianAuth:
     def _wait(self, store: dict[str, Any]) -> float:
         """Seconds still locked, never more than the policy's delay from now: a lockout begun while the
         clock was set ahead (and corrected since) is cut back to that and saved, not left for weeks."""
-        wait, longest = store["locked_until"] - self.clock(), self.policy.delay(store["failures"])
+        wait, longest = float(store["locked_until"]) - self.clock(), self.policy.delay(store["failures"])
         if wait > longest:
             store["locked_until"] = self.clock() + longest
             self._save(store)

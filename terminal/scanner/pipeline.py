@@ -120,7 +120,7 @@ def scan_page(frame: np.ndarray, options: ScanOptions = ScanOptions(), *, rotati
 def _scan(frame: np.ndarray, options: ScanOptions, rotation: int | None) -> ScannedPage:
     detection = detect_page(frame)
     quality = assess_quality(frame, detection)
-    if detection.found:
+    if detection.found and detection.quad is not None:
         page, paper = correct_perspective(frame, detection.quad, paper=options.paper, dpi=options.dpi)
     else:
         page, paper = frame, "frame"

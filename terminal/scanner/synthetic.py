@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -254,7 +255,7 @@ def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, di
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
     low = rng.uniform(0.7, 0.9) if easy else rng.uniform(0.4, 0.8)
     gain = low + (rng.uniform(1.0, 1.08) - low) * ramp
-    if not easy and rng.random() < 0.6 or easy and rng.random() < 0.2:  # a soft shadow (hand, head, lamp arm)
+    if (not easy and rng.random() < 0.6) or (easy and rng.random() < 0.2):  # a soft shadow (hand, head, lamp arm)
         shadow = np.zeros((sh, sw), np.float32)
         centre = (corners[int(rng.integers(0, 4))] + rng.normal(0, 0.1 * min(w, h), 2)) / factor
         axes = (int(rng.uniform(0.2, 0.5) * sw), int(rng.uniform(0.15, 0.4) * sh))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_counter_and_copy_both_lost_recovers_from_known_cases(tmp_path: Path) ->
     numbers.close()
     (tmp_path / FILE_NAME).unlink()
     (tmp_path / COPY_NAME).unlink()
-    known = earlier[:3] + ["JY0101-261120-0042", "OTHER1-261121-0099", "not a case number"]
+    known = [*earlier[:3], "JY0101-261120-0042", "OTHER1-261121-0099", "not a case number"]
     again = CaseNumbers(tmp_path, "JY0101", today=lambda: TODAY, known=lambda: known)
     assert again.next() == "JY0101-261121-0004"  # after the highest known; the lost 0004 was never recorded
 

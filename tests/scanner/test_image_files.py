@@ -13,8 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from terminal.cli import main
 from terminal.scanner.imagefile import ImageRefused, jpeg_complete, read_image

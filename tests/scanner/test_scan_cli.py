@@ -25,7 +25,7 @@ def test_scan_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reports = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 1  # one input could not be read
     assert [r["input"] for r in reports] == images
-    for report, t in zip(reports, truth):
+    for report, t in zip(reports, truth, strict=False):
         assert report["found"] is True and report["confidence"] > 0.8
         assert corner_error(np.array(report["quad"]), np.array(t["corners"])) < 10
         assert report["quality"]["ok"] is True

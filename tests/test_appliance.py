@@ -551,6 +551,11 @@ def test_recover_reboots_at_most_three_times_a_day(tmp_path: Path) -> None:
     # Reboots older than a day no longer count.
     (state / "kiosk-reboots").write_text("1\n2\n3\n")
     assert "reboots_24h=1" in recover()
+    # A reboot book that cannot be written (the sandbox's state folder missing): no uncounted reboot.
+    reboots = calls.read_text().count("reboot\n")
+    (tmp_path / "not-a-folder").write_text("")
+    env["STATE_DIR"] = str(tmp_path / "not-a-folder" / "state")
+    assert "event=reboot_book_unwritable" in recover() and calls.read_text().count("reboot\n") == reboots
 
 
 def test_out_of_order_screen_fills_a_framebuffer(tmp_path: Path) -> None:

@@ -121,3 +121,14 @@ def test_an_opencv_failure_on_one_page_is_a_typed_refusal() -> None:
     with pytest.raises(ScanFailed) as failed:  # 64-bit integers: no OpenCV colour conversion takes them
         scan_page(np.zeros((100, 100, 3), np.int64))
     assert "Unsupported depth" in failed.value.message and "重新拍摄" in failed.value.advice_zh
+
+
+def test_unwritable_outputs_are_refused_in_words(bad_inputs: dict[str, Path], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    assert main(["scan", str(bad_inputs["good"]), "--out", str(a_file / "pages")]) == 2
+    assert "--out" in capsys.readouterr().err
+    code = main(["scan", str(bad_inputs["good"]), "--out", str(tmp_path), "--pdf", str(a_file / "m.pdf"), "--json"])
+    captured = capsys.readouterr()
+    assert code == 2 and "m.pdf cannot be written" in captured.err and "Traceback" not in captured.err

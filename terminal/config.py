@@ -377,8 +377,8 @@ def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
         except OSError as e:
             if e.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
                 return path  # a read-only or full partition is a fault the services run degraded through
-            raise DataDirUnusable(f"{key} is not writable ({e.strerror}); give the terminal's user write access or "
-                                  "remount the data partition read-write") from None
+            raise DataDirUnusable(f"{key} is not writable by this user ({e.strerror}); give the terminal's user "
+                                  "(gov-terminal) write access to it, or correct storage.data_dir") from None
     return path
 
 

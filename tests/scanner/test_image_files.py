@@ -52,10 +52,11 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_bomb_refused_from_its_header_without_decoding(bad_inputs: dict[str, Path]) -> None:
     assert bad_inputs["bomb"].stat().st_size < 500 * 1024
-    probe = ("import resource, sys\nfrom pathlib import Path\n"
+    # Peak resident memory from /proc (VmHWM): ru_maxrss would include the forking pytest's own.
+    probe = ("import re, sys\nfrom pathlib import Path\n"
              "from terminal.scanner.imagefile import ImageRefused, read_image\n"
              "try:\n    read_image(Path(sys.argv[1]))\nexcept ImageRefused as e:\n    print('refused', e.message)\n"
-             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+             "print(int(re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1)) // 1024)\n")
     out = subprocess.run([sys.executable, "-c", probe, str(bad_inputs["bomb"])], capture_output=True, text=True,
                          check=True, timeout=120).stdout.splitlines()
     assert out[0].startswith("refused") and "pixels" in out[0]

@@ -39,16 +39,21 @@ case "$unit" in
   *) log "event=unknown_unit unit=$unit action=none"; exit 0 ;;
 esac
 
-mkdir -p "$state"
 book="$state/kiosk-reboots"
 now=$(date +%s)
 # Keep only the reboots of the last 24 hours.
 recent=$( (cat "$book" 2>/dev/null || true) | awk -v since=$((now - 86400)) '$1 >= since')
 count=$(printf '%s' "$recent" | grep -c . || true)
 if [ "$count" -lt "$max" ]; then
-  printf '%s\n%s\n' "$recent" "$now" | grep . >"$book.tmp" && mv "$book.tmp" "$book" && sync
-  log "event=kiosk_gave_up action=reboot reboots_24h=$((count + 1)) max=$max"
-  exec systemctl reboot
+  # A reboot that cannot be counted could become a reboot loop: without the book, no reboot.
+  if mkdir -p "$state" 2>/dev/null && printf '%s\n%s\n' "$recent" "$now" | grep . >"$book.tmp" \
+      && mv "$book.tmp" "$book" && sync; then
+    log "event=kiosk_gave_up action=reboot reboots_24h=$((count + 1)) max=$max"
+    exec systemctl reboot
+  fi
+  log "event=reboot_book_unwritable state=$state action=out_of_order_screen"
+  out_of_order
+  exit 0
 fi
 log "event=kiosk_out_of_order reboots_24h=$count max=$max action=out_of_order_screen"
 out_of_order

@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         config = config_module.load(args.config)
+        if args.command in ("diag", "sync", "outbox", "tech", "run"):  # they use the data folder: check it first
+            config_module.ensure_data_dir(config.storage, writable=False)
         return int(args.handler(args, config) or 0)
     except TerminalError as e:
         print(f"terminal: {e.for_people()}", file=sys.stderr)

@@ -9,18 +9,23 @@ and what is allowed. `docs/configuration.md` documents every key (a test keeps i
 from __future__ import annotations
 
 import dataclasses
+import errno
+import math
 import os
 import re
+import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from terminal.devices import DeviceAddress, parse_address
 from terminal.errors import ConfigError
 
 ENV_VAR = "TERMINAL_CONFIG"
+MAX_FILE_BYTES = 1024 * 1024  # a real configuration is a few KB
 
 
 def setting(default: Any, doc: str, *, choices: tuple[Any, ...] | None = None, minimum: float | None = None,
@@ -48,7 +53,8 @@ class TerminalSettings:
 
 @dataclass(frozen=True)
 class DisplaySettings:
-    font: str = setting("", "Path of a CJK font file; empty searches the system (WenQuanYi, Noto CJK).")
+    font: str = setting("", "Path of a CJK font file (it must draw Chinese); empty searches the system "
+                                 "(WenQuanYi, Noto CJK).")
     fullscreen: bool = setting(True, "Kiosk full screen; `terminal run --windowed` overrides it for a laptop.")
     width: int = setting(1280, "Window width in pixels when not full screen.", minimum=320, maximum=7680)
     height: int = setting(800, "Window height in pixels when not full screen.", minimum=240, maximum=4320)
@@ -121,7 +127,9 @@ class DeviceSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    data_dir: Path = setting("~/.local/share/gov-terminal", "Writable folder for the outbox, keys, logs and case numbers.")
+    data_dir: Path = setting("~/.local/share/gov-terminal",
+                             "Writable folder for the outbox, keys, logs and case numbers; an absolute path (or "
+                             "~/...). Its parent must exist (only the default is created with its parents).")
     retention_days: int = setting(30, "Undelivered cases older than this raise a technician alarm.",
                                   minimum=1, maximum=365)
     min_free_mb: int = setting(200, "New cases are refused when less disk than this is free.", minimum=10)
@@ -201,7 +209,7 @@ def _is_section(kind: Any) -> bool:
     return dataclasses.is_dataclass(kind) and kind is not DeviceAddress
 
 
-def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field, type]]:
+def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, dataclasses.Field[Any], type]]:
     """Every leaf key as (dotted name, field, type), for validation and for the documentation."""
     hints = get_type_hints(cls)
     for f in dataclasses.fields(cls):
@@ -212,13 +220,14 @@ def iter_keys(cls: type = Config, prefix: str = "") -> Iterator[tuple[str, datac
             yield name, f, hints[f.name]
 
 
-def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
+def _convert(key: str, value: Any, f: dataclasses.Field[Any], kind: Any) -> Any:
     meta = f.metadata
 
     def bad(allowed: str) -> ConfigError:
         return ConfigError(f"configuration key {key} = {value!r} is not allowed: {allowed}")
 
-    if type(None) in get_args(kind):  # optional path: empty string means "not set"
+    optional = type(None) in get_args(kind)
+    if optional:  # optional path: empty string means "not set"
         if value in ("", None):
             return None
         kind = next(k for k in get_args(kind) if k is not type(None))
@@ -234,6 +243,8 @@ def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
             raise bad(f"expected {'a whole number' if kind is int else 'a number'}")
         value = kind(value)
+        if not math.isfinite(value):
+            raise bad("a finite number (not inf or nan)")
         if meta.get("minimum") is not None and value < meta["minimum"]:
             raise bad(f"at least {meta['minimum']}")
         if meta.get("maximum") is not None and value > meta["maximum"]:
@@ -249,8 +260,14 @@ def _convert(key: str, value: Any, f: dataclasses.Field, kind: Any) -> Any:
     elif kind in (str, Path, DeviceAddress):
         if not isinstance(value, str):
             raise bad("expected a string")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value) and kind is not str:
+            raise bad("no control characters (a path or address is one line of printable text)")
         if meta.get("pattern") and not re.fullmatch(meta["pattern"], value):
             raise bad(f"must match {meta['pattern']}")
+        if kind is Path and not optional:  # a required folder: "" or a relative path means the current directory
+            if not value.strip() or not Path(value).expanduser().is_absolute():
+                raise bad("an absolute folder path such as /var/lib/gov-terminal/data (an empty or relative "
+                          "path would put keys and cases in whatever directory the command was started from)")
         if kind is Path:
             return Path(value).expanduser()
         if kind is DeviceAddress:
@@ -286,7 +303,8 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
 
 def from_dict(data: dict[str, Any]) -> Config:
     """Build and validate a configuration from parsed TOML."""
-    return _build(Config, data, "")
+    config: Config = _build(Config, data, "")
+    return config
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Config:
@@ -296,12 +314,72 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
         return from_dict({})
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ConfigError(f"configuration file {path} is larger than {MAX_FILE_BYTES // 1024} KB; "
+                              f"point --config or ${ENV_VAR} at the terminal's TOML file")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"configuration file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"configuration file {path} does not exist; check --config or ${ENV_VAR}") from None
+    except OSError as e:  # a directory, a symbolic-link loop, no permission
+        why = "is a symbolic link that loops" if e.errno == errno.ELOOP else f"cannot be read ({e.strerror})"
+        raise ConfigError(f"configuration file {path} {why}; point --config or ${ENV_VAR} at a readable "
+                          "TOML file") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"configuration file {path} is not UTF-8 text (bad byte at offset {e.start}); "
+                          "save it as UTF-8") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as e:  # RecursionError: brackets nested thousands deep
         raise ConfigError(f"configuration file {path} is not valid TOML: {e}") from None
+    except ValueError as e:  # after its subclasses above: a NUL byte in the file name
+        raise ConfigError(f"configuration file name {str(path)!r} is not usable ({e})") from None
     return from_dict(data)
+
+
+class DataDirUnusable(ConfigError):
+    """`storage.data_dir` is not a folder this process can use."""
+
+    advice_zh = "终端数据目录不可用，请联系技术人员检查存储卡和配置项 storage.data_dir。"
+
+
+def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
+    """The data folder, created if only its last part is missing; raises DataDirUnusable in words.
+
+    A configured folder whose parent is missing is refused rather than created: on the appliance
+    that means the data partition is not mounted, and the root file system must not fill up
+    instead. Only the built-in default (a developer's home) is created with its parents.
+    `writable` also proves a file can be created there (the kiosk and the sync service write): a
+    folder the terminal's user has no right to write is a configuration error; a read-only or full
+    partition is not, since delivery, `verify` and diag must keep working through it.
+    """
+    path = storage.data_dir
+    key = f"storage.data_dir = {str(path)!r}"
+    default = Path(StorageSettings().data_dir).expanduser()
+    try:
+        exists, is_dir, parent_is_dir = path.exists(), path.is_dir(), path.parent.is_dir()
+    except OSError as e:  # a name too long, a folder on the way that may not be searched
+        raise DataDirUnusable(f"{key} cannot be looked at ({e.strerror}); correct storage.data_dir") from None
+    if exists and not is_dir:
+        raise DataDirUnusable(f"{key} is a file, not a folder; set storage.data_dir to a folder")
+    if not exists:
+        if path != default and not parent_is_dir:
+            raise DataDirUnusable(f"{key}: its parent folder {path.parent} does not exist (is the data partition "
+                                  "mounted?); mount or create it, or correct storage.data_dir")
+        try:
+            path.mkdir(mode=0o700, parents=path == default, exist_ok=True)
+        except OSError as e:
+            raise DataDirUnusable(f"{key} cannot be created ({e.strerror}); create it for the terminal's user or "
+                                  "correct storage.data_dir") from None
+    if writable:
+        try:
+            fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as e:
+            if e.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+                return path  # a read-only or full partition is a fault the services run degraded through
+            raise DataDirUnusable(f"{key} is not writable by this user ({e.strerror}); give the terminal's user "
+                                  "(gov-terminal) write access to it, or correct storage.data_dir") from None
+    return path
 
 
 def with_simulated_devices(config: Config) -> Config:

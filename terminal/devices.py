@@ -7,9 +7,9 @@ Forms: `sim` (built-in simulator, `sim?fault=paper_end` sets fault switches), a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from terminal.errors import ConfigError
@@ -88,7 +88,10 @@ def parse_address(text: str, kind: str | None = None) -> DeviceAddress:
         text_url = "sim://" + text[3:]
     else:
         text_url = text
-    parts = urlsplit(text_url)
+    try:
+        parts = urlsplit(text_url)
+    except ValueError as e:  # e.g. "Invalid IPv6 URL" for tcp://[::1:9100
+        raise _fail(text, f"not a valid address ({e}); an IPv6 host goes in brackets: tcp://[::1]:9100") from None
     scheme = parts.scheme
     if scheme not in SCHEMES:
         raise _fail(text, f"unknown scheme {scheme or '(none)'!r}")

@@ -14,11 +14,12 @@ import logging
 import logging.handlers
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Deque
+from typing import Any
 
 logger = logging.getLogger("terminal.events")
 
@@ -26,10 +27,12 @@ logger = logging.getLogger("terminal.events")
 class EventId(str, Enum):
     """Stable event IDs; never renumber, only add. The text is the English meaning."""
 
-    def __new__(cls, code: str, meaning: str) -> "EventId":
+    meaning: str  # set by __new__ on every member
+
+    def __new__(cls, code: str, meaning: str) -> EventId:
         member = str.__new__(cls, code)
         member._value_ = code
-        member.meaning = meaning  # type: ignore[attr-defined]
+        member.meaning = meaning
         return member
 
     TERMINAL_STARTED = ("E1000", "terminal process started")
@@ -51,6 +54,7 @@ class EventId(str, Enum):
     RATING_RECORDED = ("E3006", "好差评 rating recorded")
     COMPLAINT_FILED = ("E3007", "complaint filed")
     HELP_REQUESTED = ("E3008", "assistance requested")
+    CASE_COUNTER_RECOVERED = ("E3020", "case-number counter rebuilt from its copy after loss or damage")
     CASE_DELIVERED = ("E4001", "case delivered to the platform")
     PUSH_FAILED = ("E4002", "push to the platform failed")
     PULL_ACKNOWLEDGED = ("E4003", "case acknowledged by a pulling server")
@@ -96,8 +100,9 @@ class Event:
 class EventLog:
     """The process-wide log of recent events (a bounded ring) plus an optional file."""
 
-    def __init__(self, capacity: int = 500) -> None:
-        self._recent: Deque[Event] = collections.deque(maxlen=capacity)
+    def __init__(self, capacity: int = 500, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.clock = clock  # injectable: the simulated-month test runs the event log on a fake clock
+        self._recent: collections.deque[Event] = collections.deque(maxlen=capacity)
         self._lock = threading.Lock()
         self._file: logging.Logger | None = None
 
@@ -122,7 +127,7 @@ class EventLog:
         self._file = file_logger
 
     def record(self, event: EventId, **fields: Any) -> Event:
-        entry = Event(datetime.now(timezone.utc), event, {k: scrub(v) for k, v in fields.items()})
+        entry = Event(self.clock(), event, {k: scrub(v) for k, v in fields.items()})
         with self._lock:
             self._recent.append(entry)
         line = json.dumps(entry.to_json(), ensure_ascii=False, default=str)

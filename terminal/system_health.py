@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from terminal import __version__
-from terminal.config import Config
+from terminal.config import Config, DataDirUnusable, ensure_data_dir
 from terminal.devices import DeviceAddress
 from terminal.diagnostics import CheckResult, Status
 
@@ -91,6 +91,13 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
         "clock_synchronized": clock_synchronized(),
     }
     problems: list[tuple[str, str]] = []
+    try:
+        ensure_data_dir(config.storage, writable=True)
+        details["data_dir_writable"] = True
+    except DataDirUnusable as unusable:
+        details["data_dir_writable"] = False
+        details["data_dir_problem"] = unusable.message
+        problems.append(("fault", "数据目录不可写，终端不能保存新申请，请检查存储卡或配置项 storage.data_dir。"))
     if disk.free // 2**20 < config.storage.min_free_mb:
         problems.append(("fault", "存储空间不足，终端已停止受理新申请，请清理或更换存储卡。"))
     if temperature is not None and temperature >= TEMPERATURE_WARNING_C:

@@ -225,10 +225,21 @@ class TechnicianAuth:
 
     def retry_after(self) -> float:
         """Seconds until the next attempt is allowed (0 when it is)."""
-        return max(0.0, self._load()["locked_until"] - self.clock())
+        with self._lock:
+            return max(0.0, self._wait(self._load()))
+
+    def _wait(self, store: dict[str, Any]) -> float:
+        """Seconds still locked, never more than the policy's delay from now: a lockout begun while the
+        clock was set ahead (and corrected since) is cut back to that and saved, not left for weeks."""
+        wait, longest = float(store["locked_until"]) - self.clock(), self.policy.delay(store["failures"])
+        if wait > longest:
+            store["locked_until"] = self.clock() + longest
+            self._save(store)
+            return longest
+        return wait
 
     def _refuse_if_locked(self, store: dict[str, Any]) -> None:
-        wait = store["locked_until"] - self.clock()
+        wait = self._wait(store)
         if wait > 0:
             raise LockedOut(wait)
 

@@ -9,7 +9,7 @@ import argparse
 import dataclasses
 
 from terminal import events
-from terminal.config import Config, with_simulated_devices
+from terminal.config import Config, ensure_data_dir, with_simulated_devices
 from terminal.technician_tools import event_log_path
 
 
@@ -25,6 +25,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         config = with_simulated_devices(config)
     if args.windowed:
         config = dataclasses.replace(config, display=dataclasses.replace(config.display, fullscreen=False))
+    ensure_data_dir(config.storage, writable=True)  # cases, keys and logs go there: refuse in words, not later
     from ui.window import prepare
 
     prepare(config, windowed=args.windowed)  # a missing CJK font stops here with a clear message

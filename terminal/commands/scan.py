@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import cv2
-
 from terminal.config import Config
-from terminal.errors import ConfigError
+from terminal.errors import ConfigError, TerminalError
 from terminal.scanner.encode import write_pdf
 from terminal.scanner.enhance import MODES
+from terminal.scanner.imagefile import read_image
 from terminal.scanner.pipeline import PAPER_CHOICES, ScanOptions, scan_page
 
 
@@ -39,20 +40,24 @@ def _output_path(image: Path, out: str | None) -> Path:
 def run(args: argparse.Namespace, config: Config) -> int:
     options = ScanOptions.from_config(config.devices.camera, paper=args.paper, mode=args.mode)
     if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigError(f"--out {args.out} cannot be used as a folder ({e.strerror})") from None
     pages: list[bytes] = []
     failures = 0
     for name in args.images:
         path = Path(name)
         report: dict[str, Any] = {"input": str(path)}
-        frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if frame is None:
+        output = _output_path(path, args.out)
+        try:  # one bad page is reported and the batch goes on
+            page = scan_page(read_image(path), options)
+            with _writing(output):
+                output.write_bytes(page.jpeg.data)
+        except TerminalError as refused:
             failures += 1
-            report.update(found=False, error="cannot read this file as an image")
+            report.update(found=False, error=refused.message, advice_zh=refused.advice_zh)
         else:
-            page = scan_page(frame, options)
-            output = _output_path(path, args.out)
-            output.write_bytes(page.jpeg.data)
             pages.append(page.jpeg.data)
             report.update(page.to_json())
             report["output"] = str(output)
@@ -60,10 +65,21 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.pdf:
         if not pages:
             raise ConfigError("no page could be read, so no PDF was written")
-        write_pdf(Path(args.pdf), pages, options.dpi)
+        with _writing(Path(args.pdf)):
+            write_pdf(Path(args.pdf), pages, options.dpi)
         if not args.json:
             print(f"PDF: {args.pdf} ({len(pages)} pages)")
     return 1 if failures else 0
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Writing `path`: a file system refusal (no room, no permission, not a folder) in words."""
+    try:
+        yield
+    except OSError as e:
+        raise TerminalError(f"{path} cannot be written ({e.strerror})",
+                            advice_zh="扫描结果无法保存，请检查输出位置是否可写、空间是否足够。") from None
 
 
 def _print(report: dict[str, Any], as_json: bool) -> None:

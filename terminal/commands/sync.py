@@ -74,6 +74,8 @@ def run_push(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_serve(args: argparse.Namespace, config: Config) -> int:
+    from terminal.config import ensure_data_dir
+    ensure_data_dir(config.storage, writable=True)  # a read-only or unusable folder: one sentence, not a traceback
     from sync.outbox import Outbox
     from sync.service import SyncService
     from terminal import events

@@ -109,7 +109,8 @@ def _edge_support(grad_x: np.ndarray, grad_y: np.ndarray, quad: Quad, samples: i
     magnitude = np.hypot(gx, gy)
     along_normal = np.abs(gx * normals[:, None, None, 0] + gy * normals[:, None, None, 1])
     hits = inside & (magnitude > magnitude_floor) & (along_normal > 0.8 * magnitude)
-    return hits.any(axis=1).mean(axis=1)
+    share: np.ndarray = hits.any(axis=1).mean(axis=1)
+    return share
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,8 @@ def _refine(frame: np.ndarray, quad: Quad, search: float) -> tuple[Quad, tuple[f
     profile = _gray(band).astype(np.float32)
     sigma = max(1.0, search / 4) / step
     kernel = cv2.getGaussianKernel(int(2 * round(2 * sigma) + 1), sigma).astype(np.float32)
-    profile = cv2.sepFilter2D(profile, -1, kernel, np.ones(1, np.float32), borderType=cv2.BORDER_REPLICATE)
-    deriv = np.abs(np.diff(profile, axis=1)).reshape(4, samples, -1)
+    smooth = cv2.sepFilter2D(profile, -1, kernel, np.ones(1, np.float32), borderType=cv2.BORDER_REPLICATE)
+    deriv = np.abs(np.diff(smooth, axis=1)).reshape(4, samples, -1)
     best = deriv.argmax(axis=2)
     strength = deriv.max(axis=2)
     inside = ((map_x.min(axis=1) >= 0) & (map_x.max(axis=1) < w) & (map_y.min(axis=1) >= 0)

@@ -45,7 +45,8 @@ def corner_error(found: Quad, truth: Quad) -> float:
 
 def side_lengths(quad: Quad) -> np.ndarray:
     q = np.asarray(quad, dtype=np.float32)
-    return np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
+    lengths: np.ndarray = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
+    return lengths
 
 
 def interior_angles(quad: Quad) -> np.ndarray:
@@ -54,7 +55,8 @@ def interior_angles(quad: Quad) -> np.ndarray:
     before = np.roll(q, 1, axis=0) - q
     after = np.roll(q, -1, axis=0) - q
     cos = (before * after).sum(axis=1) / (np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1) + 1e-9)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    angles: np.ndarray = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return angles
 
 
 def is_convex(quad: Quad) -> bool:
@@ -67,4 +69,5 @@ def line_intersection(p1: np.ndarray, d1: np.ndarray, p2: np.ndarray, d2: np.nda
     if abs(cross) < 1e-6:
         return None
     t = ((p2[0] - p1[0]) * d2[1] - (p2[1] - p1[1]) * d2[0]) / cross
-    return p1 + t * d1
+    point: np.ndarray = p1 + t * d1
+    return point

@@ -10,12 +10,15 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 from terminal.config import CameraSettings
+from terminal.errors import TerminalError
 from terminal.scanner.detect import Detection, detect_page
 from terminal.scanner.encode import EncodedPage, encode_jpeg
 from terminal.scanner.enhance import Mode, enhance
+from terminal.scanner.imagefile import MAX_PIXELS, ImageRefused
 from terminal.scanner.orientation import fix_orientation, rotate
 from terminal.scanner.quality import QualityReport, assess_quality
 from terminal.scanner.warp import PAPERS, correct_perspective
@@ -23,6 +26,13 @@ from terminal.scanner.warp import PAPERS, correct_perspective
 log = logging.getLogger(__name__)
 
 PAPER_CHOICES = ("auto", "detected", *PAPERS)
+
+
+class ScanFailed(TerminalError, ValueError):
+    """The image library failed on this page; the page is refused, the batch goes on (a ValueError
+    too, which the camera screen already catches for a page it cannot use)."""
+
+    advice_zh = "这一页没有处理成功，请重新拍摄这一页。"
 
 
 @dataclass(frozen=True)
@@ -91,13 +101,26 @@ def scan_page(frame: np.ndarray, options: ScanOptions = ScanOptions(), *, rotati
 
     When no page is found the whole frame is kept (a sheet may fill the view) and the result says
     so; `rotation` forces a rotation (the UI's "rotate" button) instead of the automatic fix.
+    A frame above the pixel cap is refused (ImageRefused) and an OpenCV failure on this page
+    becomes ScanFailed, so the caller can report the page and go on with the others.
     """
     frame = _as_bgr(frame)
     if frame.size == 0:
         raise ValueError("empty frame")
+    if frame.shape[0] * frame.shape[1] > MAX_PIXELS:
+        raise ImageRefused(f"frame of {frame.shape[1]}x{frame.shape[0]} pixels is more than the {MAX_PIXELS} allowed")
+    try:
+        return _scan(frame, options, rotation)
+    except cv2.error as e:
+        problem = (e.err or "cv2.error").strip().splitlines()[0]
+        log.warning("page scan failed in OpenCV problem=%s", problem)
+        raise ScanFailed(f"OpenCV failed on this page: {problem}") from None
+
+
+def _scan(frame: np.ndarray, options: ScanOptions, rotation: int | None) -> ScannedPage:
     detection = detect_page(frame)
     quality = assess_quality(frame, detection)
-    if detection.found:
+    if detection.found and detection.quad is not None:
         page, paper = correct_perspective(frame, detection.quad, paper=options.paper, dpi=options.dpi)
     else:
         page, paper = frame, "frame"

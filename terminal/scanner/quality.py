@@ -19,6 +19,7 @@ Laplacian it hardly depends on how much text is on the page.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -71,7 +72,7 @@ class QualityReport:
     def value(self, name: str) -> float | None:
         return next((c.value for c in self.checks if c.name == name), None)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "hints": self.hints, "checks": [asdict(c) for c in self.checks]}
 
 
@@ -121,15 +122,15 @@ def glare_fraction(view: np.ndarray) -> float:
     surround = cv2.medianBlur(cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA), min(k // 4 | 1, 31))
     surround = cv2.resize(surround, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     spots = blown & (surround.astype(np.int16) < 245)
-    spots = cv2.morphologyEx(spots.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return float(spots.mean())
+    opened = cv2.morphologyEx(spots.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return float(opened.mean())
 
 
 def assess_quality(frame: np.ndarray, detection: Detection) -> QualityReport:
     """Run every check on the page that `detection` found in `frame`."""
-    if not detection.found or frame.size == 0:
-        return QualityReport((_check("found", False, detection.confidence, 0.0),))
     quad = detection.quad
+    if not detection.found or quad is None or frame.size == 0:  # found always comes with a quad
+        return QualityReport((_check("found", False, detection.confidence, 0.0),))
     h, w = frame.shape[:2]
     margin = float(min(quad[:, 0].min(), quad[:, 1].min(), w - 1 - quad[:, 0].max(), h - 1 - quad[:, 1].max()))
     margin_limit = EDGE_MARGIN * min(w, h)

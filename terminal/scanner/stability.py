@@ -46,7 +46,8 @@ class StabilityTracker:
         self._missed = 0
 
     def update(self, detection: Detection, now: float) -> Stability:
-        if not detection.found:
+        quad = detection.quad
+        if not detection.found or quad is None:  # found always comes with a quad
             self._missed += 1
             if self._missed >= self.lost_frames:
                 self.reset()
@@ -54,11 +55,11 @@ class StabilityTracker:
         self._missed = 0
         diagonal = float(np.hypot(*detection.frame_size))
         if self._anchor is None:
-            self._anchor, self._since = detection.quad.copy(), now
+            self._anchor, self._since = quad.copy(), now
             return Stability("moving", 0.0, 1.0)
-        movement = corner_error(detection.quad, self._anchor) / diagonal
+        movement = corner_error(quad, self._anchor) / diagonal
         if movement > self.tolerance:
-            self._anchor, self._since, self._fired = detection.quad.copy(), now, False
+            self._anchor, self._since, self._fired = quad.copy(), now, False
             return Stability("moving", 0.0, round(movement, 4))
         progress = min(1.0, (now - self._since) / self.hold_seconds) if self.hold_seconds > 0 else 1.0
         if progress < 1.0:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -204,7 +205,8 @@ def _rotation(tilt_x: float, tilt_y: float, spin: float) -> np.ndarray:
     rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
     ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
     rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
-    return rx @ ry @ rz
+    rotation: np.ndarray = rx @ ry @ rz
+    return rotation
 
 
 def _place(rng: np.random.Generator, doc_w: int, doc_h: int, w: int, h: int, difficulty: Difficulty,
@@ -236,8 +238,9 @@ def _place(rng: np.random.Generator, doc_w: int, doc_h: int, w: int, h: int, dif
         pts = focal * world[:, :2] / world[:, 2:3] + (w / 2, h / 2)
         if pts[:, 0].min() < margin or pts[:, 1].min() < margin or pts[:, 0].max() > w - margin or pts[:, 1].max() > h - margin:
             continue
-        if cv2.isContourConvex(pts.astype(np.float32).reshape(-1, 1, 2)):
-            return pts.astype(np.float32)
+        placed: np.ndarray = pts.astype(np.float32)
+        if cv2.isContourConvex(placed.reshape(-1, 1, 2)):
+            return placed
     raise RuntimeError("could not place the page in the frame")
 
 
@@ -254,7 +257,7 @@ def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, di
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
     low = rng.uniform(0.7, 0.9) if easy else rng.uniform(0.4, 0.8)
     gain = low + (rng.uniform(1.0, 1.08) - low) * ramp
-    if not easy and rng.random() < 0.6 or easy and rng.random() < 0.2:  # a soft shadow (hand, head, lamp arm)
+    if (not easy and rng.random() < 0.6) or (easy and rng.random() < 0.2):  # a soft shadow (hand, head, lamp arm)
         shadow = np.zeros((sh, sw), np.float32)
         centre = (corners[int(rng.integers(0, 4))] + rng.normal(0, 0.1 * min(w, h), 2)) / factor
         axes = (int(rng.uniform(0.2, 0.5) * sw), int(rng.uniform(0.15, 0.4) * sh))
@@ -271,7 +274,7 @@ def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, di
             sigma = rng.uniform(0.02, 0.06) * min(w, h)
             glare += np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * sigma ** 2)) * rng.uniform(150, 300)
     gain = cv2.resize(gain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    out = img * gain[..., None]
+    out: np.ndarray = img * gain[..., None]
     if glare.any():
         out += cv2.resize(glare, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
     return out
@@ -297,8 +300,9 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
                kind: DocumentKind | None = None, bend: float = 0.0) -> Scene:
     """One camera frame of `size` (width, height) with a document on a desk; `bend` curls the sheet."""
     w, h = size
+    kinds: tuple[DocumentKind, ...] = ("letter", "form", "card")
     if kind is None:
-        kind = ("letter", "form", "card")[int(rng.choice(3, p=[0.45, 0.45, 0.1]))]
+        kind = kinds[int(rng.choice(3, p=[0.45, 0.45, 0.1]))]
     document = render_document(kind)
     doc = document.image
     doc_h, doc_w = doc.shape[:2]
@@ -316,7 +320,8 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
     mask = cv2.warpPerspective(np.ones(small.shape[:2], np.float32), matrix_small, (w, h), flags=cv2.INTER_LINEAR)
     if bend:
         paper, mask = _bend(paper, mask, matrix, corners, doc_w, bend)
-    paper *= rng.uniform(0.85, 1.0, 3).astype(np.float32) if difficulty == "hard" else rng.uniform(0.93, 1.0)
+    np.multiply(paper, rng.uniform(0.85, 1.0, 3).astype(np.float32) if difficulty == "hard" else rng.uniform(0.93, 1.0),
+                out=paper)  # the paper's tint, in place
     img = bg * (1 - mask[..., None]) + paper * mask[..., None]
     if difficulty == "hard" and rng.random() < 0.3:  # a pen lying across one edge of the page
         i = int(rng.integers(0, 4))
@@ -332,11 +337,13 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
         img = cv2.GaussianBlur(img, (0, 0), blur)
     noise = np.empty(img.shape, np.float32)
     cv2.setRNGSeed(int(rng.integers(0, 2**31)))
-    cv2.randn(noise, 0.0, rng.uniform(1, 3) if difficulty == "easy" else rng.uniform(2, 8))
+    sigma = rng.uniform(1, 3) if difficulty == "easy" else rng.uniform(2, 8)
+    cv2.randn(noise, 0.0, sigma)  # type: ignore[call-overload]  # OpenCV's stubs want arrays; scalars work
     img += noise
     img8 = np.clip(img, 0, 255).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", img8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(75, 96))])
-    img8 = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else img8
+    decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else None
+    img8 = decoded if decoded is not None else img8
     return Scene(image=img8, corners=corners, document=document, difficulty=difficulty)
 
 

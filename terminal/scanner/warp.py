@@ -37,8 +37,8 @@ PAPERS = {
     "card": Paper("card", 85.6, 54.0),  # ISO/IEC 7810 ID-1: the resident ID card, bank cards
 }
 SNAP_TOLERANCE = 0.05  # relative difference of aspect ratios under which a paper size is assumed
-CARD_MIN_DPI = 300
-EDGE_TRIM = 0.004  # share of the short side cut from each edge of the corrected page  # cards are small: keep enough pixels for their print
+CARD_MIN_DPI = 300  # cards are small: keep enough pixels for their print
+EDGE_TRIM = 0.004  # share of the short side cut from each edge of the corrected page
 
 
 def estimate_aspect(quad: Quad, frame_size: tuple[int, int]) -> float:

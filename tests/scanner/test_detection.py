@@ -54,6 +54,6 @@ def test_no_page_on_an_empty_desk() -> None:
 def test_geometry_helpers() -> None:
     square = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], np.float32)
     assert quad_iou(square, square) == pytest.approx(1.0)
-    assert quad_iou(square, square + [5, 0]) == pytest.approx(50 / 150)
+    assert quad_iou(square, square + np.array([5, 0])) == pytest.approx(50 / 150)
     assert corner_error(np.roll(square, 2, axis=0), square) == pytest.approx(0.0)
     np.testing.assert_array_equal(order_corners(square[[2, 0, 3, 1]]), square)

@@ -67,7 +67,7 @@ def _seal_red_share(page: np.ndarray) -> float:
 
 def test_document_mode_flattens_light_and_keeps_the_seal_red() -> None:
     flat = synthetic.render_document("letter").image
-    h, w = flat.shape[:2]
+    _, w = flat.shape[:2]
     ramp = np.linspace(0.45, 1.0, w, dtype=np.float32)[None, :, None]  # a strong lighting gradient
     dim = np.clip(flat * ramp, 0, 255).astype(np.uint8)
     out = enhance(dim, "document")
@@ -138,7 +138,7 @@ def test_pdf_holds_every_page_unchanged() -> None:
     assert len(reader.pages) == 2
     a4 = reader.pages[0].mediabox
     assert float(a4.width) == pytest.approx(595, abs=2) and float(a4.height) == pytest.approx(842, abs=2)
-    for page, jpeg in zip(reader.pages, pages):
+    for page, jpeg in zip(reader.pages, pages, strict=True):
         image = page["/Resources"]["/XObject"]["/Im0"].get_object()
         assert image["/Filter"] == "/DCTDecode"
         assert image.get_data() == jpeg  # embedded as is, not re-compressed
@@ -151,13 +151,13 @@ def _detection(quad: np.ndarray) -> Detection:
 def test_stability_fires_once_per_still_placement() -> None:
     tracker = StabilityTracker(hold_seconds=0.8, tolerance=0.012)
     quad = np.array([[300, 200], [900, 210], [910, 800], [290, 790]], np.float32)
-    states = [tracker.update(_detection(quad + (0.5 * (i % 2), 0)), now=i * 0.1).state for i in range(15)]
+    states = [tracker.update(_detection(quad + np.array([0.5 * (i % 2), 0])), now=i * 0.1).state for i in range(15)]
     assert states[0] == "moving"
     assert states.count("capture") == 1
     assert states.index("capture") == 8  # 0.8 s after the page came to rest
     assert states[-1] == "captured"
-    assert tracker.update(_detection(quad + (40, 0)), now=1.6).state == "moving"  # moved: a new page
-    assert tracker.update(_detection(quad + (40, 0)), now=2.5).state == "capture"
+    assert tracker.update(_detection(quad + np.array([40, 0])), now=1.6).state == "moving"  # moved: a new page
+    assert tracker.update(_detection(quad + np.array([40, 0])), now=2.5).state == "capture"
     for t in (2.6, 2.7, 2.8):  # page taken away
         assert tracker.update(Detection(None, 0.0, (1280, 960)), now=t).state == "no_page"
-    assert tracker.update(_detection(quad + (40, 0)), now=2.9).state == "moving"
+    assert tracker.update(_detection(quad + np.array([40, 0])), now=2.9).state == "moving"

@@ -53,6 +53,8 @@ CLAIM_LEASE_SECONDS = 900.0    # a send claimed longer ago than this is taken to
 RETENTION_WARNING_SHARE = 0.8  # alarm once an undelivered record has used this share of retention_days
 MAX_RETRY_SECONDS = 3600.0     # no failed record waits longer, even after the clock was set back
 RESERVE_BYTES = 2 * MIB        # kept free for the outbox's own bookkeeping on a full disk
+PURGED_KEEP_SECONDS = 7 * 86400  # a purged record's row (case number, receipt) stays this long for `outbox list`
+COMPACT_EVERY_SECONDS = 3600.0   # forgetting old purged rows is batched, at most once an hour per process
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -218,6 +220,7 @@ class Outbox:
         self.read_only = _read_only(Path(data_dir))
         self.lost: tuple[str, ...] = ()  # record ids the ledger names and the database does not
         self._lock = threading.RLock()
+        self._compacted_at = float("-inf")
         db_path = self.root / "outbox.sqlite"
         existed = self.ledger.exists()
         if not _has_database(db_path) and (existed or any(self.files.glob("[!.]*"))):
@@ -743,7 +746,31 @@ class Outbox:
                         doomed.pop()
         for path in doomed:
             path.unlink(missing_ok=True)
+        if self.clock() - self._compacted_at >= COMPACT_EVERY_SECONDS:
+            self.forget_purged()
         self._checkpoint()
+
+    def forget_purged(self) -> int:
+        """Drop purged records older than PURGED_KEEP_SECONDS: their rows, attachment rows and ledger
+        lines, so a kiosk that runs for years keeps an outbox the size of a week's cases.
+
+        The ledger is rewritten first: an id the database still holds but the ledger lacks is added
+        back at the next open, whereas the reverse order would, after a crash between the two steps,
+        read as lost cases. Returns how many records were forgotten.
+        """
+        self._compacted_at = self.clock()
+        cutoff = self._compacted_at - PURGED_KEEP_SECONDS
+        old = [row["record_id"] for row in self._query(
+            "SELECT record_id FROM records WHERE state = ? AND purged_at < ?", (PURGED, cutoff))]
+        if not old:
+            return 0
+        with self._lock:
+            self.ledger.create(sorted(self.ledger.record_ids() - set(old)))
+        with self._write(repaired_by_recover=True) as db:
+            db.executemany("DELETE FROM attachments WHERE record_id = ?", [(rid,) for rid in old])
+            db.executemany("DELETE FROM records WHERE record_id = ? AND state = ?", [(rid, PURGED) for rid in old])
+        log.info("event=outbox.forgotten records=%d keep_days=%d", len(old), PURGED_KEEP_SECONDS // 86400)
+        return len(old)
 
     def _checkpoint(self) -> None:
         """Copy the WAL into the database and empty it; a reader in another process may make it wait

@@ -152,7 +152,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
     yield Month(data_dir, event_file, issued, sizes)
 
 
-OUTBOX_STORE = ("outbox/outbox.sqlite", "outbox.ledger")  # see the xfail test at the end
+OUTBOX_STORE = ("outbox/outbox.sqlite", "outbox.ledger")  # purged rows are forgotten after a week
 
 
 def _growth(month: Month, name: str) -> int:
@@ -203,8 +203,6 @@ def test_nothing_but_the_outbox_store_grows_with_the_days(month: Month) -> None:
             assert _growth(month, name) <= limit, (name, _growth(month, name))
 
 
-@pytest.mark.xfail(strict=True, reason="open: purged outbox records stay as rows (with their attachment rows), "
-                                       "about 2.6 KB a case for ever; reported to the outbox owner")
 def test_outbox_store_does_not_grow_with_the_days(month: Month) -> None:
     grown = sum(_growth(month, name) for name in OUTBOX_STORE)
     assert grown <= 2 * 4096, grown

@@ -18,11 +18,11 @@ import tracemalloc
 if "--python" in sys.argv:
     tracemalloc.start()
 
-import collections  # noqa: E402 (tracemalloc sees every import that follows)
-import gc  # noqa: E402
-import os  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
+import collections
+import gc
+import os
+import tempfile
+from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))

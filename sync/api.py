@@ -18,8 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sync.httpserver import Gate, use_error_shape
 from sync.auth import TokenRefused, bearer, check_token
+from sync.httpserver import Gate, use_error_shape
 from sync.manifest import PROTOCOL_VERSION
 from sync.outbox import Outbox, RecordConflict, RecordGone
 from sync.push import utc_now
@@ -181,7 +181,8 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
         except RecordGone:
             raise gone(record_id) from None
         chosen = _byte_range(byte_range, len(data))
-        headers = {"Accept-Ranges": "bytes", "ETag": f'"{next(a.sha256 for a in outbox.attachments(record_id) if a.name == name)}"'}
+        sha256 = next(a.sha256 for a in outbox.attachments(record_id) if a.name == name)
+        headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha256}"'}
         if chosen is None:
             return Response(data, media_type="application/octet-stream", headers=headers)
         start, end = chosen

@@ -19,20 +19,21 @@ import queue
 import random
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
+from sync.auth import make_token, read_secret
+from terminal import strictjson
 from terminal.config import Config
 from terminal.errors import ConfigError, PlatformError
-from terminal import strictjson
 from terminal.strictjson import ReceiptInvalid, check_receipt
-from sync.auth import make_token, read_secret
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class ClientSettings:
         return min(REQUEST_DEADLINE_CAP, 3 * self.timeout_seconds)
 
     @classmethod
-    def from_config(cls, config: Config) -> "ClientSettings":
+    def from_config(cls, config: Config) -> ClientSettings:
         platform = config.platform
         if not platform.url:
             raise PlatformError("platform.url is empty: push, catalog updates and progress queries are off",
@@ -174,7 +175,8 @@ class PlatformClient:
         with requests.Session() as probe:
             environment = probe.merge_environment_settings(
                 settings.base_url, {}, None, str(settings.ca_bundle) if settings.ca_bundle else True, None)
-        self.verify: str | bool = environment["verify"]
+        verify = environment["verify"]
+        self.verify: str | bool = True if verify is None else verify  # None would mean "requests decides": verify
         self.proxies: dict[str, str] = dict(environment["proxies"])
         self.cert: str | tuple[str, str] | None = None
         if settings.client_cert:
@@ -271,7 +273,7 @@ def read_answer(response: requests.Response, max_bytes: int, deadline: float) ->
             response.close()
             raise requests.exceptions.Timeout("platform answer still arriving at the deadline")
     response._content = bytes(body)  # what requests' own reading would have stored
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]  # requests keeps this flag untyped
     if body and "json" in response.headers.get("Content-Type", ""):
         try:
             strictjson.loads(response._content, max_bytes=max_bytes, max_depth=ANSWER_MAX_DEPTH)

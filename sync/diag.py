@@ -8,12 +8,12 @@ import sqlite3
 
 import requests
 
+from sync.client import ClientSettings, PlatformClient
+from sync.outbox import Outbox
 from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.diagnostics import CheckResult
 from terminal.errors import TerminalError
-from sync.client import ClientSettings, PlatformClient
-from sync.outbox import Outbox
 
 
 def check_outbox(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:

@@ -16,29 +16,38 @@ is looked at; a refusal never stops the sync service. A corrupt stamp on disk is
 from __future__ import annotations
 
 import base64
-import dataclasses
 import binascii
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from terminal import __version__, events, strictjson
-from terminal.catalog import (MAX_CATALOG_BYTES, MAX_CATALOG_DEPTH, SIGNED_FORMAT, CatalogError, parse_catalog,
-                              read_stamp, signature_valid, signing_message)
-from terminal.config import Config
-from terminal.errors import ConfigError, PlatformError, TerminalError
 from sync.client import AnswerRefused, ClientSettings, PlatformClient
 from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
+from terminal import __version__, events, strictjson
+from terminal.catalog import (
+    MAX_CATALOG_BYTES,
+    MAX_CATALOG_DEPTH,
+    SIGNED_FORMAT,
+    CatalogError,
+    parse_catalog,
+    read_stamp,
+    signature_valid,
+    signing_message,
+)
+from terminal.config import Config
+from terminal.errors import ConfigError, PlatformError, TerminalError
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +159,7 @@ def _install_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, 
     write_atomic(folder / f"{region}.json", catalog, mode=0o644)
     write_atomic(folder / f"{region}.signature.json", json.dumps(
         {"region": region, "version": version, "sha256": hashlib.sha256(catalog).hexdigest(),
-         "signature": envelope["signature"], "accepted_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+         "signature": envelope["signature"], "accepted_at": datetime.now(UTC).isoformat(timespec="seconds")},
         indent=1).encode("utf-8"), mode=0o644)
     log.info("catalog.accepted region=%s version=%d", region, version)
     return True
@@ -208,7 +217,7 @@ def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient 
     status, sentence = LOCAL_STATUS[record.state]
     when = record.delivered_at or record.created_at
     return Progress(case_no, status, sentence,
-                    datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds"), "terminal")
+                    datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"), "terminal")
 
 
 def progress_for(config: Config, case_no: str, outbox: Outbox | None = None) -> Progress:
@@ -248,7 +257,7 @@ def heartbeat_body(terminal_id: str, outbox: Outbox, devices: Mapping[str, str] 
     stats = outbox.stats()
     disk = shutil.disk_usage(outbox.root)
     return {
-        "terminal_id": terminal_id, "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "terminal_id": terminal_id, "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "version": __version__, "uptime_s": int(time.monotonic() - _STARTED),
         "load_1m": round(os.getloadavg()[0], 2), "disk_free_mb": disk.free // (1024 * 1024),
         "outbox": {"counts": stats.counts, "oldest_queued_age_s": stats.oldest_queued_age_s,

@@ -17,9 +17,10 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, MutableMapping
+from typing import Any
 
 import h11
 import uvicorn
@@ -109,10 +110,10 @@ class GuardedProtocol(H11Protocol):
         self._since = time.monotonic()
 
     @classmethod
-    def with_limits(cls, limits: ServerLimits) -> type["GuardedProtocol"]:
+    def with_limits(cls, limits: ServerLimits) -> type[GuardedProtocol]:
         return type("GuardedProtocol", (cls,), {"limits": limits})
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn passes an asyncio.Transport, narrower than BaseTransport
         super().connection_made(transport)
         self._arm("headers", self.limits.header_timeout)
         self._make_room()
@@ -263,7 +264,7 @@ def use_error_shape(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
 
-    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]  # Starlette types handlers for any Exception
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -306,10 +307,10 @@ class ServerThread:
                     kwargs.setdefault("ssl_handshake_timeout", self.handshake_timeout)
                 return await create_server(*args, **kwargs)
 
-            loop.create_server = with_handshake_timeout  # type: ignore[method-assign]
+            loop.create_server = with_handshake_timeout  # type: ignore[method-assign,assignment]  # uvicorn calls it
             runner.run(self.server.serve())
 
-    def start(self, timeout: float = 10.0) -> "ServerThread":
+    def start(self, timeout: float = 10.0) -> ServerThread:
         self.thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started:

@@ -70,7 +70,7 @@ class Keyring:
             raise KeyringFault(f"key file {path} is damaged (not a key ring)") from None
 
     @classmethod
-    def create(cls, path: Path) -> "Keyring":
+    def create(cls, path: Path) -> Keyring:
         """A new ring for a new outbox; refuses to replace an existing key file."""
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if path.exists():
@@ -132,12 +132,12 @@ class Keyring:
         except InvalidTag:
             raise SealBroken("authentication failed") from None
 
-    def new_data_key(self, record_id: str) -> tuple["DataKey", bytes]:
+    def new_data_key(self, record_id: str) -> tuple[DataKey, bytes]:
         """A fresh random data key for one record, and its wrapped form to store beside the record."""
         raw = AESGCM.generate_key(bit_length=256)
         return DataKey(raw), self.seal(raw, b"data-key:" + record_id.encode("ascii"))
 
-    def unwrap(self, wrapped: bytes, record_id: str) -> "DataKey":
+    def unwrap(self, wrapped: bytes, record_id: str) -> DataKey:
         return DataKey(self.open(wrapped, b"data-key:" + record_id.encode("ascii")))
 
     @staticmethod

@@ -10,8 +10,8 @@ healthy-looking outbox. Record ids (case numbers) are not personal data.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sync.fsutil import write_atomic
 

@@ -5,7 +5,8 @@ record; attachments are files named by the SHA-256 of their content, written tem
 rename -> fsync folder before the row that names them commits; the record id then goes into the
 ledger (`sync.ledger`), so a lost database or record is detected, never replaced by an empty
 outbox. A record moves queued -> sending -> delivered -> purged; one that cannot be opened is set
-aside (quarantined: still queued, never claimed, a technician alarm) so the rest keeps flowing. Two of these changes skip their own fsync because
+aside (quarantined: still queued, never claimed, a technician alarm) so the rest keeps flowing.
+Two of these changes skip their own fsync because
 start-up recovery redoes them if a power cut drops them: queued -> sending (a dead send goes back
 to queued) and delivered -> purged (delivered records are purged again). Each record's manifest
 and files are sealed with its own data key, stored wrapped by the key ring (`sync.keys`); once
@@ -29,19 +30,20 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterator
+from typing import Any
 
-from terminal import events
-from terminal.cases import Case, Complaint, RatingRecord
-from terminal.config import Config
-from terminal.errors import StorageFull, TerminalError
 from sync import manifest as wire
 from sync.fsutil import fsync_dir, remove_temporaries, temporary_name, write_atomic
 from sync.keys import DataKey, Keyring, KeyringFault, SealBroken
 from sync.ledger import Ledger
+from terminal import events
+from terminal.cases import Case, Complaint, RatingRecord
+from terminal.config import Config
+from terminal.errors import StorageFull, TerminalError
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +322,7 @@ class Outbox:
                           records=len(self.lost), first=self.lost[0])
 
     @classmethod
-    def from_config(cls, config: Config) -> "Outbox":
+    def from_config(cls, config: Config) -> Outbox:
         return cls(config.storage.data_dir, min_free_mb=config.storage.min_free_mb,
                    retention_days=config.storage.retention_days)
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import requests
 
-from terminal import events
-from terminal.errors import PlatformError
 from sync.client import PlatformClient, backoff_delay, byte_count, byte_counts, receipt_of
 from sync.outbox import MAX_RETRY_SECONDS, Outbox, RecordGone, RecordInfo, RecordQuarantined
+from terminal import events
+from terminal.errors import PlatformError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class RoundResult:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Pusher:

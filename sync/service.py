@@ -14,17 +14,17 @@ import logging
 import sqlite3
 import threading
 import time
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
-from terminal import events
-from terminal.config import Config
-from terminal.errors import ConfigError, PlatformError, TerminalError
 from sync import api, downlink
 from sync.auth import read_secret
 from sync.client import ClientSettings, PlatformClient
 from sync.httpserver import ServerThread, parse_listen
 from sync.outbox import Outbox
 from sync.push import Pusher
+from terminal import events
+from terminal.config import Config
+from terminal.errors import ConfigError, PlatformError, TerminalError
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class SyncService:
         devices = self.device_status() if self.device_status else {}
         downlink.send_heartbeat(self.client, downlink.heartbeat_body(self.config.terminal.id, self.outbox, devices))
 
-    def _round(self, last: dict[str, float], tick: Callable[[], None]) -> float | None:
+    def _round(self, last: dict[str, float], tick: Callable[[], object]) -> float | None:
         """One pass of the jobs; returns seconds until a record is due. A read-only or failing disk
         is reported (log, event, alarm in diag) and retried later: the loop and the pull API stay up."""
         try:
@@ -123,7 +123,7 @@ class SyncService:
         log.error("sync.read_only data_dir=%s", self.config.storage.data_dir)
         events.record(events.EventId.DISK_LOW, problem="the data partition is read-only")
 
-    def run(self, on_tick: Callable[[], None] | None = None) -> None:
+    def run(self, on_tick: Callable[[], object] | None = None) -> None:
         """Main loop until `stop` is set. `on_tick` is the hook for watchdog pings."""
         tick = on_tick or (lambda: None)
         last: dict[str, float] = {}

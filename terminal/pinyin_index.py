@@ -39,10 +39,10 @@ import re
 import subprocess
 import sys
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -98,7 +98,8 @@ def normalize(text: str) -> str:
 def _lazy_pinyin(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin  # 55 MB: only where readings are really computed
 
-    return lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: list(s))
+    # pypinyin's stubs say `errors` returns str; a list (one reading per character) is what it documents
+    return lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: list(s))  # type: ignore[arg-type,return-value]  # see above
 
 
 def _reading(char: str) -> str:
@@ -132,7 +133,7 @@ class CachedReadings:
         key = hashlib.sha256("\n".join([metadata.version("pypinyin"), *runs]).encode()).hexdigest()[:16]
         path = self.folder / f"readings-{key}.json"
         try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
+            kept: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
             if all(len(kept.get(run, ())) == len(run) for run in runs):
                 return kept
         except (OSError, ValueError, AttributeError):
@@ -140,7 +141,7 @@ class CachedReadings:
         try:
             done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps(runs), capture_output=True,
                                   text=True, timeout=120, check=True, env=_child_env())
-            readings = json.loads(done.stdout)
+            readings: Mapping[str, Sequence[str]] = json.loads(done.stdout)
         except (OSError, subprocess.SubprocessError, ValueError) as error:
             log.warning("search.readings_child_failed problem=%s; reading in this process", type(error).__name__)
             readings = read_runs(runs)
@@ -169,7 +170,7 @@ def _child_env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=root + (os.pathsep + path if path else ""))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _readings(char: str, context: str) -> _Readings:
     """The reading in context first, then the other readings people may type."""
     return tuple(dict.fromkeys((context, *POLYPHONES.get(char, ()))))
@@ -190,7 +191,7 @@ def units(text: str, readings: Mapping[str, Sequence[str]] | None = None) -> lis
             out.append((chunk, (chunk,)))
             continue
         context = readings[chunk] if readings is not None else read_runs([chunk])[chunk]
-        out.extend((c, _readings(c, r)) for c, r in zip(chunk, context))
+        out.extend((c, _readings(c, r)) for c, r in zip(chunk, context, strict=True))
     return out
 
 
@@ -202,7 +203,7 @@ def _initials_variants(readings: tuple[_Readings, ...]) -> tuple[str, ...]:
     for k, rs in enumerate(readings):
         for alt in dict.fromkeys(_initial(r) for r in rs[1:]):
             if alt != base[k] and len(variants) <= MAX_VARIANTS:
-                variants.append("".join(base[:k] + [alt] + base[k + 1:]))
+                variants.append("".join([*base[:k], alt, *base[k + 1:]]))
     return tuple(variants)
 
 
@@ -374,7 +375,7 @@ class SearchIndex:
         seen: set[int] = set()
         for start in range(0, len(order), 4096):
             chunk = order[start:start + 4096]
-            for t, i in zip(tier[chunk].tolist(), item[chunk].tolist()):
+            for t, i in zip(tier[chunk].tolist(), item[chunk].tolist(), strict=True):
                 if i in seen:
                     continue
                 seen.add(i)
@@ -425,7 +426,7 @@ class SearchIndex:
             for piece, end in self._pieces_at(q, i):
                 extended = initials + piece[0]
                 if extended[-NGRAM:] in self._ngrams:
-                    walk(end, pieces + (piece,), extended)
+                    walk(end, (*pieces, piece), extended)
 
         walk(0, (), "")
         return cuts

@@ -42,7 +42,8 @@ def _pinyin_dict() -> dict[str, str]:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("pypinyin is not installed")
     folder = Path(next(iter(spec.submodule_search_locations)))
-    return json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+    table: dict[str, str] = json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+    return table
 
 
 @lru_cache(maxsize=1)

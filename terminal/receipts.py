@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from terminal.cases import Case, CaseKind
 from terminal.config import CalendarSettings, Config
-from terminal.privacy import mask_id_number, mask_name
+from terminal.privacy import NameMask, mask_id_number, mask_name
 from terminal.workdays import is_working_day
 
 Align = Literal["left", "center", "right"]
@@ -126,7 +126,7 @@ def _header(config: Config, title: str) -> list[Block]:
 
 
 def _applicant_rows(case: Case, config: Config) -> list[Block]:
-    return [Row("申请人", mask_name(case.applicant.name, config.privacy.name_mask)),
+    return [Row("申请人", mask_name(case.applicant.name, cast(NameMask, config.privacy.name_mask))),
             Row("证件号码", mask_id_number(case.applicant.id_number))]
 
 
@@ -169,7 +169,7 @@ def acceptance_receipt(case: Case, config: Config) -> ReceiptDocument:
 
 def correction_notice(case: Case, config: Config) -> ReceiptDocument:
     """补齐补正通知书: everything still missing, told at once (一次性告知)."""
-    applicant = mask_name(case.applicant.name, config.privacy.name_mask)
+    applicant = mask_name(case.applicant.name, cast(NameMask, config.privacy.name_mask))
     blocks: list[Block] = [
         *_header(config, "补齐补正通知书"),
         Row("受理编号", case.case_no, bold=True),

@@ -10,7 +10,7 @@ from datetime import datetime
 from terminal.config import Config
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("outbox", help="list the outbox, verify its hashes and database, rotate its key")
     actions = parser.add_subparsers(dest="outbox_action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="records (case numbers, states, sizes, receipts; no personal data)")

@@ -11,8 +11,8 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,8 +23,7 @@ from sync.client import ClientSettings, PlatformClient
 from sync.outbox import Outbox
 from sync.push import Pusher
 from sync.service import SyncService
-from terminal import config as config_module
-from terminal import events
+from terminal import config as config_module, events
 from terminal.catalog import load_catalog
 from terminal.errors import ConfigError, PlatformError
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case, write_secret
@@ -172,7 +171,7 @@ def _streaming_forever(method: str, path: str) -> Iterator[bytes]:
 
 
 def _rss_mb() -> float:
-    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:"))
+    line = next(row for row in Path("/proc/self/status").read_text().splitlines() if row.startswith("VmRSS:"))
     return int(line.split()[1]) / 1024
 
 

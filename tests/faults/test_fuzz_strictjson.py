@@ -6,11 +6,17 @@ import json
 import re
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from terminal.strictjson import (RECEIPT_MAX_CHARS, RECEIPT_PATTERN, JsonRefused, ReceiptInvalid, check_receipt,
-                                 loads, nesting_depth)
+from terminal.strictjson import (
+    RECEIPT_MAX_CHARS,
+    RECEIPT_PATTERN,
+    JsonRefused,
+    ReceiptInvalid,
+    check_receipt,
+    loads,
+    nesting_depth,
+)
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers(-(10 ** 19), 10 ** 19) | st.floats(allow_nan=False, allow_infinity=False)

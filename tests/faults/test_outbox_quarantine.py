@@ -12,8 +12,7 @@ import requests
 from sync.auth import make_token
 from sync.outbox import Outbox, RecordQuarantined
 from sync.service import SyncService
-from terminal import config as config_module
-from terminal import events
+from terminal import config as config_module, events
 from tests.faults.conftest import run_terminal, write_config
 from tests.sync.conftest import Central, free_port
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case, stored_file, write_secret
@@ -58,7 +57,7 @@ def test_sync_serve_quarantines_a_broken_record_and_delivers_the_rest(tmp_path: 
     def serve() -> None:
         try:
             service.run(tick)
-        except BaseException as error:  # noqa: BLE001 - the test reports it
+        except BaseException as error:
             service_errors.append(error)
 
     runner = threading.Thread(target=serve)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import selectors
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -33,8 +34,8 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
     box.close()
 
 
-def serve(outbox: Outbox, limits: ServerLimits = ServerLimits()) -> ServerThread:
-    return ServerThread(api.create_app(outbox, TERMINAL_ID, SECRET), limits=limits).start()
+def serve(outbox: Outbox, limits: ServerLimits | None = None) -> ServerThread:
+    return ServerThread(api.create_app(outbox, TERMINAL_ID, SECRET), limits=limits or ServerLimits()).start()
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def test_bad_input_is_a_4xx_never_a_500(outbox: Outbox, server: ServerThread) ->
     good = {"Authorization": f"Bearer {make_token(SECRET, TERMINAL_ID)}"}
     # A non-ASCII token, raw UTF-8 on the wire.
     sock = connect(server.port, "GET /v1/outbox HTTP/1.1\r\nHost: t\r\n")
-    sock.sendall("Authorization: Bearer v1.T0001.9999999999.测试\r\n\r\n".encode("utf-8"))
+    sock.sendall("Authorization: Bearer v1.T0001.9999999999.测试\r\n\r\n".encode())
     assert read_all(sock).startswith(b"HTTP/1.1 401")
     for query in ("after=9223372036854775808", "after=-1", "after=1.5", "after=abc", "limit=0", "limit=501",
                   "after=" + "9" * 5000, "limit=1e3"):
@@ -223,7 +224,7 @@ def test_bad_input_is_a_4xx_never_a_500(outbox: Outbox, server: ServerThread) ->
     huge_range = {**good, "Range": "bytes=" + "9" * 5000 + "-"}
     assert requests.get(f"{base}/{rid}/attachments/m01-p01.jpg", headers=huge_range, timeout=5).status_code == 416
     longest = "受" * 200
-    answer = _post(ack, ('{"receipt":"%s","manifest_sha256":"%s"}' % (longest, manifest_sha)).encode("utf-8"))
+    answer = _post(ack, json.dumps({"receipt": longest, "manifest_sha256": manifest_sha}).encode("utf-8"))
     assert answer.status_code == 200 and outbox.record(rid).receipt == longest  # kept whole, never cut
 
 

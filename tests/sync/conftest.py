@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from fastapi import Request
@@ -48,7 +48,7 @@ def start_central(db: Path, port: int = 0, catalog_dir: Path | None = None, **tl
     central = Central(store, None)  # type: ignore[arg-type]
 
     @app.middleware("http")
-    async def inject(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def inject(request: Request, call_next):
         central.seen.append((request.method, request.url.path, request.headers.get("content-range", "")))
         for fault in central.faults:
             if fault.times > 0 and fault.when(request):

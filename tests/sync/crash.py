@@ -64,7 +64,7 @@ def drain(data_dir: Path, url: str) -> None:
             time.sleep(0.05)
 
 
-def _check(data_dir: Path, store, report: DrillReport) -> None:  # noqa: ANN001 - CentralStore
+def _check(data_dir: Path, store, report: DrillReport) -> None:
     outbox = Outbox(data_dir, min_free_mb=10)  # opening it runs the start-up recovery
     try:
         verify = outbox.verify()
@@ -83,7 +83,7 @@ def _check(data_dir: Path, store, report: DrillReport) -> None:  # noqa: ANN001 
         outbox.close()
 
 
-def run_drill(work: Path, store, url: str, kills: int, seed: int = 1, max_delay: float = 0.4) -> DrillReport:  # noqa: ANN001
+def run_drill(work: Path, store, url: str, kills: int, seed: int = 1, max_delay: float = 0.4) -> DrillReport:
     """Kill the child `kills` times at random points, checking after each; then drain and check the server."""
     rng = random.Random(seed)
     data_dir = work / "terminal"

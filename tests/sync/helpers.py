@@ -24,7 +24,7 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 def id_number(serial: int) -> str:
     """A fabricated 18-digit ID number with a valid GB 11643 check digit."""
     body = f"419001199001{serial % 10000:04d}{serial % 10:1d}"[:17].ljust(17, "0")
-    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
     return body + "10X98765432"[total % 11]
 
 
@@ -56,7 +56,7 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def stored_file(outbox: "Outbox", record_id: str, name: str) -> Path:
+def stored_file(outbox: Outbox, record_id: str, name: str) -> Path:
     """Where the outbox keeps one attachment of a record (sealed)."""
     row = outbox._query("SELECT a.sha256, r.data_key FROM attachments a JOIN records r USING (record_id)"
                         " WHERE a.record_id = ? AND a.name = ?", (record_id, name))[0]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
 
+from gov_central.server import Puller
 from sync import api
 from sync.auth import make_token
-from gov_central.server import Puller
 from sync.httpserver import ServerThread
 from sync.outbox import Outbox
 from sync.push import Pusher
@@ -103,12 +103,12 @@ def test_push_and_pull_racing_deliver_each_case_once(outbox: Outbox, pull_api: s
     go = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    def run(job) -> None:  # noqa: ANN001
+    def run(job) -> None:
         go.wait()
         try:
             for _ in range(3):
                 job()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(pusher.round,)), threading.Thread(target=run, args=(puller.pull_once,))]

@@ -63,7 +63,7 @@ class Pusher:
         self.retry_base = retry_base  # first pause before a failed record is tried again
         self.stop: threading.Event = client.stop
 
-    def round(self, limit: int | None = None, on_record: Callable[[], None] | None = None) -> RoundResult:
+    def round(self, limit: int | None = None, on_record: Callable[[], object] | None = None) -> RoundResult:
         """Push every due record once (or `limit` of them); failures wait for a later round.
 
         `records_at_once` workers claim records from the outbox (a claim is atomic, so no record is

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _catalog(args: argparse.Namespace, config: Config) -> Catalog:
-    return load_catalog(args.region or config.terminal.region, config.storage.data_dir)
+    return load_catalog(args.region or config.terminal.region, config.storage.data_dir,
+                        catalog_keys=config.platform.catalog_keys)
 
 
 def _print_items(items: list[Item], as_json: bool) -> None:

@@ -7,7 +7,6 @@ string passes the event log's personal-data guard once more before it is written
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 from datetime import datetime, timezone
@@ -16,7 +15,7 @@ from typing import Any
 
 from terminal import __version__
 from terminal.config import Config
-from terminal.diagnostics import CHECKS, CheckResult, run_checks
+from terminal.diagnostics import CHECKS, CheckOptions, CheckResult, run_checks
 from terminal.events import EventId, record, scrub
 from terminal.technician_tools import recent_events
 
@@ -34,7 +33,7 @@ def _scrubbed(value: Any) -> Any:
 def build_report(config: Config, results: list[CheckResult] | None = None) -> dict[str, Any]:
     """Run every check (unless given results) and gather what a technician leaves behind."""
     if results is None:
-        results = run_checks(sorted(CHECKS), config, None, argparse.Namespace(read=False, out=None))
+        results = run_checks(sorted(CHECKS), config, None, CheckOptions())
     report = {
         "terminal": {"id": config.terminal.id, "name": config.terminal.name,
                      "center_name": config.terminal.center_name, "region": config.terminal.region,

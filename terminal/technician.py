@@ -10,7 +10,6 @@ digits of its random card ID, a login by how it was made.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import tempfile
 import threading
@@ -25,7 +24,7 @@ from drivers.smartcard.technician import (
     AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
 )
 from terminal.config import Config
-from terminal.diagnostics import CheckResult, run_check
+from terminal.diagnostics import CheckOptions, CheckResult, run_check
 from terminal.errors import DeviceMissing, TerminalError
 from terminal.events import EventId, record
 
@@ -34,17 +33,12 @@ log = logging.getLogger(__name__)
 CardOpener = Callable[[], TechnicianCard]
 
 
-def check_options(**overrides: Any) -> argparse.Namespace:
-    """The options `terminal diag` would pass to a check, for callers without a shell."""
-    return argparse.Namespace(**{"read": False, "out": None, "device": None, "json": False, **overrides})
-
-
 def run_check_from_screen(config: Config, device: str, **options: Any) -> CheckResult:
     """A check as the technician screens run it: the camera's saved frame (which may show a document
     someone left on the platen) goes to a throwaway folder instead of the data folder."""
     with tempfile.TemporaryDirectory(prefix="tech-check-") as scratch:
-        extra = {"out": str(Path(scratch) / "frame.jpg")} if device == "camera" else {}
-        result = run_check(device, config, None, check_options(**extra, **options))
+        out = Path(scratch) / "frame.jpg" if device == "camera" else None
+        result = run_check(device, config, None, CheckOptions(out=out, **options))
     result.details.pop("frame", None)  # that file is gone
     return result
 

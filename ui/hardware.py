@@ -24,13 +24,14 @@ import numpy as np
 from drivers.camera.driver import Camera, CameraWorker
 from drivers.idcard.driver import IdCardReader, ReaderEvent
 from drivers.keypad.driver import Keypad, RatingEvent, open_keypad
-from drivers.printer.driver import PrintResult, ReceiptPrinter
+from drivers.printer import Printer, PrintResult
 from terminal.cases import Page, Rating
 from terminal.config import Config
 from terminal.errors import DeviceError, TerminalError
 from terminal.receipts import ReceiptDocument
 from terminal.scanner.pipeline import ScanOptions, analyse_preview, scan_page
 from terminal.scanner.stability import Stability, StabilityTracker
+from terminal.wiring import Devices
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,8 @@ class Hardware:
         self._reader: IdCardReader | None = None
         self._reader_generation = 0
         self.scanner: Scanner | None = None
-        self._printer: ReceiptPrinter | None = None
+        self.devices = Devices(config)
+        self._printer: Printer | None = None
         self._keypad: Keypad | None = None
         self.on_rating: Callable[[Rating], None] | None = None  # the rating screen listens while it shows
         self.keypad_problem: TerminalError | None = None
@@ -210,9 +212,9 @@ class Hardware:
     # ---- printer -------------------------------------------------------------------------
 
     @property
-    def printer(self) -> ReceiptPrinter:
+    def printer(self) -> Printer:
         if self._printer is None:
-            self._printer = ReceiptPrinter.from_config(self.config)
+            self._printer = self.devices.printer()
         return self._printer
 
     def print_documents(self, documents: Sequence[ReceiptDocument], on_done: Callable[[PrintResult], None]) -> None:

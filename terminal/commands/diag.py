@@ -8,7 +8,7 @@ from pathlib import Path
 
 from terminal.config import Config
 from terminal.devices import ALLOWED_SCHEMES, parse_address
-from terminal.diagnostics import CHECKS, run_checks
+from terminal.diagnostics import CHECKS, CheckOptions, run_checks
 from terminal.errors import ConfigError
 
 
@@ -37,7 +37,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if len(names) != 1:
             raise ConfigError("--device names one device address, so give exactly one DEVICE")
         address = parse_address(args.device, names[0] if names[0] in ALLOWED_SCHEMES else None)
-    results = run_checks(names, config, address, args)
+    options = CheckOptions(read=args.read, test_page=args.test_page, out=Path(args.out) if args.out else None)
+    results = run_checks(names, config, address, options)
     if args.json:
         print(json.dumps({"ok": all(r.status != "fault" for r in results),
                           "checks": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))

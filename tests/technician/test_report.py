@@ -7,12 +7,14 @@ from datetime import datetime
 from pathlib import Path
 
 from drivers.idcard.driver import IdCardReader
+from drivers.printer import open_printer
 from drivers.printer.driver import ReceiptPrinter
 from terminal import technician_tools as tools
 from terminal.devices import parse_address
 from terminal.diagnostics import CheckResult
 from terminal.events import EVENTS, EventId, EventLog, record
 from terminal.report import build_report, write_report
+from terminal.wiring import printer_settings
 from tests.technician.test_checks import quick
 
 
@@ -43,11 +45,12 @@ def test_short_report_prints_without_details(tmp_path: Path) -> None:
     text = slip.plain_text()
     assert "终端状态报告" in text and "T0001" in text and "有故障" in text and "连不上政务服务平台" in text
     assert all(c["device"] in text for c in report["checks"])
-    printer = ReceiptPrinter.from_config(config, parse_address("sim", "printer"))
+    printer = open_printer(printer_settings(config, parse_address("sim", "printer")), EVENTS)
+    assert isinstance(printer, ReceiptPrinter) and printer.simulator is not None
     try:
         result = printer.print_document(slip)
         assert result.printed, result.reason
-        paper = "\n".join(line.text for line in printer.simulator.printer.paper.lines)  # type: ignore[union-attr]
+        paper = "\n".join(line.text for line in printer.simulator.printer.paper.lines)
     finally:
         printer.close()
     assert "终端状态报告" in paper and "结论" in paper

@@ -330,11 +330,9 @@ class ReportView(DeviceView):
                                                                + ("可以使用" if written[2] else "有故障，需要处理")))
 
     def print_slip(self) -> None:
-        from drivers.printer.driver import ReceiptPrinter
-
         def work() -> Any:
             report = self._build()
-            printer = ReceiptPrinter.from_config(self.mode.config)
+            printer = self.mode.devices.printer()
             try:
                 return printer.print_document(tools.readiness_slip(report, self.mode.config))
             finally:

@@ -24,6 +24,7 @@ from kivy.uix.widget import Widget
 
 from terminal.config import Config
 from terminal.technician import DeviceStates, TechnicianGate
+from terminal.wiring import Devices
 from ui.technician.gesture import CornerHold
 from ui.theme import Theme, make_theme
 from ui.widgets import fill
@@ -62,6 +63,7 @@ class TechnicianMode:
         self.app = app
         self.config: Config = app.settings
         self.gate = gate or TechnicianGate.from_config(self.config)
+        self.devices = Devices(self.config)  # the device tests open devices through this, never a driver class
         # The technician screens keep the normal size and palette whatever mode the last citizen chose.
         self.theme: Theme = make_theme(self.config.display, app.theme.font_name, elderly=False)
         self.clock = clock or time.monotonic

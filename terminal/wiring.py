@@ -1,0 +1,65 @@
+"""Configuration onto devices: the one place that maps `Config` to each driver's own settings.
+
+Drivers never see `Config`; they take a small settings dataclass and an event sink. This module
+builds both for the kiosk, the technician screens and `terminal diag`, and opens each device
+kind through its package's `open_<kind>` factory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Callable, Mapping
+
+from drivers.events import EventSink
+from drivers.printer import Printer, PrinterSettings, PrinterStatus, open_printer
+from terminal import events
+from terminal.config import Config
+from terminal.devices import DeviceAddress
+from terminal.diagnostics import CheckOptions
+from terminal.fonts import find_cjk_font
+from terminal.receipts import ReceiptDocument, technician_test_page
+
+
+def event_sink() -> EventSink:
+    """The process's event log (configured by the command that runs)."""
+    return events.EVENTS
+
+
+def printer_settings(config: Config, address: DeviceAddress | None = None) -> PrinterSettings:
+    configured = config.devices.printer
+    address = address or configured.address
+    mode = "raster" if configured.chinese_mode == "raster" else "gb18030"
+    return PrinterSettings(address=address, paper_width_mm=configured.paper_width_mm, chinese_mode=mode,
+                           timeout=config.timeouts.device_seconds, print_speed_mm_s=configured.print_speed_mm_s,
+                           font_path=find_cjk_font(config.display.font))
+
+
+SETTINGS: Mapping[str, Callable[[Config, DeviceAddress | None], object]] = {
+    "printer": printer_settings,
+}
+
+
+def device_settings(kind: str, config: Config, address: DeviceAddress | None = None) -> object:
+    """The settings of device `kind` (a key of `SETTINGS`), at `address` instead of the configured one if given."""
+    return SETTINGS[kind](config, address)
+
+
+def check_options(config: Config, options: CheckOptions) -> CheckOptions:
+    """`options` with what the device checks need from the configuration filled in."""
+    def test_page(status: Mapping[str, str]) -> ReceiptDocument:
+        return technician_test_page(config, datetime.now().replace(microsecond=0), status)
+
+    mask = "first" if config.privacy.name_mask == "first" else "alternate"
+    return dataclasses.replace(options, name_mask=mask, test_page_document=test_page)
+
+
+class Devices:
+    """Opens the configured devices for one process; screens and the technician mode get this, not `Config`."""
+
+    def __init__(self, config: Config, sink: EventSink | None = None) -> None:
+        self.config = config
+        self.events = sink or event_sink()
+
+    def printer(self, on_warning: Callable[[str, PrinterStatus], None] | None = None) -> Printer:
+        return open_printer(printer_settings(self.config), self.events, on_warning)

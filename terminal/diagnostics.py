@@ -39,7 +39,8 @@ CHECKS: dict[str, str] = {
 }
 
 
-DEVICE_CHECKS = ("printer",)
+ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera")
+DEVICE_CHECKS = ("printer",)  # the device checks that take their own settings (see `run_check`)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,16 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def is_failure(result: CheckResult, config: Config, address: DeviceAddress | None = None) -> bool:
+    """A fault, or a device the configuration (or `--device`) names that is not there; a `sim` device never is."""
+    if result.status == "fault":
+        return True
+    if result.status != "absent" or result.device not in ALL_DEVICE_KINDS:
+        return False
+    wanted = address or getattr(config.devices, result.device).address
+    return not wanted.is_simulated
 
 
 def resolve(name: str) -> Callable[..., CheckResult]:

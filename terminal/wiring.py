@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from drivers.events import EventSink
+from drivers.idcard import CardReader, EventCallback, IdCardSettings, open_idcard
 from drivers.printer import Printer, PrinterSettings, PrinterStatus, open_printer
 from terminal import events
 from terminal.config import Config
@@ -35,8 +36,14 @@ def printer_settings(config: Config, address: DeviceAddress | None = None) -> Pr
                            font_path=find_cjk_font(config.display.font))
 
 
+def idcard_settings(config: Config, address: DeviceAddress | None = None) -> IdCardSettings:
+    return IdCardSettings(address=address or config.devices.idcard.address, timeout=config.timeouts.device_seconds,
+                          poll_interval=config.devices.idcard.poll_interval_ms / 1000)
+
+
 SETTINGS: Mapping[str, Callable[[Config, DeviceAddress | None], object]] = {
     "printer": printer_settings,
+    "idcard": idcard_settings,
 }
 
 
@@ -60,6 +67,9 @@ class Devices:
     def __init__(self, config: Config, sink: EventSink | None = None) -> None:
         self.config = config
         self.events = sink or event_sink()
+
+    def idcard(self, on_event: EventCallback) -> CardReader:
+        return open_idcard(idcard_settings(self.config), self.events, on_event)
 
     def printer(self, on_warning: Callable[[str, PrinterStatus], None] | None = None) -> Printer:
         return open_printer(printer_settings(self.config), self.events, on_warning)

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from drivers.camera.driver import Camera, CameraWorker
-from drivers.idcard.driver import IdCardReader, ReaderEvent
+from drivers.idcard import CardReader, ReaderEvent
 from drivers.keypad.driver import Keypad, RatingEvent, open_keypad
 from drivers.printer import Printer, PrintResult
 from terminal.cases import Page, Rating
@@ -158,7 +158,7 @@ class Hardware:
     def __init__(self, config: Config, post: Post) -> None:
         self.config = config
         self.post = post
-        self._reader: IdCardReader | None = None
+        self._reader: CardReader | None = None
         self._reader_generation = 0
         self.scanner: Scanner | None = None
         self.devices = Devices(config)
@@ -178,7 +178,7 @@ class Hardware:
             self.post(lambda: on_event(event) if generation == self._reader_generation else None)
 
         try:
-            self._reader = IdCardReader.from_config(self.config, on_event=forward)
+            self._reader = self.devices.idcard(forward)
             self._reader.start()
         except TerminalError as error:
             self._reader = None
@@ -186,8 +186,8 @@ class Hardware:
             self.post(lambda: on_event(ReaderEvent("reader-lost", error=error)))
 
     @property
-    def reader(self) -> IdCardReader | None:
-        """The running reader (its `simulator` lets the demo place a card)."""
+    def reader(self) -> CardReader | None:
+        """The running reader (on a `sim` address its `simulator` lets the demo place a card)."""
         return self._reader
 
     def stop_cards(self) -> None:

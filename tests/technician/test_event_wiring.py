@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from drivers.camera.driver import Camera, CameraWorker
-from drivers.idcard.driver import IdCardReader, ReaderEvent
+from drivers.idcard import IdCardSettings, ReaderEvent
+from drivers.idcard.driver import IdCardReader
 from drivers.idcard.simulator import SamSimulator
 from sync import api
 from sync.auth import make_token
@@ -44,8 +45,8 @@ def events_after(before: list[Event], name: str) -> list[Event]:
 def test_id_reader_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> None:
     reports: queue.Queue[ReaderEvent] = queue.Queue()
     with SamSimulator(card=None, link=tmp_path / "idcard") as simulator:
-        with IdCardReader(parse_address(simulator.path), on_event=reports.put, poll_interval=0.02,
-                          timeout=0.5) as reader:
+        settings = IdCardSettings(parse_address(simulator.path), poll_interval=0.02, timeout=0.5)
+        with IdCardReader(settings, EVENTS, on_event=reports.put) as reader:
             before = EVENTS.recent(500)
             reader.start()
             deadline = time.monotonic() + 10

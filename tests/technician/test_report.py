@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from drivers.idcard.driver import IdCardReader
+from drivers.idcard import open_idcard
 from drivers.printer import open_printer
 from drivers.printer.driver import ReceiptPrinter
 from terminal import technician_tools as tools
@@ -14,13 +14,13 @@ from terminal.devices import parse_address
 from terminal.diagnostics import CheckResult
 from terminal.events import EVENTS, EventId, EventLog, record
 from terminal.report import build_report, write_report
-from terminal.wiring import printer_settings
+from terminal.wiring import idcard_settings, printer_settings
 from tests.technician.test_checks import quick
 
 
 def test_report_after_a_card_read_holds_no_personal_data(tmp_path: Path) -> None:
     config = quick(tmp_path)
-    with IdCardReader.from_config(config, address=parse_address("sim", "idcard")) as reader:
+    with open_idcard(idcard_settings(config, parse_address("sim", "idcard")), EVENTS) as reader:
         identity = reader.read_once(wait_seconds=2)
     assert identity is not None and identity.name == "测试样例"
     # What the journey records, plus a careless event that pastes the whole card into a field.

@@ -40,7 +40,7 @@ CHECKS: dict[str, str] = {
 
 
 ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera")
-DEVICE_CHECKS = ("printer", "idcard")  # the device checks that take their own settings (see `run_check`)
+DEVICE_CHECKS = ("printer", "idcard", "keypad")  # the device checks that take their own settings (see `run_check`)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 
 from drivers.events import EventSink
 from drivers.idcard import CardReader, EventCallback, IdCardSettings, open_idcard
+from drivers.keypad import KeypadSettings, RatingCallback, RatingKeypad, open_keypad
 from drivers.printer import Printer, PrinterSettings, PrinterStatus, open_printer
 from terminal import events
 from terminal.config import Config
@@ -41,9 +42,14 @@ def idcard_settings(config: Config, address: DeviceAddress | None = None) -> IdC
                           poll_interval=config.devices.idcard.poll_interval_ms / 1000)
 
 
+def keypad_settings(config: Config, address: DeviceAddress | None = None) -> KeypadSettings:
+    return KeypadSettings(address=address or config.devices.keypad.address, timeout=config.timeouts.device_seconds)
+
+
 SETTINGS: Mapping[str, Callable[[Config, DeviceAddress | None], object]] = {
     "printer": printer_settings,
     "idcard": idcard_settings,
+    "keypad": keypad_settings,
 }
 
 
@@ -70,6 +76,10 @@ class Devices:
 
     def idcard(self, on_event: EventCallback) -> CardReader:
         return open_idcard(idcard_settings(self.config), self.events, on_event)
+
+    def keypad(self, on_rating: RatingCallback, on_lost: Callable[[], None] | None = None) -> RatingKeypad:
+        """Started; raises DeviceMissing."""
+        return open_keypad(keypad_settings(self.config), self.events, on_rating, on_lost)
 
     def printer(self, on_warning: Callable[[str, PrinterStatus], None] | None = None) -> Printer:
         return open_printer(printer_settings(self.config), self.events, on_warning)

@@ -23,7 +23,7 @@ import numpy as np
 
 from drivers.camera.driver import Camera, CameraWorker
 from drivers.idcard import CardReader, ReaderEvent
-from drivers.keypad.driver import Keypad, RatingEvent, open_keypad
+from drivers.keypad import RatingEvent, RatingKeypad
 from drivers.printer import Printer, PrintResult
 from terminal.cases import Page, Rating
 from terminal.config import Config
@@ -163,7 +163,7 @@ class Hardware:
         self.scanner: Scanner | None = None
         self.devices = Devices(config)
         self._printer: Printer | None = None
-        self._keypad: Keypad | None = None
+        self._keypad: RatingKeypad | None = None
         self.on_rating: Callable[[Rating], None] | None = None  # the rating screen listens while it shows
         self.keypad_problem: TerminalError | None = None
 
@@ -241,13 +241,13 @@ class Hardware:
             self.post(lambda: self.on_rating(event.rating) if self.on_rating else None)
 
         try:
-            self._keypad = open_keypad(self.config, forward)
+            self._keypad = self.devices.keypad(forward)
         except TerminalError as error:
             self.keypad_problem = error
             log.warning("event=keypad_unavailable problem=%s", type(error).__name__)
 
     @property
-    def keypad(self) -> Keypad | None:
+    def keypad(self) -> RatingKeypad | None:
         return self._keypad
 
     # ---- anything slow (network, disk scans) ---------------------------------------------

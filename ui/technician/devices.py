@@ -11,11 +11,12 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from kivy.clock import Clock
+from kivy.clock import mainthread
 from kivy.graphics import Color, Ellipse, Line
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from drivers.keypad import RatingEvent
 from terminal import technician_tools as tools
 from terminal.diagnostics import CHECKS, CheckResult
 from terminal.technician import run_check_from_screen
@@ -138,8 +139,6 @@ class KeypadView(DeviceView):
         right.add_widget(row)
 
     def start_keys(self) -> None:
-        from drivers.keypad.driver import open_keypad
-
         self.leave()
         self.say("请依次按下评价器的 5 个键")
 
@@ -149,10 +148,10 @@ class KeypadView(DeviceView):
                 return
             self.keypad = keypad
 
-        background(lambda: open_keypad(self.mode.config, lambda event: Clock.schedule_once(
-            lambda _dt: self.pressed(event))), opened)
+        background(lambda: self.mode.devices.keypad(self.pressed), opened)
 
-    def pressed(self, event: Any) -> None:
+    @mainthread
+    def pressed(self, event: RatingEvent) -> None:
         key = int(event.rating.value)
         lamp = self.lamps.get(key)
         if lamp is not None:
@@ -377,8 +376,11 @@ class CameraView(DeviceView):
         from drivers.camera.driver import Camera, CameraWorker
 
         self.worker = CameraWorker(Camera.from_config(self.mode.config), self._frame,
-                                   on_error=lambda error: Clock.schedule_once(
-                                       lambda _dt: self.say(f"高拍仪：{error.for_people()}"))).start()
+                                   on_error=self._camera_error).start()
+
+    @mainthread
+    def _camera_error(self, error: Any) -> None:
+        self.say(f"高拍仪：{error.for_people()}")
 
     def _frame(self, frame: Any) -> None:
         """Worker thread: at most 8 pictures a second, shrunk and measured before the UI sees them."""
@@ -387,12 +389,12 @@ class CameraView(DeviceView):
             return
         self._last_frame = now
         picture, focus, exposure = shrink_and_measure(frame, self.PREVIEW_WIDTH)
+        self._show_live(picture, f"对焦 {focus:.0f}    曝光 {exposure:.0f}")
 
-        def show(_dt: float) -> None:
-            if self.worker is not None:  # a frame still in flight after a capture froze the picture
-                self._show(picture, f"对焦 {focus:.0f}    曝光 {exposure:.0f}")
-
-        Clock.schedule_once(show)
+    @mainthread
+    def _show_live(self, picture: Any, measured: str) -> None:
+        if self.worker is not None:  # a frame still in flight after a capture froze the picture
+            self._show(picture, measured)
 
     def _show(self, picture: Any, measured: str) -> None:
         from kivy.graphics.texture import Texture

@@ -40,7 +40,7 @@ CHECKS: dict[str, str] = {
 
 
 ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera")
-DEVICE_CHECKS = ("printer", "idcard", "keypad")  # the device checks that take their own settings (see `run_check`)
+DEVICE_CHECKS = ("printer", "idcard", "keypad", "camera")  # the device checks that take their own settings (see `run_check`)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def run_check(name: str, config: Config, address: DeviceAddress | None, options:
         if name in DEVICE_CHECKS:
             from terminal import wiring  # the driver packages load only when a device is checked
 
-            return resolve(name)(wiring.device_settings(name, config, address), wiring.check_options(config, options),
+            return resolve(name)(wiring.device_settings(name, config, address), wiring.check_options(name, config, options),
                                  wiring.event_sink())
         return resolve(name)(config, address, options)
     except DeviceMissing as e:

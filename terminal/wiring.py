@@ -11,6 +11,7 @@ import dataclasses
 from datetime import datetime
 from typing import Callable, Mapping
 
+from drivers.camera import CameraFeed, CameraMode, CameraSettings, ErrorCallback, FrameCallback, open_camera
 from drivers.events import EventSink
 from drivers.idcard import CardReader, EventCallback, IdCardSettings, open_idcard
 from drivers.keypad import KeypadSettings, RatingCallback, RatingKeypad, open_keypad
@@ -46,10 +47,18 @@ def keypad_settings(config: Config, address: DeviceAddress | None = None) -> Key
     return KeypadSettings(address=address or config.devices.keypad.address, timeout=config.timeouts.device_seconds)
 
 
+def camera_settings(config: Config, address: DeviceAddress | None = None) -> CameraSettings:
+    camera = config.devices.camera
+    return CameraSettings(address=address or camera.address, timeout=config.timeouts.device_seconds,
+                          preview_width=camera.preview_width, preview_height=camera.preview_height,
+                          capture_width=camera.capture_width, capture_height=camera.capture_height)
+
+
 SETTINGS: Mapping[str, Callable[[Config, DeviceAddress | None], object]] = {
     "printer": printer_settings,
     "idcard": idcard_settings,
     "keypad": keypad_settings,
+    "camera": camera_settings,
 }
 
 
@@ -58,13 +67,17 @@ def device_settings(kind: str, config: Config, address: DeviceAddress | None = N
     return SETTINGS[kind](config, address)
 
 
-def check_options(config: Config, options: CheckOptions) -> CheckOptions:
-    """`options` with what the device checks need from the configuration filled in."""
+def check_options(kind: str, config: Config, options: CheckOptions) -> CheckOptions:
+    """`options` with what the check of device `kind` needs from the configuration filled in."""
     def test_page(status: Mapping[str, str]) -> ReceiptDocument:
         return technician_test_page(config, datetime.now().replace(microsecond=0), status)
 
     mask = "first" if config.privacy.name_mask == "first" else "alternate"
-    return dataclasses.replace(options, name_mask=mask, test_page_document=test_page)
+    # the camera's frame: one file, overwritten each run (a frame may show a citizen's papers)
+    out = options.out
+    if kind == "camera" and out is None:
+        out = config.storage.data_dir / "diagnostics" / "camera-frame.jpg"
+    return dataclasses.replace(options, name_mask=mask, test_page_document=test_page, out=out)
 
 
 class Devices:
@@ -76,6 +89,11 @@ class Devices:
 
     def idcard(self, on_event: EventCallback) -> CardReader:
         return open_idcard(idcard_settings(self.config), self.events, on_event)
+
+    def camera(self, on_frame: FrameCallback, on_error: ErrorCallback | None = None,
+               on_connected: Callable[[CameraMode], None] | None = None) -> CameraFeed:
+        """Not yet started."""
+        return open_camera(camera_settings(self.config), self.events, on_frame, on_error, on_connected)
 
     def keypad(self, on_rating: RatingCallback, on_lost: Callable[[], None] | None = None) -> RatingKeypad:
         """Started; raises DeviceMissing."""

@@ -1,10 +1,12 @@
 """The kiosk's devices as the screens see them: started and stopped per screen, never on the UI thread.
 
 Every device runs on its own thread (the drivers' threads, a camera worker, the printer's job
-thread, short-lived lookup threads). Their results reach the screens only through `post`, which
-the app sets to a Kivy `Clock.schedule_once` wrapper, so screen code and the session run on the
-UI thread alone. Stopping a device can take seconds (a serial read timing out), so stops run on a
-throw-away thread too; a generation counter drops events from a device the screen already left.
+thread, short-lived lookup threads). Their results reach the screens only through methods marked
+`@mainthread` (Kivy runs them at the next frame on the UI thread), so screen code and the session
+run on the UI thread alone. Devices are opened through the `terminal.wiring.Devices` port and
+seen only through their packages' protocols. Stopping a device can take seconds (a serial read
+timing out), so stops run on a throw-away thread too; a generation counter drops events from a
+device the screen already left.
 
 Nothing here keeps personal data: identities and pages go straight to the callback, and the
 scanner forgets its last frame when it stops (the idle wipe stops it).
@@ -20,8 +22,9 @@ from typing import Any, Callable, Sequence
 
 import cv2
 import numpy as np
+from kivy.clock import mainthread
 
-from drivers.camera.driver import Camera, CameraWorker
+from drivers.camera import CameraFeed
 from drivers.idcard import CardReader, ReaderEvent
 from drivers.keypad import RatingEvent, RatingKeypad
 from drivers.printer import Printer, PrintResult
@@ -35,13 +38,18 @@ from terminal.wiring import Devices
 
 log = logging.getLogger(__name__)
 
-Post = Callable[[Callable[[], None]], None]
 PREVIEW_WIDTH = 640  # px of the frame handed to the screen (the analysis runs on the full preview)
 THUMB_WIDTH = 160
 
 
 def in_background(job: Callable[[], Any], name: str) -> None:
     threading.Thread(target=job, name=name, daemon=True).start()
+
+
+@mainthread
+def on_ui_thread(job: Callable[[], None]) -> None:
+    """Run `job` on the UI thread at the next frame (device threads call this)."""
+    job()
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,9 @@ def gl_rgb(bgr: np.ndarray, width: int) -> np.ndarray:
 class Scanner:
     """The camera while the materials screen shows: preview analysis, auto-capture, manual capture."""
 
-    def __init__(self, config: Config, post: Post, on_preview: Callable[[Preview], None],
+    def __init__(self, config: Config, devices: Devices, on_preview: Callable[[Preview], None],
                  on_page: Callable[[ScanResult], None], on_problem: Callable[[DeviceError | None], None]) -> None:
         self.config = config
-        self.post = post
         self.on_preview = on_preview
         self.on_page = on_page
         self.on_problem = on_problem
@@ -86,8 +93,8 @@ class Scanner:
         self.capturing = False
         self._drawing = threading.Event()  # a preview is on its way to the UI: drop frames until it is drawn
         self._live = True
-        self.worker = CameraWorker(Camera.from_config(config), self._frame, on_error=self._error,
-                                   on_connected=lambda _mode: self._post(lambda: self.on_problem(None)))
+        self.worker: CameraFeed = devices.camera(self._frame, on_error=self._error,
+                                                 on_connected=lambda _mode: self._on_ui(lambda: self.on_problem(None)))
 
     def start(self) -> "Scanner":
         self.worker.start()
@@ -97,12 +104,14 @@ class Scanner:
         self._live = False
         self.worker.stop() if wait else in_background(self.worker.stop, "camera-stop")
 
-    def _post(self, job: Callable[[], None]) -> None:
+    @mainthread
+    def _on_ui(self, job: Callable[[], None]) -> None:
+        """On the UI thread; whatever arrives after the scanner stopped is dropped."""
         if self._live:
-            self.post(lambda: job() if self._live else None)
+            job()
 
     def _error(self, error: DeviceError) -> None:
-        self._post(lambda: self.on_problem(error))
+        self._on_ui(lambda: self.on_problem(error))
 
     def _frame(self, frame: np.ndarray) -> None:
         """Camera thread: analyse, decide on auto-capture, hand a small copy to the screen."""
@@ -126,7 +135,7 @@ class Scanner:
             self._drawing.clear()
             self.on_preview(preview)
 
-        self._post(deliver)
+        self._on_ui(deliver)
 
     def capture(self) -> None:
         """Take a full-resolution still and scan it (on the camera thread); one at a time."""
@@ -149,19 +158,18 @@ class Scanner:
             self.capturing = False
             self.on_page(result)
 
-        self._post(deliver)
+        self._on_ui(deliver)
 
 
 class Hardware:
     """All citizen-facing devices for one kiosk process."""
 
-    def __init__(self, config: Config, post: Post) -> None:
+    def __init__(self, config: Config, devices: Devices | None = None) -> None:
         self.config = config
-        self.post = post
+        self.devices = devices or Devices(config)
         self._reader: CardReader | None = None
         self._reader_generation = 0
         self.scanner: Scanner | None = None
-        self.devices = Devices(config)
         self._printer: Printer | None = None
         self._keypad: RatingKeypad | None = None
         self.on_rating: Callable[[Rating], None] | None = None  # the rating screen listens while it shows
@@ -175,7 +183,7 @@ class Hardware:
         generation = self._reader_generation
 
         def forward(event: ReaderEvent) -> None:
-            self.post(lambda: on_event(event) if generation == self._reader_generation else None)
+            on_ui_thread(lambda: on_event(event) if generation == self._reader_generation else None)
 
         try:
             self._reader = self.devices.idcard(forward)
@@ -183,7 +191,7 @@ class Hardware:
         except TerminalError as error:
             self._reader = None
             log.warning("event=idcard_unavailable problem=%s", type(error).__name__)
-            self.post(lambda: on_event(ReaderEvent("reader-lost", error=error)))
+            on_ui_thread(lambda: on_event(ReaderEvent("reader-lost", error=error)))
 
     @property
     def reader(self) -> CardReader | None:
@@ -201,7 +209,7 @@ class Hardware:
     def start_scanning(self, on_preview: Callable[[Preview], None], on_page: Callable[[ScanResult], None],
                        on_problem: Callable[[DeviceError | None], None]) -> Scanner:
         self.stop_scanning()
-        self.scanner = Scanner(self.config, self.post, on_preview, on_page, on_problem).start()
+        self.scanner = Scanner(self.config, self.devices, on_preview, on_page, on_problem).start()
         return self.scanner
 
     def stop_scanning(self) -> None:
@@ -229,7 +237,7 @@ class Hardware:
                     break
             assert result is not None
             final = result
-            self.post(lambda: on_done(final))
+            on_ui_thread(lambda: on_done(final))
 
         in_background(job, "print-job")
 
@@ -238,7 +246,7 @@ class Hardware:
     def open_keypad(self) -> None:
         """The 好差评 keypad for the whole run; without one, rating by touch still works."""
         def forward(event: RatingEvent) -> None:
-            self.post(lambda: self.on_rating(event.rating) if self.on_rating else None)
+            on_ui_thread(lambda: self.on_rating(event.rating) if self.on_rating else None)
 
         try:
             self._keypad = self.devices.keypad(forward)
@@ -259,7 +267,7 @@ class Hardware:
                 result = job()
             except TerminalError as error:
                 result = error
-            self.post(lambda: on_done(result))
+            on_ui_thread(lambda: on_done(result))
 
         in_background(work, "lookup")
 

@@ -373,10 +373,7 @@ class CameraView(DeviceView):
         right.add_widget(self.measure)
 
     def start_preview(self) -> None:
-        from drivers.camera.driver import Camera, CameraWorker
-
-        self.worker = CameraWorker(Camera.from_config(self.mode.config), self._frame,
-                                   on_error=self._camera_error).start()
+        self.worker = self.mode.devices.camera(self._frame, on_error=self._camera_error).start()
 
     @mainthread
     def _camera_error(self, error: Any) -> None:

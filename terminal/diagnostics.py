@@ -13,13 +13,15 @@ import importlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Collection, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Literal, Mapping
 
 from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceMissing, TerminalError
 from terminal.privacy import NameMask
-from terminal.receipts import ReceiptDocument
+
+if TYPE_CHECKING:  # the receipt stack loads only when a test page is made
+    from terminal.receipts import ReceiptDocument
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ CHECKS: dict[str, str] = {
 
 
 ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera")
-DEVICE_CHECKS = ("printer", "idcard", "keypad", "camera")  # the device checks that take their own settings (see `run_check`)
+DEVICE_CHECKS = ALL_DEVICE_KINDS  # device checks take their own settings (see `run_check`)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from drivers.smartcard.driver import NoCard, open_channel
+from drivers.smartcard import NoCard, SmartCardSettings, open_smartcard
 from drivers.smartcard.technician import (
-    AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
+    STORE_NAME, AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
 )
 from terminal.config import Config
 from terminal.diagnostics import CheckOptions, CheckResult, run_check
@@ -49,6 +49,11 @@ class CardRequired(AuthError):
     advice_zh = "请把技术人员卡放到读卡器上，再输入密码。"
 
 
+def technician_auth(config: Config, **kwargs: Any) -> TechnicianAuth:
+    """The technician card store in the data folder (`kwargs`: clock, policy, scrypt_n)."""
+    return TechnicianAuth(config.storage.data_dir / STORE_NAME, **kwargs)
+
+
 def card_from_config(config: Config) -> CardOpener:
     """Open the technician card application on the configured PC/SC reader (raises NoCard / DeviceMissing).
 
@@ -60,7 +65,7 @@ def card_from_config(config: Config) -> CardOpener:
     def open_card() -> TechnicianCard:
         if address.is_simulated:
             raise NoCard("the simulated technician card reader holds no enrolled card", device="smartcard")
-        channel = open_channel(address)
+        channel = open_smartcard(SmartCardSettings(address))
         try:
             return TechnicianCard(channel)
         except TerminalError:
@@ -91,7 +96,7 @@ class TechnicianGate:
 
     @classmethod
     def from_config(cls, config: Config) -> TechnicianGate:
-        return cls(config, TechnicianAuth.from_config(config), card_from_config(config))
+        return cls(config, technician_auth(config), card_from_config(config))
 
     @property
     def logged_in(self) -> bool:

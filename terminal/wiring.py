@@ -16,12 +16,14 @@ from drivers.events import EventSink
 from drivers.idcard import CardReader, EventCallback, IdCardSettings, open_idcard
 from drivers.keypad import KeypadSettings, RatingCallback, RatingKeypad, open_keypad
 from drivers.printer import Printer, PrinterSettings, PrinterStatus, open_printer
+from drivers.smartcard import SmartCardSettings
 from terminal import events
 from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.diagnostics import CheckOptions
 from terminal.fonts import find_cjk_font
 from terminal.receipts import ReceiptDocument, technician_test_page
+from terminal.technician import technician_auth
 
 
 def event_sink() -> EventSink:
@@ -54,11 +56,16 @@ def camera_settings(config: Config, address: DeviceAddress | None = None) -> Cam
                           capture_width=camera.capture_width, capture_height=camera.capture_height)
 
 
+def smartcard_settings(config: Config, address: DeviceAddress | None = None) -> SmartCardSettings:
+    return SmartCardSettings(address=address or config.devices.smartcard.address)
+
+
 SETTINGS: Mapping[str, Callable[[Config, DeviceAddress | None], object]] = {
     "printer": printer_settings,
     "idcard": idcard_settings,
     "keypad": keypad_settings,
     "camera": camera_settings,
+    "smartcard": smartcard_settings,
 }
 
 
@@ -77,7 +84,8 @@ def check_options(kind: str, config: Config, options: CheckOptions) -> CheckOpti
     out = options.out
     if kind == "camera" and out is None:
         out = config.storage.data_dir / "diagnostics" / "camera-frame.jpg"
-    return dataclasses.replace(options, name_mask=mask, test_page_document=test_page, out=out)
+    return dataclasses.replace(options, name_mask=mask, test_page_document=test_page, out=out,
+                               enrolled_cards=lambda: technician_auth(config).enrolled())
 
 
 class Devices:

@@ -85,11 +85,11 @@ class _ReaderThread:
 
     def prompt(self) -> "Future[bool]":
         """The rating screen opened: invite a press (serial keypads blink all keys). Never blocks."""
-        return _done(False)
+        return done_future(False)
 
     def acknowledge(self, rating: Rating) -> "Future[bool]":
         """A rating was taken: light its key and beep. Never blocks; the future says if the keypad confirmed."""
-        return _done(False)
+        return done_future(False)
 
     def stop(self) -> None:
         self._stop.set()
@@ -97,7 +97,8 @@ class _ReaderThread:
             self._thread.join(timeout=2)
 
 
-def _done(value: bool) -> "Future[bool]":
+def done_future(value: bool) -> "Future[bool]":
+    """A future that is already done: for commands a keypad cannot or need not wait on."""
     future: "Future[bool]" = Future()
     future.set_result(value)
     return future

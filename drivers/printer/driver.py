@@ -21,7 +21,7 @@ import serial
 from drivers.events import EventSink
 from drivers.printer import codec
 from drivers.printer.link import Link, open_link
-from drivers.printer.model import Outcome, PrinterSettings, PrintJob, PrintResult
+from drivers.printer.model import Outcome, PrinterSettings, PrintJob, PrintResult, not_ready_reason
 from drivers.printer.render import slip_length_mm, to_escpos
 from terminal.events import EventId
 from terminal.errors import DeviceMissing
@@ -151,18 +151,6 @@ class ReceiptPrinter:
         return PrintJob(to_escpos(document, self.width_dots, self.chinese_mode, self.font_path), document.kind,
                         slip_length_mm(document, self.width_dots))
 
-    @staticmethod
-    def _reason(status: codec.PrinterStatus) -> str:
-        if status.online is None or status.paper == "unknown":
-            return "no_status"
-        if status.paper == "out":
-            return "paper_out"
-        if status.cover_open:
-            return "cover_open"
-        if status.error:
-            return "error"
-        return "offline"
-
     def print_job(self, job: PrintJob) -> PrintResult:
         """Blocking: check, send, check again. Never raises for printer trouble; the result says it."""
         with self._io:
@@ -187,7 +175,7 @@ class ReceiptPrinter:
             return result("not_printed", "missing", None, None, 0)
         before = self._status()
         if not before.ready:
-            return result("not_printed", self._reason(before), before, None, 0)
+            return result("not_printed", not_ready_reason(before), before, None, 0)
         try:
             link = self._open()
             link.write(job.data)
@@ -203,7 +191,7 @@ class ReceiptPrinter:
             return result("printed", "printed", before, after, len(job.data))
         if after.online is None or after.paper == "unknown":
             return result("unknown", "no_status", before, after, len(job.data))
-        return result("not_printed", self._reason(after), before, after, len(job.data))
+        return result("not_printed", not_ready_reason(after), before, after, len(job.data))
 
     def print_document(self, document: ReceiptDocument) -> PrintResult:
         return self.print_job(self.render(document))

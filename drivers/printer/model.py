@@ -25,6 +25,19 @@ ADVICE_ZH = {
 }
 
 
+def not_ready_reason(status: PrinterStatus) -> str:
+    """Why a printer that is not ready cannot print: a key of ADVICE_ZH."""
+    if status.online is None or status.paper == "unknown":
+        return "no_status"
+    if status.paper == "out":
+        return "paper_out"
+    if status.cover_open:
+        return "cover_open"
+    if status.error:
+        return "error"
+    return "offline"
+
+
 @dataclass(frozen=True)
 class PrinterSettings:
     """What the printer driver needs to know; built from the configuration above the drivers."""

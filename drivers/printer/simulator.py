@@ -223,6 +223,21 @@ class EscPosInterpreter:
         self.canvas.text(text, self.align, self.scale, self.bold)  # type: ignore[arg-type]
 
 
+def status_answer(faults: set[str] | frozenset[str], n: int) -> bytes:
+    """What a printer with these fault switches answers to DLE EOT n (also used by `fake.FakePrinter`)."""
+    if "no_answer" in faults:
+        return b""
+    if "garbage" in faults:
+        return b"\xff"
+    paper: codec.Paper = "out" if "paper_end" in faults else "near_end" if "paper_near_end" in faults else "ok"
+    return bytes([codec.status_byte(n, offline=not can_print(faults), cover_open="cover_open" in faults,
+                                    paper=paper, error="error" in faults)])
+
+
+def can_print(faults: set[str] | frozenset[str]) -> bool:
+    return not ({"paper_end", "cover_open", "offline", "error"} & faults)
+
+
 class PrinterSimulator:
     """The simulated printer: state, fault switches and the links (pty, TCP) it listens on."""
 
@@ -253,23 +268,12 @@ class PrinterSimulator:
                 raise ValueError(f"unknown printer simulator faults: {', '.join(sorted(unknown))}")
             self.faults = set(faults)
 
-    @property
-    def paper_state(self) -> codec.Paper:
-        if "paper_end" in self.faults:
-            return "out"
-        return "near_end" if "paper_near_end" in self.faults else "ok"
-
     def _can_print(self) -> bool:
-        return not ({"paper_end", "cover_open", "offline", "error"} & self.faults)
+        return can_print(self.faults)
 
     def _answer(self, n: int) -> bytes:
         self.status_queries += 1
-        if "no_answer" in self.faults:
-            return b""
-        if "garbage" in self.faults:
-            return b"\xff"
-        return bytes([codec.status_byte(n, offline=not self._can_print(), cover_open="cover_open" in self.faults,
-                                        paper=self.paper_state, error="error" in self.faults)])
+        return status_answer(self.faults, n)
 
     def handle(self, data: bytes) -> bytes:
         """Process bytes from a link; returns what to send back."""

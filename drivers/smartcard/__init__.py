@@ -3,7 +3,8 @@
 The technician gate and diagnostics use `CardChannel` and `open_smartcard`; the pcscd driver
 (pyscard) and the virtual card are this package's business, and load only when a channel is
 opened. `drivers.smartcard.technician` builds the technician card's challenge and PIN checks on
-any `CardChannel`; `fake.FakeCardChannel` is the in-memory stand-in for tests.
+any `CardChannel`. The in-memory stand-in for tests is `virtualcard.SimulatedChannel` (what `sim`
+opens); the wire-level simulator is `virtualcard.VpcdCard` behind a real pcscd.
 """
 
 from __future__ import annotations

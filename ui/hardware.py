@@ -258,6 +258,20 @@ class Hardware:
     def keypad(self) -> RatingKeypad | None:
         return self._keypad
 
+    # ---- technician mode ---------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Let go of the reader, the camera and the keypad, so technician mode can test them alone."""
+        self.stop_cards()
+        self.stop_scanning()
+        keypad, self._keypad = self._keypad, None
+        if keypad is not None:
+            keypad.stop()  # before the technician's key test opens the same port
+
+    def resume(self) -> None:
+        """After technician mode: the keypad again (the screens start the reader and camera as they show)."""
+        self.open_keypad()
+
     # ---- anything slow (network, disk scans) ---------------------------------------------
 
     def run(self, job: Callable[[], Any], on_done: Callable[[Any], None]) -> None:

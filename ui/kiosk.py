@@ -96,7 +96,10 @@ class KioskApp(TerminalApp):
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: self.stop())
         self.hardware.open_keypad()
-        self.technician = TechnicianMode(self).install()  # the hidden corner hold (docs/technician.md)
+        self.technician = TechnicianMode(  # the hidden corner hold (docs/technician.md)
+            self.settings, self.theme.font_name, cancel_session=lambda: self.session.cancel(),
+            pause_devices=self.hardware.pause, resume_devices=self.hardware.resume,
+            devices=self.hardware.devices).install()
         return root
 
     def on_stop(self) -> None:

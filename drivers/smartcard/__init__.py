@@ -18,7 +18,9 @@ from terminal.errors import DeviceMissing
 if TYPE_CHECKING:
     from drivers.smartcard.virtualcard import TechnicianApplet
 
-__all__ = ["CardChannel", "NoCard", "PcscUnavailable", "SmartCardSettings", "open_smartcard"]
+__all__ = ["PIN_LENGTHS", "CardChannel", "NoCard", "PcscUnavailable", "SmartCardSettings", "open_smartcard"]
+
+PIN_LENGTHS = range(6, 13)  # a technician PIN has 6 to 12 digits
 
 
 class NoCard(DeviceMissing):

@@ -31,13 +31,12 @@ from drivers.smartcard.codec import (
     CARD_ID_SIZE, CHALLENGE_SIZE, CLA_PROPRIETARY, INS_GET_CARD_ID, INS_INTERNAL_AUTHENTICATE, INS_KEY, P1_GENERATE,
     P1_READ_PUBLIC, PUBLIC_KEY_SIZE, TECHNICIAN_AID, Apdu, ConditionsNotSatisfied, check_status, select_aid,
 )
-from drivers.smartcard import CardChannel
+from drivers.smartcard import PIN_LENGTHS, CardChannel
 from terminal.errors import TerminalError
 
 log = logging.getLogger(__name__)
 
 STORE_NAME = "technician_cards.json"
-PIN_LENGTHS = range(6, 13)
 
 
 class AuthError(TerminalError):

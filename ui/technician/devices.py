@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
+import cv2
+import numpy as np
 from kivy.clock import mainthread
 from kivy.graphics import Color, Ellipse, Line
+from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
 from drivers.keypad import RatingEvent
 from terminal import technician_tools as tools
 from terminal.diagnostics import CHECKS, CheckResult
+from terminal.report import build_report, write_report
+from terminal.scanner.pipeline import ScanOptions, scan_page
+from terminal.scanner.quality import focus_score
 from terminal.technician import run_check_from_screen
-from ui.technician.dashboard import check_in_background
-from ui.technician.mode import background
+from ui.technician.console import Console, background, check_in_background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
 from ui.widgets import BigButton, Text, column, scrolling
-
-if TYPE_CHECKING:
-    from ui.technician.mode import TechnicianMode
 
 Action = tuple[str, Callable[[], None]]
 
@@ -38,7 +41,7 @@ class DeviceView(BoxLayout):
     runs_check = True
     side_panel = True  # the right-hand panel with buttons and their output
 
-    def __init__(self, mode: "TechnicianMode", device: str | None = None) -> None:
+    def __init__(self, mode: Console, device: str | None = None) -> None:
         t = mode.theme
         super().__init__(orientation="vertical", padding=t.mm(5), spacing=t.gap * 2)
         self.mode = mode
@@ -119,7 +122,7 @@ class KeypadView(DeviceView):
 
     device = "keypad"
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         self.keypad: Any = None
         self.lamps: dict[int, Widget] = {}
         self.keys_seen: set[int] = set()
@@ -218,7 +221,7 @@ class ScreenView(DeviceView):
     device = "screen"
     runs_check = False
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         self.backlight = tools.find_backlight()
         super().__init__(mode)
         level = (f"背光 {self.backlight.path.name}：{self.backlight.level}/{self.backlight.maximum}"
@@ -287,7 +290,7 @@ class EventsView(DeviceView):
     runs_check = False
     side_panel = False
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         super().__init__(mode)
         lines = []
         for data in reversed(tools.recent_events(mode.config, 60)):  # the sync service's too, from its file
@@ -303,7 +306,7 @@ class ReportView(DeviceView):
     device = "report"
     runs_check = False
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         super().__init__(mode)
         media = tools.removable_media()
         where = "、".join(map(str, media)) if media else f"没有U盘，报告将存入 {mode.config.storage.data_dir / 'reports'}"
@@ -313,14 +316,10 @@ class ReportView(DeviceView):
         return [("导出报告（JSON + HTML）", self.export), ("打印简要报告", self.print_slip)]
 
     def _build(self) -> dict[str, Any]:
-        from terminal.report import build_report
-
         config = self.mode.config
         return build_report(config, [run_check_from_screen(config, device) for device in sorted(CHECKS)])
 
     def export(self) -> None:
-        from terminal.report import write_report
-
         def work() -> tuple[Any, ...]:
             report = self._build()
             return (*write_report(report, tools.report_destination(self.mode.config, datetime.now())), report["ok"])
@@ -353,7 +352,7 @@ class CameraView(DeviceView):
     runs_check = False
     PREVIEW_WIDTH = 560
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         self.worker: Any = None
         self._last_frame = 0.0
         super().__init__(mode)
@@ -365,8 +364,6 @@ class CameraView(DeviceView):
         return [("拍摄测试页并检测", self.capture)]
 
     def extra(self, right: BoxLayout) -> None:
-        from kivy.uix.image import Image
-
         self.preview = Image(size_hint_y=3, fit_mode="contain")
         right.add_widget(self.preview)
         self.measure = label(self.mode.theme, "正在打开高拍仪…", size_hint_y=None, height=self.mode.theme.font_body * 1.6)
@@ -394,8 +391,6 @@ class CameraView(DeviceView):
             self._show(picture, measured)
 
     def _show(self, picture: Any, measured: str) -> None:
-        from kivy.graphics.texture import Texture
-
         height, width = picture.shape[:2]
         texture = Texture.create(size=(width, height), colorfmt="rgb")
         texture.blit_buffer(picture[::-1].tobytes(), colorfmt="bgr", bufferfmt="ubyte")
@@ -425,10 +420,6 @@ class CameraView(DeviceView):
 
 def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
     """A small BGR copy for the screen, the focus score and the mean brightness of the full frame."""
-    import cv2
-
-    from terminal.scanner.quality import focus_score
-
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     scale = width / frame.shape[1]
     small = cv2.resize(frame, (width, round(frame.shape[0] * scale)), interpolation=cv2.INTER_AREA)
@@ -439,11 +430,6 @@ def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
 
 def capture_test_page(worker: Any, config: Any) -> tuple[Any, dict[str, Any]]:
     """A full-resolution still through the scan pipeline; the picture with the found page outlined."""
-    import cv2
-    import numpy as np
-
-    from terminal.scanner.pipeline import ScanOptions, scan_page
-
     still = worker.capture_still()
     scanned = scan_page(still, ScanOptions.from_config(config.devices.camera))
     picture, _, _ = shrink_and_measure(still, CameraView.PREVIEW_WIDTH)
@@ -464,7 +450,7 @@ VIEWS: dict[str, type[DeviceView]] = {
 }
 
 
-def device_view(mode: "TechnicianMode", device: str) -> DeviceView:
+def device_view(mode: Console, device: str) -> DeviceView:
     kind = VIEWS.get(device)
     return kind(mode) if kind is not None else CheckView(mode, device)
 

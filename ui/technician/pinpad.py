@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
-from drivers.smartcard.technician import PIN_LENGTHS
+from drivers.smartcard import PIN_LENGTHS
 from terminal.errors import TerminalError
-from ui.technician.mode import background
+from ui.technician.console import Console, background
 from ui.technician.parts import STATUS_COLOURS, label, panel
 from ui.widgets import BigButton
 
-if TYPE_CHECKING:
-    from ui.technician.mode import TechnicianMode
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除")
 
@@ -23,7 +21,7 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除")
 class PinPad(AnchorLayout):
     """Twelve big keys, 确认 and 取消; the login runs off the UI thread (scrypt and the card take a moment)."""
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         super().__init__()
         self.mode = mode
         self.pin = ""

@@ -61,8 +61,8 @@ def driver_cost(repeats: int = 5) -> None:
                            cwd=Path(__file__).resolve().parent.parent).stdout.split() for _ in range(repeats)]
     seconds = statistics.median(float(r[0]) for r in runs)
     megabytes = statistics.median(float(r[1]) for r in runs)
-    print(f"import drivers.printer.driver in a fresh process: median {seconds:.3f} s, resident memory {megabytes:.1f} MB "
-          f"(a bare interpreter: about 10 MB)")
+    print(f"import drivers.printer.driver in a fresh process: median {seconds:.3f} s, "
+          f"resident memory {megabytes:.1f} MB (a bare interpreter: about 10 MB)")
 
 
 def print_through_simulator(repeats: int = 5) -> None:

@@ -92,8 +92,8 @@ def run_check(name: str, config: Config, address: DeviceAddress | None, options:
         if name in DEVICE_CHECKS:
             from terminal import wiring  # the driver packages load only when a device is checked
 
-            return resolve(name)(wiring.device_settings(name, config, address), wiring.check_options(name, config, options),
-                                 wiring.event_sink())
+            settings = wiring.device_settings(name, config, address)
+            return resolve(name)(settings, wiring.check_options(name, config, options), wiring.event_sink())
         return resolve(name)(config, address, options)
     except DeviceMissing as e:
         return CheckResult(name, "absent", e.for_people())

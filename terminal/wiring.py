@@ -15,13 +15,14 @@ from drivers.camera import CameraFeed, CameraMode, CameraSettings, ErrorCallback
 from drivers.events import EventSink
 from drivers.idcard import CardReader, EventCallback, IdCardSettings, open_idcard
 from drivers.keypad import KeypadSettings, RatingCallback, RatingKeypad, open_keypad
-from drivers.printer import Printer, PrinterSettings, PrinterStatus, open_printer
+from drivers.printer import ChineseMode, Printer, PrinterSettings, PrinterStatus, open_printer
 from drivers.smartcard import SmartCardSettings
 from terminal import events
 from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.diagnostics import CheckOptions
 from terminal.fonts import find_cjk_font
+from terminal.privacy import NameMask
 from terminal.receipts import ReceiptDocument, technician_test_page
 from terminal.technician import technician_auth
 
@@ -34,7 +35,7 @@ def event_sink() -> EventSink:
 def printer_settings(config: Config, address: DeviceAddress | None = None) -> PrinterSettings:
     configured = config.devices.printer
     address = address or configured.address
-    mode = "raster" if configured.chinese_mode == "raster" else "gb18030"
+    mode: ChineseMode = "raster" if configured.chinese_mode == "raster" else "gb18030"
     return PrinterSettings(address=address, paper_width_mm=configured.paper_width_mm, chinese_mode=mode,
                            timeout=config.timeouts.device_seconds, print_speed_mm_s=configured.print_speed_mm_s,
                            font_path=find_cjk_font(config.display.font))
@@ -79,7 +80,7 @@ def check_options(kind: str, config: Config, options: CheckOptions) -> CheckOpti
     def test_page(status: Mapping[str, str]) -> ReceiptDocument:
         return technician_test_page(config, datetime.now().replace(microsecond=0), status)
 
-    mask = "first" if config.privacy.name_mask == "first" else "alternate"
+    mask: NameMask = "first" if config.privacy.name_mask == "first" else "alternate"
     # the camera's frame: one file, overwritten each run (a frame may show a citizen's papers)
     out = options.out
     if kind == "camera" and out is None:

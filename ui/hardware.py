@@ -191,7 +191,8 @@ class Hardware:
         except TerminalError as error:
             self._reader = None
             log.warning("event=idcard_unavailable problem=%s", type(error).__name__)
-            on_ui_thread(lambda: on_event(ReaderEvent("reader-lost", error=error)))
+            lost = ReaderEvent("reader-lost", error=error)  # `error` is unbound once the except block ends
+            on_ui_thread(lambda: on_event(lost))
 
     @property
     def reader(self) -> CardReader | None:

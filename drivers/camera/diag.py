@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from typing import Any
 
 import cv2
@@ -26,8 +27,8 @@ def check(settings: CameraSettings, options: CheckOptions, events: EventSink) ->
     address = settings.address
     details: dict[str, Any] = {"address": str(address)}
     try:
-        with camera_for(settings) as camera:
-            mode = camera.mode
+        with closing(camera_for(settings)) as camera:
+            mode = camera.open()
             details.update(width=mode.width, height=mode.height, fourcc=mode.fourcc, reported_fps=mode.fps)
             frame = camera.read_preview()
             count, start, seen = 0, time.monotonic(), set()

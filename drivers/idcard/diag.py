@@ -7,7 +7,7 @@ from typing import Any
 
 from drivers.events import EventSink
 from drivers.idcard import IdCardSettings, open_idcard
-from terminal.diagnostics import CheckOptions, CheckResult
+from terminal.diagnostics import CheckOptions, CheckResult, Status
 from terminal.errors import DeviceMissing, DeviceTimeout, TerminalError
 from terminal.identity import Identity
 from terminal.idnumber import check_card_number
@@ -54,7 +54,7 @@ def check(settings: IdCardSettings, options: CheckOptions, events: EventSink) ->
     if identity is None:
         return CheckResult(DEVICE, "warning", "读卡器正常，但没有放身份证 (reader ok, no card on it)", details)
     details.update(card_summary(identity, options.name_mask, date.today()))
-    state = "ok" if details["id_valid"] and not details["expired"] else "warning"
+    state: Status = "ok" if details["id_valid"] and not details["expired"] else "warning"
     problems = [text for text, bad in (("证件号码校验不通过 (ID number invalid)", not details["id_valid"]),
                                       ("证件已过期 (card expired)", details["expired"])) if bad]
     summary = "；".join(problems) if problems else "读卡成功 (card read)"

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from drivers.events import EventSink
-from drivers.keypad.driver import HidKeypad, KeypadSettings, RatingCallback, RatingEvent, SerialKeypad, find_event_device
+from drivers.keypad.driver import (
+    HidKeypad, KeypadSettings, RatingCallback, RatingEvent, SerialKeypad, find_event_device,
+)
 from terminal.cases import Rating
 
 __all__ = ["KeypadSettings", "RatingCallback", "RatingEvent", "RatingKeypad", "open_keypad"]

@@ -11,7 +11,7 @@ from typing import Any
 from drivers.events import EventSink
 from drivers.printer import PrinterSettings, PrinterStatus, open_printer
 from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckOptions, CheckResult
+from terminal.diagnostics import CheckOptions, CheckResult, Status
 from terminal.errors import DeviceMissing
 from terminal.receipt_png import render_png
 
@@ -19,7 +19,7 @@ DEVICE = "printer"
 PAPER_ZH = {"ok": "纸量正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸量未知"}
 
 
-def _verdict(status: PrinterStatus, address: DeviceAddress) -> tuple[str, str]:
+def _verdict(status: PrinterStatus, address: DeviceAddress) -> tuple[Status, str]:
     if not status.known:
         return "fault", f"打印机没有响应，请检查电源、连线和端口 (no status from printer at {address})"
     if status.ready:

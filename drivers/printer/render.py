@@ -7,7 +7,6 @@ Text mode is small on the wire and sharp; raster mode is for printers without a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from drivers.printer import codec
 from drivers.printer.model import ChineseMode

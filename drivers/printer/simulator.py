@@ -18,17 +18,20 @@ import threading
 import time
 import tty
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from PIL import Image
 
 from drivers.printer import codec
 from terminal.fonts import find_cjk_font
 from terminal.receipt_png import PaperCanvas, qr_image
+from terminal.receipts import Align
 
 logger = logging.getLogger(__name__)
 
+ALIGNMENTS: Mapping[int, Align] = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}  # ESC a n
 FAULTS = frozenset({"paper_end", "paper_near_end", "cover_open", "offline", "error", "no_answer", "garbage",
                     "slow", "drop", "paper_out_mid_job", "mute_mid_job"})
 _MID_JOB = {"paper_out_mid_job": "paper_end", "mute_mid_job": "no_answer"}  # switch on part way through a job
@@ -81,7 +84,7 @@ class EscPosInterpreter:
 
     def _reset(self) -> None:
         self.chinese = False
-        self.align = "left"
+        self.align: Align = "left"
         self.scale = 1
         self.bold = False
 
@@ -164,7 +167,7 @@ class EscPosInterpreter:
         elif command == codec.CHINESE_OFF:
             self.chinese = False
         elif command == codec.ESC + b"a":
-            self.align = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}.get(args[0], "left")
+            self.align = ALIGNMENTS.get(args[0], "left")
         elif command == codec.ESC + b"E":
             self.bold = bool(args[0] & 1)
         elif command == codec.GS + b"!":
@@ -347,7 +350,7 @@ class PrinterSimulator:
         master, slave = os.openpty()
         tty.setraw(slave)
         path = os.ttyname(slave)
-        self._closers.append(lambda: (os.close(master), os.close(slave)))  # slave kept open: no EIO on reopen
+        self._closers += [partial(os.close, master), partial(os.close, slave)]  # slave kept open: no EIO on reopen
         self._spawn(lambda: self._serve_pty(master), "printer-sim-pty")
         return path
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from functools import partial
 from typing import Any, Callable
 
 import cv2
@@ -233,7 +234,7 @@ class ScreenView(DeviceView):
     def actions(self) -> list[Action]:
         if self.backlight is None:
             return []
-        return [(f"亮度 {percent}%", lambda percent=percent: self.brightness(percent)) for percent in (30, 60, 100)]
+        return [(f"亮度 {percent}%", partial(self.brightness, percent)) for percent in (30, 60, 100)]
 
     def brightness(self, percent: int) -> None:
         backlight = self.backlight
@@ -276,7 +277,7 @@ class NetworkView(DeviceView):
     def actions(self) -> list[Action]:
         def facts() -> str:
             dns = tools.resolve_platform(self.mode.config)
-            return (f"本机地址：\n  " + "\n  ".join(tools.local_addresses() or ["（无）"]) +
+            return ("本机地址：\n  " + "\n  ".join(tools.local_addresses() or ["（无）"]) +
                     f"\n平台主机：{dns['host'] or '（未配置）'}\nDNS：{dns['dns']}")
 
         return [("检查平台连接（含TLS）", self.check),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from kivy.uix.anchorlayout import AnchorLayout
@@ -41,7 +42,7 @@ class PinPad(AnchorLayout):
         card.add_widget(self.dots)
         keys = GridLayout(cols=3, spacing=t.gap)
         for key in KEYS:
-            keys.add_widget(BigButton(t, key, lambda key=key: self.key(key), size_hint_y=1))
+            keys.add_widget(BigButton(t, key, partial(self.key, key), size_hint_y=1))
         card.add_widget(keys)
         actions = BoxLayout(size_hint_y=None, height=t.target, spacing=t.gap * 2)
         actions.add_widget(BigButton(t, "取消", lambda: mode.close("cancel")))

@@ -15,7 +15,7 @@ from typing import Any
 
 from terminal import __version__
 from terminal.config import Config
-from terminal.diagnostics import CHECKS, CheckOptions, CheckResult, run_checks
+from terminal.diagnostics import CHECKS, CheckOptions, CheckResult, is_failure, run_checks
 from terminal.events import EventId, record, scrub
 from terminal.technician_tools import recent_events
 
@@ -39,7 +39,7 @@ def build_report(config: Config, results: list[CheckResult] | None = None) -> di
                      "center_name": config.terminal.center_name, "region": config.terminal.region,
                      "version": __version__},
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "ok": all(r.status != "fault" for r in results),
+        "ok": not any(is_failure(r, config) for r in results),
         "checks": [r.to_json() for r in results],
         "events": recent_events(config, 200),  # every process's event file, not only this one's memory
     }

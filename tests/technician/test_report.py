@@ -10,6 +10,7 @@ from drivers.idcard import open_idcard
 from drivers.printer import open_printer
 from drivers.printer.driver import ReceiptPrinter
 from terminal import technician_tools as tools
+from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.diagnostics import CheckResult
 from terminal.events import EVENTS, EventId, EventLog, record
@@ -87,3 +88,13 @@ def test_events_of_other_processes_reach_the_report_once(tmp_path: Path) -> None
     assert ("E4001", "push") in seen and seen.count(("E3004", "T0001-261121-0007")) == 2
     report = build_report(config, [CheckResult("system", "ok", "系统运行正常。")])
     assert any(e["id"] == "E4001" for e in report["events"])
+
+
+def test_report_is_not_ok_when_a_configured_device_is_missing(tmp_path: Path) -> None:
+    """#17: the readiness report, like `terminal diag`, counts an unplugged configured device as a failure."""
+    missing = CheckResult("printer", "absent", "找不到打印机")
+    plugged = quick(tmp_path)
+    configured = from_dict({"storage": {"data_dir": str(tmp_path)},
+                            "devices": {"printer": {"address": "tcp://127.0.0.1:9"}}})
+    assert build_report(plugged, [missing])["ok"] is True  # a `sim` printer is never "missing"
+    assert build_report(configured, [missing])["ok"] is False

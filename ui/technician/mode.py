@@ -2,8 +2,9 @@
 
 `TechnicianMode(config, font_name, cancel_session=..., pause_devices=..., resume_devices=...)
 .install()` listens to the window's touches beside the citizen app without changing it; what it
-needs of the app comes in as those callbacks, never through the app object. When the corner has been held long enough it wipes the citizen session and lays a
-full-screen layer over the app: first the PIN pad, after a login the dashboard and device tests.
+needs of the app comes in as those callbacks, never through the app object. When the corner has
+been held long enough it wipes the citizen session and lays a full-screen layer over the app:
+first the PIN pad, after a login the dashboard and device tests.
 While the layer is up every touch goes to it (and counts as technician activity); the idle
 clock, or 退出, removes it and the citizen app is back on its home screen.
 

@@ -24,8 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from drivers.idcard.driver import IdCardReader, ReaderEvent
+from drivers.idcard import IdCardSettings, ReaderEvent
+from drivers.idcard.driver import IdCardReader
 from terminal.devices import parse_address
+from terminal.events import EventLog
 
 BAUD = 115200
 
@@ -57,7 +59,8 @@ def exchange_figures(link: Path, baud: int | None, reads: int) -> tuple[float, f
     simulator = SimulatorProcess(link, baud)
     walls, wires = [], []
     try:
-        with IdCardReader(parse_address(simulator.path), poll_interval=0.05, timeout=3.0) as reader:
+        settings = IdCardSettings(parse_address(simulator.path), poll_interval=0.05, timeout=3.0)
+        with IdCardReader(settings, EventLog()) as reader:
             simulator.send("place resident")
             for _ in range(reads):
                 simulator.send("remove")
@@ -78,8 +81,8 @@ def placed_to_decoded(link: Path, reads: int, poll_ms: int) -> float:
     events: queue.Queue[tuple[float, ReaderEvent]] = queue.Queue()
     times = []
     try:
-        with IdCardReader(parse_address(simulator.path), on_event=lambda e: events.put((time.perf_counter(), e)),
-                          poll_interval=poll_ms / 1000, timeout=3.0) as reader:
+        settings = IdCardSettings(parse_address(simulator.path), poll_interval=poll_ms / 1000, timeout=3.0)
+        with IdCardReader(settings, EventLog(), on_event=lambda e: events.put((time.perf_counter(), e))) as reader:
             reader.start()
             for _ in range(reads):
                 start = time.perf_counter()
@@ -100,7 +103,8 @@ def placed_to_decoded(link: Path, reads: int, poll_ms: int) -> float:
 def idle_cpu(link: Path, seconds: float, poll_ms: int) -> float:
     simulator = SimulatorProcess(link, BAUD)
     try:
-        with IdCardReader(parse_address(simulator.path), poll_interval=poll_ms / 1000, timeout=3.0) as reader:
+        with IdCardReader(IdCardSettings(parse_address(simulator.path), poll_interval=poll_ms / 1000, timeout=3.0),
+                          EventLog()) as reader:
             reader.start()
             time.sleep(0.5)
             cpu0, wall0 = time.process_time(), time.perf_counter()

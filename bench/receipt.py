@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/receipt.py [--baud 115200] [--screenshots docs/screenshots]
 
+It also prints what loading the printer driver costs a fresh process (time and peak memory,
+the figures behind docs/decisions/printer-link.md) and a whole print job through the driver and
+the wire-level simulator over TCP (status before, bytes, status after).
+
 Wire time counts 10 bits per byte (8N1) at the given baud rate: what a serial printer link
 costs before the printer even starts printing. Render time is this machine's CPU time to build
 the job. `--screenshots DIR` also writes the receipt PNGs kept in the documentation.
@@ -10,15 +14,22 @@ the job. `--screenshots DIR` also writes the receipt PNGs kept in the documentat
 from __future__ import annotations
 
 import argparse
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+from drivers.printer import open_printer
 from drivers.printer.render import to_escpos
 from drivers.printer.samples import sample_case
 from terminal.config import from_dict
+from terminal.devices import parse_address
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import render_png
+from terminal.events import EventLog
 from terminal.receipts import acceptance_receipt, correction_notice
+from terminal.wiring import printer_settings
 
 BITS_PER_BYTE = 10  # start + 8 data + stop
 
@@ -36,6 +47,38 @@ def measure(baud: int, repeats: int = 5) -> None:
             render_ms = (time.perf_counter() - started) / repeats * 1000
             wire = len(job) * BITS_PER_BYTE / baud
             print(f"{paper_mm:>4}mm {mode:>8} {len(job):>8} {wire:>8.2f} {render_ms:>10.1f}")
+
+
+# resident memory from /proc: ru_maxrss would carry this (bigger) process's peak across fork and exec
+IMPORT_PROBE = ("import time; t = time.perf_counter(); import drivers.printer.driver; s = time.perf_counter() - t; "
+                "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]; "
+                "print(s, int(rss) / 1024)")
+
+
+def driver_cost(repeats: int = 5) -> None:
+    """Loading the driver in a fresh process: median seconds and the resident memory after it."""
+    runs = [subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parent.parent).stdout.split() for _ in range(repeats)]
+    seconds = statistics.median(float(r[0]) for r in runs)
+    megabytes = statistics.median(float(r[1]) for r in runs)
+    print(f"import drivers.printer.driver in a fresh process: median {seconds:.3f} s, "
+          f"resident memory {megabytes:.1f} MB (a bare interpreter: about 10 MB)")
+
+
+def print_through_simulator(repeats: int = 5) -> None:
+    """One acceptance receipt through the real driver and the TCP simulator: check, send, check."""
+    config = from_dict({})
+    document = acceptance_receipt(sample_case(), config)
+    printer = open_printer(printer_settings(config, parse_address("sim", "printer")), EventLog())
+    try:
+        times = []
+        for _ in range(repeats):
+            result = printer.print_document(document)
+            assert result.printed, result.reason
+            times.append(result.seconds * 1000)
+    finally:
+        printer.close()
+    print(f"acceptance receipt through driver + TCP simulator (gb18030): median {statistics.median(times):.1f} ms")
 
 
 def screenshots(folder: Path) -> None:
@@ -58,6 +101,8 @@ def main() -> None:
     parser.add_argument("--screenshots", type=Path, help="also write the receipt PNGs into this folder")
     args = parser.parse_args()
     measure(args.baud)
+    driver_cost()
+    print_through_simulator()
     if args.screenshots:
         screenshots(args.screenshots)
 

@@ -7,7 +7,6 @@ string passes the event log's personal-data guard once more before it is written
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from typing import Any
 
 from terminal import __version__
 from terminal.config import Config
-from terminal.diagnostics import CHECKS, CheckResult, run_checks
+from terminal.diagnostics import CHECKS, CheckOptions, CheckResult, is_failure, run_checks
 from terminal.events import EventId, record, scrub
 from terminal.safewrite import write_atomic
 from terminal.technician_tools import recent_events
@@ -35,13 +34,13 @@ def _scrubbed(value: Any) -> Any:
 def build_report(config: Config, results: list[CheckResult] | None = None) -> dict[str, Any]:
     """Run every check (unless given results) and gather what a technician leaves behind."""
     if results is None:
-        results = run_checks(sorted(CHECKS), config, None, argparse.Namespace(read=False, out=None))
+        results = run_checks(sorted(CHECKS), config, None, CheckOptions())
     report = {
         "terminal": {"id": config.terminal.id, "name": config.terminal.name,
                      "center_name": config.terminal.center_name, "region": config.terminal.region,
                      "version": __version__},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "ok": all(r.status != "fault" for r in results),
+        "ok": not any(is_failure(r, config) for r in results),
         "checks": [r.to_json() for r in results],
         "events": recent_events(config, 200),  # every process's event file, not only this one's memory
     }

@@ -10,7 +10,6 @@ digits of its random card ID, a login by how it was made.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import tempfile
 import threading
@@ -20,12 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from drivers.smartcard.driver import NoCard, open_channel
+from drivers.smartcard import NoCard, SmartCardSettings, open_smartcard
 from drivers.smartcard.technician import (
-    AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
+    STORE_NAME, AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
 )
 from terminal.config import Config
-from terminal.diagnostics import CheckResult, run_check
+from terminal.diagnostics import CheckOptions, CheckResult, run_check
 from terminal.errors import DeviceMissing, TerminalError
 from terminal.events import EventId, record
 
@@ -34,17 +33,12 @@ log = logging.getLogger(__name__)
 CardOpener = Callable[[], TechnicianCard]
 
 
-def check_options(**overrides: Any) -> argparse.Namespace:
-    """The options `terminal diag` would pass to a check, for callers without a shell."""
-    return argparse.Namespace(**{"read": False, "out": None, "device": None, "json": False, **overrides})
-
-
 def run_check_from_screen(config: Config, device: str, **options: Any) -> CheckResult:
     """A check as the technician screens run it: the camera's saved frame (which may show a document
     someone left on the platen) goes to a throwaway folder instead of the data folder."""
     with tempfile.TemporaryDirectory(prefix="tech-check-") as scratch:
-        extra = {"out": str(Path(scratch) / "frame.jpg")} if device == "camera" else {}
-        result = run_check(device, config, None, check_options(**extra, **options))
+        out = Path(scratch) / "frame.jpg" if device == "camera" else None
+        result = run_check(device, config, None, CheckOptions(out=out, **options))
     result.details.pop("frame", None)  # that file is gone
     return result
 
@@ -53,6 +47,11 @@ class CardRequired(AuthError):
     """No technician card on the reader and PIN-only entry is not allowed here."""
 
     advice_zh = "请把技术人员卡放到读卡器上，再输入密码。"
+
+
+def technician_auth(config: Config, **kwargs: Any) -> TechnicianAuth:
+    """The technician card store in the data folder (`kwargs`: clock, policy, scrypt_n)."""
+    return TechnicianAuth(config.storage.data_dir / STORE_NAME, **kwargs)
 
 
 def card_from_config(config: Config) -> CardOpener:
@@ -66,7 +65,7 @@ def card_from_config(config: Config) -> CardOpener:
     def open_card() -> TechnicianCard:
         if address.is_simulated:
             raise NoCard("the simulated technician card reader holds no enrolled card", device="smartcard")
-        channel = open_channel(address)
+        channel = open_smartcard(SmartCardSettings(address))
         try:
             return TechnicianCard(channel)
         except TerminalError:
@@ -97,7 +96,7 @@ class TechnicianGate:
 
     @classmethod
     def from_config(cls, config: Config) -> TechnicianGate:
-        return cls(config, TechnicianAuth.from_config(config), card_from_config(config))
+        return cls(config, technician_auth(config), card_from_config(config))
 
     @property
     def logged_in(self) -> bool:

@@ -1,10 +1,12 @@
 """The kiosk's devices as the screens see them: started and stopped per screen, never on the UI thread.
 
 Every device runs on its own thread (the drivers' threads, a camera worker, the printer's job
-thread, short-lived lookup threads). Their results reach the screens only through `post`, which
-the app sets to a Kivy `Clock.schedule_once` wrapper, so screen code and the session run on the
-UI thread alone. Stopping a device can take seconds (a serial read timing out), so stops run on a
-throw-away thread too; a generation counter drops events from a device the screen already left.
+thread, short-lived lookup threads). Their results reach the screens only through methods marked
+`@mainthread` (Kivy runs them at the next frame on the UI thread), so screen code and the session
+run on the UI thread alone. Devices are opened through the `terminal.wiring.Devices` port and
+seen only through their packages' protocols. Stopping a device can take seconds (a serial read
+timing out), so stops run on a throw-away thread too; a generation counter drops events from a
+device the screen already left.
 
 Nothing here keeps personal data: identities and pages go straight to the callback, and the
 scanner forgets its last frame when it stops (the idle wipe stops it).
@@ -20,27 +22,34 @@ from typing import Any, Callable, Sequence
 
 import cv2
 import numpy as np
+from kivy.clock import mainthread
 
-from drivers.camera.driver import Camera, CameraWorker
-from drivers.idcard.driver import IdCardReader, ReaderEvent
-from drivers.keypad.driver import Keypad, RatingEvent, open_keypad
-from drivers.printer.driver import PrintResult, ReceiptPrinter
+from drivers.camera import CameraFeed
+from drivers.idcard import CardReader, ReaderEvent
+from drivers.keypad import RatingEvent, RatingKeypad
+from drivers.printer import Printer, PrintResult
 from terminal.cases import Page, Rating
 from terminal.config import Config
 from terminal.errors import DeviceError, TerminalError
 from terminal.receipts import ReceiptDocument
 from terminal.scanner.pipeline import ScanOptions, analyse_preview, scan_page
 from terminal.scanner.stability import Stability, StabilityTracker
+from terminal.wiring import Devices
 
 log = logging.getLogger(__name__)
 
-Post = Callable[[Callable[[], None]], None]
 PREVIEW_WIDTH = 640  # px of the frame handed to the screen (the analysis runs on the full preview)
 THUMB_WIDTH = 160
 
 
 def in_background(job: Callable[[], Any], name: str) -> None:
     threading.Thread(target=job, name=name, daemon=True).start()
+
+
+@mainthread
+def on_ui_thread(job: Callable[[], None]) -> None:
+    """Run `job` on the UI thread at the next frame (device threads call this)."""
+    job()
 
 
 @dataclass(frozen=True)
@@ -72,10 +81,9 @@ def gl_rgb(bgr: np.ndarray, width: int) -> np.ndarray:
 class Scanner:
     """The camera while the materials screen shows: preview analysis, auto-capture, manual capture."""
 
-    def __init__(self, config: Config, post: Post, on_preview: Callable[[Preview], None],
+    def __init__(self, config: Config, devices: Devices, on_preview: Callable[[Preview], None],
                  on_page: Callable[[ScanResult], None], on_problem: Callable[[DeviceError | None], None]) -> None:
         self.config = config
-        self.post = post
         self.on_preview = on_preview
         self.on_page = on_page
         self.on_problem = on_problem
@@ -85,8 +93,8 @@ class Scanner:
         self.capturing = False
         self._drawing = threading.Event()  # a preview is on its way to the UI: drop frames until it is drawn
         self._live = True
-        self.worker = CameraWorker(Camera.from_config(config), self._frame, on_error=self._error,
-                                   on_connected=lambda _mode: self._post(lambda: self.on_problem(None)))
+        self.worker: CameraFeed = devices.camera(self._frame, on_error=self._error,
+                                                 on_connected=lambda _mode: self._on_ui(lambda: self.on_problem(None)))
 
     def start(self) -> "Scanner":
         self.worker.start()
@@ -96,12 +104,14 @@ class Scanner:
         self._live = False
         self.worker.stop() if wait else in_background(self.worker.stop, "camera-stop")
 
-    def _post(self, job: Callable[[], None]) -> None:
+    @mainthread
+    def _on_ui(self, job: Callable[[], None]) -> None:
+        """On the UI thread; whatever arrives after the scanner stopped is dropped."""
         if self._live:
-            self.post(lambda: job() if self._live else None)
+            job()
 
     def _error(self, error: DeviceError) -> None:
-        self._post(lambda: self.on_problem(error))
+        self._on_ui(lambda: self.on_problem(error))
 
     def _frame(self, frame: np.ndarray) -> None:
         """Camera thread: analyse, decide on auto-capture, hand a small copy to the screen."""
@@ -125,7 +135,7 @@ class Scanner:
             self._drawing.clear()
             self.on_preview(preview)
 
-        self._post(deliver)
+        self._on_ui(deliver)
 
     def capture(self) -> None:
         """Take a full-resolution still and scan it (on the camera thread); one at a time."""
@@ -148,20 +158,20 @@ class Scanner:
             self.capturing = False
             self.on_page(result)
 
-        self._post(deliver)
+        self._on_ui(deliver)
 
 
 class Hardware:
     """All citizen-facing devices for one kiosk process."""
 
-    def __init__(self, config: Config, post: Post) -> None:
+    def __init__(self, config: Config, devices: Devices | None = None) -> None:
         self.config = config
-        self.post = post
-        self._reader: IdCardReader | None = None
+        self.devices = devices or Devices(config)
+        self._reader: CardReader | None = None
         self._reader_generation = 0
         self.scanner: Scanner | None = None
-        self._printer: ReceiptPrinter | None = None
-        self._keypad: Keypad | None = None
+        self._printer: Printer | None = None
+        self._keypad: RatingKeypad | None = None
         self.on_rating: Callable[[Rating], None] | None = None  # the rating screen listens while it shows
         self.keypad_problem: TerminalError | None = None
 
@@ -173,19 +183,20 @@ class Hardware:
         generation = self._reader_generation
 
         def forward(event: ReaderEvent) -> None:
-            self.post(lambda: on_event(event) if generation == self._reader_generation else None)
+            on_ui_thread(lambda: on_event(event) if generation == self._reader_generation else None)
 
         try:
-            self._reader = IdCardReader.from_config(self.config, on_event=forward)
+            self._reader = self.devices.idcard(forward)
             self._reader.start()
         except TerminalError as error:
             self._reader = None
             log.warning("event=idcard_unavailable problem=%s", type(error).__name__)
-            self.post(lambda: on_event(ReaderEvent("reader-lost", error=error)))
+            lost = ReaderEvent("reader-lost", error=error)  # `error` is unbound once the except block ends
+            on_ui_thread(lambda: on_event(lost))
 
     @property
-    def reader(self) -> IdCardReader | None:
-        """The running reader (its `simulator` lets the demo place a card)."""
+    def reader(self) -> CardReader | None:
+        """The running reader (on a `sim` address its `simulator` lets the demo place a card)."""
         return self._reader
 
     def stop_cards(self) -> None:
@@ -199,7 +210,7 @@ class Hardware:
     def start_scanning(self, on_preview: Callable[[Preview], None], on_page: Callable[[ScanResult], None],
                        on_problem: Callable[[DeviceError | None], None]) -> Scanner:
         self.stop_scanning()
-        self.scanner = Scanner(self.config, self.post, on_preview, on_page, on_problem).start()
+        self.scanner = Scanner(self.config, self.devices, on_preview, on_page, on_problem).start()
         return self.scanner
 
     def stop_scanning(self) -> None:
@@ -210,9 +221,9 @@ class Hardware:
     # ---- printer -------------------------------------------------------------------------
 
     @property
-    def printer(self) -> ReceiptPrinter:
+    def printer(self) -> Printer:
         if self._printer is None:
-            self._printer = ReceiptPrinter.from_config(self.config)
+            self._printer = self.devices.printer()
         return self._printer
 
     def print_documents(self, documents: Sequence[ReceiptDocument], on_done: Callable[[PrintResult], None]) -> None:
@@ -227,7 +238,7 @@ class Hardware:
                     break
             assert result is not None
             final = result
-            self.post(lambda: on_done(final))
+            on_ui_thread(lambda: on_done(final))
 
         in_background(job, "print-job")
 
@@ -236,17 +247,31 @@ class Hardware:
     def open_keypad(self) -> None:
         """The 好差评 keypad for the whole run; without one, rating by touch still works."""
         def forward(event: RatingEvent) -> None:
-            self.post(lambda: self.on_rating(event.rating) if self.on_rating else None)
+            on_ui_thread(lambda: self.on_rating(event.rating) if self.on_rating else None)
 
         try:
-            self._keypad = open_keypad(self.config, forward)
+            self._keypad = self.devices.keypad(forward)
         except TerminalError as error:
             self.keypad_problem = error
             log.warning("event=keypad_unavailable problem=%s", type(error).__name__)
 
     @property
-    def keypad(self) -> Keypad | None:
+    def keypad(self) -> RatingKeypad | None:
         return self._keypad
+
+    # ---- technician mode ---------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Let go of the reader, the camera and the keypad, so technician mode can test them alone."""
+        self.stop_cards()
+        self.stop_scanning()
+        keypad, self._keypad = self._keypad, None
+        if keypad is not None:
+            keypad.stop()  # before the technician's key test opens the same port
+
+    def resume(self) -> None:
+        """After technician mode: the keypad again (the screens start the reader and camera as they show)."""
+        self.open_keypad()
 
     # ---- anything slow (network, disk scans) ---------------------------------------------
 
@@ -257,7 +282,7 @@ class Hardware:
                 result = job()
             except TerminalError as error:
                 result = error
-            self.post(lambda: on_done(result))
+            on_ui_thread(lambda: on_done(result))
 
         in_background(work, "lookup")
 

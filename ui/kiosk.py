@@ -16,7 +16,6 @@ import signal
 import time
 from typing import Callable
 
-from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
@@ -45,11 +44,6 @@ STEP_SCREENS: dict[State, type[Step]] = {
 }
 PROMPTS = {"home": "欢迎使用自助服务终端，请点屏幕上的大按钮", "browse": "请选择要办理的事项",
            "search": "请用拼音字母查找事项", "guide": "这是办事指南，看完后点开始办理"}
-
-
-def post_to_ui(job: Callable[[], None]) -> None:
-    """Run `job` on the UI thread at the next frame (device threads call this)."""
-    Clock.schedule_once(lambda _dt: job(), 0)
 
 
 class ScreenSaver(FloatLayout):
@@ -84,7 +78,7 @@ class KioskApp(TerminalApp):
         super().__init__(config, session, **kwargs)
         self.outbox = outbox
         self.case_index = case_index
-        self.hardware = hardware or Hardware(config, post_to_ui)
+        self.hardware = hardware or Hardware(config)
         self.speaker = speaker or Speaker(config.display.speech)
         self.previous_state = State.HOME
         self._shown_state = State.HOME
@@ -102,7 +96,10 @@ class KioskApp(TerminalApp):
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: self.stop())
         self.hardware.open_keypad()
-        self.technician = TechnicianMode(self).install()  # the hidden corner hold (docs/technician.md)
+        self.technician = TechnicianMode(  # the hidden corner hold (docs/technician.md)
+            self.settings, self.theme.font_name, cancel_session=lambda: self.session.cancel(),
+            pause_devices=self.hardware.pause, resume_devices=self.hardware.resume,
+            devices=self.hardware.devices).install()
         return root
 
     def on_stop(self) -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
+from contextlib import closing
 from typing import Any
 
 import cv2
 
-from drivers.camera.driver import Camera, frame_fingerprint
-from terminal.config import Config
-from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckResult
+from drivers.camera import CameraSettings, camera_for
+from drivers.camera.driver import frame_fingerprint
+from drivers.events import EventSink
+from terminal.diagnostics import CheckOptions, CheckResult
 from terminal.errors import DeviceFault, DeviceMissing, DeviceTimeout, TerminalError
 from terminal.scanner.quality import MIN_LUMINANCE, focus_score
 
@@ -22,20 +21,14 @@ LOW_FOCUS = 20.0  # variance of the Laplacian below this: lens out of focus or n
 MIN_FPS = 5.0
 
 
-def _frame_path(config: Config, options: argparse.Namespace) -> Path:
-    out = getattr(options, "out", None)
-    if out:
-        return Path(out)
-    # One file, overwritten each run: frames may show a citizen's papers and must not pile up.
-    return Path(config.storage.data_dir) / "diagnostics" / "camera-frame.jpg"
-
-
-def check(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:
-    address = address or config.devices.camera.address
+def check(settings: CameraSettings, options: CheckOptions, events: EventSink) -> CheckResult:
+    """`options.out` is where the last frame goes (`terminal.wiring` defaults it to one file in the data
+    folder, overwritten each run: frames may show a citizen's papers and must not pile up)."""
+    address = settings.address
     details: dict[str, Any] = {"address": str(address)}
     try:
-        with Camera.from_config(config, address) as camera:
-            mode = camera.mode
+        with closing(camera_for(settings)) as camera:
+            mode = camera.open()
             details.update(width=mode.width, height=mode.height, fourcc=mode.fourcc, reported_fps=mode.fps)
             frame = camera.read_preview()
             count, start, seen = 0, time.monotonic(), set()
@@ -55,10 +48,10 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     details["focus_score"] = round(focus_score(gray), 1)
     details["exposure"] = round(float(gray.mean()), 1)
-    path = _frame_path(config, options)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if cv2.imwrite(str(path), frame):
-        details["frame"] = str(path)
+    if options.out is not None:
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+        if cv2.imwrite(str(options.out), frame):
+            details["frame"] = str(options.out)
     problems = []
     if details["measured_fps"] < MIN_FPS:
         problems.append(f"帧率偏低 (only {details['measured_fps']} fps)")

@@ -7,7 +7,7 @@ a mode switch before exposure settles, so those are dropped). Frames bigger than
 are scaled down before they are handed out, so the UI always gets preview-sized frames.
 
 `CameraWorker` owns the device on its own thread and hands frames to callbacks (the UI marshals
-them with Kivy's Clock). When the camera goes away it reports that once, keeps trying to reopen,
+them onto its thread). When the camera goes away it reports that once, keeps trying to reopen,
 and reports once when it is back.
 """
 
@@ -25,10 +25,10 @@ from typing import Any, Callable, Protocol
 import cv2
 import numpy as np
 
-from terminal import events
-from terminal.config import CameraSettings, Config
+from drivers.events import EventSink
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceError, DeviceFault, DeviceMissing, DeviceTimeout
+from terminal.events import EventId
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,22 @@ class FrameSource(Protocol):
 
 
 @dataclass(frozen=True)
+class CameraSettings:
+    """What the camera driver needs; built from the configuration above the drivers."""
+
+    address: DeviceAddress
+    timeout: float = 3.0
+    preview_width: int = 1280
+    preview_height: int = 960
+    capture_width: int = 2592
+    capture_height: int = 1944
+    frozen_seconds: float = FROZEN_SECONDS
+
+
+SourceOpener = Callable[[DeviceAddress], FrameSource]
+
+
+@dataclass(frozen=True)
 class CameraMode:
     """What the camera actually runs at, as read back after asking."""
 
@@ -63,12 +79,8 @@ def fourcc_text(value: float) -> str:
     return text if code and text.isprintable() else ""
 
 
-def open_source(address: DeviceAddress) -> FrameSource:
-    """A VideoCapture (or the simulator) for `address`; DeviceMissing when it cannot be opened."""
-    if address.scheme in ("sim", "file"):
-        from drivers.camera.simulator import SimulatedCamera
-
-        return SimulatedCamera(address)
+def open_v4l2(address: DeviceAddress) -> FrameSource:
+    """A VideoCapture for a `camera://` address; DeviceMissing when it cannot be opened."""
     if address.scheme != "camera":
         raise DeviceMissing(f"{address} is not a camera address", device=DEVICE)
     target: int | str = int(address.target) if address.target.isdigit() else address.target
@@ -90,20 +102,16 @@ def frame_fingerprint(frame: np.ndarray) -> int:
 class Camera:
     """Synchronous camera access for one thread at a time (the worker, `terminal diag`)."""
 
-    def __init__(self, address: DeviceAddress, settings: CameraSettings, timeout: float = 3.0,
-                 frozen_seconds: float = FROZEN_SECONDS) -> None:
-        self.address = address
+    def __init__(self, settings: CameraSettings, open_source: SourceOpener = open_v4l2) -> None:
+        self.address = settings.address
         self.settings = settings
-        self.timeout = timeout
-        self.frozen_seconds = frozen_seconds
+        self.timeout = settings.timeout
+        self.frozen_seconds = settings.frozen_seconds
+        self._open_source = open_source  # `drivers.camera.camera_for` gives `sim` and `file` the simulator
         self.source: FrameSource | None = None
         self.mode: CameraMode | None = None
         self._fingerprint = 0
         self._same_since = 0.0
-
-    @classmethod
-    def from_config(cls, config: Config, address: DeviceAddress | None = None) -> Camera:
-        return cls(address or config.devices.camera.address, config.devices.camera, config.timeouts.device_seconds)
 
     def __enter__(self) -> Camera:
         self.open()
@@ -115,7 +123,7 @@ class Camera:
     def open(self) -> CameraMode:
         """Open the device in preview mode; DeviceMissing when it is not there."""
         self.close()
-        self.source = open_source(self.address)
+        self.source = self._open_source(self.address)
         self._same_since = 0.0
         return self.set_mode(self.settings.preview_width, self.settings.preview_height)
 
@@ -200,13 +208,15 @@ ErrorCallback = Callable[[DeviceError], None]
 class CameraWorker:
     """The camera on its own thread: preview frames and stills to callbacks, reopen after unplug.
 
-    Callbacks run on the worker thread: a Kivy UI wraps them with Clock.schedule_once. Errors are
+    Callbacks run on the worker thread: a Kivy UI marks them `@mainthread`. Errors are
     reported once when the camera goes (or hangs) and `on_connected` once when it is back.
     """
 
-    def __init__(self, camera: Camera, on_frame: FrameCallback, on_error: ErrorCallback | None = None,
-                 on_connected: Callable[[CameraMode], None] | None = None, reopen_interval: float = 0.5) -> None:
+    def __init__(self, camera: Camera, events: EventSink, on_frame: FrameCallback,
+                 on_error: ErrorCallback | None = None, on_connected: Callable[[CameraMode], None] | None = None,
+                 reopen_interval: float = 0.5) -> None:
         self.camera = camera
+        self.events = events
         self.on_frame = on_frame
         self.on_error = on_error
         self.on_connected = on_connected
@@ -252,7 +262,7 @@ class CameraWorker:
     def _report(self, error: DeviceError) -> None:
         if self.connected or self.last_error is None or type(error) is not type(self.last_error):
             log.warning("camera unavailable address=%s error=%s", self.camera.address, type(error).__name__)
-            events.record(events.EventId.DEVICE_LOST, device=DEVICE, address=self.camera.address.raw,
+            self.events.record(EventId.DEVICE_LOST, device=DEVICE, address=self.camera.address.raw,
                           reason=type(error).__name__)
             if self.on_error is not None:
                 self.on_error(error)
@@ -269,7 +279,7 @@ class CameraWorker:
                     self._stop.wait(self.reopen_interval)
                     continue
                 if self.last_error is not None:  # it had gone (or never came) and answers now
-                    events.record(events.EventId.DEVICE_BACK, device=DEVICE, address=self.camera.address.raw)
+                    self.events.record(EventId.DEVICE_BACK, device=DEVICE, address=self.camera.address.raw)
                 self.connected, self.last_error = True, None
                 log.info("camera connected address=%s mode=%dx%d fourcc=%s", self.camera.address,
                          mode.width, mode.height, mode.fourcc)

@@ -143,7 +143,7 @@ _COMMAND_STATUSES = {Status.CHECKSUM_ERROR, Status.LENGTH_ERROR, Status.BAD_COMM
 # ---------------------------------------------------------------- frames
 
 
-def checksum(data: bytes) -> int:
+def checksum(data: bytes | bytearray) -> int:
     value = 0
     for byte in data:
         value ^= byte

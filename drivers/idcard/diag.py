@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 from typing import Any
 
-from drivers.idcard.driver import IdCardReader
-from terminal.config import Config
-from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckResult
+from drivers.events import EventSink
+from drivers.idcard import IdCardSettings, open_idcard
+from terminal.diagnostics import CheckOptions, CheckResult, Status
 from terminal.errors import DeviceMissing, DeviceTimeout, TerminalError
 from terminal.identity import Identity
 from terminal.idnumber import check_card_number
+from terminal.privacy import NameMask
 
 DEVICE = "idcard"
 
 
-def card_summary(identity: Identity, config: Config, today: date) -> dict[str, Any]:
+def card_summary(identity: Identity, name_mask: NameMask, today: date) -> dict[str, Any]:
     """What a technician may see of a card: masked, plus the checks the terminal makes on it."""
     check = check_card_number(identity.card_type, identity.id_number, identity.birth)
     return {
         "card_type": identity.card_type,
-        "name_masked": identity.masked_name(config.privacy.name_mask),
+        "name_masked": identity.masked_name(name_mask),
         "sex": identity.sex,
         "nation": identity.nation,
         "birth": identity.birth.isoformat(),
@@ -34,16 +33,16 @@ def card_summary(identity: Identity, config: Config, today: date) -> dict[str, A
     }
 
 
-def check(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:
-    address = address or config.devices.idcard.address
+def check(settings: IdCardSettings, options: CheckOptions, events: EventSink) -> CheckResult:
+    address = settings.address
     details: dict[str, Any] = {"address": str(address)}
     try:
-        with IdCardReader.from_config(config, address=address) as reader:
+        with open_idcard(settings, events) as reader:
             details["sam_id"] = reader.sam_id()
             details["sam_status"] = reader.status()
-            if not getattr(options, "read", False):
+            if not options.read:
                 return CheckResult(DEVICE, "ok", f"身份证读卡器正常 (SAM {details['sam_id']} ok)", details)
-            identity = reader.read_once(wait_seconds=config.timeouts.device_seconds)
+            identity = reader.read_once(wait_seconds=settings.timeout)
     except DeviceMissing as e:
         return CheckResult(DEVICE, "absent", f"找不到身份证读卡器，请检查USB连线 (no ID-card reader at {address}: "
                                              f"{e.message})", details)
@@ -54,8 +53,8 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
         return CheckResult(DEVICE, "fault", f"身份证读卡器出错: {e.for_people()}", details)
     if identity is None:
         return CheckResult(DEVICE, "warning", "读卡器正常，但没有放身份证 (reader ok, no card on it)", details)
-    details.update(card_summary(identity, config, date.today()))
-    state = "ok" if details["id_valid"] and not details["expired"] else "warning"
+    details.update(card_summary(identity, options.name_mask, date.today()))
+    state: Status = "ok" if details["id_valid"] and not details["expired"] else "warning"
     problems = [text for text, bad in (("证件号码校验不通过 (ID number invalid)", not details["id_valid"]),
                                       ("证件已过期 (card expired)", details["expired"])) if bad]
     summary = "；".join(problems) if problems else "读卡成功 (card read)"

@@ -10,31 +10,40 @@ reports `reader-back` once the module answers again.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import termios
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 import serial
 
 from drivers.idcard.codec import (
     Answer, CardReadError, ChecksumError, Command, CommandRejected, FrameDecoder, SamFault, Status, check_answer, decode_identity, encode_command, format_sam_id, split_read_data, status_text,
 )
-from drivers.idcard.simulator import SamSimulator
-from terminal import events
-from terminal.config import Config
+from drivers.events import EventSink
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceMissing, DeviceTimeout, TerminalError
+from terminal.events import EventId
 from terminal.identity import Identity
+
+if TYPE_CHECKING:
+    from drivers.idcard.simulator import SamSimulator
 
 log = logging.getLogger(__name__)
 
 DEVICE = "idcard"
 EventKind = Literal["card-placed", "card-read", "read-failed", "card-removed", "reader-lost", "reader-back"]
+
+
+@dataclass(frozen=True)
+class IdCardSettings:
+    """What the reader driver needs; built from the configuration above the drivers."""
+
+    address: DeviceAddress
+    timeout: float = 3.0         # one command's answer
+    poll_interval: float = 0.3   # between find-card polls
+    read_fingerprint: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,37 +128,29 @@ class SamPort:
 class IdCardReader:
     """The reader: background polling with events, plus synchronous helpers for diagnostics.
 
-    `address` `sim` starts the built-in simulator on a pty in this process and talks to it
-    through the same serial code as a real reader (`.simulator` lets a demo place cards).
+    `port_url` overrides the address's port (`open_idcard` points it at the simulator's pty and
+    sets `.simulator`, which lets a demo place cards).
     """
 
-    def __init__(self, address: DeviceAddress, *, on_event: EventCallback | None = None,
-                 poll_interval: float = 0.3, timeout: float = 3.0, read_fingerprint: bool = False) -> None:
-        self.address = address
-        self.poll_interval = poll_interval
-        self.read_fingerprint = read_fingerprint
+    def __init__(self, settings: IdCardSettings, events: EventSink, *, on_event: EventCallback | None = None,
+                 port_url: str | None = None) -> None:
+        self.address = settings.address
+        self.poll_interval = settings.poll_interval
+        self.read_fingerprint = settings.read_fingerprint
+        self.events = events
         self._on_event = on_event or (lambda event: None)
         self.simulator: SamSimulator | None = None
-        self._sim_dir: Path | None = None
-        if address.is_simulated:
-            self._sim_dir = Path(tempfile.mkdtemp(prefix="idcard-sim-"))
-            card = address.options.get("card", "resident")
-            self.simulator = SamSimulator(faults=address.faults, card=None if card == "none" else card,
-                                          link=self._sim_dir / "idcard").start()
-            url = self.simulator.path
-        else:
-            url = address.serial_url()
-        self.port = SamPort(url, timeout, address.baud if address.scheme == "serial" else 115200)
+        self._on_stop: list[Callable[[], None]] = []  # what the factory started with this reader
+        url = port_url or settings.address.serial_url()
+        baud = settings.address.baud if settings.address.scheme == "serial" else 115200
+        self.port = SamPort(url, settings.timeout, baud)
         self._lock = threading.Lock()  # one exchange at a time: the thread and diagnostics share the port
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    @classmethod
-    def from_config(cls, config: Config, on_event: EventCallback | None = None,
-                    address: DeviceAddress | None = None) -> IdCardReader:
-        settings = config.devices.idcard
-        return cls(address or settings.address, on_event=on_event, poll_interval=settings.poll_interval_ms / 1000,
-                   timeout=config.timeouts.device_seconds)
+    def stop_with(self, cleanup: Callable[[], None]) -> None:
+        """Run `cleanup` when the reader stops (the factory's simulator and its folder)."""
+        self._on_stop.append(cleanup)
 
     # ------------------------------------------------------------ background polling
 
@@ -168,11 +169,10 @@ class IdCardReader:
             self._thread = None
         with self._lock:
             self.port.close()
-        if self.simulator is not None:
-            self.simulator.stop()
-            self.simulator = None
-        if self._sim_dir is not None:
-            shutil.rmtree(self._sim_dir, ignore_errors=True)
+        self.simulator = None
+        cleanups, self._on_stop = self._on_stop, []
+        for cleanup in cleanups:
+            cleanup()
 
     def __enter__(self) -> IdCardReader:
         return self
@@ -196,7 +196,7 @@ class IdCardReader:
                 if lost:
                     lost = False
                     log.warning("event=reader_back device=idcard port=%s", self.port.url)
-                    events.record(events.EventId.DEVICE_BACK, device=DEVICE, address=self.address.raw)
+                    self.events.record(EventId.DEVICE_BACK, device=DEVICE, address=self.address.raw)
                     self._emit(ReaderEvent("reader-back"))
                 card_present = self._track_card(found, card_present)
             except (DeviceMissing, DeviceTimeout, SamFault) as e:  # the reader is unusable until it answers well
@@ -205,7 +205,7 @@ class IdCardReader:
                 if not lost:
                     lost = True
                     log.warning("event=reader_lost device=idcard port=%s reason=%s", self.port.url, type(e).__name__)
-                    events.record(events.EventId.DEVICE_LOST, device=DEVICE, address=self.address.raw,
+                    self.events.record(EventId.DEVICE_LOST, device=DEVICE, address=self.address.raw,
                                   reason=type(e).__name__)
                     self._emit(ReaderEvent("reader-lost", error=e))
                 card_present = False

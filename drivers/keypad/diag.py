@@ -6,26 +6,25 @@ beep); with it, it also waits for one key press and shows the rating that key gi
 
 from __future__ import annotations
 
-import argparse
 import queue
 from typing import Any
 
-from drivers.keypad.driver import RatingEvent, SerialKeypad, open_keypad
-from terminal.config import Config
-from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckResult
+from drivers.events import EventSink
+from drivers.keypad import KeypadSettings, RatingEvent, open_keypad
+from drivers.keypad.driver import SerialKeypad
+from terminal.diagnostics import CheckOptions, CheckResult
 from terminal.errors import DeviceMissing
 
 DEVICE = "keypad"
 KEY_WAIT_SECONDS = 15.0
 
 
-def check(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:
-    address = address or config.devices.keypad.address
+def check(settings: KeypadSettings, options: CheckOptions, events: EventSink) -> CheckResult:
+    address = settings.address
     presses: "queue.Queue[RatingEvent]" = queue.Queue()
     details: dict[str, Any] = {"address": str(address)}
     try:
-        keypad = open_keypad(config, presses.put, address)
+        keypad = open_keypad(settings, events, presses.put)
     except DeviceMissing as e:
         return CheckResult(DEVICE, "absent", f"找不到评价器，请检查USB或串口连线 ({e.message})", details)
     try:
@@ -39,7 +38,7 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
                            beep_test=keypad.beep(100))
         else:
             details.update(kind="hid", input=str(keypad.path))
-        if getattr(options, "read", False):
+        if options.read:
             try:
                 event = presses.get(timeout=KEY_WAIT_SECONDS)
             except queue.Empty:

@@ -17,21 +17,31 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 import serial
 
 from drivers.keypad import codec
-from drivers.keypad.simulator import KeypadSimulator
-from terminal import events
+from drivers.events import EventSink
 from terminal.cases import Rating
-from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceMissing
+from terminal.events import EventId
+
+if TYPE_CHECKING:
+    from drivers.keypad.simulator import KeypadSimulator
 
 logger = logging.getLogger(__name__)
 
 EVIOCGRAB = 0x40044590  # _IOW('E', 0x90, int): keep the digits away from the touch UI's text fields
+
+
+@dataclass(frozen=True)
+class KeypadSettings:
+    """What the keypad driver needs; built from the configuration above the drivers."""
+
+    address: DeviceAddress
+    timeout: float = 1.0  # a serial keypad's answer to HELLO?, LED and beep commands
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,8 @@ RatingCallback = Callable[[RatingEvent], None]
 class _ReaderThread:
     """Start/stop plumbing shared by both keypad kinds."""
 
-    def __init__(self, on_rating: RatingCallback, on_lost: Callable[[], None] | None) -> None:
+    def __init__(self, events: EventSink, on_rating: RatingCallback, on_lost: Callable[[], None] | None) -> None:
+        self.events = events
         self.on_rating = on_rating
         self.on_lost = on_lost
         self._stop = threading.Event()
@@ -68,17 +79,17 @@ class _ReaderThread:
 
     def _lost(self, why: str) -> None:
         if not self._stop.is_set():
-            events.record(events.EventId.DEVICE_LOST, device="keypad", reason=why)
+            self.events.record(EventId.DEVICE_LOST, device="keypad", reason=why)
             if self.on_lost:
                 self.on_lost()
 
     def prompt(self) -> "Future[bool]":
         """The rating screen opened: invite a press (serial keypads blink all keys). Never blocks."""
-        return _done(False)
+        return done_future(False)
 
     def acknowledge(self, rating: Rating) -> "Future[bool]":
         """A rating was taken: light its key and beep. Never blocks; the future says if the keypad confirmed."""
-        return _done(False)
+        return done_future(False)
 
     def stop(self) -> None:
         self._stop.set()
@@ -86,7 +97,8 @@ class _ReaderThread:
             self._thread.join(timeout=2)
 
 
-def _done(value: bool) -> "Future[bool]":
+def done_future(value: bool) -> "Future[bool]":
+    """A future that is already done: for commands a keypad cannot or need not wait on."""
     future: "Future[bool]" = Future()
     future.set_result(value)
     return future
@@ -95,13 +107,14 @@ def _done(value: bool) -> "Future[bool]":
 class SerialKeypad(_ReaderThread):
     """A keypad speaking the line protocol of `codec` on a serial port (or a pty in tests)."""
 
-    def __init__(self, address: DeviceAddress, on_rating: RatingCallback, *, timeout: float = 1.0,
-                 on_lost: Callable[[], None] | None = None) -> None:
-        super().__init__(on_rating, on_lost)
-        self.address = address
-        self.timeout = timeout
+    def __init__(self, settings: KeypadSettings, events: EventSink, on_rating: RatingCallback, *,
+                 on_lost: Callable[[], None] | None = None, port_url: str | None = None) -> None:
+        super().__init__(events, on_rating, on_lost)
+        self.address = settings.address
+        self.timeout = settings.timeout
+        self.port_url = port_url or settings.address.target  # `open_keypad` points a `sim` keypad at its pty
         self.hello: codec.Hello | None = None
-        self.simulator: KeypadSimulator | None = None
+        self.simulator: KeypadSimulator | None = None  # set by `open_keypad` for a `sim` address
         self._port: serial.SerialBase | None = None
         self._replies: "queue.Queue[codec.Hello | codec.Reply]" = queue.Queue()
         self._write_lock = threading.Lock()
@@ -109,12 +122,8 @@ class SerialKeypad(_ReaderThread):
         self.malformed = 0
 
     def start(self) -> "SerialKeypad":
-        url = self.address.target
-        if self.address.scheme == "sim":
-            self.simulator = KeypadSimulator(self.address.faults)
-            url = self.simulator.start_pty()
         try:
-            self._port = serial.serial_for_url(url, baudrate=self.address.baud, timeout=0.1,
+            self._port = serial.serial_for_url(self.port_url, baudrate=self.address.baud, timeout=0.1,
                                                write_timeout=self.timeout)
         except (serial.SerialException, ValueError) as e:
             raise DeviceMissing(f"keypad at {self.address.raw} cannot be opened: {type(e).__name__}",
@@ -209,15 +218,12 @@ def find_event_device(vendor: int, product: int, sys_root: Path = Path("/sys/cla
 class HidKeypad(_ReaderThread):
     """A USB-HID keypad read as raw `struct input_event`s from its event device (no evdev package)."""
 
-    def __init__(self, path: Path, on_rating: RatingCallback, *, on_lost: Callable[[], None] | None = None) -> None:
-        super().__init__(on_rating, on_lost)
+    def __init__(self, path: Path, events: EventSink, on_rating: RatingCallback, *,
+                 on_lost: Callable[[], None] | None = None) -> None:
+        super().__init__(events, on_rating, on_lost)
         self.path = path
         self._fd = -1
 
-    @classmethod
-    def from_address(cls, address: DeviceAddress, on_rating: RatingCallback, **kwargs: object) -> "HidKeypad":
-        path = find_event_device(*address.usb_ids) if address.scheme == "usb" else Path(address.target)
-        return cls(path, on_rating, **kwargs)  # type: ignore[arg-type]
 
     def start(self) -> "HidKeypad":
         try:
@@ -260,12 +266,3 @@ class HidKeypad(_ReaderThread):
 
 
 Keypad = SerialKeypad | HidKeypad
-
-
-def open_keypad(config: Config, on_rating: RatingCallback, address: DeviceAddress | None = None,
-                on_lost: Callable[[], None] | None = None) -> Keypad:
-    """Start the configured keypad: serial or sim -> SerialKeypad; usb or file -> HidKeypad."""
-    address = address or config.devices.keypad.address
-    if address.scheme in ("usb", "file"):
-        return HidKeypad.from_address(address, on_rating, on_lost=on_lost).start()
-    return SerialKeypad(address, on_rating, timeout=config.timeouts.device_seconds, on_lost=on_lost).start()

@@ -6,25 +6,20 @@ print in front of a queue. `--test-page` prints one; `--out` saves the test page
 
 from __future__ import annotations
 
-import argparse
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from drivers.printer.codec import PrinterStatus
-from drivers.printer.driver import ReceiptPrinter
-from terminal.config import Config
+from drivers.events import EventSink
+from drivers.printer import PrinterSettings, PrinterStatus, open_printer
 from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckResult
+from terminal.diagnostics import CheckOptions, CheckResult, Status
 from terminal.errors import DeviceMissing
 from terminal.receipt_png import render_png
-from terminal.receipts import technician_test_page
 
 DEVICE = "printer"
 PAPER_ZH = {"ok": "纸量正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸量未知"}
 
 
-def _verdict(status: PrinterStatus, address: DeviceAddress) -> tuple[str, str]:
+def _verdict(status: PrinterStatus, address: DeviceAddress) -> tuple[Status, str]:
     if not status.known:
         return "fault", f"打印机没有响应，请检查电源、连线和端口 (no status from printer at {address})"
     if status.ready:
@@ -36,27 +31,25 @@ def _verdict(status: PrinterStatus, address: DeviceAddress) -> tuple[str, str]:
     return "fault", f"打印机不能打印：{'、'.join(problems)} ({', '.join(status.problems())})"
 
 
-def check(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:
-    printer = ReceiptPrinter.from_config(config, address)
+def check(settings: PrinterSettings, options: CheckOptions, events: EventSink) -> CheckResult:
+    printer = open_printer(settings, events)
     try:
         printer.connect()
     except DeviceMissing as e:
         printer.close()
         return CheckResult(DEVICE, "absent", f"找不到打印机，请检查电源和USB、串口或网线 ({e.message})",
-                           {"address": str(printer.address), "online": None, "cover_open": None,
+                           {"address": str(settings.address), "online": None, "cover_open": None,
                             "paper": "unknown", "printed": False})
-    address = printer.address
+    address = settings.address
     try:
         status = printer.status()
-        details: dict[str, Any] = {"address": str(address), "paper_width_mm": config.devices.printer.paper_width_mm,
+        details: dict[str, Any] = {"address": str(address), "paper_width_mm": settings.paper_width_mm,
                                    "chinese_mode": printer.chinese_mode, **status.to_json(), "printed": False}
-        page = technician_test_page(config, datetime.now().replace(microsecond=0),
-                                    {"状态": PAPER_ZH[status.paper]})
-        if getattr(options, "out", None):
-            out = Path(options.out)
-            render_png(page, printer.width_dots, margin_dots=16).save(out)
-            details["test_page_png"] = str(out)
-        if getattr(options, "test_page", False):
+        page = options.test_page_document({"状态": PAPER_ZH[status.paper]}) if options.test_page_document else None
+        if options.out and page is not None:
+            render_png(page, printer.width_dots, margin_dots=16).save(options.out)
+            details["test_page_png"] = str(options.out)
+        if options.test_page and page is not None:
             result = printer.print_document(page)
             details.update(printed=result.printed, outcome=result.outcome, reason=result.reason,
                            **{k: v for k, v in (result.after or status).to_json().items() if k != "raw"})
@@ -64,7 +57,7 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
     finally:
         printer.close()
     state, summary = _verdict(status, address)
-    if getattr(options, "test_page", False):
+    if options.test_page:
         summary += "；测试页已打印 (test page printed)" if details["printed"] else "；测试页没有打印 (test page NOT printed)"
         state = state if details["printed"] else "fault"
     return CheckResult(DEVICE, state, summary, details)

@@ -1,245 +1,67 @@
-"""The receipt printer driver: python-escpos for the link, raw DLE EOT reads for the truth.
+"""The receipt printer driver: our own small link for the bytes, raw DLE EOT reads for the truth.
 
 Every job is checked before (a printer that is not ready gets no job) and after (paper that ran
 out mid-job, a printer that went silent). The caller gets a `PrintResult` saying whether the
 receipt was really printed: "printed", "not_printed" or "unknown" (a silent printer is never
 taken as success). Jobs run on one worker thread and come back as futures or callbacks, so the
-UI thread never waits on a printer. python-escpos 3.1's own `paper_status()` answers "paper
-adequate" when the printer says nothing, which is why status is read here byte by byte.
+UI thread never waits on a printer. Status is read byte by byte here because python-escpos
+3.1's `paper_status()` answers "paper adequate" when the printer says nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
-import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Callable
 
 import serial
-from escpos import printer as escpos_printer
 
+from drivers.events import EventSink
 from drivers.printer import codec
-from drivers.printer.render import ChineseMode, slip_length_mm, to_escpos
-from drivers.printer.simulator import PrinterSimulator
-from terminal import events
-from terminal.config import Config
-from terminal.devices import DeviceAddress, parse_address
+from drivers.printer.link import Link, open_link
+from drivers.printer.model import Outcome, PrinterSettings, PrintJob, PrintResult, not_ready_reason
+from drivers.printer.render import slip_length_mm, to_escpos
+from terminal.events import EventId
 from terminal.errors import DeviceMissing
-from terminal.fonts import find_cjk_font
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipts import ReceiptDocument
 
+if TYPE_CHECKING:
+    from drivers.printer.simulator import PrinterSimulator
+
 logger = logging.getLogger(__name__)
 
-Outcome = Literal["printed", "not_printed", "unknown"]
 MAX_PRINT_WAIT_SECONDS = 20.0
-
-ADVICE_ZH = {
-    "printed": "凭条已打印，请取走。",
-    "paper_out": "打印机缺纸，凭条没有打印。请用手机拍下屏幕上的二维码，或到窗口领取凭条。",
-    "cover_open": "打印机盖未关好，凭条没有打印。请到窗口领取凭条。",
-    "offline": "打印机暂时不能使用，凭条没有打印。请用手机拍下屏幕上的二维码。",
-    "error": "打印机故障，凭条没有打印。请用手机拍下屏幕上的二维码，或到窗口领取凭条。",
-    "no_status": "打印机没有响应，无法确认凭条是否打印。如未取到凭条，请用手机拍下屏幕上的二维码。",
-    "link_failed": "打印机连接中断，凭条没有打印完整。请稍后重打，或用手机拍下屏幕上的二维码。",
-    "missing": "打印机没有连接，凭条没有打印。请用手机拍下屏幕上的二维码。",
-}
-
-
-@dataclass(frozen=True)
-class PrintJob:
-    """Bytes to print; keep it to retry the same job."""
-
-    data: bytes = field(repr=False)
-    kind: str = "raw"
-    length_mm: float = 0.0  # paper the slip takes: how long to let the printer print before the after-check
-    job_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-
-
-@dataclass(frozen=True)
-class PrintResult:
-    """What happened to one job; `printed` is True only when the printer confirmed it."""
-
-    job: PrintJob
-    outcome: Outcome
-    reason: str
-    before: codec.PrinterStatus | None
-    after: codec.PrinterStatus | None
-    bytes_sent: int
-    seconds: float
-
-    @property
-    def printed(self) -> bool:
-        return self.outcome == "printed"
-
-    @property
-    def retryable(self) -> bool:
-        return not self.printed
-
-    @property
-    def advice_zh(self) -> str:
-        return ADVICE_ZH.get(self.reason, ADVICE_ZH["error"])
-
-
-class _Link:
-    """One open connection through a python-escpos printer object, plus raw status reads."""
-
-    def __init__(self, device: Any, timeout: float) -> None:
-        self.device = device
-        self.timeout = timeout
-
-    def write(self, data: bytes) -> None:
-        self.device._raw(data)
-
-    def flush(self) -> None:
-        """Wait until the bytes have left this computer (serial); TCP sends synchronously."""
-
-    def read_byte(self, timeout: float) -> int | None:
-        raise NotImplementedError
-
-    def drain(self) -> bytes:
-        """Whatever is waiting unread: stale answers before a query, extra bytes after one."""
-        return b""
-
-    def close(self) -> None:
-        self.device.close()
-
-
-class _SerialLink(_Link):
-    def write(self, data: bytes) -> None:
-        self.device.device.write(data)
-
-    def flush(self) -> None:
-        self.device.device.flush()
-
-    def read_byte(self, timeout: float) -> int | None:
-        port: serial.Serial = self.device.device
-        port.timeout = timeout
-        data = port.read(1)
-        return data[0] if data else None
-
-    def drain(self) -> bytes:
-        port: serial.Serial = self.device.device
-        return port.read(port.in_waiting) if port.in_waiting else b""
-
-
-class _NetworkLink(_Link):
-    def write(self, data: bytes) -> None:
-        self.device.device.settimeout(self.timeout)
-        self.device.device.sendall(data)
-
-    def read_byte(self, timeout: float) -> int | None:
-        sock: socket.socket = self.device.device
-        sock.settimeout(timeout)
-        try:
-            data = sock.recv(1)
-        except socket.timeout:
-            return None
-        if not data:
-            raise ConnectionResetError("printer closed the connection")
-        return data[0]
-
-    def drain(self) -> bytes:
-        sock: socket.socket = self.device.device
-        sock.settimeout(0)
-        try:
-            return sock.recv(256)
-        except (BlockingIOError, socket.timeout):
-            return b""
-        finally:
-            sock.settimeout(self.timeout)
-
-
-class _UsbLink(_Link):
-    def read_byte(self, timeout: float) -> int | None:
-        try:
-            data = self.device.device.read(self.device.in_ep, 16, int(timeout * 1000))
-        except Exception:  # pyusb raises USBTimeoutError (a USBError) on no answer
-            return None
-        return data[0] if len(data) == 1 else (-1 if len(data) > 1 else None)
-
-
-class _FileLink(_Link):
-    """A file or /dev/usb/lp0: write-only, so status is always unknown."""
-
-    def read_byte(self, timeout: float) -> int | None:
-        return None
 
 
 class ReceiptPrinter:
     """One receipt printer at `address`; blocking methods for the worker, `submit` for everyone else."""
 
-    def __init__(self, address: DeviceAddress, *, paper_width_mm: int = 80, chinese_mode: ChineseMode = "gb18030",
-                 timeout: float = 3.0, print_speed_mm_s: float = 0.0, font_path: Path | None = None,
+    def __init__(self, settings: PrinterSettings, events: EventSink, *,
                  on_warning: Callable[[str, codec.PrinterStatus], None] | None = None) -> None:
-        self.address = address
-        self.width_dots = PAPER_DOTS[paper_width_mm]
-        self.chinese_mode = chinese_mode
-        self.timeout = timeout
-        self.print_speed_mm_s = print_speed_mm_s
-        self.font_path = font_path
+        self.settings = settings
+        self.address = settings.address
+        self.width_dots = PAPER_DOTS[settings.paper_width_mm]
+        self.chinese_mode = settings.chinese_mode
+        self.timeout = settings.timeout
+        self.print_speed_mm_s = settings.print_speed_mm_s
+        self.font_path = settings.font_path
+        self.events = events
         self._closing = threading.Event()
         self.on_warning = on_warning
-        self.simulator: PrinterSimulator | None = None
-        self._link: _Link | None = None
+        self.simulator: PrinterSimulator | None = None  # set by `open_printer` for a `sim` address
+        self._link: Link | None = None
         self._last_paper: str | None = None
         self._io = threading.RLock()  # one conversation with the printer at a time (worker, diag, screens)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="printer")
 
-    @classmethod
-    def from_config(cls, config: Config, address: DeviceAddress | None = None, **kwargs: Any) -> "ReceiptPrinter":
-        settings = config.devices.printer
-        address = address or settings.address
-        kwargs.setdefault("font_path", find_cjk_font(config.display.font))
-        kwargs.setdefault("print_speed_mm_s", 0 if address.is_simulated else settings.print_speed_mm_s)
-        return cls(address, paper_width_mm=settings.paper_width_mm,
-                   chinese_mode=settings.chinese_mode,  # type: ignore[arg-type]
-                   timeout=config.timeouts.device_seconds, **kwargs)
-
     # --- link --------------------------------------------------------------------------------------
-    def _open(self) -> _Link:
-        if self._link is not None:
-            return self._link
-        addr = self.address
-        try:
-            if addr.scheme == "sim":
-                if self.simulator is None:
-                    self.simulator = PrinterSimulator(self.width_dots, addr.faults, self.font_path)
-                    port = self.simulator.start_tcp()
-                    addr = parse_address(f"tcp://127.0.0.1:{port}", "printer")
-                    self.address = DeviceAddress(addr.scheme, addr.target, addr.options, self.address.raw)
-                return self._open()
-            if addr.scheme == "serial":
-                device = escpos_printer.Serial(devfile=addr.target, baudrate=addr.baud, timeout=self.timeout)
-                device.open()
-                device.device.write_timeout = self.timeout
-                link: _Link = _SerialLink(device, self.timeout)
-            elif addr.scheme == "tcp":
-                host, port = addr.host_port
-                device = escpos_printer.Network(host, port, timeout=self.timeout)
-                device.open()
-                link = _NetworkLink(device, self.timeout)
-            elif addr.scheme == "usb":
-                vid, pid = addr.usb_ids
-                device = escpos_printer.Usb(vid, pid, timeout=int(self.timeout * 1000))
-                device.open()
-                link = _UsbLink(device, self.timeout)
-            else:
-                device = escpos_printer.File(devfile=addr.target)
-                device.open()
-                link = _FileLink(device, self.timeout)
-        except Exception as e:  # python-escpos wraps missing ports in its own DeviceNotFoundError
-            raise DeviceMissing(f"printer at {self.address.raw} cannot be opened: {type(e).__name__}",
-                                device="printer") from e
-        if device.device is None:  # python-escpos logs and leaves `device` unset when the port is missing
-            raise DeviceMissing(f"printer at {self.address.raw} cannot be opened", device="printer")
-        self._link = link
-        return link
+    def _open(self) -> Link:
+        if self._link is None:
+            self._link = open_link(self.address, self.timeout)
+        return self._link
 
     def connect(self) -> None:
         """Open the link now; raises DeviceMissing when the port, socket or USB device is not there."""
@@ -260,9 +82,10 @@ class ReceiptPrinter:
         self._drop_link()
         if self.simulator is not None:
             self.simulator.stop()
+            self.simulator = None
 
     # --- status ------------------------------------------------------------------------------------
-    def _query(self, link: _Link, n: int) -> int | None:
+    def _query(self, link: Link, n: int) -> int | None:
         link.drain()
         link.write(codec.status_query(n))
         value = link.read_byte(self.timeout)
@@ -305,19 +128,19 @@ class ReceiptPrinter:
             return
         if status.paper == "unknown":
             if self._last_paper is not None:
-                events.record(events.EventId.DEVICE_LOST, device="printer", address=self.address.raw)
+                self.events.record(EventId.DEVICE_LOST, device="printer", address=self.address.raw)
             self._last_paper = status.paper
             return
         if self._last_paper == "unknown":
-            events.record(events.EventId.DEVICE_BACK, device="printer", address=self.address.raw)
+            self.events.record(EventId.DEVICE_BACK, device="printer", address=self.address.raw)
         self._last_paper = status.paper
         if status.paper == "near_end":
-            events.record(events.EventId.PAPER_NEAR_END, device="printer", address=self.address.raw)
+            self.events.record(EventId.PAPER_NEAR_END, device="printer", address=self.address.raw)
             logger.warning("printer.paper_near_end address=%s", self.address.raw)
             if self.on_warning:
                 self.on_warning("paper_near_end", status)
         elif status.paper == "out":
-            events.record(events.EventId.PAPER_OUT, device="printer", address=self.address.raw)
+            self.events.record(EventId.PAPER_OUT, device="printer", address=self.address.raw)
             if self.on_warning:
                 self.on_warning("paper_out", status)
         else:
@@ -327,18 +150,6 @@ class ReceiptPrinter:
     def render(self, document: ReceiptDocument) -> PrintJob:
         return PrintJob(to_escpos(document, self.width_dots, self.chinese_mode, self.font_path), document.kind,
                         slip_length_mm(document, self.width_dots))
-
-    @staticmethod
-    def _reason(status: codec.PrinterStatus) -> str:
-        if status.online is None or status.paper == "unknown":
-            return "no_status"
-        if status.paper == "out":
-            return "paper_out"
-        if status.cover_open:
-            return "cover_open"
-        if status.error:
-            return "error"
-        return "offline"
 
     def print_job(self, job: PrintJob) -> PrintResult:
         """Blocking: check, send, check again. Never raises for printer trouble; the result says it."""
@@ -354,7 +165,7 @@ class ReceiptPrinter:
             if res.printed:
                 logger.info("printer.job_printed job=%s kind=%s bytes=%d", job.job_id, job.kind, sent)
             else:
-                events.record(events.EventId.PRINT_FAILED, device="printer", job=job.job_id, kind=job.kind,
+                self.events.record(EventId.PRINT_FAILED, device="printer", job=job.job_id, kind=job.kind,
                               outcome=outcome, reason=reason)
             return res
 
@@ -364,7 +175,7 @@ class ReceiptPrinter:
             return result("not_printed", "missing", None, None, 0)
         before = self._status()
         if not before.ready:
-            return result("not_printed", self._reason(before), before, None, 0)
+            return result("not_printed", not_ready_reason(before), before, None, 0)
         try:
             link = self._open()
             link.write(job.data)
@@ -380,7 +191,7 @@ class ReceiptPrinter:
             return result("printed", "printed", before, after, len(job.data))
         if after.online is None or after.paper == "unknown":
             return result("unknown", "no_status", before, after, len(job.data))
-        return result("not_printed", self._reason(after), before, after, len(job.data))
+        return result("not_printed", not_ready_reason(after), before, after, len(job.data))
 
     def print_document(self, document: ReceiptDocument) -> PrintResult:
         return self.print_job(self.render(document))

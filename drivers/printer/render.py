@@ -7,14 +7,13 @@ Text mode is small on the wire and sharp; raster mode is for printers without a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from drivers.printer import codec
+from drivers.printer.model import ChineseMode
 from terminal.receipt_layout import LINE_DOTS, PrintFeed, PrintQr, PrintText, layout
 from terminal.receipt_png import render_png
 from terminal.receipts import ReceiptDocument
 
-ChineseMode = Literal["gb18030", "raster"]
 DOTS_PER_MM = 8           # 203 dpi print heads
 QR_TYPICAL_MODULES = 37   # version 5: a progress URL with a case number
 CUT_FEED_MM = 15          # feed from the print head to the knife

@@ -18,17 +18,20 @@ import threading
 import time
 import tty
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from PIL import Image
 
 from drivers.printer import codec
 from terminal.fonts import find_cjk_font
 from terminal.receipt_png import PaperCanvas, qr_image
+from terminal.receipts import Align
 
 logger = logging.getLogger(__name__)
 
+ALIGNMENTS: Mapping[int, Align] = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}  # ESC a n
 FAULTS = frozenset({"paper_end", "paper_near_end", "cover_open", "offline", "error", "no_answer", "garbage",
                     "slow", "drop", "paper_out_mid_job", "mute_mid_job"})
 _MID_JOB = {"paper_out_mid_job": "paper_end", "mute_mid_job": "no_answer"}  # switch on part way through a job
@@ -81,7 +84,7 @@ class EscPosInterpreter:
 
     def _reset(self) -> None:
         self.chinese = False
-        self.align = "left"
+        self.align: Align = "left"
         self.scale = 1
         self.bold = False
 
@@ -164,7 +167,7 @@ class EscPosInterpreter:
         elif command == codec.CHINESE_OFF:
             self.chinese = False
         elif command == codec.ESC + b"a":
-            self.align = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}.get(args[0], "left")
+            self.align = ALIGNMENTS.get(args[0], "left")
         elif command == codec.ESC + b"E":
             self.bold = bool(args[0] & 1)
         elif command == codec.GS + b"!":
@@ -223,6 +226,21 @@ class EscPosInterpreter:
         self.canvas.text(text, self.align, self.scale, self.bold)  # type: ignore[arg-type]
 
 
+def status_answer(faults: set[str] | frozenset[str], n: int) -> bytes:
+    """What a printer with these fault switches answers to DLE EOT n (also used by `fake.FakePrinter`)."""
+    if "no_answer" in faults:
+        return b""
+    if "garbage" in faults:
+        return b"\xff"
+    paper: codec.Paper = "out" if "paper_end" in faults else "near_end" if "paper_near_end" in faults else "ok"
+    return bytes([codec.status_byte(n, offline=not can_print(faults), cover_open="cover_open" in faults,
+                                    paper=paper, error="error" in faults)])
+
+
+def can_print(faults: set[str] | frozenset[str]) -> bool:
+    return not ({"paper_end", "cover_open", "offline", "error"} & faults)
+
+
 class PrinterSimulator:
     """The simulated printer: state, fault switches and the links (pty, TCP) it listens on."""
 
@@ -253,23 +271,12 @@ class PrinterSimulator:
                 raise ValueError(f"unknown printer simulator faults: {', '.join(sorted(unknown))}")
             self.faults = set(faults)
 
-    @property
-    def paper_state(self) -> codec.Paper:
-        if "paper_end" in self.faults:
-            return "out"
-        return "near_end" if "paper_near_end" in self.faults else "ok"
-
     def _can_print(self) -> bool:
-        return not ({"paper_end", "cover_open", "offline", "error"} & self.faults)
+        return can_print(self.faults)
 
     def _answer(self, n: int) -> bytes:
         self.status_queries += 1
-        if "no_answer" in self.faults:
-            return b""
-        if "garbage" in self.faults:
-            return b"\xff"
-        return bytes([codec.status_byte(n, offline=not self._can_print(), cover_open="cover_open" in self.faults,
-                                        paper=self.paper_state, error="error" in self.faults)])
+        return status_answer(self.faults, n)
 
     def handle(self, data: bytes) -> bytes:
         """Process bytes from a link; returns what to send back."""
@@ -343,7 +350,7 @@ class PrinterSimulator:
         master, slave = os.openpty()
         tty.setraw(slave)
         path = os.ttyname(slave)
-        self._closers.append(lambda: (os.close(master), os.close(slave)))  # slave kept open: no EIO on reopen
+        self._closers += [partial(os.close, master), partial(os.close, slave)]  # slave kept open: no EIO on reopen
         self._spawn(lambda: self._serve_pty(master), "printer-sim-pty")
         return path
 

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
+from drivers.events import EventSink
+from drivers.smartcard import NoCard, PcscUnavailable, SmartCardSettings, open_smartcard
 from drivers.smartcard.codec import ApplicationNotFound
-from drivers.smartcard.driver import NoCard, PcscUnavailable, list_readers, open_channel
-from drivers.smartcard.technician import TechnicianAuth, TechnicianCard
-from terminal.config import Config
-from terminal.devices import DeviceAddress
-from terminal.diagnostics import CheckResult
+from drivers.smartcard.driver import list_readers
+from drivers.smartcard.technician import TechnicianCard
+from terminal.diagnostics import CheckOptions, CheckResult
 from terminal.errors import DeviceMissing, TerminalError
 
 DEVICE = "smartcard"
 
 
-def check(config: Config, address: DeviceAddress | None, options: argparse.Namespace) -> CheckResult:
-    address = address or config.devices.smartcard.address
+def check(settings: SmartCardSettings, options: CheckOptions, events: EventSink) -> CheckResult:
+    address = settings.address
     details: dict[str, Any] = {"address": str(address)}
     try:
         if not address.is_simulated:
             details["readers"] = list_readers()
-        channel = open_channel(address)
+        channel = open_smartcard(settings)
     except PcscUnavailable as e:
         return CheckResult(DEVICE, "absent", f"智能卡服务pcscd没有运行 (pcscd not reachable: {e.message})", details)
     except NoCard:
@@ -40,7 +39,7 @@ def check(config: Config, address: DeviceAddress | None, options: argparse.Names
             return CheckResult(DEVICE, "ok", "读卡器正常，插入的不是技术人员卡 (reader ok, not a technician card)",
                                details)
         details["technician_card"] = card_id[:8] + "…"
-        details["enrolled"] = card_id in TechnicianAuth.from_config(config).enrolled()
+        details["enrolled"] = card_id in options.enrolled_cards()
         word = "已登记" if details["enrolled"] else "未在本终端登记"
         return CheckResult(DEVICE, "ok", f"读卡器正常，技术人员卡{word} (technician card, "
                                          f"{'enrolled' if details['enrolled'] else 'not enrolled'})", details)

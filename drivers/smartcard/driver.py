@@ -3,8 +3,8 @@
 The low-level layer is used on purpose: every call's result code is checked and turned into a
 typed error (pcscd missing, reader gone, no card), and the monitor thread blocks in pcscd's
 SCardGetStatusChange rather than polling, so an idle terminal spends no CPU on it.
-`sim` (no pcscd needed, for laptops) connects the same client code straight to the virtual
-card application in this process.
+`drivers.smartcard.open_smartcard` chooses between this driver and, for `sim` (no pcscd
+needed, for laptops), the virtual card application in this process.
 """
 
 from __future__ import annotations
@@ -12,43 +12,21 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Callable, Literal, Protocol
+from typing import Callable, Literal
 
 from smartcard import scard
 
+from drivers.events import EventSink
+from drivers.smartcard import NoCard, PcscUnavailable
 from drivers.smartcard.codec import DEVICE, INS_GET_RESPONSE, Apdu, split_response
-from drivers.smartcard.virtualcard import ATR, TechnicianApplet
-from terminal import events
-from terminal.devices import DeviceAddress
 from terminal.errors import DeviceFault, DeviceMissing
+from terminal.events import EventId
 
 log = logging.getLogger(__name__)
-
-SIM_READER = "Simulated technician card reader"
-
-
-class NoCard(DeviceMissing):
-    """The reader is there but holds no card (or the card was pulled out)."""
-
-    advice_zh = "读卡器里没有卡，请插入技术人员卡。"
-
-
-class PcscUnavailable(DeviceMissing):
-    """pcscd is not running or not reachable."""
-
-    advice_zh = "智能卡服务没有运行，请联系技术人员。"
 
 
 def _failed(what: str, result: int) -> str:
     return f"{what} failed: {scard.SCardGetErrorMessage(result)} (0x{result & 0xFFFFFFFF:08X})"
-
-
-class CardChannel(Protocol):
-    """Anything that carries one command APDU to a card and returns the response APDU."""
-
-    def transmit(self, apdu: bytes) -> bytes: ...
-
-    def close(self) -> None: ...
 
 
 class _Context:
@@ -135,30 +113,6 @@ class PcscChannel:
         self._context.release()
 
 
-class SimulatedChannel:
-    """The virtual technician card in this process, without pcscd."""
-
-    reader = SIM_READER
-    atr = ATR
-
-    def __init__(self, applet: TechnicianApplet) -> None:
-        self.applet = applet
-        applet.reset()
-
-    def transmit(self, apdu: bytes) -> bytes:
-        return self.applet.process(apdu)
-
-    def close(self) -> None:
-        self.applet.reset()
-
-
-def open_channel(address: DeviceAddress, sim_applet: TechnicianApplet | None = None) -> PcscChannel | SimulatedChannel:
-    """A channel to the card at `address` (`pcsc://READER` or `sim`)."""
-    if address.is_simulated:
-        return SimulatedChannel(sim_applet or TechnicianApplet())
-    return PcscChannel(find_reader(address.target))
-
-
 # ---------------------------------------------------------------- insertion / removal
 
 
@@ -174,7 +128,9 @@ class CardMonitor:
 
     WAIT_MS = 1000  # pcscd wakes us on any change; the timeout only bounds how long stop() can take
 
-    def __init__(self, on_event: Callable[[CardEvent], None], readers: list[str] | None = None) -> None:
+    def __init__(self, events: EventSink, on_event: Callable[[CardEvent], None],
+                 readers: list[str] | None = None) -> None:
+        self.events = events
         self._on_event = on_event
         self._context = _Context()
         self.readers = readers if readers is not None else self._context.readers()
@@ -200,7 +156,7 @@ class CardMonitor:
                 continue
             if result != scard.SCARD_S_SUCCESS:
                 log.warning("event=smartcard_monitor_failed reason=%s", scard.SCardGetErrorMessage(result))
-                events.record(events.EventId.DEVICE_LOST, device=DEVICE, reason=f"0x{result & 0xFFFFFFFF:08X}")
+                self.events.record(EventId.DEVICE_LOST, device=DEVICE, reason=f"0x{result & 0xFFFFFFFF:08X}")
                 for reader in present:
                     self._on_event(CardEvent("reader-lost", reader))
                 return

@@ -30,15 +30,13 @@ from drivers.smartcard.codec import (
     CARD_ID_SIZE, CHALLENGE_SIZE, CLA_PROPRIETARY, INS_GET_CARD_ID, INS_INTERNAL_AUTHENTICATE, INS_KEY, P1_GENERATE,
     P1_READ_PUBLIC, PUBLIC_KEY_SIZE, TECHNICIAN_AID, Apdu, ConditionsNotSatisfied, check_status, select_aid,
 )
-from drivers.smartcard.driver import CardChannel
-from terminal.config import Config
+from drivers.smartcard import PIN_LENGTHS, CardChannel
 from terminal.errors import TerminalError
 from terminal.safewrite import write_atomic
 
 log = logging.getLogger(__name__)
 
 STORE_NAME = "technician_cards.json"
-PIN_LENGTHS = range(6, 13)
 
 
 class AuthError(TerminalError):
@@ -163,10 +161,6 @@ class TechnicianAuth:
         self.policy = policy
         self.scrypt_n = scrypt_n
         self._lock = threading.Lock()
-
-    @classmethod
-    def from_config(cls, config: Config, **kwargs: Any) -> TechnicianAuth:
-        return cls(config.storage.data_dir / STORE_NAME, **kwargs)
 
     # ------------------------------------------------------------ store
 

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # T=1, no historical bytes: 3B 80 80 01 01 (TCK = 01).
 ATR = bytes.fromhex("3B80800101")
+SIM_READER = "Simulated technician card reader"
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0x00, 0x01, 0x02, 0x04
 
 
@@ -143,3 +144,20 @@ class VpcdCard:
                 self.applet.reset()
             return None
         return self.applet.process(message)
+
+
+class SimulatedChannel:
+    """The virtual technician card in this process, without pcscd (what `sim` opens)."""
+
+    reader = SIM_READER
+    atr = ATR
+
+    def __init__(self, applet: TechnicianApplet) -> None:
+        self.applet = applet
+        applet.reset()
+
+    def transmit(self, apdu: bytes) -> bytes:
+        return self.applet.process(apdu)
+
+    def close(self) -> None:
+        self.applet.reset()

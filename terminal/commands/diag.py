@@ -8,7 +8,7 @@ from pathlib import Path
 
 from terminal.config import Config
 from terminal.devices import ALLOWED_SCHEMES, parse_address
-from terminal.diagnostics import CHECKS, run_checks
+from terminal.diagnostics import CHECKS, CheckOptions, is_failure, run_checks
 from terminal.errors import ConfigError
 
 
@@ -37,14 +37,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
         if len(names) != 1:
             raise ConfigError("--device names one device address, so give exactly one DEVICE")
         address = parse_address(args.device, names[0] if names[0] in ALLOWED_SCHEMES else None)
-    results = run_checks(names, config, address, args)
+    options = CheckOptions(read=args.read, test_page=args.test_page, out=Path(args.out) if args.out else None)
+    results = run_checks(names, config, address, options)
+    ok = not any(is_failure(r, config, address) for r in results)
     if args.json:
-        print(json.dumps({"ok": all(r.status != "fault" for r in results),
+        print(json.dumps({"ok": ok,
                           "checks": [r.to_json() for r in results]}, ensure_ascii=False, indent=2))
     else:
         for r in results:
             print(f"{r.device:<10} {r.status:<8} {r.summary}")
-    return 1 if any(r.status == "fault" for r in results) else 0
+    return 0 if ok else 1
 
 
 def write_readiness_report(args: argparse.Namespace, config: Config) -> int:

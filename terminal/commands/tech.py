@@ -12,12 +12,11 @@ import dataclasses
 import getpass
 import sys
 
-from drivers.smartcard.technician import TechnicianAuth
 from terminal.config import Config
 from terminal.devices import parse_address
 from terminal.errors import ConfigError
 from terminal.events import EVENTS, EventId, record
-from terminal.technician import card_from_config
+from terminal.technician import card_from_config, technician_auth
 from terminal.technician_tools import event_log_path
 
 
@@ -48,7 +47,7 @@ def read_pin(from_stdin: bool) -> str:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     EVENTS.configure(event_log_path(config, "tech"))  # enrolments stay on record after this command ends
-    auth = TechnicianAuth.from_config(config)
+    auth = technician_auth(config)
     if args.action == "enroll-pin":
         auth.set_pin_only(read_pin(args.pin_stdin))
         record(EventId.SELF_TEST, device="technician", action="enroll-pin", outcome="ok")

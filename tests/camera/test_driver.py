@@ -10,15 +10,16 @@ import cv2
 import numpy as np
 import pytest
 
+from drivers.camera import CameraSettings, camera_for
 from drivers.camera.driver import Camera, CameraMode, CameraWorker
 from drivers.camera.simulator import sequence_pattern
 from terminal.cli import main
-from terminal.config import CameraSettings
 from terminal.devices import parse_address
 from terminal.errors import ConfigError, DeviceError, DeviceFault, DeviceMissing, DeviceTimeout
+from terminal.events import EVENTS
 from terminal.scanner.synthetic import write_set
 
-SMALL = CameraSettings(preview_width=320, preview_height=240, capture_width=1280, capture_height=960)
+SMALL = {"preview_width": 320, "preview_height": 240, "capture_width": 1280, "capture_height": 960}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def video(sequence: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _camera(address: str, **kw: float) -> Camera:
-    return Camera(parse_address(address, "camera"), SMALL, timeout=kw.pop("timeout", 1.0), **kw)
+    return camera_for(CameraSettings(parse_address(address, "camera"), **{"timeout": 1.0, **SMALL, **kw}))
 
 
 def test_folder_keeps_its_own_mode_and_preview_is_scaled_down(sequence: Path) -> None:
@@ -103,7 +104,7 @@ def test_worker_reports_unplug_once_and_reconnects(sequence: Path) -> None:
     address = f"file://{sequence}?fault=unplug&unplug_after=5&replug_after=0.4&fps=100"
     events: queue.Queue[tuple[str, object]] = queue.Queue()
     camera = _camera(address)
-    worker = CameraWorker(camera, on_frame=lambda f: events.put(("frame", f.shape)),
+    worker = CameraWorker(camera, EVENTS, on_frame=lambda f: events.put(("frame", f.shape)),
                           on_error=lambda e: events.put(("error", e)),
                           on_connected=lambda m: events.put(("connected", m)), reopen_interval=0.05)
     with worker:
@@ -121,7 +122,7 @@ def test_worker_reports_unplug_once_and_reconnects(sequence: Path) -> None:
 
 def test_worker_still_at_capture_size() -> None:
     frames: queue.Queue[np.ndarray] = queue.Queue()
-    with CameraWorker(_camera("sim?fps=60"), on_frame=frames.put) as worker:
+    with CameraWorker(_camera("sim?fps=60"), EVENTS, on_frame=frames.put) as worker:
         assert frames.get(timeout=10).shape == (240, 320, 3)
         assert worker.capture_still(timeout=10).shape == (960, 1280, 3)
         assert frames.get(timeout=5).shape == (240, 320, 3)  # preview goes on
@@ -130,7 +131,7 @@ def test_worker_still_at_capture_size() -> None:
 def test_worker_reports_errors_to_the_callback(sequence: Path) -> None:
     errors: queue.Queue[DeviceError] = queue.Queue()
     camera = _camera(f"file://{sequence}?fault=no_frames&fps=100", timeout=0.2)
-    with CameraWorker(camera, on_frame=lambda f: None, on_error=errors.put, reopen_interval=0.05):
+    with CameraWorker(camera, EVENTS, on_frame=lambda f: None, on_error=errors.put, reopen_interval=0.05):
         assert isinstance(errors.get(timeout=5), DeviceTimeout)
 
 
@@ -168,6 +169,6 @@ def test_diag_camera_faults(sequence: Path, tmp_path: Path, capsys: pytest.Captu
 
 def test_diag_camera_absent(capsys: pytest.CaptureFixture[str]) -> None:
     code, check = _diag(capsys, "--device", "camera:///dev/video-not-there")
-    assert (code, check["status"]) == (0, "absent")
+    assert (code, check["status"]) == (1, "absent")  # a named, real device that is missing fails the run (#17)
     assert "高拍仪" in check["summary"]
 

@@ -9,7 +9,9 @@ from typing import Callable, Iterator
 
 import pytest
 
-from drivers.idcard.driver import IdCardReader, ReaderEvent
+from drivers.idcard import IdCardSettings, ReaderEvent
+from drivers.idcard.driver import IdCardReader
+from terminal.events import EVENTS
 from drivers.idcard.simulator import SamSimulator
 from terminal.devices import parse_address
 
@@ -60,8 +62,9 @@ def make_reader() -> Iterator[Callable[..., tuple[IdCardReader, Events]]]:
 
     def make(path: str, *, timeout: float = 1.0, start: bool = True, **kwargs: object) -> tuple[IdCardReader, Events]:
         events = Events()
-        reader = IdCardReader(parse_address(path, "idcard"), on_event=events, poll_interval=0.02, timeout=timeout,
-                              **kwargs)  # type: ignore[arg-type]
+        settings = IdCardSettings(parse_address(path, "idcard"), poll_interval=0.02, timeout=timeout,
+                                  **kwargs)  # type: ignore[arg-type]  # read_fingerprint only
+        reader = IdCardReader(settings, EVENTS, on_event=events)
         made.append(reader)
         if start:
             reader.start()

@@ -8,7 +8,9 @@ from typing import Callable
 import pytest
 
 from drivers.idcard.codec import CardReadError, ChecksumError, Command
+from drivers.idcard import IdCardSettings, open_idcard
 from drivers.idcard.driver import IdCardReader
+from terminal.events import EVENTS
 from drivers.idcard.simulator import SamSimulator
 from terminal.errors import DeviceMissing, DeviceTimeout
 from tests.idcard.conftest import Events, wait_for
@@ -138,8 +140,8 @@ def test_fingerprint_read_command(make_simulator: MakeSim, make_reader: MakeRead
 def test_sim_address_runs_the_simulator_through_the_real_driver() -> None:
     events = Events()
     from terminal.devices import parse_address
-    with IdCardReader(parse_address("sim?fault=split_writes,garbage"), on_event=events, poll_interval=0.02,
-                      timeout=3.0) as reader:
+    settings = IdCardSettings(parse_address("sim?fault=split_writes,garbage"), poll_interval=0.02, timeout=3.0)
+    with open_idcard(settings, EVENTS, on_event=events) as reader:
         assert reader.simulator is not None and reader.port.url == reader.simulator.path
         assert reader.sam_id() == "05.01-20170815-0000203847-3825401829"
         reader.start()
@@ -156,7 +158,8 @@ def test_listener_exception_does_not_stop_the_reader(make_simulator: MakeSim) ->
         raise RuntimeError("listener bug")
 
     from terminal.devices import parse_address
-    with IdCardReader(parse_address(simulator.path), on_event=listener, poll_interval=0.02, timeout=1.0) as reader:
+    settings = IdCardSettings(parse_address(simulator.path), poll_interval=0.02, timeout=1.0)
+    with IdCardReader(settings, EVENTS, on_event=listener) as reader:
         reader.start()
         wait_for(lambda: seen[-1:] == ["card-read"])
         simulator.remove()

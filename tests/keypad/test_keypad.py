@@ -11,12 +11,14 @@ from typing import Iterator
 import pytest
 from hypothesis import given, strategies as st
 
-from drivers.keypad import codec
-from drivers.keypad.driver import HidKeypad, RatingEvent, SerialKeypad, find_event_device, open_keypad
+from drivers.keypad import KeypadSettings, RatingEvent, codec, open_keypad
+from drivers.keypad.driver import HidKeypad, SerialKeypad, find_event_device
 from drivers.keypad.simulator import KeypadSimulator
 from terminal.cases import Rating
 from terminal.config import from_dict
 from terminal.devices import parse_address
+from terminal.events import EVENTS
+from terminal.wiring import keypad_settings
 
 WAIT = 5.0
 
@@ -43,7 +45,7 @@ def sim() -> Iterator[KeypadSimulator]:
 
 
 def _serial(sim: KeypadSimulator, collector: Collector, timeout: float = 0.5) -> SerialKeypad:
-    return SerialKeypad(parse_address(sim.start_pty(), "keypad"), collector, timeout=timeout).start()
+    return SerialKeypad(KeypadSettings(parse_address(sim.start_pty(), "keypad"), timeout), EVENTS, collector).start()
 
 
 def test_serial_keys_become_the_five_ratings(sim: KeypadSimulator) -> None:
@@ -114,7 +116,7 @@ def test_dropped_keypad_is_silent(sim: KeypadSimulator) -> None:
 
 def test_sim_address_runs_the_builtin_simulator() -> None:
     collector = Collector()
-    keypad = open_keypad(from_dict({}), collector, parse_address("sim", "keypad"))
+    keypad = open_keypad(keypad_settings(from_dict({}), parse_address("sim", "keypad")), EVENTS, collector)
     try:
         assert isinstance(keypad, SerialKeypad) and keypad.simulator is not None
         assert keypad.query_hello() is not None
@@ -129,7 +131,8 @@ def test_hid_events_from_a_fifo_give_the_same_ratings(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     collector = Collector()
     lost = threading.Event()
-    keypad = open_keypad(from_dict({}), collector, parse_address(f"file://{fifo}", "keypad"), on_lost=lost.set)
+    settings = KeypadSettings(parse_address(f"file://{fifo}", "keypad"))
+    keypad = open_keypad(settings, EVENTS, collector, on_lost=lost.set)
     assert isinstance(keypad, HidKeypad)
     stream = b"".join([
         codec.input_event(4, 1), codec.input_event(4, 2), codec.input_event(4, 0),  # KEY_3 press, repeat, release

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -79,3 +80,28 @@ def test_diag_printer_test_page_refused_without_paper(diag: Callable[..., tuple[
 def test_diag_printer_absent(diag: Callable[..., tuple[int, dict]]) -> None:
     code, check = diag("printer", "--device", "/dev/ttyNOSUCHPRINTER")
     assert check["status"] == "absent" and check["details"]["paper"] == "unknown"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind, section", [("printer", "printer"), ("keypad", "keypad")])
+def test_diag_json_is_not_ok_when_a_configured_device_is_unplugged(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, section: str) -> None:
+    """#17: a configured (not simulated) device that is missing is a failure: ok false, exit 1."""
+    address = f"tcp://127.0.0.1:{_closed_port()}" if kind == "printer" else "/dev/ttyNOSUCHKEYPAD"
+    config_file = tmp_path / "terminal.toml"
+    config_file.write_text(f'[timeouts]\ndevice_seconds = 0.4\n[devices.{section}]\naddress = "{address}"\n',
+                           encoding="utf-8")
+    code = main(["--config", str(config_file), "diag", kind, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["checks"][0]["status"] == "absent"
+    assert report["ok"] is False and code == 1
+
+
+def test_diag_json_stays_ok_for_a_simulated_device(capsys: pytest.CaptureFixture[str], fast_config: Path) -> None:
+    code = main(["--config", str(fast_config), "diag", "printer", "--json"])
+    assert json.loads(capsys.readouterr().out)["ok"] is True and code == 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 import zxingcpp
 
-from drivers.printer.driver import PrintResult, ReceiptPrinter
+from drivers.printer import PrinterSettings, PrintResult, open_printer
+from drivers.printer.driver import ReceiptPrinter
 from drivers.printer.simulator import PrinterSimulator
 from terminal import events
 from terminal.cases import Case
@@ -18,15 +19,20 @@ from terminal.config import Config, from_dict
 from terminal.devices import DeviceAddress, parse_address
 from terminal.receipt_png import receipt_picture
 from terminal.receipts import acceptance_receipt, correction_notice, progress_url
+from terminal.wiring import printer_settings
 from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME
 
 Simulated = tuple[PrinterSimulator, DeviceAddress]
 
 
+def make_printer(address: DeviceAddress, on_warning: Any = None, **settings: Any) -> ReceiptPrinter:
+    return ReceiptPrinter(PrinterSettings(address, **settings), events.EVENTS, on_warning=on_warning)
+
+
 @pytest.fixture
 def printer(simulated: Simulated) -> Iterator[ReceiptPrinter]:
     """A driver with a generous timeout: a loaded CI machine must not turn a good answer into silence."""
-    driver = ReceiptPrinter(simulated[1], timeout=2.0)
+    driver = make_printer(simulated[1], timeout=2.0)
     yield driver
     driver.close()
 
@@ -34,7 +40,7 @@ def printer(simulated: Simulated) -> Iterator[ReceiptPrinter]:
 @pytest.fixture
 def impatient_printer(simulated: Simulated) -> Iterator[ReceiptPrinter]:
     """A driver with a short timeout, for the tests where the printer says nothing."""
-    driver = ReceiptPrinter(simulated[1], timeout=0.3)
+    driver = make_printer(simulated[1], timeout=0.3)
     yield driver
     driver.close()
 
@@ -71,7 +77,7 @@ def test_chinese_text_arrives_byte_exact_in_gb18030_and_identity_only_masked(
 
 def test_raster_mode_prints_a_picture_with_a_readable_qr(simulated: Simulated, case: Case, config: Config) -> None:
     sim, address = simulated
-    printer = ReceiptPrinter(address, chinese_mode="raster", timeout=2.0)
+    printer = make_printer(address, chinese_mode="raster", timeout=2.0)
     try:
         assert printer.print_document(acceptance_receipt(case, config)).printed
     finally:
@@ -149,7 +155,7 @@ def test_paper_near_end_prints_and_warns_the_technician_once(simulated: Simulate
     sim, address = simulated
     warnings: list[str] = []
     started = datetime.now(timezone.utc)
-    printer = ReceiptPrinter(address, timeout=2.0, on_warning=lambda what, status: warnings.append(what))
+    printer = make_printer(address, timeout=2.0, on_warning=lambda what, status: warnings.append(what))
     sim.set_faults("paper_near_end")
     try:
         first = printer.print_document(acceptance_receipt(case, config))
@@ -166,7 +172,7 @@ def test_slow_printer_within_the_timeout_still_prints(simulated: Simulated, case
     sim, address = simulated
     sim.slow_seconds = 0.05
     sim.set_faults("slow")
-    printer = ReceiptPrinter(address, timeout=1.5)
+    printer = make_printer(address, timeout=1.5)
     try:
         assert printer.print_document(acceptance_receipt(case, config)).printed
     finally:
@@ -185,7 +191,7 @@ def test_dropped_connection_mid_job_is_reported_and_the_retry_reconnects(case: C
         address = parse_address(f"tcp://127.0.0.1:{sim.start_tcp()}", "printer")
         sim.drop_after_bytes = 50
         sim.set_faults("drop")
-        printer = ReceiptPrinter(address, timeout=2.0)
+        printer = make_printer(address, timeout=2.0)
         try:
             result = printer.print_document(acceptance_receipt(case, config))
             assert not result.printed and result.reason in ("link_failed", "no_status")
@@ -204,7 +210,7 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("raw", ["/dev/ttyNOSUCHPRINTER", "usb://0483:5743", "tcp://127.0.0.1:{port}"])
 def test_missing_printer_is_reported_not_raised(case: Case, config: Config, raw: str) -> None:
-    printer = ReceiptPrinter(parse_address(raw.format(port=_closed_port()), "printer"), timeout=0.2)
+    printer = make_printer(parse_address(raw.format(port=_closed_port()), "printer"), timeout=0.2)
     try:
         result = printer.print_document(acceptance_receipt(case, config))
         assert result.outcome == "not_printed" and result.reason == "missing" and result.advice_zh
@@ -214,10 +220,10 @@ def test_missing_printer_is_reported_not_raised(case: Case, config: Config, raw:
 
 
 def test_sim_address_starts_the_builtin_simulator_with_faults(case: Case, config: Config) -> None:
-    printer = ReceiptPrinter.from_config(config, parse_address("sim?fault=paper_end", "printer"))
+    printer = open_printer(printer_settings(config, parse_address("sim?fault=paper_end", "printer")), events.EVENTS)
     try:
         assert printer.status().paper == "out"
-        assert printer.simulator is not None
+        assert isinstance(printer, ReceiptPrinter) and printer.simulator is not None
     finally:
         printer.close()
 
@@ -246,7 +252,7 @@ def test_after_check_waits_for_the_paper_at_the_configured_speed(simulated: Simu
                                                                  config: Config) -> None:
     """A real printer answers DLE EOT at once; the after-check must come when the slip has had time to print."""
     sim, address = simulated
-    printer = ReceiptPrinter(address, timeout=2.0, print_speed_mm_s=500)
+    printer = make_printer(address, timeout=2.0, print_speed_mm_s=500)
     try:
         job = printer.render(acceptance_receipt(case, config))
         assert 100 < job.length_mm < 300
@@ -255,6 +261,7 @@ def test_after_check_waits_for_the_paper_at_the_configured_speed(simulated: Simu
         printer.close()
     assert result.printed and result.seconds >= job.length_mm / 500
     for raw, speed in (("sim", 0), ("tcp://127.0.0.1:9100", config.devices.printer.print_speed_mm_s)):
-        configured = ReceiptPrinter.from_config(config, parse_address(raw, "printer"))
-        assert configured.print_speed_mm_s == speed  # the simulator prints at once; real paper takes time
+        configured = open_printer(printer_settings(config, parse_address(raw, "printer")), events.EVENTS)
+        # the simulator prints at once; real paper takes time
+        assert isinstance(configured, ReceiptPrinter) and configured.print_speed_mm_s == speed
         configured.close()

@@ -8,12 +8,14 @@ from typing import Iterator
 
 import pytest
 
+from drivers.smartcard import NoCard
 from drivers.smartcard.codec import ApplicationNotFound, InstructionNotSupported, TECHNICIAN_AID, Apdu, check_status
-from drivers.smartcard.driver import CardEvent, CardMonitor, NoCard, PcscChannel, list_readers
+from drivers.smartcard.driver import CardEvent, CardMonitor, PcscChannel, list_readers
 from drivers.smartcard.technician import (
     CardNotEnrolled, CardProofFailed, TechnicianAuth, TechnicianCard, WrongPin,
 )
 from drivers.smartcard.virtualcard import ATR, TechnicianApplet, VpcdCard
+from terminal.events import EVENTS
 from tests.smartcard.conftest import Pcscd, wait_until
 
 
@@ -66,7 +68,7 @@ def test_apdu_exchange_and_status_word_errors(pcscd: Pcscd, inserted: VpcdCard) 
 
 def test_monitor_reports_insert_and_remove(pcscd: Pcscd) -> None:
     events: queue.Queue[CardEvent] = queue.Queue()
-    monitor = CardMonitor(events.put, readers=[pcscd.reader]).start()
+    monitor = CardMonitor(EVENTS, events.put, readers=[pcscd.reader]).start()
     card = VpcdCard(TechnicianApplet(), pcscd.port)
     try:
         card.insert()

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from drivers.smartcard.codec import Apdu, ConditionsNotSatisfied, WrongLength, check_status
-from drivers.smartcard.driver import SimulatedChannel, open_channel
+from drivers.smartcard import SmartCardSettings, open_smartcard
 from drivers.smartcard.technician import (
     CardNotEnrolled, CardProofFailed, LockedOut, LockoutPolicy, TechnicianAuth, TechnicianCard, WeakPin, WrongPin,
 )
-from drivers.smartcard.virtualcard import TechnicianApplet
+from drivers.smartcard.virtualcard import SimulatedChannel, TechnicianApplet
 from terminal.devices import parse_address
 
 
@@ -121,7 +121,7 @@ def test_pin_only_login(auth: TechnicianAuth) -> None:
 
 
 def test_sim_address_opens_the_in_process_card() -> None:
-    channel = open_channel(parse_address("sim", "smartcard"))
+    channel = open_smartcard(SmartCardSettings(parse_address("sim", "smartcard")))
     card = TechnicianCard(channel)
     assert len(card.card_id()) == 16
     with pytest.raises(WrongLength):

@@ -8,9 +8,9 @@ from typing import Callable
 
 import pytest
 
-from drivers.smartcard.driver import NoCard, SimulatedChannel
+from drivers.smartcard import NoCard
 from drivers.smartcard.technician import LockoutPolicy, TechnicianAuth, TechnicianCard
-from drivers.smartcard.virtualcard import TechnicianApplet
+from drivers.smartcard.virtualcard import SimulatedChannel, TechnicianApplet
 from terminal import config as config_module
 from terminal.config import Config
 

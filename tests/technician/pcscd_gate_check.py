@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from drivers.smartcard.technician import TechnicianAuth, TechnicianCard, WrongPin
 from drivers.smartcard.driver import PcscChannel, list_readers
+from drivers.smartcard.technician import TechnicianCard, WrongPin
 from drivers.smartcard.virtualcard import TechnicianApplet, VpcdCard
 from terminal.devices import parse_address
-from terminal.technician import CardRequired, TechnicianGate
+from terminal.technician import CardRequired, TechnicianGate, technician_auth
 from tests.smartcard.conftest import READER_PREFIX, Pcscd, pcscd  # noqa: F401 (fixture, started when none runs)
 from tests.smartcard.test_pcscd import insert_and_wait, remove_and_wait
 from tests.technician.conftest import PIN, technician_config
@@ -44,7 +44,7 @@ def test_gate_reads_the_card_on_the_configured_pcsc_reader(reader: Pcscd, tmp_pa
     base = technician_config(tmp_path, allow_pin_only=True)
     settings = dataclasses.replace(base.devices.smartcard, address=parse_address(f"pcsc://{pcscd.reader}", "smartcard"))
     config = dataclasses.replace(base, devices=dataclasses.replace(base.devices, smartcard=settings))
-    auth = TechnicianAuth.from_config(config, scrypt_n=2 ** 8)
+    auth = technician_auth(config, scrypt_n=2 ** 8)
     gate = TechnicianGate(config, auth, TechnicianGate.from_config(config).open_card)
     card = VpcdCard(TechnicianApplet(), pcscd.port)
     insert_and_wait(card, pcscd)

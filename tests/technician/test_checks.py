@@ -17,8 +17,7 @@ import pytest
 from terminal import cli, config as config_module
 from terminal.config import Config
 from terminal.devices import parse_address
-from terminal.diagnostics import CHECKS, run_check
-from terminal.technician import check_options
+from terminal.diagnostics import CHECKS, CheckOptions, run_check
 from tests.technician.conftest import technician_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,18 +51,18 @@ def test_every_device_kind_is_registered() -> None:
     ("smartcard", "sim", "ok"),
 ])
 def test_device_check_against_its_simulator(tmp_path: Path, device: str, address: str, status: str) -> None:
-    result = run_check(device, quick(tmp_path), parse_address(address, device), check_options())
+    result = run_check(device, quick(tmp_path), parse_address(address, device), CheckOptions())
     assert result.status == status, result.summary
     assert result.summary and result.device == device
 
 
 def test_outbox_check_working_and_unopenable(tmp_path: Path) -> None:
-    assert run_check("outbox", quick(tmp_path), None, check_options()).status == "ok"
+    assert run_check("outbox", quick(tmp_path), None, CheckOptions()).status == "ok"
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the data folder should be")
     config = quick(tmp_path)
     config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, data_dir=blocked))
-    assert run_check("outbox", config, None, check_options()).status == "fault"
+    assert run_check("outbox", config, None, CheckOptions()).status == "fault"
 
 
 @pytest.fixture
@@ -86,11 +85,11 @@ def closed_port() -> int:
 def test_network_check_absent_reachable_and_down(tmp_path: Path, platform_stub: str) -> None:
     secret = tmp_path / "platform.secret"
     secret.write_text("a-test-secret-of-enough-length-0123456789")
-    assert run_check("network", quick(tmp_path), None, check_options()).status == "absent"
-    up = run_check("network", quick(tmp_path, url=platform_stub, credentials=secret), None, check_options())
+    assert run_check("network", quick(tmp_path), None, CheckOptions()).status == "absent"
+    up = run_check("network", quick(tmp_path, url=platform_stub, credentials=secret), None, CheckOptions())
     assert up.status == "ok", up.summary
     down = run_check("network", quick(tmp_path, url=f"http://127.0.0.1:{closed_port()}", credentials=secret,
-                                      timeout_seconds=1.0), None, check_options())
+                                      timeout_seconds=1.0), None, CheckOptions())
     assert down.status == "fault" and "网络" in down.summary
 
 

@@ -15,8 +15,10 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from drivers.camera.driver import Camera, CameraWorker
-from drivers.idcard.driver import IdCardReader, ReaderEvent
+from drivers.camera import camera_for
+from drivers.camera.driver import CameraWorker
+from drivers.idcard import IdCardSettings, ReaderEvent
+from drivers.idcard.driver import IdCardReader
 from drivers.idcard.simulator import SamSimulator
 from sync import api
 from sync.auth import make_token
@@ -32,6 +34,7 @@ from terminal.session import Session, State
 from tests.sync.conftest import free_port, make_client, outbox, start_central  # noqa: F401 (fixture)
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case
 from tests.sync.test_downlink import _catalog_bytes
+from terminal.wiring import camera_settings
 from tests.technician.test_checks import quick
 from tests.test_session import IDENTITY, PHONE, clock, make, reach, session, store  # noqa: F401 (fixtures)
 
@@ -44,8 +47,8 @@ def events_after(before: list[Event], name: str) -> list[Event]:
 def test_id_reader_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> None:
     reports: queue.Queue[ReaderEvent] = queue.Queue()
     with SamSimulator(card=None, link=tmp_path / "idcard") as simulator:
-        with IdCardReader(parse_address(simulator.path), on_event=reports.put, poll_interval=0.02,
-                          timeout=0.5) as reader:
+        settings = IdCardSettings(parse_address(simulator.path), poll_interval=0.02, timeout=0.5)
+        with IdCardReader(settings, EVENTS, on_event=reports.put) as reader:
             before = EVENTS.recent(500)
             reader.start()
             deadline = time.monotonic() + 10
@@ -125,7 +128,7 @@ def test_camera_unplugged_and_back_is_in_the_event_log(tmp_path: Path) -> None:
     address = parse_address("sim?fault=unplug&unplug_after=5&replug_after=0.3&fps=100", "camera")
     connected: queue.Queue[object] = queue.Queue()
     before = EVENTS.recent(500)
-    worker = CameraWorker(Camera.from_config(quick(tmp_path), address), on_frame=lambda _frame: None,
+    worker = CameraWorker(camera_for(camera_settings(quick(tmp_path), address)), EVENTS, on_frame=lambda _frame: None,
                           on_connected=connected.put, reopen_interval=0.05)
     with worker:
         connected.get(timeout=10)

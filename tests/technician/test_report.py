@@ -6,19 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from drivers.idcard.driver import IdCardReader
+from drivers.idcard import open_idcard
+from drivers.printer import open_printer
 from drivers.printer.driver import ReceiptPrinter
 from terminal import technician_tools as tools
+from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.diagnostics import CheckResult
 from terminal.events import EVENTS, EventId, EventLog, record
 from terminal.report import build_report, write_report
+from terminal.wiring import idcard_settings, printer_settings
 from tests.technician.test_checks import quick
 
 
 def test_report_after_a_card_read_holds_no_personal_data(tmp_path: Path) -> None:
     config = quick(tmp_path)
-    with IdCardReader.from_config(config, address=parse_address("sim", "idcard")) as reader:
+    with open_idcard(idcard_settings(config, parse_address("sim", "idcard")), EVENTS) as reader:
         identity = reader.read_once(wait_seconds=2)
     assert identity is not None and identity.name == "测试样例"
     # What the journey records, plus a careless event that pastes the whole card into a field.
@@ -43,11 +46,12 @@ def test_short_report_prints_without_details(tmp_path: Path) -> None:
     text = slip.plain_text()
     assert "终端状态报告" in text and "T0001" in text and "有故障" in text and "连不上政务服务平台" in text
     assert all(c["device"] in text for c in report["checks"])
-    printer = ReceiptPrinter.from_config(config, parse_address("sim", "printer"))
+    printer = open_printer(printer_settings(config, parse_address("sim", "printer")), EVENTS)
+    assert isinstance(printer, ReceiptPrinter) and printer.simulator is not None
     try:
         result = printer.print_document(slip)
         assert result.printed, result.reason
-        paper = "\n".join(line.text for line in printer.simulator.printer.paper.lines)  # type: ignore[union-attr]
+        paper = "\n".join(line.text for line in printer.simulator.printer.paper.lines)
     finally:
         printer.close()
     assert "终端状态报告" in paper and "结论" in paper
@@ -84,3 +88,13 @@ def test_events_of_other_processes_reach_the_report_once(tmp_path: Path) -> None
     assert ("E4001", "push") in seen and seen.count(("E3004", "T0001-261121-0007")) == 2
     report = build_report(config, [CheckResult("system", "ok", "系统运行正常。")])
     assert any(e["id"] == "E4001" for e in report["events"])
+
+
+def test_report_is_not_ok_when_a_configured_device_is_missing(tmp_path: Path) -> None:
+    """#17: the readiness report, like `terminal diag`, counts an unplugged configured device as a failure."""
+    missing = CheckResult("printer", "absent", "找不到打印机")
+    plugged = quick(tmp_path)
+    configured = from_dict({"storage": {"data_dir": str(tmp_path)},
+                            "devices": {"printer": {"address": "tcp://127.0.0.1:9"}}})
+    assert build_report(plugged, [missing])["ok"] is True  # a `sim` printer is never "missing"
+    assert build_report(configured, [missing])["ok"] is False

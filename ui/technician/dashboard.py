@@ -7,7 +7,7 @@ silent device delays only its own card. Tapping a card opens that device's test 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -15,29 +15,14 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
 from terminal.diagnostics import CHECKS, CheckResult
-from terminal.technician import run_check_from_screen
-from ui.technician.mode import background
+from ui.technician.console import Console, check_in_background
+from ui.technician.devices import EventsView, ReportView, device_view
 from ui.technician.parts import Chip, device_name, label, top_bar
 from ui.theme import Theme
 from ui.widgets import fill
 
-if TYPE_CHECKING:
-    from ui.technician.mode import TechnicianMode
-
 DEVICES = ("idcard", "smartcard", "camera", "printer", "keypad", "screen", "audio", "outbox", "network", "system")
 HANDS_ON = {"screen": "点此做触摸校准、调亮度", "audio": "点此播放测试语音"}  # tested by hand, no automatic check
-
-
-def check_in_background(mode: "TechnicianMode", device: str, done: Any, **options: Any) -> None:
-    """Run one registered check off the UI thread, keep its since-when, record it as a self-test."""
-
-    def work() -> CheckResult:
-        result = run_check_from_screen(mode.config, device, **options)
-        mode.states.update([result])
-        mode.gate.self_test(device, "-".join(["check", *(k for k, v in options.items() if v)]), result.status)
-        return result
-
-    background(work, lambda result, _error: done(result))
 
 
 def since_words(since: datetime) -> str:
@@ -76,7 +61,7 @@ class DeviceCard(ButtonBehavior, BoxLayout):
 
 
 class Dashboard(BoxLayout):
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         t = mode.theme
         super().__init__(orientation="vertical", padding=t.mm(5), spacing=t.gap * 2)
         self.mode = mode
@@ -120,16 +105,10 @@ class Dashboard(BoxLayout):
                           f"无操作 {remaining // 60}:{remaining % 60:02d} 后自动退出维护模式 · 点卡片进入设备测试")
 
     def open_device(self, device: str) -> None:
-        from ui.technician.devices import device_view
-
         self.mode.show(device_view(self.mode, device))
 
     def events(self) -> None:
-        from ui.technician.devices import EventsView
-
         self.mode.show(EventsView(self.mode))
 
     def report(self) -> None:
-        from ui.technician.devices import ReportView
-
         self.mode.show(ReportView(self.mode))

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from functools import partial
+from typing import Any, Callable
 
-from kivy.clock import Clock
+import cv2
+import numpy as np
+from kivy.clock import mainthread
 from kivy.graphics import Color, Ellipse, Line
+from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
+from drivers.keypad import RatingEvent
 from terminal import technician_tools as tools
 from terminal.diagnostics import CHECKS, CheckResult
+from terminal.report import build_report, write_report
+from terminal.scanner.pipeline import ScanOptions, scan_page
+from terminal.scanner.quality import focus_score
 from terminal.technician import run_check_from_screen
-from ui.technician.dashboard import check_in_background
-from ui.technician.mode import background
+from ui.technician.console import Console, background, check_in_background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
 from ui.widgets import BigButton, Text, column, scrolling
-
-if TYPE_CHECKING:
-    from ui.technician.mode import TechnicianMode
 
 Action = tuple[str, Callable[[], None]]
 
@@ -37,7 +42,7 @@ class DeviceView(BoxLayout):
     runs_check = True
     side_panel = True  # the right-hand panel with buttons and their output
 
-    def __init__(self, mode: "TechnicianMode", device: str | None = None) -> None:
+    def __init__(self, mode: Console, device: str | None = None) -> None:
         t = mode.theme
         super().__init__(orientation="vertical", padding=t.mm(5), spacing=t.gap * 2)
         self.mode = mode
@@ -118,7 +123,7 @@ class KeypadView(DeviceView):
 
     device = "keypad"
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         self.keypad: Any = None
         self.lamps: dict[int, Widget] = {}
         self.keys_seen: set[int] = set()
@@ -138,8 +143,6 @@ class KeypadView(DeviceView):
         right.add_widget(row)
 
     def start_keys(self) -> None:
-        from drivers.keypad.driver import open_keypad
-
         self.leave()
         self.say("请依次按下评价器的 5 个键")
 
@@ -149,10 +152,10 @@ class KeypadView(DeviceView):
                 return
             self.keypad = keypad
 
-        background(lambda: open_keypad(self.mode.config, lambda event: Clock.schedule_once(
-            lambda _dt: self.pressed(event))), opened)
+        background(lambda: self.mode.devices.keypad(self.pressed), opened)
 
-    def pressed(self, event: Any) -> None:
+    @mainthread
+    def pressed(self, event: RatingEvent) -> None:
         key = int(event.rating.value)
         lamp = self.lamps.get(key)
         if lamp is not None:
@@ -219,7 +222,7 @@ class ScreenView(DeviceView):
     device = "screen"
     runs_check = False
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         self.backlight = tools.find_backlight()
         super().__init__(mode)
         level = (f"背光 {self.backlight.path.name}：{self.backlight.level}/{self.backlight.maximum}"
@@ -231,7 +234,7 @@ class ScreenView(DeviceView):
     def actions(self) -> list[Action]:
         if self.backlight is None:
             return []
-        return [(f"亮度 {percent}%", lambda percent=percent: self.brightness(percent)) for percent in (30, 60, 100)]
+        return [(f"亮度 {percent}%", partial(self.brightness, percent)) for percent in (30, 60, 100)]
 
     def brightness(self, percent: int) -> None:
         backlight = self.backlight
@@ -274,7 +277,7 @@ class NetworkView(DeviceView):
     def actions(self) -> list[Action]:
         def facts() -> str:
             dns = tools.resolve_platform(self.mode.config)
-            return (f"本机地址：\n  " + "\n  ".join(tools.local_addresses() or ["（无）"]) +
+            return ("本机地址：\n  " + "\n  ".join(tools.local_addresses() or ["（无）"]) +
                     f"\n平台主机：{dns['host'] or '（未配置）'}\nDNS：{dns['dns']}")
 
         return [("检查平台连接（含TLS）", self.check),
@@ -288,7 +291,7 @@ class EventsView(DeviceView):
     runs_check = False
     side_panel = False
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         super().__init__(mode)
         lines = []
         for data in reversed(tools.recent_events(mode.config, 60)):  # the sync service's too, from its file
@@ -304,7 +307,7 @@ class ReportView(DeviceView):
     device = "report"
     runs_check = False
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         super().__init__(mode)
         media = tools.removable_media()
         where = "、".join(map(str, media)) if media else f"没有U盘，报告将存入 {mode.config.storage.data_dir / 'reports'}"
@@ -314,14 +317,10 @@ class ReportView(DeviceView):
         return [("导出报告（JSON + HTML）", self.export), ("打印简要报告", self.print_slip)]
 
     def _build(self) -> dict[str, Any]:
-        from terminal.report import build_report
-
         config = self.mode.config
         return build_report(config, [run_check_from_screen(config, device) for device in sorted(CHECKS)])
 
     def export(self) -> None:
-        from terminal.report import write_report
-
         def work() -> tuple[Any, ...]:
             report = self._build()
             return (*write_report(report, tools.report_destination(self.mode.config, datetime.now())), report["ok"])
@@ -330,11 +329,9 @@ class ReportView(DeviceView):
                                                                + ("可以使用" if written[2] else "有故障，需要处理")))
 
     def print_slip(self) -> None:
-        from drivers.printer.driver import ReceiptPrinter
-
         def work() -> Any:
             report = self._build()
-            printer = ReceiptPrinter.from_config(self.mode.config)
+            printer = self.mode.devices.printer()
             try:
                 return printer.print_document(tools.readiness_slip(report, self.mode.config))
             finally:
@@ -356,7 +353,7 @@ class CameraView(DeviceView):
     runs_check = False
     PREVIEW_WIDTH = 560
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         self.worker: Any = None
         self._last_frame = 0.0
         super().__init__(mode)
@@ -368,19 +365,17 @@ class CameraView(DeviceView):
         return [("拍摄测试页并检测", self.capture)]
 
     def extra(self, right: BoxLayout) -> None:
-        from kivy.uix.image import Image
-
         self.preview = Image(size_hint_y=3, fit_mode="contain")
         right.add_widget(self.preview)
         self.measure = label(self.mode.theme, "正在打开高拍仪…", size_hint_y=None, height=self.mode.theme.font_body * 1.6)
         right.add_widget(self.measure)
 
     def start_preview(self) -> None:
-        from drivers.camera.driver import Camera, CameraWorker
+        self.worker = self.mode.devices.camera(self._frame, on_error=self._camera_error).start()
 
-        self.worker = CameraWorker(Camera.from_config(self.mode.config), self._frame,
-                                   on_error=lambda error: Clock.schedule_once(
-                                       lambda _dt: self.say(f"高拍仪：{error.for_people()}"))).start()
+    @mainthread
+    def _camera_error(self, error: Any) -> None:
+        self.say(f"高拍仪：{error.for_people()}")
 
     def _frame(self, frame: Any) -> None:
         """Worker thread: at most 8 pictures a second, shrunk and measured before the UI sees them."""
@@ -389,16 +384,14 @@ class CameraView(DeviceView):
             return
         self._last_frame = now
         picture, focus, exposure = shrink_and_measure(frame, self.PREVIEW_WIDTH)
+        self._show_live(picture, f"对焦 {focus:.0f}    曝光 {exposure:.0f}")
 
-        def show(_dt: float) -> None:
-            if self.worker is not None:  # a frame still in flight after a capture froze the picture
-                self._show(picture, f"对焦 {focus:.0f}    曝光 {exposure:.0f}")
-
-        Clock.schedule_once(show)
+    @mainthread
+    def _show_live(self, picture: Any, measured: str) -> None:
+        if self.worker is not None:  # a frame still in flight after a capture froze the picture
+            self._show(picture, measured)
 
     def _show(self, picture: Any, measured: str) -> None:
-        from kivy.graphics.texture import Texture
-
         height, width = picture.shape[:2]
         texture = Texture.create(size=(width, height), colorfmt="rgb")
         texture.blit_buffer(picture[::-1].tobytes(), colorfmt="bgr", bufferfmt="ubyte")
@@ -428,10 +421,6 @@ class CameraView(DeviceView):
 
 def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
     """A small BGR copy for the screen, the focus score and the mean brightness of the full frame."""
-    import cv2
-
-    from terminal.scanner.quality import focus_score
-
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     scale = width / frame.shape[1]
     small = cv2.resize(frame, (width, round(frame.shape[0] * scale)), interpolation=cv2.INTER_AREA)
@@ -442,11 +431,6 @@ def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
 
 def capture_test_page(worker: Any, config: Any) -> tuple[Any, dict[str, Any]]:
     """A full-resolution still through the scan pipeline; the picture with the found page outlined."""
-    import cv2
-    import numpy as np
-
-    from terminal.scanner.pipeline import ScanOptions, scan_page
-
     still = worker.capture_still()
     scanned = scan_page(still, ScanOptions.from_config(config.devices.camera))
     picture, _, _ = shrink_and_measure(still, CameraView.PREVIEW_WIDTH)
@@ -467,7 +451,7 @@ VIEWS: dict[str, type[DeviceView]] = {
 }
 
 
-def device_view(mode: "TechnicianMode", device: str) -> DeviceView:
+def device_view(mode: Console, device: str) -> DeviceView:
     kind = VIEWS.get(device)
     return kind(mode) if kind is not None else CheckView(mode, device)
 

@@ -1,21 +1,21 @@
 """Technician mode on the kiosk window: watches for the hidden gesture, then owns the screen until logout.
 
-`TechnicianMode(app).install()` listens to the window's touches beside the citizen app without
-changing it. When the corner has been held long enough it wipes the citizen session and lays a
-full-screen layer over the app: first the PIN pad, after a login the dashboard and device tests.
+`TechnicianMode(config, font_name, cancel_session=..., pause_devices=..., resume_devices=...)
+.install()` listens to the window's touches beside the citizen app without changing it; what it
+needs of the app comes in as those callbacks, never through the app object. When the corner has
+been held long enough it wipes the citizen session and lays a full-screen layer over the app:
+first the PIN pad, after a login the dashboard and device tests.
 While the layer is up every touch goes to it (and counts as technician activity); the idle
 clock, or 退出, removes it and the citizen app is back on its home screen.
 
-Everything slow (checks, card login with scrypt, printing, speech) runs in `background()`:
-a worker thread whose result comes back on the UI thread through Kivy's Clock.
+Everything slow (checks, card login with scrypt, printing, speech) runs in
+`console.background()`: a worker thread whose result comes back on the UI thread (`@mainthread`).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -24,53 +24,44 @@ from kivy.uix.widget import Widget
 
 from terminal.config import Config
 from terminal.technician import DeviceStates, TechnicianGate
+from terminal.wiring import Devices
+from ui.technician.dashboard import Dashboard
 from ui.technician.gesture import CornerHold
+from ui.technician.pinpad import PinPad
 from ui.theme import Theme, make_theme
 from ui.widgets import fill
-
-if TYPE_CHECKING:
-    from ui.app import TerminalApp
-
-log = logging.getLogger(__name__)
 
 CORNER_MM = 5.0  # the page margin: no citizen button reaches into it
 SLOP_MM = 4.0    # a held finger may wobble this much
 PIN_PAD_SECONDS = 30.0  # an unused PIN pad (a curious citizen) closes itself
 
 
-def background(work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
-    """Run `work` off the UI thread; `done(result, error)` runs on the UI thread afterwards."""
-
-    def run() -> None:
-        result: Any = None
-        error: BaseException | None = None
-        try:
-            result = work()
-        except Exception as e:  # shown to the technician in words; the UI must survive any device error
-            log.warning("technician.background_failed error=%s", type(e).__name__)
-            error = e
-        Clock.schedule_once(lambda _dt: done(result, error))
-
-    threading.Thread(target=run, name="technician-work", daemon=True).start()
+def _nothing() -> None:
+    """For an app without kiosk devices to pause."""
 
 
 class TechnicianMode:
-    """The hidden entry and the technician layer over one TerminalApp."""
+    """The hidden entry and the technician layer over the citizen app (a `Console` for the views)."""
 
-    def __init__(self, app: "TerminalApp", gate: TechnicianGate | None = None,
+    def __init__(self, config: Config, font_name: str, *, cancel_session: Callable[[], None],
+                 pause_devices: Callable[[], None] = _nothing, resume_devices: Callable[[], None] = _nothing,
+                 devices: Devices | None = None, gate: TechnicianGate | None = None,
                  clock: Callable[[], float] | None = None) -> None:
-        self.app = app
-        self.config: Config = app.settings
+        self.config = config
+        self.cancel_session = cancel_session  # a technician never sees a citizen's data
+        self.pause_devices = pause_devices    # let go of the ports the citizen journey holds, so tests open them alone
+        self.resume_devices = resume_devices
         self.gate = gate or TechnicianGate.from_config(self.config)
+        self.devices = devices or Devices(self.config)  # the device tests open devices through this port
         # The technician screens keep the normal size and palette whatever mode the last citizen chose.
-        self.theme: Theme = make_theme(self.config.display, app.theme.font_name, elderly=False)
+        self.theme: Theme = make_theme(self.config.display, font_name, elderly=False)
         self.clock = clock or time.monotonic
         self.gesture = CornerHold(self.theme.mm(CORNER_MM), self.config.technician.hold_seconds,
                                   self.theme.mm(SLOP_MM), clock=self.clock)
         self.states = DeviceStates()
         self.layer: FloatLayout | None = None
         self.view: Widget | None = None
-        self.dashboard: Any = None
+        self.dashboard: Dashboard | None = None
         self._last_touch = 0.0
 
     def install(self) -> TechnicianMode:
@@ -107,10 +98,8 @@ class TechnicianMode:
 
     def open(self) -> None:
         """Wipe the citizen session (a technician never sees a citizen's data) and show the PIN pad."""
-        from ui.technician.pinpad import PinPad
-
-        self.app.session.cancel()
-        self._pause_kiosk_devices()
+        self.cancel_session()
+        self.pause_devices()
         self._last_touch = self.clock()
         self.layer = _Layer(self.theme)
         Window.add_widget(self.layer)
@@ -126,8 +115,6 @@ class TechnicianMode:
 
     def logged_in(self) -> None:
         """Show the dashboard: made (and its checks run) once per login, then shown again as it is."""
-        from ui.technician.dashboard import Dashboard
-
         if self.dashboard is None:
             self.dashboard = Dashboard(self)
         else:
@@ -143,8 +130,8 @@ class TechnicianMode:
             getattr(self.view, "leave", lambda: None)()
         Window.remove_widget(self.layer)
         self.layer, self.view, self.dashboard = None, None, None
-        self.app.session.cancel()
-        self._resume_kiosk_devices()
+        self.cancel_session()
+        self.resume_devices()
 
     def _tick(self, _dt: float) -> None:
         if self.layer is None:
@@ -155,22 +142,6 @@ class TechnicianMode:
             self.close("pin-pad-unused")
         elif self.view is not None:
             getattr(self.view, "tick", lambda: None)()
-
-
-    def _pause_kiosk_devices(self) -> None:
-        """Let go of the ports the citizen journey holds, so the device tests can open them alone."""
-        hardware = getattr(self.app, "hardware", None)  # the kiosk app has devices, the plain app has none
-        if hardware is None:
-            return
-        hardware.stop_cards()
-        hardware.stop_scanning()
-        if hardware.keypad is not None:
-            hardware.keypad.stop()
-
-    def _resume_kiosk_devices(self) -> None:
-        hardware = getattr(self.app, "hardware", None)
-        if hardware is not None:
-            hardware.open_keypad()
 
 
 class _Layer(FloatLayout):

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from terminal.diagnostics import CheckResult
+from ui.technician.console import Console
 from ui.theme import RGBA, Theme, hex_colour
 from ui.widgets import BigButton, Text, fill
 
-if TYPE_CHECKING:
-    from ui.technician.mode import TechnicianMode
 
 # Darker than usual signal colours so white text on them stays above 4.5:1.
 STATUS_COLOURS: dict[str, RGBA] = {
@@ -53,7 +52,7 @@ class Chip(Label):
         fill(self, STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"]), radius=theme.mm(1.5))
 
 
-def top_bar(mode: "TechnicianMode", title: str, on_back: Callable[[], None] | None = None,
+def top_bar(mode: Console, title: str, on_back: Callable[[], None] | None = None,
             extra: tuple[tuple[str, Callable[[], None]], ...] = ()) -> BoxLayout:
     """‹ 总览 | title | extra buttons | 退出: on every technician view."""
     t = mode.theme

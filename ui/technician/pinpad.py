@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
-from drivers.smartcard.technician import PIN_LENGTHS
+from drivers.smartcard import PIN_LENGTHS
 from terminal.errors import TerminalError
-from ui.technician.mode import background
+from ui.technician.console import Console, background
 from ui.technician.parts import STATUS_COLOURS, label, panel
 from ui.widgets import BigButton
 
-if TYPE_CHECKING:
-    from ui.technician.mode import TechnicianMode
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除")
 
@@ -23,7 +22,7 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除")
 class PinPad(AnchorLayout):
     """Twelve big keys, 确认 and 取消; the login runs off the UI thread (scrypt and the card take a moment)."""
 
-    def __init__(self, mode: "TechnicianMode") -> None:
+    def __init__(self, mode: Console) -> None:
         super().__init__()
         self.mode = mode
         self.pin = ""
@@ -43,7 +42,7 @@ class PinPad(AnchorLayout):
         card.add_widget(self.dots)
         keys = GridLayout(cols=3, spacing=t.gap)
         for key in KEYS:
-            keys.add_widget(BigButton(t, key, lambda key=key: self.key(key), size_hint_y=1))
+            keys.add_widget(BigButton(t, key, partial(self.key, key), size_hint_y=1))
         card.add_widget(keys)
         actions = BoxLayout(size_hint_y=None, height=t.target, spacing=t.gap * 2)
         actions.add_widget(BigButton(t, "取消", lambda: mode.close("cancel")))

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from drivers.smartcard.technician import TechnicianAuth
 from terminal import config as config_module
 from terminal.config import Config
 from terminal.devices import parse_address
+from terminal.technician import technician_auth
 from ui import render
 
 if TYPE_CHECKING:  # imported after render.start(): Kivy makes its window on first import
@@ -48,7 +48,7 @@ def start(config: Config) -> tuple[Any, "TechnicianMode", HeldClock]:
     """The real kiosk offscreen with its technician mode; the PIN-only PIN enrolled; one clock for all waits."""
     from ui.demo import start_kiosk
 
-    TechnicianAuth.from_config(config, scrypt_n=2 ** 12).set_pin_only(DEMO_PIN)
+    technician_auth(config, scrypt_n=2 ** 12).set_pin_only(DEMO_PIN)
     app = start_kiosk(config)
     clock = HeldClock()
     mode = app.technician

@@ -29,7 +29,7 @@ from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import render_png
 from terminal.events import EventLog
 from terminal.receipts import acceptance_receipt, correction_notice
-from terminal.wiring import printer_settings
+from terminal.assembly.wiring import printer_settings
 
 BITS_PER_BYTE = 10  # start + 8 data + stop
 

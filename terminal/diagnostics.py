@@ -1,15 +1,13 @@
 """Diagnostics logic shared by `terminal diag` and the technician screens.
 
 A check looks at one device or subsystem and returns a `CheckResult`; results never contain
-personal data. Checks are registered by name in `CHECKS` as "module:function" so that the
-core does not import every driver at start. Device checks live with their drivers and see only
-their own settings (`terminal.wiring` maps the configuration onto them); the other checks get
-the configuration.
+personal data. The registry of checks and the code that runs them live a layer up, in
+`terminal.assembly.checks`, because they reach the drivers and sync; this module holds only
+what every check shares: the options, the result, and when a result is a failure.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Literal, Mapping
 
 from terminal.config import Config
 from terminal.devices import DeviceAddress
-from terminal.errors import DeviceMissing, TerminalError
 from terminal.privacy import NameMask
 
 if TYPE_CHECKING:  # the receipt stack loads only when a test page is made
@@ -26,20 +23,6 @@ if TYPE_CHECKING:  # the receipt stack loads only when a test page is made
 logger = logging.getLogger(__name__)
 
 Status = Literal["ok", "warning", "fault", "absent"]
-
-# name -> "module:function". A device check (its name in DEVICE_CHECKS) is (settings, options, events);
-# any other check is (config, address or None, options).
-CHECKS: dict[str, str] = {
-    "system": "terminal.system_health:check",
-    "outbox": "sync.diag:check_outbox",
-    "network": "sync.diag:check_network",
-    "idcard": "drivers.idcard.diag:check",
-    "printer": "drivers.printer.diag:check",
-    "keypad": "drivers.keypad.diag:check",
-    "smartcard": "drivers.smartcard.diag:check",
-    "camera": "drivers.camera.diag:check",
-}
-
 
 ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera")
 DEVICE_CHECKS = ALL_DEVICE_KINDS  # device checks take their own settings (see `run_check`)
@@ -79,31 +62,3 @@ def is_failure(result: CheckResult, config: Config, address: DeviceAddress | Non
         return False
     wanted = address or getattr(config.devices, result.device).address
     return not wanted.is_simulated
-
-
-def resolve(name: str) -> Callable[..., CheckResult]:
-    module, _, function = CHECKS[name].partition(":")
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]  # registry lookup
-
-
-def run_check(name: str, config: Config, address: DeviceAddress | None, options: CheckOptions) -> CheckResult:
-    """Run one check; an error becomes a result in words, so a technician never sees a traceback."""
-    try:
-        if name in DEVICE_CHECKS:
-            from terminal import wiring  # the driver packages load only when a device is checked
-
-            settings = wiring.device_settings(name, config, address)
-            return resolve(name)(settings, wiring.check_options(name, config, options), wiring.event_sink())
-        return resolve(name)(config, address, options)
-    except DeviceMissing as e:
-        return CheckResult(name, "absent", e.for_people())
-    except TerminalError as e:
-        return CheckResult(name, "fault", e.for_people())
-    except Exception as e:  # a bug in a check must not hide the other checks' results
-        logger.exception("check crashed check=%s", name)
-        return CheckResult(name, "fault", f"检查程序出错，请把日志交给维护人员。({type(e).__name__})")
-
-
-def run_checks(names: list[str], config: Config, address: DeviceAddress | None,
-               options: CheckOptions) -> list[CheckResult]:
-    return [run_check(name, config, address, options) for name in names]

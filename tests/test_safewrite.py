@@ -158,7 +158,7 @@ def test_readiness_report_old_or_new_under_kill(tmp_path: Path) -> None:
     code = """
         import sys
         from pathlib import Path
-        from terminal.report import write_report
+        from terminal.assembly.report import write_report
         terminal = {"id": "T0001", "name": "终端", "center_name": "示范镇", "region": "jiyuan", "version": "0"}
         check = {"device": "system", "status": "ok", "summary": "ok", "details": {"padding": "x" * 2_000_000}}
         reports = [{"terminal": terminal, "generated_at": "2026-01-01T00:00:00+00:00", "ok": ok,

@@ -70,11 +70,12 @@ def test_readiness_report_json_and_html(tmp_path: Path) -> None:
 
 
 def test_a_crashing_check_becomes_a_fault_in_words() -> None:
-    from terminal import diagnostics
+    from terminal.assembly import checks
+    from terminal.diagnostics import CheckOptions
 
-    diagnostics.CHECKS["broken"] = "json:loads"  # a callable that raises TypeError for these arguments
+    checks.CHECKS["broken"] = "json:loads"  # a callable that raises TypeError for these arguments
     try:
-        result = diagnostics.run_check("broken", config.load(None), None, argparse.Namespace())
+        result = checks.run_check("broken", config.load(None), None, CheckOptions())
     finally:
-        del diagnostics.CHECKS["broken"]
+        del checks.CHECKS["broken"]
     assert result.status == "fault" and "检查程序出错" in result.summary

@@ -3,7 +3,7 @@
 Every device runs on its own thread (the drivers' threads, a camera worker, the printer's job
 thread, short-lived lookup threads). Their results reach the screens only through methods marked
 `@mainthread` (Kivy runs them at the next frame on the UI thread), so screen code and the session
-run on the UI thread alone. Devices are opened through the `terminal.wiring.Devices` port and
+run on the UI thread alone. Devices are opened through the `terminal.assembly.wiring.Devices` port and
 seen only through their packages' protocols. Stopping a device can take seconds (a serial read
 timing out), so stops run on a throw-away thread too; a generation counter drops events from a
 device the screen already left.
@@ -34,7 +34,7 @@ from terminal.errors import DeviceError, TerminalError
 from terminal.receipts import ReceiptDocument
 from terminal.scanner.pipeline import ScanOptions, analyse_preview, scan_page
 from terminal.scanner.stability import Stability, StabilityTracker
-from terminal.wiring import Devices
+from terminal.assembly.wiring import Devices
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ MIN_FPS = 5.0
 
 
 def check(settings: CameraSettings, options: CheckOptions, events: EventSink) -> CheckResult:
-    """`options.out` is where the last frame goes (`terminal.wiring` defaults it to one file in the data
+    """`options.out` is where the last frame goes (`terminal.assembly.wiring` defaults it to one file in the data
     folder, overwritten each run: frames may show a citizen's papers and must not pile up)."""
     address = settings.address
     details: dict[str, Any] = {"address": str(address)}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from terminal.config import Config
 from terminal.devices import ALLOWED_SCHEMES, parse_address
-from terminal.diagnostics import CHECKS, CheckOptions, is_failure, run_checks
+from terminal.assembly.checks import CHECKS, run_checks
+from terminal.diagnostics import CheckOptions, is_failure
 from terminal.errors import ConfigError
 
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 def write_readiness_report(args: argparse.Namespace, config: Config) -> int:
     """`terminal diag report --out FILE`: JSON plus HTML, personal data removed."""
-    from terminal.report import build_report, write_report
+    from terminal.assembly.report import build_report, write_report
 
     if not args.out:
         raise ConfigError("terminal diag report needs --out FILE (for example a USB stick path)")

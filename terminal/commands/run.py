@@ -10,7 +10,7 @@ import dataclasses
 
 from terminal import events
 from terminal.config import Config, ensure_data_dir, with_simulated_devices
-from terminal.technician_tools import event_log_path
+from terminal.assembly.technician_tools import event_log_path
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

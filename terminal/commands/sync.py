@@ -79,7 +79,7 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     from sync.outbox import Outbox
     from sync.service import SyncService
     from terminal import events
-    from terminal.technician_tools import event_log_path
+    from terminal.assembly.technician_tools import event_log_path
     from terminal.watchdog import Watchdog
     stop = _stop_on_signals()
     events.EVENTS.configure(event_log_path(config, "sync"))  # the technician screens and the report read it

@@ -16,8 +16,8 @@ from terminal.config import Config
 from terminal.devices import parse_address
 from terminal.errors import ConfigError
 from terminal.events import EVENTS, EventId, record
-from terminal.technician import card_from_config, technician_auth
-from terminal.technician_tools import event_log_path
+from terminal.assembly.technician import card_from_config, technician_auth
+from terminal.assembly.technician_tools import event_log_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -296,7 +296,7 @@ def test_an_invalid_receipt_from_push_leaves_the_case_queued(
 
 
 def test_the_technician_panel_shows_a_corrupt_stamp_as_no_update(tmp_path: Path) -> None:
-    from terminal.technician_tools import catalog_state
+    from terminal.assembly.technician_tools import catalog_state
 
     config = config_module.from_dict({"storage": {"data_dir": str(tmp_path / "data"), "min_free_mb": 10}})
     folder = downlink.catalog_folder(tmp_path / "data")

@@ -18,7 +18,7 @@ from terminal.cases import Rating
 from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.events import EVENTS
-from terminal.wiring import keypad_settings
+from terminal.assembly.wiring import keypad_settings
 
 WAIT = 5.0
 

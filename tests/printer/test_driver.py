@@ -19,7 +19,7 @@ from terminal.config import Config, from_dict
 from terminal.devices import DeviceAddress, parse_address
 from terminal.receipt_png import receipt_picture
 from terminal.receipts import acceptance_receipt, correction_notice, progress_url
-from terminal.wiring import printer_settings
+from terminal.assembly.wiring import printer_settings
 from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME
 
 Simulated = tuple[PrinterSimulator, DeviceAddress]

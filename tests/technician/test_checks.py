@@ -17,7 +17,8 @@ import pytest
 from terminal import cli, config as config_module
 from terminal.config import Config
 from terminal.devices import parse_address
-from terminal.diagnostics import CHECKS, CheckOptions, run_check
+from terminal.assembly.checks import CHECKS, run_check
+from terminal.diagnostics import CheckOptions
 from tests.technician.conftest import technician_config
 
 REPO = Path(__file__).resolve().parents[2]

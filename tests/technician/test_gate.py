@@ -12,9 +12,9 @@ from drivers.smartcard.technician import (
 )
 from drivers.smartcard.virtualcard import TechnicianApplet
 from terminal.diagnostics import CheckResult
-from terminal import technician
+from terminal.assembly import technician
 from terminal.events import EventLog
-from terminal.technician import CardRequired, DeviceStates, TechnicianGate
+from terminal.assembly.technician import CardRequired, DeviceStates, TechnicianGate
 from tests.technician.conftest import PIN, CardSlot, FakeClock, technician_config
 
 

@@ -15,7 +15,7 @@ from drivers.printer.samples import sample_case
 from terminal.config import Config, from_dict
 from terminal.errors import DeviceMissing
 from terminal.receipts import acceptance_receipt
-from terminal.wiring import Devices
+from terminal.assembly.wiring import Devices
 from ui.hardware import Hardware
 
 

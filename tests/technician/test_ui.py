@@ -38,7 +38,7 @@ def test_wrong_pin_is_refused_in_words_and_right_pin_opens_the_dashboard(probe: 
 
 
 def test_dashboard_shows_every_registered_check_with_its_state(probe: dict) -> None:
-    from terminal.diagnostics import CHECKS
+    from terminal.assembly.checks import CHECKS
 
     assert set(probe["states"]) == set(CHECKS)
     # Simulated devices work; with no platform configured the network is "absent", not a fault.

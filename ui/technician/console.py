@@ -17,8 +17,9 @@ from kivy.uix.widget import Widget
 
 from terminal.config import Config
 from terminal.diagnostics import CheckResult
-from terminal.technician import DeviceStates, TechnicianGate, run_check_from_screen
-from terminal.wiring import Devices
+from terminal.assembly.checks import run_check_from_screen
+from terminal.assembly.technician import DeviceStates, TechnicianGate
+from terminal.assembly.wiring import Devices
 from ui.theme import Theme
 
 log = logging.getLogger(__name__)

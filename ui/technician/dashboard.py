@@ -14,7 +14,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
-from terminal.diagnostics import CHECKS, CheckResult
+from terminal.assembly.checks import CHECKS
+from terminal.diagnostics import CheckResult
 from ui.technician.console import Console, check_in_background
 from ui.technician.devices import EventsView, ReportView, device_view
 from ui.technician.parts import Chip, device_name, label, top_bar

@@ -22,12 +22,12 @@ from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
 from drivers.keypad import RatingEvent
-from terminal import technician_tools as tools
-from terminal.diagnostics import CHECKS, CheckResult
-from terminal.report import build_report, write_report
+from terminal.assembly import technician_tools as tools
+from terminal.diagnostics import CheckResult
+from terminal.assembly.report import build_report, write_report
 from terminal.scanner.pipeline import ScanOptions, scan_page
 from terminal.scanner.quality import focus_score
-from terminal.technician import run_check_from_screen
+from terminal.assembly.checks import CHECKS, run_check_from_screen
 from ui.technician.console import Console, background, check_in_background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
 from ui.widgets import BigButton, Text, column, scrolling

@@ -23,8 +23,8 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from terminal.config import Config
-from terminal.technician import DeviceStates, TechnicianGate
-from terminal.wiring import Devices
+from terminal.assembly.technician import DeviceStates, TechnicianGate
+from terminal.assembly.wiring import Devices
 from ui.technician.dashboard import Dashboard
 from ui.technician.gesture import CornerHold
 from ui.technician.pinpad import PinPad

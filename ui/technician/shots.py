@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from terminal import config as config_module
 from terminal.config import Config
 from terminal.devices import parse_address
-from terminal.technician import technician_auth
+from terminal.assembly.technician import technician_auth
 from ui import render
 
 if TYPE_CHECKING:  # imported after render.start(): Kivy makes its window on first import

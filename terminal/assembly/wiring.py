@@ -24,7 +24,7 @@ from terminal.diagnostics import CheckOptions
 from terminal.fonts import find_cjk_font
 from terminal.privacy import NameMask
 from terminal.receipts import ReceiptDocument, technician_test_page
-from terminal.technician import technician_auth
+from terminal.assembly.technician import technician_auth
 
 
 def event_sink() -> EventSink:

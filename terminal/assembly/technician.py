@@ -24,23 +24,12 @@ from drivers.smartcard.technician import (
     STORE_NAME, AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
 )
 from terminal.config import Config
-from terminal.diagnostics import CheckOptions, CheckResult, run_check
 from terminal.errors import DeviceMissing, TerminalError
 from terminal.events import EventId, record
 
 log = logging.getLogger(__name__)
 
 CardOpener = Callable[[], TechnicianCard]
-
-
-def run_check_from_screen(config: Config, device: str, **options: Any) -> CheckResult:
-    """A check as the technician screens run it: the camera's saved frame (which may show a document
-    someone left on the platen) goes to a throwaway folder instead of the data folder."""
-    with tempfile.TemporaryDirectory(prefix="tech-check-") as scratch:
-        out = Path(scratch) / "frame.jpg" if device == "camera" else None
-        result = run_check(device, config, None, CheckOptions(out=out, **options))
-    result.details.pop("frame", None)  # that file is gone
-    return result
 
 
 class CardRequired(AuthError):

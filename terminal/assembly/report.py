@@ -15,10 +15,11 @@ from typing import Any
 
 from terminal import __version__
 from terminal.config import Config
-from terminal.diagnostics import CHECKS, CheckOptions, CheckResult, is_failure, run_checks
+from terminal.assembly.checks import CHECKS, run_checks
+from terminal.diagnostics import CheckOptions, CheckResult, is_failure
 from terminal.events import EventId, record, scrub
 from terminal.safewrite import write_atomic
-from terminal.technician_tools import recent_events
+from terminal.assembly.technician_tools import recent_events
 
 STATUS_WORDS = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未连接"}
 

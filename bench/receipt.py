@@ -23,13 +23,13 @@ from pathlib import Path
 from drivers.printer import open_printer
 from drivers.printer.render import to_escpos
 from drivers.printer.samples import sample_case
+from terminal.assembly.wiring import printer_settings
 from terminal.config import from_dict
 from terminal.devices import parse_address
+from terminal.events import EventLog
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import render_png
-from terminal.events import EventLog
 from terminal.receipts import acceptance_receipt, correction_notice
-from terminal.assembly.wiring import printer_settings
 
 BITS_PER_BYTE = 10  # start + 8 data + stop
 

@@ -9,9 +9,10 @@ what every check shares: the options, the result, and when a result is a failure
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from terminal.config import Config
 from terminal.devices import DeviceAddress

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -28,13 +29,13 @@ from drivers.camera import CameraFeed
 from drivers.idcard import CardReader, ReaderEvent
 from drivers.keypad import RatingEvent, RatingKeypad
 from drivers.printer import Printer, PrintResult
+from terminal.assembly.wiring import Devices
 from terminal.cases import Page, Rating
 from terminal.config import Config
 from terminal.errors import DeviceError, TerminalError
 from terminal.receipts import ReceiptDocument
 from terminal.scanner.pipeline import ScanOptions, analyse_preview, scan_page
 from terminal.scanner.stability import Stability, StabilityTracker
-from terminal.assembly.wiring import Devices
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Scanner:
         self.worker: CameraFeed = devices.camera(self._frame, on_error=self._error,
                                                  on_connected=lambda _mode: self._on_ui(lambda: self.on_problem(None)))
 
-    def start(self) -> "Scanner":
+    def start(self) -> Scanner:
         self.worker.start()
         return self
 
@@ -122,7 +123,7 @@ class Scanner:
             self.capture()
         if self._drawing.is_set():
             return
-        h, w = frame.shape[:2]
+        _h, w = frame.shape[:2]
         scale = PREVIEW_WIDTH / w
         rgb = gl_rgb(frame, PREVIEW_WIDTH)
         quad = () if analysis.detection.quad is None else tuple(

@@ -8,12 +8,20 @@ the same driver code. `fake.FakeCameraFeed` is the in-memory stand-in for sessio
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
 from drivers.camera.driver import (
-    Camera, CameraMode, CameraSettings, CameraWorker, ErrorCallback, FrameCallback, FrameSource, open_v4l2,
+    Camera,
+    CameraMode,
+    CameraSettings,
+    CameraWorker,
+    ErrorCallback,
+    FrameCallback,
+    FrameSource,
+    open_v4l2,
 )
 from drivers.events import EventSink
 from terminal.devices import DeviceAddress

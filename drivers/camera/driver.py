@@ -19,8 +19,9 @@ import queue
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol, cast
 
 import cv2
 import numpy as np
@@ -40,11 +41,11 @@ FROZEN_SECONDS = 2.0  # identical frames for this long mean the stream hung
 class FrameSource(Protocol):
     """The part of cv2.VideoCapture the driver uses (the simulator offers the same)."""
 
-    def isOpened(self) -> bool: ...  # noqa: N802, E704
-    def read(self) -> tuple[bool, Any]: ...  # noqa: E704
-    def set(self, prop: int, value: float) -> bool: ...  # noqa: E704
-    def get(self, prop: int) -> float: ...  # noqa: E704
-    def release(self) -> None: ...  # noqa: E704
+    def isOpened(self) -> bool: ...
+    def read(self) -> tuple[bool, Any]: ...
+    def set(self, prop: int, value: float) -> bool: ...
+    def get(self, prop: int) -> float: ...
+    def release(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class Camera:
             ok, frame = source.read()
             if ok and frame is not None and frame.size:
                 self._watch_frozen(frame)
-                return frame
+                return cast("np.ndarray", frame)
             if not source.isOpened() or self._node_gone():
                 raise DeviceMissing(f"camera {self.address} went away", device=DEVICE)
             if time.monotonic() >= deadline:

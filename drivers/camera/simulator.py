@@ -115,7 +115,7 @@ class SimulatedCamera:
         self.rng = np.random.default_rng(0)
         self.open = True
 
-    def isOpened(self) -> bool:  # noqa: N802 - the VideoCapture interface
+    def isOpened(self) -> bool:
         return self.open and not is_unplugged(self.address.raw)
 
     def _next_image(self) -> np.ndarray | None:

@@ -10,9 +10,9 @@ the next preamble because a USB-serial hiccup can drop or add bytes anywhere.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
 
 from terminal.errors import DeviceFault, ProtocolError
 from terminal.identity import CardType, Identity

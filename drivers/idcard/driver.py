@@ -13,15 +13,29 @@ import logging
 import termios
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Literal
 
 import serial
 
-from drivers.idcard.codec import (
-    Answer, CardReadError, ChecksumError, Command, CommandRejected, FrameDecoder, SamFault, Status, check_answer, decode_identity, encode_command, format_sam_id, split_read_data, status_text,
-)
 from drivers.events import EventSink
+from drivers.idcard.codec import (
+    Answer,
+    CardReadError,
+    ChecksumError,
+    Command,
+    CommandRejected,
+    FrameDecoder,
+    SamFault,
+    Status,
+    check_answer,
+    decode_identity,
+    encode_command,
+    format_sam_id,
+    split_read_data,
+    status_text,
+)
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceMissing, DeviceTimeout, TerminalError
 from terminal.events import EventId
@@ -67,7 +81,7 @@ class SamPort:
         self.url = url
         self.timeout = timeout
         self.baud = baud
-        self._serial: serial.SerialBase | None = None
+        self._serial: serial.Serial | None = None
         self._decoder = FrameDecoder()
         self.wire_bytes = 0  # bytes sent and received, for the benchmark's wire-time figure
 

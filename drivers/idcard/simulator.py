@@ -23,14 +23,22 @@ import sys
 import threading
 import time
 import tty
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from drivers.idcard.codec import (
-    PHOTO_SIZE, CardPayload, Command, FrameDecoder, IdCardProtocolError, Request, Status, encode_answer,
-    encode_read_data, encode_text,
+    PHOTO_SIZE,
+    CardPayload,
+    Command,
+    FrameDecoder,
+    IdCardProtocolError,
+    Request,
+    Status,
+    encode_answer,
+    encode_read_data,
+    encode_text,
 )
 from terminal.identity import CardType
 from terminal.idnumber import make_id_number

@@ -7,13 +7,19 @@ serial and HID drivers and the wire-level simulator are this package's business.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from drivers.events import EventSink
 from drivers.keypad.driver import (
-    HidKeypad, KeypadSettings, RatingCallback, RatingEvent, SerialKeypad, find_event_device,
+    HidKeypad,
+    KeypadSettings,
+    RatingCallback,
+    RatingEvent,
+    SerialKeypad,
+    find_event_device,
 )
 from terminal.cases import Rating
 

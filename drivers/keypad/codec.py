@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 from terminal.cases import Rating
 
@@ -46,7 +46,7 @@ class Reply:
     error: str = ""
 
 
-DeviceLine = Union[KeyPress, Hello, Reply]
+DeviceLine = KeyPress | Hello | Reply
 
 _KEY = re.compile(r"KEY ([1-5])")
 _HELLO = re.compile(r"HELLO ([A-Za-z0-9_.-]{1,12}) ([A-Za-z0-9_.-]{1,10}) KEYS=([1-9])")

@@ -21,7 +21,7 @@ KEY_WAIT_SECONDS = 15.0
 
 def check(settings: KeypadSettings, options: CheckOptions, events: EventSink) -> CheckResult:
     address = settings.address
-    presses: "queue.Queue[RatingEvent]" = queue.Queue()
+    presses: queue.Queue[RatingEvent] = queue.Queue()
     details: dict[str, Any] = {"address": str(address)}
     try:
         keypad = open_keypad(settings, events, presses.put)

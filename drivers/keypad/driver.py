@@ -14,15 +14,16 @@ import queue
 import select
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Literal
 
 import serial
 
-from drivers.keypad import codec
 from drivers.events import EventSink
+from drivers.keypad import codec
 from terminal.cases import Rating
 from terminal.devices import DeviceAddress
 from terminal.errors import DeviceMissing
@@ -83,11 +84,11 @@ class _ReaderThread:
             if self.on_lost:
                 self.on_lost()
 
-    def prompt(self) -> "Future[bool]":
+    def prompt(self) -> Future[bool]:
         """The rating screen opened: invite a press (serial keypads blink all keys). Never blocks."""
         return done_future(False)
 
-    def acknowledge(self, rating: Rating) -> "Future[bool]":
+    def acknowledge(self, rating: Rating) -> Future[bool]:
         """A rating was taken: light its key and beep. Never blocks; the future says if the keypad confirmed."""
         return done_future(False)
 
@@ -97,9 +98,9 @@ class _ReaderThread:
             self._thread.join(timeout=2)
 
 
-def done_future(value: bool) -> "Future[bool]":
+def done_future(value: bool) -> Future[bool]:
     """A future that is already done: for commands a keypad cannot or need not wait on."""
-    future: "Future[bool]" = Future()
+    future: Future[bool] = Future()
     future.set_result(value)
     return future
 
@@ -116,12 +117,12 @@ class SerialKeypad(_ReaderThread):
         self.hello: codec.Hello | None = None
         self.simulator: KeypadSimulator | None = None  # set by `open_keypad` for a `sim` address
         self._port: serial.SerialBase | None = None
-        self._replies: "queue.Queue[codec.Hello | codec.Reply]" = queue.Queue()
+        self._replies: queue.Queue[codec.Hello | codec.Reply] = queue.Queue()
         self._write_lock = threading.Lock()
         self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keypad-cmd")
         self.malformed = 0
 
-    def start(self) -> "SerialKeypad":
+    def start(self) -> SerialKeypad:
         try:
             self._port = serial.serial_for_url(self.port_url, baudrate=self.address.baud, timeout=0.1,
                                                write_timeout=self.timeout)
@@ -185,10 +186,10 @@ class SerialKeypad(_ReaderThread):
         reply = self._command(codec.beep(milliseconds), codec.Reply)
         return isinstance(reply, codec.Reply) and reply.ok
 
-    def prompt(self) -> "Future[bool]":
+    def prompt(self) -> Future[bool]:
         return self._commands.submit(self.set_led, "ALL", "BLINK")
 
-    def acknowledge(self, rating: Rating) -> "Future[bool]":
+    def acknowledge(self, rating: Rating) -> Future[bool]:
         def light_and_beep() -> bool:
             return self.set_led("ALL", "OFF") and self.set_led(rating.value, "ON") and self.beep(100)
         return self._commands.submit(light_and_beep)
@@ -225,7 +226,7 @@ class HidKeypad(_ReaderThread):
         self._fd = -1
 
 
-    def start(self) -> "HidKeypad":
+    def start(self) -> HidKeypad:
         try:
             self._fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as e:

@@ -32,7 +32,7 @@ class KeypadSimulator:
         self.slow_seconds = 0.5
         self.leds: dict[int, str] = {key: "OFF" for key in range(1, codec.KEYS + 1)}
         self.beeps: list[int] = []
-        self.commands: "queue.Queue[bytes]" = queue.Queue()  # every command received, for tests to wait on
+        self.commands: queue.Queue[bytes] = queue.Queue()  # every command received, for tests to wait on
         self._master = -1
         self._slave = -1
         self._lock = threading.Lock()
@@ -112,7 +112,7 @@ class KeypadSimulator:
                 os.close(fd)
         self._master = self._slave = -1
 
-    def __enter__(self) -> "KeypadSimulator":
+    def __enter__(self) -> KeypadSimulator:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,9 +7,10 @@ in-memory stand-in for session and UI tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
-from typing import Callable, Protocol
+from typing import Protocol
 
 from drivers.events import EventSink
 from drivers.printer.codec import PrinterStatus
@@ -18,8 +19,17 @@ from terminal.devices import DeviceAddress, parse_address
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipts import ReceiptDocument
 
-__all__ = ["ADVICE_ZH", "ChineseMode", "Outcome", "Printer", "PrinterSettings", "PrinterStatus", "PrintJob",
-           "PrintResult", "open_printer"]
+__all__ = [
+    "ADVICE_ZH",
+    "ChineseMode",
+    "Outcome",
+    "PrintJob",
+    "PrintResult",
+    "Printer",
+    "PrinterSettings",
+    "PrinterStatus",
+    "open_printer",
+]
 
 
 class Printer(Protocol):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import serial
 
@@ -23,8 +24,8 @@ from drivers.printer import codec
 from drivers.printer.link import Link, open_link
 from drivers.printer.model import Outcome, PrinterSettings, PrintJob, PrintResult, not_ready_reason
 from drivers.printer.render import slip_length_mm, to_escpos
-from terminal.events import EventId
 from terminal.errors import DeviceMissing
+from terminal.events import EventId
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipts import ReceiptDocument
 
@@ -197,7 +198,7 @@ class ReceiptPrinter:
         return self.print_job(self.render(document))
 
     def submit(self, what: ReceiptDocument | PrintJob,
-               callback: Callable[[PrintResult], None] | None = None) -> "Future[PrintResult]":
+               callback: Callable[[PrintResult], None] | None = None) -> Future[PrintResult]:
         """Queue a document or a job (a retry) on the printer thread; the callback runs on that thread."""
         job = what if isinstance(what, PrintJob) else None
         future = self._worker.submit(self.print_job if job else self.print_document, what)  # type: ignore[arg-type]
@@ -206,7 +207,7 @@ class ReceiptPrinter:
         return future
 
     def submit_status(self, callback: Callable[[codec.PrinterStatus], None] | None = None
-                      ) -> "Future[codec.PrinterStatus]":
+                      ) -> Future[codec.PrinterStatus]:
         future = self._worker.submit(self.status)
         if callback is not None:
             future.add_done_callback(lambda f: callback(f.result()))

@@ -7,8 +7,8 @@ as the driver's, so a screen sees the same results ("printed", "paper_out", ...)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Callable
 
 from drivers.printer import codec
 from drivers.printer.model import ChineseMode, PrintJob, PrintResult, not_ready_reason

@@ -76,7 +76,7 @@ class NetworkLink:
         self.sock.settimeout(timeout)
         try:
             data = self.sock.recv(1)
-        except socket.timeout:
+        except TimeoutError:
             return None
         if not data:
             raise ConnectionResetError("printer closed the connection")
@@ -86,7 +86,7 @@ class NetworkLink:
         self.sock.settimeout(0)
         try:
             return self.sock.recv(256)
-        except (BlockingIOError, socket.timeout):
+        except (TimeoutError, BlockingIOError):
             return b""
         finally:
             self.sock.settimeout(self.timeout)
@@ -154,7 +154,7 @@ class FileLink:
     """A file or /dev/usb/lp0: write-only, so status is always unknown."""
 
     def __init__(self, path: str) -> None:
-        self.file = open(path, "wb")  # noqa: SIM115 - kept open for the life of the link
+        self.file = open(path, "wb")
 
     def write(self, data: bytes) -> None:
         self.file.write(data)

@@ -17,10 +17,10 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping
 
 from PIL import Image
 
@@ -223,7 +223,7 @@ class EscPosInterpreter:
             return
         text = raw.decode("gb18030" if self.chinese else "latin-1", errors="replace")
         self.paper.lines.append(PrintedLine(raw, text, self.align, self.scale, self.bold))
-        self.canvas.text(text, self.align, self.scale, self.bold)  # type: ignore[arg-type]
+        self.canvas.text(text, self.align, self.scale, self.bold)
 
 
 def status_answer(faults: set[str] | frozenset[str], n: int) -> bytes:
@@ -312,13 +312,14 @@ class PrinterSimulator:
         server.settimeout(0.2)
         self._closers.append(server.close)
         self._spawn(lambda: self._serve_tcp(server), "printer-sim-tcp")
-        return server.getsockname()[1]
+        port: int = server.getsockname()[1]
+        return port
 
     def _serve_tcp(self, server: socket.socket) -> None:
         while not self._stop.is_set():
             try:
                 conn, _ = server.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with conn:
                 self._job_bytes = 0
@@ -327,7 +328,7 @@ class PrinterSimulator:
                 while not self._stop.is_set():
                     try:
                         data = conn.recv(4096)
-                    except socket.timeout:
+                    except TimeoutError:
                         continue
                     except OSError:
                         break
@@ -379,7 +380,7 @@ class PrinterSimulator:
             except OSError:
                 pass
 
-    def __enter__(self) -> "PrinterSimulator":
+    def __enter__(self) -> PrinterSimulator:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,20 +17,33 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from drivers.smartcard.codec import (
-    CARD_ID_SIZE, CHALLENGE_SIZE, CLA_PROPRIETARY, INS_GET_CARD_ID, INS_INTERNAL_AUTHENTICATE, INS_KEY, P1_GENERATE,
-    P1_READ_PUBLIC, PUBLIC_KEY_SIZE, TECHNICIAN_AID, Apdu, ConditionsNotSatisfied, check_status, select_aid,
-)
 from drivers.smartcard import PIN_LENGTHS, CardChannel
+from drivers.smartcard.codec import (
+    CARD_ID_SIZE,
+    CHALLENGE_SIZE,
+    CLA_PROPRIETARY,
+    INS_GET_CARD_ID,
+    INS_INTERNAL_AUTHENTICATE,
+    INS_KEY,
+    P1_GENERATE,
+    P1_READ_PUBLIC,
+    PUBLIC_KEY_SIZE,
+    TECHNICIAN_AID,
+    Apdu,
+    ConditionsNotSatisfied,
+    check_status,
+    select_aid,
+)
 from terminal.errors import TerminalError
 from terminal.safewrite import write_atomic
 
@@ -134,7 +147,7 @@ class LockoutPolicy:
         """Waiting time after `failures` consecutive failures: 0, then 30 s, 60 s, 120 s, ... up to an hour."""
         if failures < self.free_attempts:
             return 0.0
-        return min(self.max_delay_seconds, self.first_delay_seconds * 2 ** (failures - self.free_attempts))
+        return float(min(self.max_delay_seconds, self.first_delay_seconds * 2 ** (failures - self.free_attempts)))
 
 
 @dataclass(frozen=True)
@@ -166,7 +179,8 @@ class TechnicianAuth:
 
     def _load(self) -> dict[str, Any]:
         try:
-            return json.loads(self.path.read_text())
+            store: dict[str, Any] = json.loads(self.path.read_text())
+            return store
         except FileNotFoundError:
             return {"version": 1, "cards": {}, "pin_only": None, "failures": 0, "locked_until": 0.0}
 
@@ -192,7 +206,7 @@ class TechnicianAuth:
         with self._lock:
             store = self._load()
             store["cards"][card_id] = {"label": label, "public_key": _b64(public_key), "pin": pin_record,
-                                       "enrolled_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                                       "enrolled_at": datetime.now(UTC).isoformat(timespec="seconds")}
             self._save(store)
         log.info("event=technician_card_enrolled card=%s", card_id[:8])
         return card_id

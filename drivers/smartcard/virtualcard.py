@@ -20,8 +20,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from drivers.smartcard.codec import (
-    CARD_ID_SIZE, CHALLENGE_SIZE, CLA_PROPRIETARY, INS_GET_CARD_ID, INS_INTERNAL_AUTHENTICATE, INS_KEY, INS_SELECT,
-    P1_GENERATE, P1_READ_PUBLIC, TECHNICIAN_AID, Apdu, StatusWordError, response,
+    CARD_ID_SIZE,
+    CHALLENGE_SIZE,
+    CLA_PROPRIETARY,
+    INS_GET_CARD_ID,
+    INS_INTERNAL_AUTHENTICATE,
+    INS_KEY,
+    INS_SELECT,
+    P1_GENERATE,
+    P1_READ_PUBLIC,
+    TECHNICIAN_AID,
+    Apdu,
+    StatusWordError,
+    response,
 )
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from terminal.assembly import wiring
 from terminal.config import Config

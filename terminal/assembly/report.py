@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from terminal import __version__
-from terminal.config import Config
 from terminal.assembly.checks import CHECKS, run_checks
+from terminal.assembly.technician_tools import recent_events
+from terminal.config import Config
 from terminal.diagnostics import CheckOptions, CheckResult, is_failure
 from terminal.events import EventId, record, scrub
 from terminal.safewrite import write_atomic
-from terminal.assembly.technician_tools import recent_events
 
 STATUS_WORDS = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未连接"}
 

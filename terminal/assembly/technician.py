@@ -11,19 +11,24 @@ digits of its random card ID, a login by how it was made.
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from drivers.smartcard import NoCard, SmartCardSettings, open_smartcard
 from drivers.smartcard.technician import (
-    STORE_NAME, AuthError, LockedOut, TechnicianAuth, TechnicianCard, TechnicianLogin,
+    STORE_NAME,
+    AuthError,
+    LockedOut,
+    TechnicianAuth,
+    TechnicianCard,
+    TechnicianLogin,
 )
 from terminal.config import Config
+from terminal.diagnostics import CheckResult
 from terminal.errors import DeviceMissing, TerminalError
 from terminal.events import EventId, record
 
@@ -167,7 +172,7 @@ class DeviceState:
 class DeviceStates:
     """Keeps, per device, when its status last changed, so the dashboard can say "故障 since 10:42"."""
 
-    def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._now = now
         self._states: dict[str, DeviceState] = {}
         self._lock = threading.Lock()

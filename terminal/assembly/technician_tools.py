@@ -198,7 +198,7 @@ def resolve_platform(config: Config) -> dict[str, Any]:
     if not host:
         return {"host": None, "dns": "没有配置平台地址"}
     try:
-        answers = sorted({info[4][0] for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)})
+        answers = sorted({str(info[4][0]) for info in socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)})
     except socket.gaierror as error:
         return {"host": host, "dns": f"解析失败 ({error.strerror})"}
     return {"host": host, "dns": ", ".join(answers)}

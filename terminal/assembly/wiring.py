@@ -8,8 +8,8 @@ kind through its package's `open_<kind>` factory.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Callable, Mapping
 
 from drivers.camera import CameraFeed, CameraMode, CameraSettings, ErrorCallback, FrameCallback, open_camera
 from drivers.events import EventSink
@@ -18,13 +18,13 @@ from drivers.keypad import KeypadSettings, RatingCallback, RatingKeypad, open_ke
 from drivers.printer import ChineseMode, Printer, PrinterSettings, PrinterStatus, open_printer
 from drivers.smartcard import SmartCardSettings
 from terminal import events
+from terminal.assembly.technician import technician_auth
 from terminal.config import Config
 from terminal.devices import DeviceAddress
 from terminal.diagnostics import CheckOptions
 from terminal.fonts import find_cjk_font
 from terminal.privacy import NameMask
 from terminal.receipts import ReceiptDocument, technician_test_page
-from terminal.assembly.technician import technician_auth
 
 
 def event_sink() -> EventSink:

@@ -6,14 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
+from terminal.assembly.checks import CHECKS, run_checks
 from terminal.config import Config
 from terminal.devices import ALLOWED_SCHEMES, parse_address
-from terminal.assembly.checks import CHECKS, run_checks
 from terminal.diagnostics import CheckOptions, is_failure
 from terminal.errors import ConfigError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("diag", help="check devices and subsystems; non-zero exit when something is at fault")
     parser.add_argument("devices", nargs="*", metavar="DEVICE",
                         help="what to check (default: everything); `report --out FILE` writes the readiness report")

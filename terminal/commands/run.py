@@ -9,8 +9,8 @@ import argparse
 import dataclasses
 
 from terminal import events
-from terminal.config import Config, ensure_data_dir, with_simulated_devices
 from terminal.assembly.technician_tools import event_log_path
+from terminal.config import Config, ensure_data_dir, with_simulated_devices
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,15 +12,15 @@ import dataclasses
 import getpass
 import sys
 
+from terminal.assembly.technician import card_from_config, technician_auth
+from terminal.assembly.technician_tools import event_log_path
 from terminal.config import Config
 from terminal.devices import parse_address
 from terminal.errors import ConfigError
 from terminal.events import EVENTS, EventId, record
-from terminal.assembly.technician import card_from_config, technician_auth
-from terminal.assembly.technician_tools import event_log_path
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("tech", help="enrol technician PINs and cards for diagnostics mode")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     pin = actions.add_parser("enroll-pin", help="set the PIN that opens diagnostics mode without a card "

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import queue
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 from drivers.idcard import IdCardSettings, ReaderEvent
 from drivers.idcard.driver import IdCardReader
-from terminal.events import EVENTS
 from drivers.idcard.simulator import SamSimulator
 from terminal.devices import parse_address
+from terminal.events import EVENTS
 
 
 class Events:

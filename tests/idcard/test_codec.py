@@ -8,8 +8,18 @@ import pytest
 
 from drivers.idcard import codec
 from drivers.idcard.codec import (
-    Answer, CardPayload, Command, FrameDecoder, Status, check_answer, decode_identity, encode_answer,
-    encode_command, encode_read_data, encode_text, split_read_data,
+    Answer,
+    CardPayload,
+    Command,
+    FrameDecoder,
+    Status,
+    check_answer,
+    decode_identity,
+    encode_answer,
+    encode_command,
+    encode_read_data,
+    encode_text,
+    split_read_data,
 )
 from drivers.idcard.simulator import TEST_CARDS
 from terminal.errors import DeviceFault, ProtocolError

@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 import tty
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from drivers.idcard.simulator import SamSimulator
 

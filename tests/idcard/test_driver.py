@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
-from drivers.idcard.codec import CardReadError, ChecksumError, Command
 from drivers.idcard import IdCardSettings, open_idcard
+from drivers.idcard.codec import CardReadError, ChecksumError, Command
 from drivers.idcard.driver import IdCardReader
-from terminal.events import EVENTS
 from drivers.idcard.simulator import SamSimulator
 from terminal.errors import DeviceMissing, DeviceTimeout
+from terminal.events import EVENTS
 from tests.idcard.conftest import Events, wait_for
 
 MakeSim = Callable[..., SamSimulator]
@@ -25,7 +25,7 @@ def read_count(simulator: SamSimulator) -> int:
 
 def test_card_placed_read_removed_and_placed_again(make_simulator: MakeSim, make_reader: MakeReader) -> None:
     simulator = make_simulator()
-    reader, events = make_reader(simulator.path)
+    _reader, events = make_reader(simulator.path)
     assert events.next().kind == "card-placed"
     event = events.next()
     assert event.kind == "card-read" and event.identity is not None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from hypothesis import given, strategies as st
@@ -14,11 +14,11 @@ from hypothesis import given, strategies as st
 from drivers.keypad import KeypadSettings, RatingEvent, codec, open_keypad
 from drivers.keypad.driver import HidKeypad, SerialKeypad, find_event_device
 from drivers.keypad.simulator import KeypadSimulator
+from terminal.assembly.wiring import keypad_settings
 from terminal.cases import Rating
 from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.events import EVENTS
-from terminal.assembly.wiring import keypad_settings
 
 WAIT = 5.0
 
@@ -27,7 +27,7 @@ class Collector:
     """Rating events as they arrive on the keypad's thread."""
 
     def __init__(self) -> None:
-        self.events: "queue.Queue[RatingEvent]" = queue.Queue()
+        self.events: queue.Queue[RatingEvent] = queue.Queue()
 
     def __call__(self, event: RatingEvent) -> None:
         self.events.put(event)
@@ -177,7 +177,7 @@ def test_lines_survive_noise_and_any_chunking(keys: list[int], noise: bytes, dat
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=6)))
     splitter = codec.LineSplitter()
     lines: list[bytes] = []
-    for start, end in zip([0, *cuts], [*cuts, len(stream)]):
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
         lines += splitter.feed(stream[start:end])
     presses = [m.key for m in map(codec.parse_line, lines) if isinstance(m, codec.KeyPress)]
     if keys:

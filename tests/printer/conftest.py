@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,6 +11,7 @@ from drivers.printer.simulator import PrinterSimulator
 from terminal import config as config_module
 from terminal.cases import Case
 from terminal.devices import DeviceAddress, parse_address
+
 
 @pytest.fixture
 def case() -> Case:

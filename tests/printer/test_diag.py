@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 import zxingcpp
@@ -78,7 +78,7 @@ def test_diag_printer_test_page_refused_without_paper(diag: Callable[..., tuple[
 
 
 def test_diag_printer_absent(diag: Callable[..., tuple[int, dict]]) -> None:
-    code, check = diag("printer", "--device", "/dev/ttyNOSUCHPRINTER")
+    _code, check = diag("printer", "--device", "/dev/ttyNOSUCHPRINTER")
     assert check["status"] == "absent" and check["details"]["paper"] == "unknown"
 
 

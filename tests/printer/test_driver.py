@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import socket
 import threading
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import zxingcpp
 
 from drivers.printer import PrinterSettings, PrintResult, open_printer
 from drivers.printer.driver import ReceiptPrinter
+from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME
 from drivers.printer.simulator import PrinterSimulator
 from terminal import events
+from terminal.assembly.wiring import printer_settings
 from terminal.cases import Case
 from terminal.config import Config, from_dict
 from terminal.devices import DeviceAddress, parse_address
 from terminal.receipt_png import receipt_picture
 from terminal.receipts import acceptance_receipt, correction_notice, progress_url
-from terminal.assembly.wiring import printer_settings
-from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME
 
 Simulated = tuple[PrinterSimulator, DeviceAddress]
 
@@ -154,7 +155,7 @@ def test_paper_near_end_prints_and_warns_the_technician_once(simulated: Simulate
                                                              config: Config) -> None:
     sim, address = simulated
     warnings: list[str] = []
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     printer = make_printer(address, timeout=2.0, on_warning=lambda what, status: warnings.append(what))
     sim.set_faults("paper_near_end")
     try:
@@ -231,7 +232,7 @@ def test_sim_address_starts_the_builtin_simulator_with_faults(case: Case, config
 def test_printer_going_silent_and_coming_back_is_logged_once_each(simulated: Simulated,
                                                                   impatient_printer: ReceiptPrinter) -> None:
     sim, printer = simulated[0], impatient_printer
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     assert printer.status().ready
     sim.set_faults("no_answer")
     printer.status()
@@ -251,7 +252,7 @@ def test_on_screen_picture_uses_the_configured_paper_width(case: Case) -> None:
 def test_after_check_waits_for_the_paper_at_the_configured_speed(simulated: Simulated, case: Case,
                                                                  config: Config) -> None:
     """A real printer answers DLE EOT at once; the after-check must come when the slip has had time to print."""
-    sim, address = simulated
+    _sim, address = simulated
     printer = make_printer(address, timeout=2.0, print_speed_mm_s=500)
     try:
         job = printer.render(acceptance_receipt(case, config))

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import date, datetime
 
 import pytest
 import zxingcpp
 from hypothesis import given, strategies as st
 
+from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME, sample_case
 from terminal.cases import Case, CaseKind
 from terminal.config import Config, from_dict
 from terminal.fonts import FontMissing, find_cjk_font
 from terminal.receipt_layout import NO_LINE_START, PrintText, layout, text_columns, wrap
 from terminal.receipt_png import render_png
-from terminal.receipts import (acceptance_receipt, correction_notice, progress_slip, progress_url, technician_test_page,
-                               working_days_between)
-from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME, sample_case
+from terminal.receipts import (
+    acceptance_receipt,
+    correction_notice,
+    progress_slip,
+    progress_url,
+    technician_test_page,
+    working_days_between,
+)
 
 
 def test_acceptance_receipt_carries_what_the_citizen_needs(case: Case, config: Config) -> None:
@@ -62,13 +69,13 @@ def test_progress_slip_and_test_page(config: Config) -> None:
     assert "纸张：ok" in page.plain_text() and page.kind == "test_page"
 
 
-@given(st.lists(st.sampled_from(list("政务服务便民，。（）ab1 2-/“”：年页") + ["https://x.cn/p?c=T1"]), max_size=60)
+@given(st.lists(st.sampled_from([*list("政务服务便民，。（）ab1 2-/“”：年页"), "https://x.cn/p?c=T1"]), max_size=60)
        .map("".join), st.sampled_from([32, 48, 16, 24]))
 def test_wrap_never_overflows_and_keeps_every_character(text: str, columns: int) -> None:
     lines = wrap(text, columns)
     assert all(text_columns(line) <= columns for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    for previous, line in zip(lines, lines[1:]):  # closing punctuation opens a line only after a run of it
+    for previous, line in itertools.pairwise(lines):  # closing punctuation opens a line only after a run of it
         if line[0] in NO_LINE_START:
             assert all(ch in NO_LINE_START for ch in previous[1:])
 

@@ -14,9 +14,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -53,8 +53,8 @@ def _start(root: Path, conf: Path) -> tuple[subprocess.Popen[bytes], Path]:
         Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
     # Not root: a user namespace maps us to root inside it, which may bind-mount in its own mount namespace.
     unshare = ["unshare", "--mount", "--propagation", "private"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
-    isolated = unshare + ["sh", "-c", 'mount --bind "$0" /run/pcscd && exec pcscd -f -a -c "$1"', str(run), str(conf)]
-    probe = subprocess.run(unshare + ["sh", "-c", "test -d /run/pcscd"], capture_output=True) \
+    isolated = [*unshare, "sh", "-c", 'mount --bind "$0" /run/pcscd && exec pcscd -f -a -c "$1"', str(run), str(conf)]
+    probe = subprocess.run([*unshare, "sh", "-c", "test -d /run/pcscd"], capture_output=True) \
         if shutil.which("unshare") else None
     if probe is not None and probe.returncode == 0:
         process = subprocess.Popen(isolated, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

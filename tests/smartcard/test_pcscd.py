@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import queue
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from drivers.smartcard import NoCard
-from drivers.smartcard.codec import ApplicationNotFound, InstructionNotSupported, TECHNICIAN_AID, Apdu, check_status
+from drivers.smartcard.codec import TECHNICIAN_AID, Apdu, ApplicationNotFound, InstructionNotSupported, check_status
 from drivers.smartcard.driver import CardEvent, CardMonitor, PcscChannel, list_readers
 from drivers.smartcard.technician import (
-    CardNotEnrolled, CardProofFailed, TechnicianAuth, TechnicianCard, WrongPin,
+    CardNotEnrolled,
+    CardProofFailed,
+    TechnicianAuth,
+    TechnicianCard,
+    WrongPin,
 )
 from drivers.smartcard.virtualcard import ATR, TechnicianApplet, VpcdCard
 from terminal.events import EVENTS
@@ -119,7 +123,7 @@ def _diag(*args: str, env: dict[str, str] | None = None, config: Path | None = N
     import subprocess
     import sys
     command = [sys.executable, "-m", "terminal"] + (["--config", str(config)] if config else [])
-    result = subprocess.run(command + ["diag", "smartcard", "--json", *args], capture_output=True, text=True,
+    result = subprocess.run([*command, "diag", "smartcard", "--json", *args], capture_output=True, text=True,
                             timeout=60, env={**os.environ, **(env or {})})
     assert "Traceback" not in result.stderr, result.stderr
     return json.loads(result.stdout)["checks"][0]

@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from drivers.smartcard.codec import Apdu, ConditionsNotSatisfied, WrongLength, check_status
 from drivers.smartcard import SmartCardSettings, open_smartcard
+from drivers.smartcard.codec import Apdu, ConditionsNotSatisfied, WrongLength, check_status
 from drivers.smartcard.technician import (
-    CardNotEnrolled, CardProofFailed, LockedOut, LockoutPolicy, TechnicianAuth, TechnicianCard, WeakPin, WrongPin,
+    CardNotEnrolled,
+    CardProofFailed,
+    LockedOut,
+    LockoutPolicy,
+    TechnicianAuth,
+    TechnicianCard,
+    WeakPin,
+    WrongPin,
 )
 from drivers.smartcard.virtualcard import SimulatedChannel, TechnicianApplet
 from terminal.devices import parse_address

@@ -17,8 +17,8 @@ import pytest
 from drivers.smartcard.driver import PcscChannel, list_readers
 from drivers.smartcard.technician import TechnicianCard, WrongPin
 from drivers.smartcard.virtualcard import TechnicianApplet, VpcdCard
-from terminal.devices import parse_address
 from terminal.assembly.technician import CardRequired, TechnicianGate, technician_auth
+from terminal.devices import parse_address
 from tests.smartcard.conftest import READER_PREFIX, Pcscd, pcscd  # noqa: F401 (fixture, started when none runs)
 from tests.smartcard.test_pcscd import insert_and_wait, remove_and_wait
 from tests.technician.conftest import PIN, technician_config

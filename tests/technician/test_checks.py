@@ -8,16 +8,16 @@ import http.server
 import json
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import jsonschema
 import pytest
 
 from terminal import cli, config as config_module
+from terminal.assembly.checks import CHECKS, run_check
 from terminal.config import Config
 from terminal.devices import parse_address
-from terminal.assembly.checks import CHECKS, run_check
 from terminal.diagnostics import CheckOptions
 from tests.technician.conftest import technician_config
 

@@ -27,6 +27,7 @@ from sync.httpserver import ServerThread
 from sync.outbox import Outbox
 from sync.push import Pusher
 from sync.service import SyncService
+from terminal.assembly.wiring import camera_settings
 from terminal.devices import parse_address
 from terminal.errors import StorageFull
 from terminal.events import EVENTS, Event
@@ -34,7 +35,6 @@ from terminal.session import Session, State
 from tests.sync.conftest import free_port, make_client, outbox, start_central  # noqa: F401 (fixture)
 from tests.sync.helpers import SECRET, TERMINAL_ID, make_case
 from tests.sync.test_downlink import _catalog_bytes
-from terminal.assembly.wiring import camera_settings
 from tests.technician.test_checks import quick
 from tests.test_session import IDENTITY, PHONE, clock, make, reach, session, store  # noqa: F401 (fixtures)
 

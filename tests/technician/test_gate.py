@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from drivers.smartcard.technician import (
-    CardNotEnrolled, CardProofFailed, LockedOut, TechnicianAuth, WrongPin,
+    CardNotEnrolled,
+    CardProofFailed,
+    LockedOut,
+    TechnicianAuth,
+    WrongPin,
 )
 from drivers.smartcard.virtualcard import TechnicianApplet
-from terminal.diagnostics import CheckResult
 from terminal.assembly import technician
-from terminal.events import EventLog
 from terminal.assembly.technician import CardRequired, DeviceStates, TechnicianGate
+from terminal.diagnostics import CheckResult
+from terminal.events import EventLog
 from tests.technician.conftest import PIN, CardSlot, FakeClock, technician_config
 
 
@@ -164,7 +168,7 @@ def test_self_test_is_recorded_but_only_touches_keep_the_session(tmp_path: Path,
 
 
 def test_device_states_keep_since_until_the_status_changes() -> None:
-    now = [datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)]
+    now = [datetime(2026, 11, 21, 10, 0, tzinfo=UTC)]
     states = DeviceStates(lambda: now[0])
     states.update([CheckResult("printer", "ok", "正常")])
     now[0] += timedelta(minutes=5)

@@ -12,10 +12,10 @@ from drivers.idcard.fake import FakeCardReader
 from drivers.printer import Printer, PrintResult
 from drivers.printer.fake import FakePrinter
 from drivers.printer.samples import sample_case
+from terminal.assembly.wiring import Devices
 from terminal.config import Config, from_dict
 from terminal.errors import DeviceMissing
 from terminal.receipts import acceptance_receipt
-from terminal.assembly.wiring import Devices
 from ui.hardware import Hardware
 
 

@@ -10,12 +10,12 @@ from drivers.idcard import open_idcard
 from drivers.printer import open_printer
 from drivers.printer.driver import ReceiptPrinter
 from terminal.assembly import technician_tools as tools
+from terminal.assembly.report import build_report, write_report
+from terminal.assembly.wiring import idcard_settings, printer_settings
 from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.diagnostics import CheckResult
 from terminal.events import EVENTS, EventId, EventLog, record
-from terminal.assembly.report import build_report, write_report
-from terminal.assembly.wiring import idcard_settings, printer_settings
 from tests.technician.test_checks import quick
 
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from kivy.clock import mainthread
 from kivy.uix.widget import Widget
 
-from terminal.config import Config
-from terminal.diagnostics import CheckResult
 from terminal.assembly.checks import run_check_from_screen
 from terminal.assembly.technician import DeviceStates, TechnicianGate
 from terminal.assembly.wiring import Devices
+from terminal.config import Config
+from terminal.diagnostics import CheckResult
 from ui.theme import Theme
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,10 @@ citizen's data: the ID-card read test shows the masked summary the idcard check 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,11 +24,11 @@ from kivy.uix.widget import Widget
 
 from drivers.keypad import RatingEvent
 from terminal.assembly import technician_tools as tools
-from terminal.diagnostics import CheckResult
+from terminal.assembly.checks import CHECKS, run_check_from_screen
 from terminal.assembly.report import build_report, write_report
+from terminal.diagnostics import CheckResult
 from terminal.scanner.pipeline import ScanOptions, scan_page
 from terminal.scanner.quality import focus_score
-from terminal.assembly.checks import CHECKS, run_check_from_screen
 from ui.technician.console import Console, background, check_in_background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
 from ui.widgets import BigButton, Text, column, scrolling
@@ -178,7 +179,7 @@ class CalibrationGrid(Widget):
 
     POSITIONS = (0.1, 0.5, 0.9)
 
-    def __init__(self, view: "ScreenView", **kwargs: Any) -> None:
+    def __init__(self, view: ScreenView, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.view = view
         self.offsets: dict[int, tuple[float, float]] = {}

@@ -9,8 +9,8 @@ and an injectable clock, so tests need neither a window nor waiting.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass

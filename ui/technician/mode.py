@@ -15,16 +15,17 @@ Everything slow (checks, card login with scrypt, printing, speech) runs in
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
-from terminal.config import Config
 from terminal.assembly.technician import DeviceStates, TechnicianGate
 from terminal.assembly.wiring import Devices
+from terminal.config import Config
 from ui.technician.dashboard import Dashboard
 from ui.technician.gesture import CornerHold
 from ui.technician.pinpad import PinPad

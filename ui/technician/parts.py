@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -13,7 +14,6 @@ from terminal.diagnostics import CheckResult
 from ui.technician.console import Console
 from ui.theme import RGBA, Theme, hex_colour
 from ui.widgets import BigButton, Text, fill
-
 
 # Darker than usual signal colours so white text on them stays above 4.5:1.
 STATUS_COLOURS: dict[str, RGBA] = {

@@ -15,7 +15,6 @@ from ui.technician.console import Console, background
 from ui.technician.parts import STATUS_COLOURS, label, panel
 from ui.widgets import BigButton
 
-
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "清空", "0", "删除")
 
 

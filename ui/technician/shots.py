@@ -12,13 +12,14 @@ import argparse
 import dataclasses
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from terminal import config as config_module
+from terminal.assembly.technician import technician_auth
 from terminal.config import Config
 from terminal.devices import parse_address
-from terminal.assembly.technician import technician_auth
 from ui import render
 
 if TYPE_CHECKING:  # imported after render.start(): Kivy makes its window on first import
@@ -44,7 +45,7 @@ def demo_config(data_dir: Path) -> Config:
                                technician=dataclasses.replace(base.technician, allow_pin_only=True))
 
 
-def start(config: Config) -> tuple[Any, "TechnicianMode", HeldClock]:
+def start(config: Config) -> tuple[Any, TechnicianMode, HeldClock]:
     """The real kiosk offscreen with its technician mode; the PIN-only PIN enrolled; one clock for all waits."""
     from ui.demo import start_kiosk
 
@@ -89,7 +90,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
     return False
 
 
-def tap_text(mode: "TechnicianMode", text: str) -> None:
+def tap_text(mode: TechnicianMode, text: str) -> None:
     """Tap the first button in the technician layer whose text starts with `text` (or a device card by name)."""
     from kivy.uix.behaviors import ButtonBehavior
 
@@ -103,13 +104,13 @@ def tap_text(mode: "TechnicianMode", text: str) -> None:
     raise LookupError(f"no button {text!r} in the technician layer")
 
 
-def enter_pin(mode: "TechnicianMode", pin: str) -> None:
+def enter_pin(mode: TechnicianMode, pin: str) -> None:
     for digit in pin:
         tap_text(mode, digit)
     tap_text(mode, "确认")
 
 
-def dashboard_done(mode: "TechnicianMode") -> bool:
+def dashboard_done(mode: TechnicianMode) -> bool:
     from ui.technician.dashboard import Dashboard
 
     view = mode.view
@@ -117,12 +118,12 @@ def dashboard_done(mode: "TechnicianMode") -> bool:
         "检查中" not in getattr(child, "text", "") for card in view.cards.values() for child in card.walk())
 
 
-def view_text(mode: "TechnicianMode") -> str:
+def view_text(mode: TechnicianMode) -> str:
     """All text on the current technician view (to wait for a result to appear)."""
     return " ".join(str(getattr(w, "text", "")) for w in mode.view.walk()) if mode.view is not None else ""
 
 
-def save(mode: "TechnicianMode", path: Path) -> Path:
+def save(mode: TechnicianMode, path: Path) -> Path:
     render.pump(2)
     assert mode.layer is not None
     path.parent.mkdir(parents=True, exist_ok=True)

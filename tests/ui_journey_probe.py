@@ -229,13 +229,15 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
     """Card read, phone typed, a page scanned, signature half done: then nobody touches the screen."""
     app, session = d.app, d.app.session
     report: dict[str, Any] = {}
-    settings = app.settings
-    app.settings = dataclasses.replace(settings, timeouts=dataclasses.replace(settings.timeouts, card_wait_seconds=1))
+    identify = app.manager.get_screen("identify")  # its configuration was handed in: shorten its card wait
+    settings = identify.settings
+    identify.settings = dataclasses.replace(settings, timeouts=dataclasses.replace(settings.timeouts,
+                                                                                   card_wait_seconds=1))
     choose_item_by_search(d, "hkbbf")
     d.tap("开始办理")
     d.wait("the card wait to time out", lambda: shows(app, "没有读到身份证"), 10)  # nobody puts a card down
     report["no_card_actions"] = [b.text for b in d.visible_buttons() if b.text in ("再试一次", "呼叫工作人员帮助")]
-    app.settings = settings
+    identify.settings = settings
     d.tap("再试一次")
     d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
     app.hardware.reader.simulator.faults.add("removed_mid_read")  # the card is lifted while it is read

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 import numpy as np
-from kivy.clock import Clock, ClockEvent
+from kivy.clock import Clock, ClockEvent, mainthread
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -28,14 +28,14 @@ from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import NumberPad, Picture, SignaturePad, button_row, pil_rgb, typed
 from ui.steps import CardPictogram, Step
 from ui.theme import Theme
-from ui.widgets import BigButton, Text, column, fill, scrolling
+from ui.widgets import Animated, BigButton, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
 
 
 def card_wait_seconds(step: Step) -> float:
-    seconds = step.app.settings.timeouts.card_wait_seconds
+    seconds = step.settings.timeouts.card_wait_seconds
     return seconds * 2 if step.session.elderly else seconds
 
 
@@ -53,9 +53,6 @@ class IdentifyScreen(Step):
         self.hardware.stop_cards()
         if self._timer is not None:
             self._timer.cancel()
-        for widget in self.walk():
-            if isinstance(widget, CardPictogram):
-                widget.stop()
         super().leave()
 
     def retry(self) -> None:
@@ -413,10 +410,11 @@ class ReviewScreen(Step):
             except Exception as crashed:  # noqa: BLE001 - never leave the person waiting on a dead write
                 log.error("event=case_write_crashed error=%s", type(crashed).__name__)
                 error = TerminalError(f"case write crashed: {type(crashed).__name__}")
-            Clock.schedule_once(lambda _dt: self.written(pending, error), 0)
+            self.written(pending, error)
 
         in_background(write, "submit")
 
+    @mainthread
     def written(self, pending: PendingSubmission, error: TerminalError | None) -> None:
         if self.session.complete_submit(pending, error) is None and error is not None:
             self.failure = error.advice_zh
@@ -478,7 +476,7 @@ class ReceiptScreen(Step):
         super().leave()
 
     def documents(self) -> list[ReceiptDocument]:
-        case, config = self.session.case, self.app.settings
+        case, config = self.session.case, self.settings
         assert case is not None
         return [acceptance_receipt(case, config)] + ([correction_notice(case, config)] if case.missing else [])
 
@@ -499,7 +497,7 @@ class ReceiptScreen(Step):
         else:
             events.record(events.EventId.RECEIPT_ON_SCREEN, case_no=case.case_no, reason=result.reason)
             document = self.documents()[0]
-            width = PAPER_DOTS[self.app.settings.devices.printer.paper_width_mm]
+            width = PAPER_DOTS[self.settings.devices.printer.paper_width_mm]
             self.hardware.run(lambda: pil_rgb(render_png(document, width)), self.on_picture)
         self.redraw()
 
@@ -543,7 +541,7 @@ class ReceiptScreen(Step):
         code = BoxLayout(spacing=t.gap * 2)
         qr = Picture(t, size_hint_x=None)
         qr.bind(height=lambda widget, height: setattr(widget, "width", height))
-        qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.app.settings), 8)))
+        qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.settings), 8)))
         code.add_widget(qr)
         words = column(t)
         words.add_widget(Text(t, "受理编号", colour=t.palette.muted))
@@ -557,7 +555,7 @@ class ReceiptScreen(Step):
         body.add_widget(split)
 
 
-class PrintingBar(Widget):
+class PrintingBar(Animated, Widget):
     """A block sliding to and fro while the printer works (the printer tells no percentage)."""
 
     def __init__(self, theme: Theme, **kwargs: object) -> None:
@@ -568,14 +566,14 @@ class PrintingBar(Widget):
             self.bar = Rectangle()
         self.phase = 0.0
         self.bind(pos=self._draw, size=self._draw)
-        Clock.schedule_interval(self._step, 1 / 20)
+        self.ticking = Clock.schedule_interval(self._step, 1 / 20)
 
-    def _step(self, _dt: float) -> bool:
-        if self.parent is None:
-            return False  # the screen was rebuilt or left: stop animating
+    def stop(self) -> None:
+        self.ticking.cancel()
+
+    def _step(self, _dt: float) -> None:
         self.phase = (self.phase + 0.025) % 2.0
         self._draw()
-        return True
 
     def _draw(self, *_: object) -> None:
         width = self.width * 0.25

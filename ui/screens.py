@@ -9,7 +9,7 @@ by the kiosk app (ui/kiosk.py); the placeholder remains for the bare TerminalApp
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -17,26 +17,33 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from terminal.catalog import Item
-from terminal.session import Journey, State
+from terminal.config import Config
+from terminal.session import Journey, Session, State
 from ui.theme import Theme
-from ui.widgets import Badge, BigButton, Keyboard, Text, column, fill, item_list, scrolling
+from ui.widgets import Animated, Badge, BigButton, Keyboard, Style, Text, column, fill, item_list, scrolling
 
-if TYPE_CHECKING:
-    from ui.app import TerminalApp
+Navigate = Callable[[str], None]  # show another screen for the same session state (browse <-> search)
 
 
 class Page(Screen):
-    """A full screen with the background colour; `build` fills it from the session."""
+    """A full screen with the background colour; `build` fills it from the session.
 
-    def __init__(self, app: "TerminalApp", **kwargs: object) -> None:
+    Everything it uses is handed in where the kiosk is composed (ui/app.py, ui/kiosk.py).
+    """
+
+    def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.app = app
+        self.session, self.settings, self.style, self.navigate = session, settings, style, navigate
 
     @property
     def theme(self) -> Theme:
-        return self.app.theme
+        return self.style.theme
 
     def redraw(self) -> None:
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, Animated):
+                widget.stop()
         self.clear_widgets()  # (a Screen's own canvas holds its matrix push/pop: paint on the body instead)
         body = BoxLayout(orientation="vertical", padding=self.theme.mm(5), spacing=self.theme.gap * 1.5)
         fill(body, self.theme.palette.background)
@@ -60,7 +67,7 @@ class Page(Screen):
                         shorten=True, shorten_from="right", halign="center", valign="middle")
         heading.bind(size=lambda w, size: setattr(w, "text_size", size))
         bar.add_widget(heading)
-        bar.add_widget(BigButton(t, "回到首页", self.app.session.cancel, size_hint_x=None, width=t.mm(40) * t.scale))
+        bar.add_widget(BigButton(t, "回到首页", self.session.cancel, size_hint_x=None, width=t.mm(40) * t.scale))
         return bar
 
 
@@ -68,7 +75,7 @@ class HomeScreen(Page):
     """Big buttons for everything a citizen can do, the center's name and the time."""
 
     def build(self, body: BoxLayout) -> None:
-        t, session, settings = self.theme, self.app.session, self.app.settings.terminal
+        t, session, settings = self.theme, self.session, self.settings.terminal
         top = BoxLayout(size_hint_y=None, height=t.font_title * 1.6)
         center = Label(text=settings.center_name, font_name=t.font_name, font_size=t.font_title, bold=True,
                        color=t.palette.text, halign="left", valign="middle", shorten=True, size_hint_x=0.7)
@@ -123,7 +130,7 @@ class BrowseScreen(Page):
     group = ""
 
     def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.app.session
+        t, session = self.theme, self.session
         title = "我要办事 · 选择事项" if session.journey == Journey.APPLY else "办事指南"
         body.add_widget(self.header(title, session.back))
         catalog = session.catalog
@@ -134,7 +141,7 @@ class BrowseScreen(Page):
         tabs = BoxLayout(size_hint_y=None, height=t.target, spacing=t.gap * 2)
         tabs.add_widget(BigButton(t, "按部门", lambda: self.switch("department"), primary=self.by == "department"))
         tabs.add_widget(BigButton(t, "按主题", lambda: self.switch("theme"), primary=self.by == "theme"))
-        tabs.add_widget(BigButton(t, "搜索（拼音）", lambda: self.app.show("search")))
+        tabs.add_widget(BigButton(t, "搜索（拼音）", lambda: self.navigate("search")))
         body.add_widget(tabs)
 
         split = BoxLayout(spacing=t.gap * 2)
@@ -163,14 +170,14 @@ class SearchScreen(Page):
 
     def build(self, body: BoxLayout) -> None:
         t = self.theme
-        body.add_widget(self.header("搜索事项", lambda: self.app.show("browse")))
+        body.add_widget(self.header("搜索事项", lambda: self.navigate("browse")))
         self.results = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
         self.update()
         body.add_widget(self.results)
         body.add_widget(Keyboard(t, self.key))
 
     def update(self) -> None:
-        t, session = self.theme, self.app.session
+        t, session = self.theme, self.session
         typed, results = session.search_text, list(session.search_results)
         self.results.clear_widgets()
         muted = t.palette.muted_hex
@@ -186,7 +193,7 @@ class SearchScreen(Page):
             self.results.add_widget(item_list(t, item_rows(results[: self.MAX_ROWS], session.choose_item)))
 
     def key(self, key: str) -> None:
-        session = self.app.session
+        session = self.session
         session.search(session.search_text[:-1] if key == "\b" else (session.search_text + key if key else ""))
 
 
@@ -195,7 +202,7 @@ class GuideScreen(Page):
     and a 样例 badge when the guide is a demo sample rather than an official one."""
 
     def build(self, body: BoxLayout) -> None:
-        t, session, terminal = self.theme, self.app.session, self.app.settings.terminal
+        t, session, terminal = self.theme, self.session, self.settings.terminal
         item = session.item
         assert item is not None  # the session only reaches GUIDE with an item
         guide = item.guide
@@ -259,11 +266,11 @@ class PlaceholderScreen(Page):
     """A step this version does not offer yet: says so plainly and offers the way back."""
 
     def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.app.session
+        t, session = self.theme, self.session
         name = STEP_NAMES.get(session.state, session.state.value)
         body.add_widget(self.header(name, session.back if session.state not in (State.SUBMIT, State.RECEIPT,
                                                                                    State.RATING) else None))
         body.add_widget(Text(t, f"“{name}”功能正在建设中。", size=t.font_title, halign="center"))
-        body.add_widget(Text(t, "请到服务窗口办理，或拨打咨询电话 " + self.app.settings.terminal.consult_phone + "。",
+        body.add_widget(Text(t, "请到服务窗口办理，或拨打咨询电话 " + self.settings.terminal.consult_phone + "。",
                              halign="center", colour=t.palette.muted))
         body.add_widget(Widget())

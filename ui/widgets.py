@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from kivy.event import EventDispatcher
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
@@ -36,6 +38,25 @@ def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None
     widget.bind(pos=follow, size=follow)
     follow()
     return colours
+
+
+class Style(EventDispatcher):
+    """The theme in force as a Kivy property: elderly mode or high contrast set it, and screens
+    built once follow it through bindings in their own tree instead of being rebuilt."""
+
+    theme = ObjectProperty(None)
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme
+
+
+class Animated:
+    """A widget that moves by itself (a Clock event or an Animation holds it while it runs): its
+    screen calls `stop` when it drops the widget, or the running animation keeps the old screen alive."""
+
+    def stop(self) -> None:
+        raise NotImplementedError
 
 
 class Text(Label):
@@ -96,26 +117,48 @@ def scrolling(theme: Theme, content: Widget) -> ScrollView:
     return view
 
 
-class ItemRow(RecycleDataViewBehavior, BigButton):
-    """One row of an `item_list`: a BigButton that a RecycleView reuses for whichever row scrolls into view.
+class ItemRow(RecycleDataViewBehavior, ButtonBehavior, Label):
+    """One row of an `item_list`: a button that a RecycleView reuses for whichever row scrolls into view.
 
-    Drawn as an unselected BigButton (outlined); the selected row (the group shown) is drawn as a
-    primary one: filled with the primary colour, no outline, on_primary text.
+    A class, not a factory: Kivy caches views per `viewclass` in module-level dicts, so a lambda
+    as `viewclass` kept every list (and the screen around it) alive for the life of the process.
+    The theme comes from the list at each refresh. Drawn as an unselected BigButton (outlined);
+    the selected row (the group shown) as a primary one: filled, no outline, on_primary text.
     """
 
-    def __init__(self, theme: Theme, **kwargs: object) -> None:
-        self.theme, self.action = theme, None
-        super().__init__(theme, "", lambda: self.action and self.action(), size=theme.font_body, halign="left",
-                         **kwargs)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(markup=True, halign="left", valign="middle", **kwargs)
+        self.action: Callable[[], None] | None = None
+        self.inset = 0.0
+        with self.canvas.before:
+            self.background = Color()
+            self.shape = RoundedRectangle()
+            self.outline_colour = Color()
+            self.outline = Line(width=1.5)
+        self.fbind("pos", self._follow)
+        self.fbind("size", self._follow)
+
+    def _follow(self, *_: object) -> None:
+        radius = self.shape.radius[0][0] if self.shape.radius else 1
+        self.shape.pos, self.shape.size = self.pos, self.size
+        self.outline.rounded_rectangle = (*self.pos, *self.size, radius or 1)
+        self.text_size = (max(0.0, self.width - self.inset), None)
 
     def refresh_view_attrs(self, rv: RecycleView, index: int, data: dict) -> None:
         """Show row `data` (text, action, selected) in this recycled widget."""
-        p, selected = self.theme.palette, data["selected"]
+        theme: Theme = rv.theme
+        p, selected = theme.palette, data["selected"]
+        self.font_name, self.font_size, self.inset = theme.font_name, theme.font_body, theme.mm(4)
+        self.shape.radius = [theme.mm(2)]
         self.text, self.action = data["text"], data["action"]
         self.color = p.on_primary if selected else p.on_secondary
-        background, outline = self.colours
-        background.rgba = p.primary if selected else p.secondary
-        outline.a = 0 if selected else 1
+        self.background.rgba = p.primary if selected else p.secondary
+        self.outline_colour.rgba = (*p.line[:3], 0 if selected else 1)
+        self._follow()
+
+    def on_release(self) -> None:
+        if self.action is not None:
+            self.action()
 
 
 class ItemRecycleView(RecycleView):
@@ -124,13 +167,19 @@ class ItemRecycleView(RecycleView):
     def __init__(self, theme: Theme, **kwargs: object) -> None:
         self.theme = theme
         super().__init__(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"], **kwargs)
-        self.row_height = max(theme.target, theme.font_body * 3.4)
-        box = RecycleBoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap,
-                               padding=(0, 0, theme.mm(4), 0), default_size=(None, self.row_height),
-                               default_size_hint=(1, None))
-        box.bind(minimum_height=box.setter("height"))
-        self.add_widget(box)
-        self.viewclass = lambda: ItemRow(self.theme, height=self.row_height)
+        self.box = RecycleBoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap,
+                                    padding=(0, 0, theme.mm(4), 0), default_size_hint=(1, None))
+        self.box.fbind("minimum_height", self.box.setter("height"))
+        self.add_widget(self.box)
+        self.viewclass = ItemRow
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        """Another theme (elderly mode): row height, spacing and every visible row again."""
+        self.theme = theme
+        self.box.default_size = (None, max(theme.target, theme.font_body * 3.4))
+        self.box.spacing = theme.gap
+        self.refresh_from_data()
 
 
 def item_list(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]], selected: str = "") -> ScrollView:

@@ -113,7 +113,7 @@ def test_idle_wipe_leaves_no_identity_anywhere(probe: dict) -> None:
     assert idle["overlay"]
     assert idle["after"] == ["home", "home", False]
     assert idle["devices_stopped"] == [True, True]
-    assert idle["hidden_screens_with_widgets"] == []
+    assert idle["hidden_screens_with_personal_text"] == []
     assert idle["visible_text_with_name"] == []
     assert idle["leaks"] == []
     assert idle["pictures_held"] == 0

@@ -264,8 +264,10 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
     pump(5)
     report["after"] = [app.manager.current, session.state.value, session.has_personal_data()]
     report["devices_stopped"] = [app.hardware.scanner is None, app.hardware.reader is None]
-    report["hidden_screens_with_widgets"] = [s.name for s in app.manager.screens
-                                             if s is not app.manager.current_screen and s.children]
+    personal = [value for value in secrets if isinstance(value, str)]
+    report["hidden_screens_with_personal_text"] = [  # screens built once keep their widgets, never the words
+        s.name for s in app.manager.screens if s is not app.manager.current_screen
+        and any(value in str(getattr(w, "text", "")) for w in s.walk() for value in personal)]
     report["visible_text_with_name"] = [t for t in texts(app) if identity.name in t]
     del identity, page
     import gc

@@ -483,7 +483,7 @@ class ReceiptScreen(Step):
     def print(self) -> None:
         self.result = None
         self.hardware.print_documents(self.documents(), self.on_printed)
-        if self.children:
+        if self.body.children:  # (already drawn: not the first print, from `enter`)
             self.redraw()
 
     def on_printed(self, result: PrintResult) -> None:

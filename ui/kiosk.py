@@ -34,7 +34,7 @@ from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScree
 from ui.screens import Page
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
-from ui.steps import Step, forget
+from ui.steps import Step
 from ui.technician.mode import TechnicianMode
 from ui.theme import Theme
 from ui.widgets import fill
@@ -162,7 +162,7 @@ class KioskApp(TerminalApp):
             if isinstance(current, Step):
                 current.leave()
             elif isinstance(current, Page):
-                forget(current)  # a hidden screen keeps nothing (search text, an item) for the next person
+                current.reset()  # a hidden screen keeps nothing (search text, an item) for the next person
             self.previous_state, self._shown_state = self._shown_state, state
             if isinstance(target, Step):
                 target.enter()

@@ -15,13 +15,11 @@ from kivy.animation import Animation
 from kivy.graphics import Color, Line, RoundedRectangle
 from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from terminal.config import Config
 from terminal.session import NO_BACK, TRANSITIONS, Session, State
 from ui.hardware import Hardware
-from ui.inputs import Picture, SignaturePad
 from ui.screens import Navigate, Page
 from ui.theme import Theme
 from ui.widgets import Animated, BigButton, Style, Text, column, fill, scrolling
@@ -45,7 +43,7 @@ class Step(Page):
 
     def leave(self) -> None:
         """The session moved on or was wiped: stop devices, forget everything shown."""
-        forget(self)
+        self.reset()
 
     def back_action(self) -> Callable[[], None] | None:
         """返回 where the session allows it (never from submit onwards)."""
@@ -72,29 +70,6 @@ class Step(Page):
             actions.append(("呼叫工作人员帮助", self.session.request_help))
         actions.append(("到服务窗口办理（回到首页）", self.session.cancel))
         return actions
-
-
-def forget(screen: Widget) -> None:
-    """Blank every text, picture and signature on a screen being left, then drop its widgets.
-
-    Blanking, not only removing: a screen may keep a reference to one of its widgets (the phone
-    field, the signature pad), and through parents that would keep every label of the old screen.
-    The idle-wipe test walks the app's objects afterwards and finds no name, number or address.
-    """
-    for widget in list(screen.walk(restrict=True)):
-        if isinstance(widget, Animated):
-            widget.stop()
-        if isinstance(widget, Label):
-            # Kivy's core label also keeps the text it was created with (`options`) and the lines it
-            # laid out last; empty all three (empty text costs no rendering, unlike a space).
-            widget.text = ""
-            widget._label.options["text"] = ""
-            widget._label._cached_lines = []
-        elif isinstance(widget, Picture):
-            widget.show(None)
-        elif isinstance(widget, SignaturePad):
-            widget.strokes = []
-    screen.clear_widgets()
 
 
 class CardPictogram(Animated, Widget):

@@ -23,7 +23,7 @@ from terminal.config import Config
 from terminal.session import Journey, Session, State
 from ui.inputs import Picture, SignaturePad
 from ui.theme import Theme
-from ui.viewmodels import BrowseModel, GuideModel, HomeModel, SearchModel
+from ui.viewmodels import BrowseModel, GuideModel, HomeModel, SearchModel, ViewModel
 from ui.widgets import (
     Animated, Badge, BigButton, ItemRecycleView, Keyboard, Size, Style, Text, column, fill, rows_data, scrolling,
 )
@@ -123,6 +123,21 @@ class Header(BoxLayout):
             part.restyle(t)
 
 
+class BuiltOnce(Page):
+    """A screen whose widgets are made once and follow `model`: showing it only refreshes the model."""
+
+    model: ViewModel
+
+    def redraw(self) -> None:
+        self.model.refresh(self.session)
+
+    def update(self) -> None:
+        self.model.refresh(self.session)
+
+    def reset(self) -> None:
+        self.model.reset()
+
+
 def restyle_tree(root: Widget, theme: Theme) -> None:
     """Every widget of a screen built once that knows how to follow a theme, follows it."""
     for widget in root.walk(restrict=True):
@@ -139,7 +154,7 @@ def show_if(widget: Widget, parent: Widget, shown: bool, index: int = 0) -> None
         parent.remove_widget(widget)
 
 
-class HomeScreen(Page):
+class HomeScreen(BuiltOnce):
     """Big buttons for everything a citizen can do, the center's name and the time. Built once."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -207,20 +222,11 @@ class HomeScreen(Page):
         if self.intro.parent is None:
             restyle_tree(self.intro, theme)
 
-    def redraw(self) -> None:
-        self.model.refresh(self.session)
-
-    def update(self) -> None:
-        self.model.refresh(self.session)
-
-    def reset(self) -> None:
-        self.model.reset()
-
     def update_clock(self) -> None:
         self.model.tick()
 
 
-class BrowseScreen(Page):
+class BrowseScreen(BuiltOnce):
     """The catalog by department or by life-event theme: groups on the left, items on the right. Built once."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -275,17 +281,8 @@ class BrowseScreen(Page):
         self.model.group = group
         self.model.refresh(self.session)
 
-    def redraw(self) -> None:
-        self.model.refresh(self.session)
 
-    def update(self) -> None:
-        self.model.refresh(self.session)
-
-    def reset(self) -> None:
-        self.model.reset()
-
-
-class SearchScreen(Page):
+class SearchScreen(BuiltOnce):
     """Pinyin initials or full pinyin on big on-screen keys; results change with every key. Built once."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -333,17 +330,8 @@ class SearchScreen(Page):
         session = self.session
         session.search(session.search_text[:-1] if key == "\b" else (session.search_text + key if key else ""))
 
-    def redraw(self) -> None:
-        self.model.refresh(self.session)
 
-    def update(self) -> None:
-        self.model.refresh(self.session)
-
-    def reset(self) -> None:
-        self.model.reset()
-
-
-class GuideScreen(Page):
+class GuideScreen(BuiltOnce):
     """办事指南: the complete materials list (一次性告知) first and large, the facts beside it,
     and a 样例 badge when the guide is a demo sample rather than an official one.
 
@@ -428,15 +416,6 @@ class GuideScreen(Page):
             if spare.parent is None:
                 restyle_tree(spare, theme)
         self._show()
-
-    def redraw(self) -> None:
-        self.model.refresh(self.session)
-
-    def update(self) -> None:
-        self.model.refresh(self.session)
-
-    def reset(self) -> None:
-        self.model.reset()
 
 
 def pour(box: BoxLayout, pool: list[Text], lines: list[tuple[str, Size, bool]], theme: Theme) -> None:

@@ -26,7 +26,17 @@ def item_rows(items: list[Item], choose: Callable[[Item], None]) -> list[Row]:
     return [(item.title, detail(item), lambda item=item: choose(item)) for item in items]
 
 
-class HomeModel(EventDispatcher):
+class ViewModel(EventDispatcher):
+    def refresh(self, session: Session) -> None:
+        """Take what the screen shows from the session."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the last person's view (the idle wipe, leaving the screen)."""
+        raise NotImplementedError
+
+
+class HomeModel(ViewModel):
     elderly = BooleanProperty(False)
     clock = StringProperty("")
 
@@ -41,7 +51,7 @@ class HomeModel(EventDispatcher):
         self.elderly = False
 
 
-class BrowseModel(EventDispatcher):
+class BrowseModel(ViewModel):
     """The catalog by department or by theme: the groups, the group shown and its items."""
 
     title = StringProperty("")
@@ -64,7 +74,7 @@ class BrowseModel(EventDispatcher):
         self.by, self.group, self.items = "department", "", []
 
 
-class SearchModel(EventDispatcher):
+class SearchModel(ViewModel):
     typed = StringProperty("")
     rows = ListProperty()
     found = ObjectProperty(0)
@@ -81,7 +91,7 @@ class SearchModel(EventDispatcher):
         self.typed, self.rows, self.found = "", [], 0
 
 
-class GuideModel(EventDispatcher):
+class GuideModel(ViewModel):
     """办事指南 of the item chosen: None when no item is chosen (after a wipe)."""
 
     item = ObjectProperty(None, allownone=True)

@@ -23,9 +23,10 @@ from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
-from terminal.session import FORM_FIELDS, FormInvalid, PendingSubmission, State
+from terminal.session import FORM_FIELDS, FormField, FormInvalid, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import NumberPad, Picture, SignaturePad, button_row, pil_rgb, typed
+from ui.screens import blank, restyle_tree
 from ui.steps import CardPictogram, Step
 from ui.theme import Theme
 from ui.widgets import Animated, BigButton, Text, column, fill, scrolling
@@ -122,50 +123,72 @@ class IdentifyScreen(Step):
 
 
 class FormScreen(Step):
-    """From the card and read-only, except the phone, typed on a number pad; errors in words."""
+    """From the card and read-only, except the phone, typed on a number pad; errors in words.
+
+    Built once: entering fills its labels from the session, leaving blanks them."""
 
     prompt = "请核对您的信息，并用数字键输入联系电话"
 
-    def enter(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def build(self, body: BoxLayout) -> None:
-        t, form = self.theme, self.session.form
-        body.add_widget(self.header("填写信息", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.bar = self.header("填写信息", None)
+        self.body.add_widget(self.bar)
+        self.split = BoxLayout()
         fields = column(t)
-        muted = t.palette.muted_hex
+        self.tags: list[tuple[Text, FormField]] = []
         self.values: dict[str, Text] = {}
         for spec in FORM_FIELDS:
-            value = form.get(spec.key, "")
-            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
-                value = mask_form_value(spec.key, value, self.session.config.privacy.name_mask)
-            tag = f"  [size={int(t.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" if spec.from_card else ""
-            fields.add_widget(Text(t, f"[color={muted}]{spec.label}[/color]{tag}", markup=True, size=t.font_small))
-            line = Text(t, value or ("请用右边的数字键输入" if not spec.from_card else ""),
-                        size=t.font_title if not spec.from_card else t.font_button, bold=not spec.from_card)
+            tag = Text(t, "", markup=True, size="small")
+            self.tags.append((tag, spec))
+            fields.add_widget(tag)
+            line = Text(t, "", size="title" if not spec.from_card else "button", bold=not spec.from_card)
             if not spec.from_card:
                 line.padding = (t.mm(2), t.mm(1))
-                fill(line, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
+                self.phone_box = fill(line, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
             self.values[spec.key] = line
             fields.add_widget(line)
-        self.error_text = Text(t, "", colour=t.palette.badge, bold=True)
+        self.error_text = Text(t, "", colour="badge", bold=True)
         fields.add_widget(self.error_text)
-        left = BoxLayout(orientation="vertical", spacing=t.gap * 2)
-        left.add_widget(scrolling(t, fields))
-        left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
-        split.add_widget(left)
-        split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
-        body.add_widget(split)
-        self.show_errors()
+        self.left = BoxLayout(orientation="vertical")
+        self.left.add_widget(scrolling(t, fields))
+        self.left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
+        self.split.add_widget(self.left)
+        self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
+        self.body.add_widget(self.split)
+        self.errors: dict[str, str] = {}
+        self.restyle(t)
 
-    def show_errors(self) -> None:
-        self.error_text.text = "\n".join(self.errors.values())
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 2
+        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.primary
+        muted = theme.palette.muted_hex
+        for tag, spec in self.tags:
+            note = f"  [size={int(theme.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" \
+                if spec.from_card else ""
+            tag.text = f"[color={muted}]{spec.label}[/color]{note}"
+        restyle_tree(self.body, theme)
+
+    def enter(self) -> None:
+        self.errors = {}
+
+    def redraw(self) -> None:
+        """Shown (or elderly mode changed): every field from the session, card fields masked."""
+        self.bar.show("填写信息", self.back_action())
+        form, style = self.session.form, self.session.config.privacy.name_mask
+        for spec in FORM_FIELDS:
+            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
+                self.values[spec.key].text = mask_form_value(spec.key, form.get(spec.key, ""), style)
+        self.update()
 
     def update(self) -> None:
-        phone = self.session.form.get("phone", "")
-        self.values["phone"].text = phone or "请用右边的数字键输入"
-        self.show_errors()
+        self.values["phone"].text = self.session.form.get("phone", "") or "请用右边的数字键输入"
+        self.error_text.text = "\n".join(self.errors.values())
+
+    def reset(self) -> None:
+        for label in (*self.values.values(), self.error_text):
+            blank(label)
+        self.errors = {}
 
     def key(self, key: str) -> None:
         self.errors = {}
@@ -176,7 +199,7 @@ class FormScreen(Step):
             self.session.confirm_form()
         except FormInvalid as invalid:
             self.errors = invalid.errors
-            self.show_errors()
+            self.update()
 
 
 class MaterialsScreen(Step):

@@ -435,6 +435,14 @@ def pour(box: BoxLayout, pool: list[Text], lines: list[tuple[str, Size, bool]], 
         label.text = ""
 
 
+def blank(label: Label) -> None:
+    """No words left in a label. Kivy's core label also keeps the text it was created with
+    (`options`) and the lines it laid out last; empty all three (empty text costs no rendering)."""
+    label.text = ""
+    label._label.options["text"] = ""
+    label._label._cached_lines = []
+
+
 def forget(body: Widget) -> None:
     """Blank every text, picture and signature on a screen drawn anew on every show, then drop its widgets.
 
@@ -446,11 +454,7 @@ def forget(body: Widget) -> None:
         if isinstance(widget, Animated):
             widget.stop()
         if isinstance(widget, Label):
-            # Kivy's core label also keeps the text it was created with (`options`) and the lines it
-            # laid out last; empty all three (empty text costs no rendering, unlike a space).
-            widget.text = ""
-            widget._label.options["text"] = ""
-            widget._label._cached_lines = []
+            blank(widget)
         elif isinstance(widget, Picture):
             widget.show(None)
         elif isinstance(widget, SignaturePad):

@@ -1,8 +1,9 @@
 """The kiosk as citizens meet it: every step of the journey, the devices, spoken prompts, no way out.
 
 `KioskApp` extends the home/browse/search/guide app with a screen per journey state. Changing
-screens tells the old one to `leave` (stop its device, drop its widgets: nothing personal stays
-in a hidden screen) and the new one to `enter`. On top of that it keeps the citizen inside: Esc,
+screens tells the old one to `leave` (stop its device, blank or drop its words: nothing personal
+stays in a hidden screen) and the new one to `enter`. The screens get what they use from here:
+the session, the configuration, the style, the devices, the progress lookup and `show`. On top of that it keeps the citizen inside: Esc,
 Alt+F4 and window-close requests do nothing, and when nobody is there the home screen gives
 way to an attract screen and then to a blank one.
 

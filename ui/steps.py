@@ -1,8 +1,9 @@
 """What every journey screen shares: enter/leave hooks, spoken prompts, faults in plain words.
 
 A `Step` is told when the session arrives (`enter`: reset what the screen shows, start its
-device) and when it leaves (`leave`: stop the device and drop every widget, so the next person
-finds no name, number or page left in a hidden screen). Device trouble never opens an error box:
+device) and when it leaves (`leave`: stop the device and `reset`: blank every word, so the next
+person finds no name, number or page left in a hidden screen). Most steps draw their body anew
+from the session on every change; the form is built once (ui/screens.py says how). Device trouble never opens an error box:
 `problem` draws what happened in words and the ways forward that always exist (try again, go to a
 window, call for help).
 """

@@ -126,6 +126,14 @@ def test_kiosk_keys_and_screen_saver(probe: dict) -> None:
     assert kiosk["after_touch"] == [True, "home"]  # the waking touch pressed nothing
 
 
+def test_screens_shown_again_and_again_leave_nothing_behind(probe: dict) -> None:
+    """Each round of home, browse, search, guide and identify made ~10,000 objects that stayed
+    alive for good (a list's rows, a card animation holding its old screen)."""
+    counts = probe["cycles"]
+    per_round = (counts[-1] - counts[1]) / (len(counts) - 2)
+    assert per_round < 100, counts
+
+
 def test_journey_text_colours_meet_contrast_minimums() -> None:
     """Every text/background pair the journey screens draw: 4.5:1 normally, 7:1 in high contrast and elderly mode."""
     from terminal import config as config_module

@@ -304,6 +304,25 @@ def kiosk_keys(d: Driver, clock: list[float]) -> dict[str, Any]:
     return report
 
 
+def screen_cycles(d: Driver, cycles: int = 5) -> list[int]:
+    """home → browse → search → guide → identify (and its no-card view) → home, again and again:
+    the live objects after each round, collected first. Nothing a round shows may stay behind."""
+    import gc
+
+    app, counts = d.app, []
+    for _ in range(cycles):
+        choose_item_by_search(d, "hkdj")
+        d.tap("开始办理")
+        d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+        d.tap("我没有带身份证")
+        d.tap("我带了，继续读卡")
+        d.tap("回到首页")
+        pump(3)
+        gc.collect()
+        counts.append(len(gc.get_objects()))
+    return counts
+
+
 def main(out: Path) -> None:
     faulthandler.dump_traceback_later(300, exit=True)  # a hang shows where it hangs instead of stalling the suite
     started = time.monotonic()
@@ -317,7 +336,8 @@ def main(out: Path) -> None:
     try:
         for name, scenario in (("journey", lambda: journey(d, central)),
                                ("elderly", lambda: elderly_with_faults(d, central, clock)),
-                               ("idle", lambda: idle_wipe(d, clock)), ("kiosk", lambda: kiosk_keys(d, clock))):
+                               ("idle", lambda: idle_wipe(d, clock)), ("kiosk", lambda: kiosk_keys(d, clock)),
+                               ("cycles", lambda: screen_cycles(d))):
             t = time.monotonic()
             report[name] = scenario()
             report[name + "_seconds"] = round(time.monotonic() - t, 1)

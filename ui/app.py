@@ -75,10 +75,17 @@ class TerminalApp(App):
                            ("guide", GuideScreen), ("step", PlaceholderScreen)):
             self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, name=name))
         self.root_widget.add_widget(self.manager)
+        self.manager.fbind("size", self._size_screens)
         self.session.subscribe(self.on_session_event)
         Clock.schedule_interval(self._tick, 0.5)
         self.show(SCREEN_OF_STATE.get(self.session.state, "step"))
         return self.root_widget
+
+    def _size_screens(self, manager: ScreenManager, size: list[float]) -> None:
+        """Every screen gets the window's size while hidden: the screens built once lay out and draw
+        their words at start-up, not on the first show in front of somebody."""
+        for screen in manager.screens:
+            screen.size = size
 
     def show(self, name: str) -> None:
         screen = self.manager.get_screen(name)

@@ -7,6 +7,7 @@ forwards every touch to `session.touch()` and ticks the session's idle clock twi
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from typing import Callable
@@ -24,7 +25,7 @@ from terminal.catalog import load_catalog
 from terminal.config import Config
 from terminal.session import CaseSink, Session, SessionEvent, State
 from terminal.watchdog import Watchdog
-from ui.screens import BrowseScreen, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
+from ui.screens import BrowseScreen, BuiltOnce, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
 from ui.theme import Theme, make_theme
 from ui.widgets import BigButton, Style, Text, fill
 from ui.window import FONT_NAME
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SCREEN_OF_STATE = {State.HOME: "home", State.ITEM: "browse", State.GUIDE: "guide"}
 REDRAW_EVENTS = ("state", "cancelled", "finished", "timed_out", "elderly")
+SESSION_ENDS = ("cancelled", "finished", "timed_out")
 
 
 class Root(FloatLayout):
@@ -60,6 +62,10 @@ class TerminalApp(App):
         # READY=1 on the first clock tick (the home screen is up), then pings from the UI loop itself:
         # a hung UI stops them and systemd restarts the kiosk. Device faults never stop them.
         self.watchdog = Watchdog(lambda: True, ready_status="home screen up")
+        # A full collection walks every object (some 400,000: Kivy, the catalog and its search index):
+        # 110-320 ms here. Once a person has gone and home is drawn, one runs while nobody waits, so
+        # the collector seldom has one pending in the middle of the next person's screen change.
+        self.collect_at_rest = Clock.create_trigger(lambda _dt: gc.collect(), 0.05)
 
     def _make_theme(self) -> Theme:
         return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)
@@ -94,9 +100,13 @@ class TerminalApp(App):
         self.manager.current = name
 
     def on_session_event(self, event: SessionEvent) -> None:
+        if event.kind in SESSION_ENDS:
+            self.collect_at_rest()
         if event.kind in REDRAW_EVENTS:
             self.style.theme = self._make_theme()  # elderly mode may have changed (or been reset by a wipe)
             self.close_overlay()
+            if event.state == State.HOME:
+                self.forget_views()
             self.show(SCREEN_OF_STATE.get(event.state, "step"))
         elif event.kind == "changed":
             screen = self.manager.current_screen
@@ -106,6 +116,15 @@ class TerminalApp(App):
             self.open_overlay()
         elif event.kind == "idle_resumed":
             self.close_overlay()
+
+    def forget_views(self) -> None:
+        """Back at home (a wipe, a cancel, the end): the screens built once forget the last person's
+        search, list and item. Not on every change: browse and search keep theirs while one person
+        goes back and forth, and redraw nothing."""
+        home = self.manager.get_screen("home")
+        for screen in self.manager.screens:
+            if isinstance(screen, BuiltOnce) and screen is not home:
+                screen.reset()
 
     def _tick(self, _dt: float) -> None:
         self.session.tick()

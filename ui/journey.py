@@ -450,9 +450,23 @@ def spaced(case_no: str) -> str:
 
 
 class SubmitScreen(Step):
-    """The case number at once, large; the receipt follows by itself."""
+    """The case number at once, large; the receipt follows by itself. Built once."""
 
     prompt = "申请已提交，请记下受理编号，回执马上打印"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.body.add_widget(self.header("提交成功", None))
+        self.body.add_widget(Widget(size_hint_y=0.3))
+        self.body.add_widget(Text(t, "您的申请已提交，受理编号是", size="title", bold=True, halign="center"))
+        self.number = Label(font_name=t.font_name, bold=True, size_hint_y=None)
+        self.body.add_widget(self.number)
+        self.promised = Text(t, "", halign="center")
+        self.body.add_widget(self.promised)
+        self.body.add_widget(Widget())
+        self.body.add_widget(BigButton(t, "打印回执", self.to_receipt, primary=True))
+        self.restyle(t)
 
     def enter(self) -> None:
         delay = 8 if self.session.elderly else 4
@@ -468,20 +482,21 @@ class SubmitScreen(Step):
         if self.session.state == State.SUBMIT:
             self.session.show_receipt()
 
-    def build(self, body: BoxLayout) -> None:
-        t, case = self.theme, self.session.case
+    def restyle(self, theme: Theme) -> None:
+        size = min(theme.font_title * 1.9, theme.mm(16))  # the whole number on one line, also in elderly mode
+        self.number.font_size, self.number.height, self.number.color = size, size * 1.4, theme.palette.primary
+        restyle_tree(self.body, theme)
+
+    def redraw(self) -> None:
+        """Built once: the case number and the promised date of this case."""
+        case = self.session.case
         assert case is not None
-        body.add_widget(self.header("提交成功", None))
-        body.add_widget(Widget(size_hint_y=0.3))
-        body.add_widget(Text(t, "您的申请已提交，受理编号是", size=t.font_title, bold=True, halign="center"))
-        size = min(t.font_title * 1.9, t.mm(16))  # the whole number on one line, also in elderly mode
-        number = Label(text=spaced(case.case_no), font_name=t.font_name, font_size=size, bold=True,
-                       color=t.palette.primary, size_hint_y=None, height=size * 1.4)
-        body.add_widget(number)
-        promised = f"承诺办结日期：{case.promised_date:%Y年%m月%d日}" if case.promised_date else "即办件：当场办结"
-        body.add_widget(Text(t, promised, halign="center"))
-        body.add_widget(Widget())
-        body.add_widget(BigButton(t, "打印回执", self.to_receipt, primary=True))
+        self.number.text = spaced(case.case_no)
+        self.promised.text = f"承诺办结日期：{case.promised_date:%Y年%m月%d日}" if case.promised_date else "即办件：当场办结"
+
+    def reset(self) -> None:
+        blank(self.number)
+        blank(self.promised)
 
 
 class ReceiptScreen(Step):

@@ -32,7 +32,6 @@ from terminal.session import Session, SessionEvent, State
 from ui.app import TerminalApp, make_session
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
-from ui.screens import Page
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
 from ui.steps import Step
@@ -162,8 +161,6 @@ class KioskApp(TerminalApp):
         if changed:
             if isinstance(current, Step):
                 current.leave()
-            elif isinstance(current, Page):
-                current.reset()  # a hidden screen keeps nothing (search text, an item) for the next person
             self.previous_state, self._shown_state = self._shown_state, state
             if isinstance(target, Step):
                 target.enter()

@@ -1,11 +1,14 @@
 """Kiosk UI figures, offscreen with simulated devices: start to home, screen changes, preview rate, memory.
 
     .venv/bin/python bench/ui.py [--preview-seconds 5]
+    .venv/bin/python bench/ui.py --leak 8      (only: what stays alive per application)
 
 Prints: seconds from process start to the first drawn home screen; for every screen the journey
 opens, the time to build it (the screen change) and to draw the next frame; the materials screen's
 preview frame rate while page detection runs, with the detection time per frame; the resident
-memory of the running kiosk after a whole application.
+memory of the running kiosk after a whole application. With --leak N: N applications through
+ui.demo, and after each (a full collection first) the live Python objects and the resident
+memory; at the end the growth per application over the second half and the types that grew.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import time
 STARTED = time.perf_counter()
 
 import argparse  # noqa: E402 (the clock starts before the imports: they are part of start-up)
+import collections  # noqa: E402
+import gc  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -36,6 +41,7 @@ def resident_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preview-seconds", type=float, default=5.0)
+    parser.add_argument("--leak", type=int, default=0, metavar="N", help="measure growth over N applications")
     args = parser.parse_args()
 
     from terminal import config as config_module
@@ -47,11 +53,14 @@ def main() -> None:
     app = start_kiosk(config)
     print(f"start to home screen: {time.perf_counter() - STARTED:.2f} s (imports, window, catalog, first frame)")
     home_mb = resident_mb()
+    if args.leak:
+        leak(app, args.leak)
+        return
 
     from kivy.core.window import Window
 
     pending: dict[str, tuple[str, float]] = {}
-    on_screen: dict[str, float] = {}
+    on_screen: dict[str, list[float]] = {}
     original_show = app.show
 
     def timed_show(name: str) -> None:
@@ -63,9 +72,21 @@ def main() -> None:
         """The first frame on the glass after a screen change: the change is complete."""
         if "change" in pending:
             name, started = pending.pop("change")
-            on_screen[name] = max(on_screen.get(name, 0.0), (time.perf_counter() - started) * 1000)
+            on_screen.setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
+    collections_ms: list[float] = []  # full (generation 2) collections: they pause the UI thread
+
+    def collector(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                pending["gc"] = ("", time.perf_counter())
+            elif "gc" in pending:
+                collections_ms.append((time.perf_counter() - pending.pop("gc")[1]) * 1000)
+
+    gc.callbacks.append(collector)
     app.show = timed_show  # type: ignore[method-assign]
+    for page in app.manager.screens:  # browse <-> search: the screens' own navigate callback
+        page.navigate = timed_show
     Window.bind(on_flip=flipped)
     driver = Driver(app)
     for _ in range(2):  # the second pass shows the steady state (fonts and textures cached)
@@ -76,9 +97,15 @@ def main() -> None:
     built: dict[str, float] = {}
     for name, seconds in app.screen_changes:
         built[name] = max(built.get(name, 0.0), seconds * 1000)
-    for name, ms in sorted(on_screen.items(), key=lambda kv: -kv[1]):
+    for name, times in sorted(on_screen.items(), key=lambda kv: -max(kv[1])):
+        ms = max(times)
         flag = "" if ms < 100 else "   <-- over 100 ms"
-        print(f"  {name:<10} {ms:6.1f} ms   (of which building the widgets {built.get(name, 0.0):5.1f} ms){flag}")
+        every = " ".join(f"{t:.0f}" for t in times)
+        print(f"  {name:<10} {ms:6.1f} ms   (of which building the widgets {built.get(name, 0.0):5.1f} ms; "
+              f"each time: {every}){flag}")
+    gc.callbacks.remove(collector)
+    print(f"full garbage collections during the two passes: {len(collections_ms)}, "
+          f"worst {max(collections_ms, default=0.0):.0f} ms")
 
     # The materials screen again, with nothing scanned: preview frames per second while detecting.
     session = app.session
@@ -128,6 +155,39 @@ def main() -> None:
     session.cancel()
     pump()
     app.hardware.close()
+
+
+def leak(app: object, runs: int) -> None:
+    """What one application leaves behind, once the kiosk is back at home and collected."""
+    from ui.demo import Driver, apply
+    from ui.render import pump
+
+    driver = Driver(app)
+    counts: dict[int, tuple[int, float, collections.Counter[str]]] = {}
+    half = max(1, runs // 2)
+    for run in range(1, runs + 1):
+        started = time.perf_counter()
+        apply(driver, "hkdj")
+        app.session.cancel()  # type: ignore[attr-defined]
+        pump(5)
+        # The simulated printer keeps every line it printed (a paper roll in memory): tear it off,
+        # so the figures are the kiosk's own.
+        paper = app.hardware.printer.simulator.printer  # type: ignore[attr-defined]
+        for printed in (paper.paper.lines, paper.paper.images, paper.paper.qr_codes, paper.canvas._strips):
+            printed.clear()
+        gc.collect()
+        objects = gc.get_objects()
+        counts[run] = (len(objects), resident_mb(), collections.Counter(type(o).__name__ for o in objects)
+                       if run in (half, runs) else collections.Counter())
+        del objects
+        print(f"application {run:3}: {counts[run][0]:8} objects  {counts[run][1]:7.1f} MB  "
+              f"({time.perf_counter() - started:.1f} s)", flush=True)
+    if runs > half:
+        span = runs - half
+        print(f"growth per application over {half}..{runs}: {(counts[runs][0] - counts[half][0]) / span:.0f} objects, "
+              f"{(counts[runs][1] - counts[half][1]) / span:.2f} MB")
+        print("types that grew:", (counts[runs][2] - counts[half][2]).most_common(10))
+    app.hardware.close()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -25,27 +25,28 @@ from terminal.catalog import load_catalog
 from terminal.config import Config
 from terminal.session import CaseSink, Session, SessionEvent, State
 from terminal.watchdog import Watchdog
-from ui.screens import BrowseScreen, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
+from ui.screens import BrowseScreen, BuiltOnce, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
 from ui.theme import Theme, make_theme
-from ui.widgets import BigButton, Text, fill
+from ui.widgets import BigButton, Style, Text, fill
 from ui.window import FONT_NAME
 
 log = logging.getLogger(__name__)
 
 SCREEN_OF_STATE = {State.HOME: "home", State.ITEM: "browse", State.GUIDE: "guide"}
 REDRAW_EVENTS = ("state", "cancelled", "finished", "timed_out", "elderly")
+SESSION_ENDS = ("cancelled", "finished", "timed_out")
 
 
 class Root(FloatLayout):
     """Every touch first counts as activity; while the idle countdown shows, a touch only dismisses it."""
 
-    def __init__(self, app: "TerminalApp", **kwargs: object) -> None:
+    def __init__(self, session: Session, covered: Callable[[], bool], **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.app = app
+        self.session, self.covered = session, covered
 
     def on_touch_down(self, touch: object) -> bool:
-        covered = self.app.overlay is not None
-        self.app.session.touch()
+        covered = self.covered()
+        self.session.touch()
         return True if covered else super().on_touch_down(touch)
 
 
@@ -57,49 +58,55 @@ class TerminalApp(App):
         self.settings = config  # Kivy's App.config is its own ini file, which the kiosk does not use
         self.session = session
         self.overlay: AnchorLayout | None = None
-        self.theme = self._make_theme()
+        self.style = Style(self._make_theme())
         # READY=1 on the first clock tick (the home screen is up), then pings from the UI loop itself:
         # a hung UI stops them and systemd restarts the kiosk. Device faults never stop them.
         self.watchdog = Watchdog(lambda: True, ready_status="home screen up")
-        # The old screen's widgets are garbage in cycles: collect them once the new screen is on the
-        # glass, not in the middle of drawing it (a full collection took 35-140 ms here, measured with gc.callbacks).
-        self.collect_after_change = Clock.create_trigger(self._collect_garbage, 0.3)
+        # A full collection walks every object (some 400,000: Kivy, the catalog and its search index):
+        # 110-320 ms here. Once a person has gone and home is drawn, one runs while nobody waits, so
+        # the collector seldom has one pending in the middle of the next person's screen change.
+        self.collect_at_rest = Clock.create_trigger(lambda _dt: gc.collect(), 0.05)
 
     def _make_theme(self) -> Theme:
         return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)
 
+    @property
+    def theme(self) -> Theme:
+        return self.style.theme
+
     def build(self) -> Root:
-        self.root_widget = Root(self)
+        self.root_widget = Root(self.session, lambda: self.overlay is not None)
         self.manager = ScreenManager(transition=NoTransition())
         for name, kind in (("home", HomeScreen), ("browse", BrowseScreen), ("search", SearchScreen),
                            ("guide", GuideScreen), ("step", PlaceholderScreen)):
-            self.manager.add_widget(kind(self, name=name))
+            self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, name=name))
         self.root_widget.add_widget(self.manager)
+        self.manager.fbind("size", self._size_screens)
         self.session.subscribe(self.on_session_event)
         Clock.schedule_interval(self._tick, 0.5)
         self.show(SCREEN_OF_STATE.get(self.session.state, "step"))
-        # Start-up's objects (Kivy, the catalog with its guides and search index, the screens) live as
-        # long as the process: frozen, the collector stops re-scanning them. Unfrozen, a full collection
-        # walked ~400k objects and added 80-160 ms to whichever screen change it fell on.
-        gc.freeze()
         return self.root_widget
 
+    def _size_screens(self, manager: ScreenManager, size: list[float]) -> None:
+        """Every screen gets the window's size while hidden: the screens built once lay out and draw
+        their words at start-up, not on the first show in front of somebody."""
+        for screen in manager.screens:
+            screen.size = size
+
     def show(self, name: str) -> None:
-        gc.disable()  # enabled again by _collect_garbage, after the first frame of the new screen
-        self.collect_after_change()
         screen = self.manager.get_screen(name)
         assert isinstance(screen, Page)
         screen.redraw()
         self.manager.current = name
 
-    def _collect_garbage(self, _dt: float) -> None:
-        gc.enable()
-        gc.collect()
-
     def on_session_event(self, event: SessionEvent) -> None:
+        if event.kind in SESSION_ENDS:
+            self.collect_at_rest()
         if event.kind in REDRAW_EVENTS:
-            self.theme = self._make_theme()  # elderly mode may have changed (or been reset by a wipe)
+            self.style.theme = self._make_theme()  # elderly mode may have changed (or been reset by a wipe)
             self.close_overlay()
+            if event.state == State.HOME:
+                self.forget_views()
             self.show(SCREEN_OF_STATE.get(event.state, "step"))
         elif event.kind == "changed":
             screen = self.manager.current_screen
@@ -109,6 +116,15 @@ class TerminalApp(App):
             self.open_overlay()
         elif event.kind == "idle_resumed":
             self.close_overlay()
+
+    def forget_views(self) -> None:
+        """Back at home (a wipe, a cancel, the end): the screens built once forget the last person's
+        search, list and item. Not on every change: browse and search keep theirs while one person
+        goes back and forth, and redraw nothing."""
+        home = self.manager.get_screen("home")
+        for screen in self.manager.screens:
+            if isinstance(screen, BuiltOnce) and screen is not home:
+                screen.reset()
 
     def _tick(self, _dt: float) -> None:
         self.session.tick()

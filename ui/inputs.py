@@ -29,7 +29,12 @@ class NumberPad(GridLayout):
         for key in self.KEYS:
             value = {"删除": DELETE, "清空": CLEAR}.get(key, key)
             self.add_widget(BigButton(theme, key, lambda value=value: on_key(value), primary=key == "删除",
-                                      size=theme.font_title if key.isdigit() else theme.font_small))
+                                      size="title" if key.isdigit() else "small"))
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        """Keys as tall as the theme's targets (the keys restyle themselves)."""
+        self.spacing = theme.gap
         self.height = 4 * theme.target + 3 * theme.gap
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 import numpy as np
-from kivy.clock import Clock, ClockEvent
+from kivy.clock import Clock, ClockEvent, mainthread
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -23,19 +23,20 @@ from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
-from terminal.session import FORM_FIELDS, FormInvalid, PendingSubmission, State
+from terminal.session import FORM_FIELDS, FormField, FormInvalid, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import NumberPad, Picture, SignaturePad, button_row, pil_rgb, typed
+from ui.screens import blank, restyle_tree
 from ui.steps import CardPictogram, Step
 from ui.theme import Theme
-from ui.widgets import BigButton, Text, column, fill, scrolling
+from ui.widgets import Animated, BigButton, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
 
 
 def card_wait_seconds(step: Step) -> float:
-    seconds = step.app.settings.timeouts.card_wait_seconds
+    seconds = step.settings.timeouts.card_wait_seconds
     return seconds * 2 if step.session.elderly else seconds
 
 
@@ -53,9 +54,6 @@ class IdentifyScreen(Step):
         self.hardware.stop_cards()
         if self._timer is not None:
             self._timer.cancel()
-        for widget in self.walk():
-            if isinstance(widget, CardPictogram):
-                widget.stop()
         super().leave()
 
     def retry(self) -> None:
@@ -125,50 +123,72 @@ class IdentifyScreen(Step):
 
 
 class FormScreen(Step):
-    """From the card and read-only, except the phone, typed on a number pad; errors in words."""
+    """From the card and read-only, except the phone, typed on a number pad; errors in words.
+
+    Built once: entering fills its labels from the session, leaving blanks them."""
 
     prompt = "请核对您的信息，并用数字键输入联系电话"
 
-    def enter(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def build(self, body: BoxLayout) -> None:
-        t, form = self.theme, self.session.form
-        body.add_widget(self.header("填写信息", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.bar = self.header("填写信息", None)
+        self.body.add_widget(self.bar)
+        self.split = BoxLayout()
         fields = column(t)
-        muted = t.palette.muted_hex
+        self.tags: list[tuple[Text, FormField]] = []
         self.values: dict[str, Text] = {}
         for spec in FORM_FIELDS:
-            value = form.get(spec.key, "")
-            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
-                value = mask_form_value(spec.key, value, self.session.config.privacy.name_mask)
-            tag = f"  [size={int(t.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" if spec.from_card else ""
-            fields.add_widget(Text(t, f"[color={muted}]{spec.label}[/color]{tag}", markup=True, size=t.font_small))
-            line = Text(t, value or ("请用右边的数字键输入" if not spec.from_card else ""),
-                        size=t.font_title if not spec.from_card else t.font_button, bold=not spec.from_card)
+            tag = Text(t, "", markup=True, size="small")
+            self.tags.append((tag, spec))
+            fields.add_widget(tag)
+            line = Text(t, "", size="title" if not spec.from_card else "button", bold=not spec.from_card)
             if not spec.from_card:
                 line.padding = (t.mm(2), t.mm(1))
-                fill(line, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
+                self.phone_box = fill(line, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
             self.values[spec.key] = line
             fields.add_widget(line)
-        self.error_text = Text(t, "", colour=t.palette.badge, bold=True)
+        self.error_text = Text(t, "", colour="badge", bold=True)
         fields.add_widget(self.error_text)
-        left = BoxLayout(orientation="vertical", spacing=t.gap * 2)
-        left.add_widget(scrolling(t, fields))
-        left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
-        split.add_widget(left)
-        split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
-        body.add_widget(split)
-        self.show_errors()
+        self.left = BoxLayout(orientation="vertical")
+        self.left.add_widget(scrolling(t, fields))
+        self.left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
+        self.split.add_widget(self.left)
+        self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
+        self.body.add_widget(self.split)
+        self.errors: dict[str, str] = {}
+        self.restyle(t)
 
-    def show_errors(self) -> None:
-        self.error_text.text = "\n".join(self.errors.values())
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 2
+        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.primary
+        muted = theme.palette.muted_hex
+        for tag, spec in self.tags:
+            note = f"  [size={int(theme.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" \
+                if spec.from_card else ""
+            tag.text = f"[color={muted}]{spec.label}[/color]{note}"
+        restyle_tree(self.body, theme)
+
+    def enter(self) -> None:
+        self.errors = {}
+
+    def redraw(self) -> None:
+        """Shown (or elderly mode changed): every field from the session, card fields masked."""
+        self.bar.show("填写信息", self.back_action())
+        form, style = self.session.form, self.session.config.privacy.name_mask
+        for spec in FORM_FIELDS:
+            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
+                self.values[spec.key].text = mask_form_value(spec.key, form.get(spec.key, ""), style)
+        self.update()
 
     def update(self) -> None:
-        phone = self.session.form.get("phone", "")
-        self.values["phone"].text = phone or "请用右边的数字键输入"
-        self.show_errors()
+        self.values["phone"].text = self.session.form.get("phone", "") or "请用右边的数字键输入"
+        self.error_text.text = "\n".join(self.errors.values())
+
+    def reset(self) -> None:
+        for label in (*self.values.values(), self.error_text):
+            blank(label)
+        self.errors = {}
 
     def key(self, key: str) -> None:
         self.errors = {}
@@ -179,7 +199,7 @@ class FormScreen(Step):
             self.session.confirm_form()
         except FormInvalid as invalid:
             self.errors = invalid.errors
-            self.show_errors()
+            self.update()
 
 
 class MaterialsScreen(Step):
@@ -413,10 +433,11 @@ class ReviewScreen(Step):
             except Exception as crashed:  # noqa: BLE001 - never leave the person waiting on a dead write
                 log.error("event=case_write_crashed error=%s", type(crashed).__name__)
                 error = TerminalError(f"case write crashed: {type(crashed).__name__}")
-            Clock.schedule_once(lambda _dt: self.written(pending, error), 0)
+            self.written(pending, error)
 
         in_background(write, "submit")
 
+    @mainthread
     def written(self, pending: PendingSubmission, error: TerminalError | None) -> None:
         if self.session.complete_submit(pending, error) is None and error is not None:
             self.failure = error.advice_zh
@@ -429,9 +450,23 @@ def spaced(case_no: str) -> str:
 
 
 class SubmitScreen(Step):
-    """The case number at once, large; the receipt follows by itself."""
+    """The case number at once, large; the receipt follows by itself. Built once."""
 
     prompt = "申请已提交，请记下受理编号，回执马上打印"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.body.add_widget(self.header("提交成功", None))
+        self.body.add_widget(Widget(size_hint_y=0.3))
+        self.body.add_widget(Text(t, "您的申请已提交，受理编号是", size="title", bold=True, halign="center"))
+        self.number = Label(font_name=t.font_name, bold=True, size_hint_y=None)
+        self.body.add_widget(self.number)
+        self.promised = Text(t, "", halign="center")
+        self.body.add_widget(self.promised)
+        self.body.add_widget(Widget())
+        self.body.add_widget(BigButton(t, "打印回执", self.to_receipt, primary=True))
+        self.restyle(t)
 
     def enter(self) -> None:
         delay = 8 if self.session.elderly else 4
@@ -447,20 +482,21 @@ class SubmitScreen(Step):
         if self.session.state == State.SUBMIT:
             self.session.show_receipt()
 
-    def build(self, body: BoxLayout) -> None:
-        t, case = self.theme, self.session.case
+    def restyle(self, theme: Theme) -> None:
+        size = min(theme.font_title * 1.9, theme.mm(16))  # the whole number on one line, also in elderly mode
+        self.number.font_size, self.number.height, self.number.color = size, size * 1.4, theme.palette.primary
+        restyle_tree(self.body, theme)
+
+    def redraw(self) -> None:
+        """Built once: the case number and the promised date of this case."""
+        case = self.session.case
         assert case is not None
-        body.add_widget(self.header("提交成功", None))
-        body.add_widget(Widget(size_hint_y=0.3))
-        body.add_widget(Text(t, "您的申请已提交，受理编号是", size=t.font_title, bold=True, halign="center"))
-        size = min(t.font_title * 1.9, t.mm(16))  # the whole number on one line, also in elderly mode
-        number = Label(text=spaced(case.case_no), font_name=t.font_name, font_size=size, bold=True,
-                       color=t.palette.primary, size_hint_y=None, height=size * 1.4)
-        body.add_widget(number)
-        promised = f"承诺办结日期：{case.promised_date:%Y年%m月%d日}" if case.promised_date else "即办件：当场办结"
-        body.add_widget(Text(t, promised, halign="center"))
-        body.add_widget(Widget())
-        body.add_widget(BigButton(t, "打印回执", self.to_receipt, primary=True))
+        self.number.text = spaced(case.case_no)
+        self.promised.text = f"承诺办结日期：{case.promised_date:%Y年%m月%d日}" if case.promised_date else "即办件：当场办结"
+
+    def reset(self) -> None:
+        blank(self.number)
+        blank(self.promised)
 
 
 class ReceiptScreen(Step):
@@ -478,14 +514,14 @@ class ReceiptScreen(Step):
         super().leave()
 
     def documents(self) -> list[ReceiptDocument]:
-        case, config = self.session.case, self.app.settings
+        case, config = self.session.case, self.settings
         assert case is not None
         return [acceptance_receipt(case, config)] + ([correction_notice(case, config)] if case.missing else [])
 
     def print(self) -> None:
         self.result = None
         self.hardware.print_documents(self.documents(), self.on_printed)
-        if self.children:
+        if self.body.children:  # (already drawn: not the first print, from `enter`)
             self.redraw()
 
     def on_printed(self, result: PrintResult) -> None:
@@ -499,7 +535,7 @@ class ReceiptScreen(Step):
         else:
             events.record(events.EventId.RECEIPT_ON_SCREEN, case_no=case.case_no, reason=result.reason)
             document = self.documents()[0]
-            width = PAPER_DOTS[self.app.settings.devices.printer.paper_width_mm]
+            width = PAPER_DOTS[self.settings.devices.printer.paper_width_mm]
             self.hardware.run(lambda: pil_rgb(render_png(document, width)), self.on_picture)
         self.redraw()
 
@@ -543,7 +579,7 @@ class ReceiptScreen(Step):
         code = BoxLayout(spacing=t.gap * 2)
         qr = Picture(t, size_hint_x=None)
         qr.bind(height=lambda widget, height: setattr(widget, "width", height))
-        qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.app.settings), 8)))
+        qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.settings), 8)))
         code.add_widget(qr)
         words = column(t)
         words.add_widget(Text(t, "受理编号", colour=t.palette.muted))
@@ -557,7 +593,7 @@ class ReceiptScreen(Step):
         body.add_widget(split)
 
 
-class PrintingBar(Widget):
+class PrintingBar(Animated, Widget):
     """A block sliding to and fro while the printer works (the printer tells no percentage)."""
 
     def __init__(self, theme: Theme, **kwargs: object) -> None:
@@ -568,14 +604,14 @@ class PrintingBar(Widget):
             self.bar = Rectangle()
         self.phase = 0.0
         self.bind(pos=self._draw, size=self._draw)
-        Clock.schedule_interval(self._step, 1 / 20)
+        self.ticking = Clock.schedule_interval(self._step, 1 / 20)
 
-    def _step(self, _dt: float) -> bool:
-        if self.parent is None:
-            return False  # the screen was rebuilt or left: stop animating
+    def stop(self) -> None:
+        self.ticking.cancel()
+
+    def _step(self, _dt: float) -> None:
         self.phase = (self.phase + 0.025) % 2.0
         self._draw()
-        return True
 
     def _draw(self, *_: object) -> None:
         width = self.width * 0.25

@@ -1,8 +1,9 @@
 """The kiosk as citizens meet it: every step of the journey, the devices, spoken prompts, no way out.
 
 `KioskApp` extends the home/browse/search/guide app with a screen per journey state. Changing
-screens tells the old one to `leave` (stop its device, drop its widgets: nothing personal stays
-in a hidden screen) and the new one to `enter`. On top of that it keeps the citizen inside: Esc,
+screens tells the old one to `leave` (stop its device, blank or drop its words: nothing personal
+stays in a hidden screen) and the new one to `enter`. The screens get what they use from here:
+the session, the configuration, the style, the devices, the progress lookup and `show`. On top of that it keeps the citizen inside: Esc,
 Alt+F4 and window-close requests do nothing, and when nobody is there the home screen gives
 way to an attract screen and then to a blank one.
 
@@ -14,24 +15,27 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 
+from sync.client import ClientSettings, PlatformClient
+from sync.downlink import Progress, progress
 from sync.outbox import Outbox
 from terminal.case_index import CaseIndex, IndexedSink
 from terminal.config import Config
+from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
 from ui.app import TerminalApp, make_session
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
-from ui.screens import Page
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
-from ui.steps import Step, forget
+from ui.steps import Step
 from ui.technician.mode import TechnicianMode
+from ui.theme import Theme
 from ui.widgets import fill
 
 log = logging.getLogger(__name__)
@@ -46,15 +50,44 @@ PROMPTS = {"home": "欢迎使用自助服务终端，请点屏幕上的大按钮
            "search": "请用拼音字母查找事项", "guide": "这是办事指南，看完后点开始办理"}
 
 
+class PlatformProgress:
+    """The progress screen's lookup: the outbox first, then the platform (a fresh client per
+    question: a kiosk asks rarely, and a connection kept open would go stale between people)."""
+
+    def __init__(self, config: Config, outbox: Outbox, index: CaseIndex) -> None:
+        self.config, self.outbox, self.index = config, outbox, index
+
+    def _client(self) -> PlatformClient | None:
+        if not self.config.platform.url:
+            return None
+        try:
+            return PlatformClient(ClientSettings.from_config(self.config))
+        except TerminalError:
+            return None
+
+    def _ask(self, case_numbers: list[str]) -> list[Progress]:
+        client = self._client()
+        try:
+            return [progress(case_no, self.outbox, client) for case_no in case_numbers]
+        finally:
+            if client is not None:
+                client.close()
+
+    def by_case_no(self, case_no: str) -> list[Progress]:
+        return self._ask([case_no])
+
+    def by_id_number(self, id_number: str) -> list[Progress]:
+        return self._ask(list(self.index.cases_of(id_number)))
+
+
 class ScreenSaver(FloatLayout):
     """Nobody there: a slowly wandering invitation (no burn-in), later a black screen."""
 
-    def __init__(self, app: "KioskApp", **kwargs: object) -> None:
+    def __init__(self, terminal_name: str, t: Theme, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        t = app.theme
         self.blank = False
         fill(self, (0, 0, 0, 1))
-        self.label = Label(text=f"{app.settings.terminal.name}\n[size={int(t.font_button)}]请触摸屏幕开始[/size]",
+        self.label = Label(text=f"{terminal_name}\n[size={int(t.font_button)}]请触摸屏幕开始[/size]",
                            markup=True, font_name=t.font_name, font_size=t.font_title * 1.3, halign="center",
                            color=(1, 1, 1, 1), size_hint=(None, None), size=(t.mm(170), t.mm(40)))
         self.add_widget(self.label)
@@ -89,8 +122,12 @@ class KioskApp(TerminalApp):
 
     def build(self):  # type: ignore[no-untyped-def]
         root = super().build()
+        progress_lookup = PlatformProgress(self.settings, self.outbox, self.case_index)
+        extra: dict[State, dict[str, object]] = {State.PROGRESS: {"progress": progress_lookup},
+                                                 State.HELP: {"came_from": lambda: self.previous_state}}
         for state, kind in STEP_SCREENS.items():
-            self.manager.add_widget(kind(self, name=state.value))
+            self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, self.hardware,
+                                         name=state.value, **extra.get(state, {})))
         Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         # SDL turns SIGTERM into the same quit request as a window close, which the kiosk refuses:
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.
@@ -103,6 +140,7 @@ class KioskApp(TerminalApp):
         return root
 
     def on_stop(self) -> None:
+        Window.unbind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         self.hardware.close()
         self.speaker.stop()
 
@@ -119,8 +157,6 @@ class KioskApp(TerminalApp):
         if changed:
             if isinstance(current, Step):
                 current.leave()
-            elif isinstance(current, Page):
-                forget(current)  # a hidden screen keeps nothing (search text, an item) for the next person
             self.previous_state, self._shown_state = self._shown_state, state
             if isinstance(target, Step):
                 target.enter()
@@ -170,7 +206,7 @@ class KioskApp(TerminalApp):
         if not at_rest or idle < timeouts.attract_seconds:
             return
         if self.screen_saver is None:
-            self.screen_saver = ScreenSaver(self)
+            self.screen_saver = ScreenSaver(self.settings.terminal.name, self.theme)
             self.root_widget.add_widget(self.screen_saver)
         if idle >= timeouts.blank_seconds and not self.screen_saver.blank:
             self.screen_saver.go_blank()

@@ -1,47 +1,77 @@
-"""The screens: each rebuilds itself from the session and the theme whenever it is shown.
+"""The screens before the journey: home, browse, search and guide, each built once.
 
-Screens hold no personal data of their own: they read the session, and every button calls a
-session method (or switches between two views of the same session state, such as browse and
-search). The steps after the guide are Step screens in ui/journey.py and ui/services.py, shown
+Their widgets are made at start-up and follow a small view model (ui/viewmodels.py) that the
+session's events refresh, and the style (elderly mode, high contrast) through bindings inside the
+screen: showing one makes no widgets. Screens hold no personal data of their own: they read the
+session, and every button calls a session method (or switches between two views of the same
+session state, such as browse and search). The steps after the guide are Step screens in ui/journey.py and ui/services.py, shown
 by the kiosk app (ui/kiosk.py); the placeholder remains for the bare TerminalApp.
 """
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
+from kivy.utils import escape_markup
 
 from terminal.catalog import Item
-from terminal.session import Journey, State
+from terminal.config import Config
+from terminal.session import Journey, Session, State
+from ui.inputs import Picture, SignaturePad
 from ui.theme import Theme
-from ui.widgets import Badge, BigButton, Keyboard, Text, column, fill, item_list, scrolling
+from ui.viewmodels import BrowseModel, GuideModel, HomeModel, SearchModel, ViewModel
+from ui.widgets import (
+    Animated, Badge, BigButton, ItemRecycleView, Keyboard, Size, Style, Text, column, fill, rows_data, scrolling,
+)
 
-if TYPE_CHECKING:
-    from ui.app import TerminalApp
+Navigate = Callable[[str], None]  # show another screen for the same session state (browse <-> search)
 
 
 class Page(Screen):
-    """A full screen with the background colour; `build` fills it from the session."""
+    """A full screen with the background colour. Everything it uses is handed in where the kiosk is
+    composed (ui/app.py, ui/kiosk.py).
 
-    def __init__(self, app: "TerminalApp", **kwargs: object) -> None:
+    Two kinds: a screen built once (`BuiltOnce`) follows its view model and the style; the others
+    fill `body` from the session in `build` whenever they are shown (`redraw`).
+    """
+
+    def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.app = app
+        self.session, self.settings, self.style, self.navigate = session, settings, style, navigate
+        # (a Screen's own canvas holds its matrix push/pop: paint on the body instead)
+        self.body = BoxLayout(orientation="vertical")
+        self.background = fill(self.body, self.theme.palette.background)[0]
+        self.add_widget(self.body)
+        self._paint(self.theme)
+        # The style and the screens are both made once at start-up and live as long as the app.
+        self.style.fbind("theme", self._theme_changed)
 
     @property
     def theme(self) -> Theme:
-        return self.app.theme
+        return self.style.theme
+
+    def _paint(self, theme: Theme) -> None:
+        self.background.rgba = theme.palette.background
+        self.body.padding, self.body.spacing = theme.mm(5), theme.gap * 1.5
+
+    def _theme_changed(self, _style: Style, theme: Theme) -> None:
+        self._paint(theme)
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        """Follow a new theme (screens drawn anew on every show need nothing: `show` redraws them)."""
 
     def redraw(self) -> None:
-        self.clear_widgets()  # (a Screen's own canvas holds its matrix push/pop: paint on the body instead)
-        body = BoxLayout(orientation="vertical", padding=self.theme.mm(5), spacing=self.theme.gap * 1.5)
-        fill(body, self.theme.palette.background)
-        self.build(body)
-        self.add_widget(body)
+        for widget in self.body.walk(restrict=True):
+            if isinstance(widget, Animated):
+                widget.stop()
+        self.body.clear_widgets()
+        self.build(self.body)
 
     def build(self, body: BoxLayout) -> None:
         raise NotImplementedError
@@ -50,180 +80,311 @@ class Page(Screen):
         """The session's data on this screen changed; screens with costly parts redraw less."""
         self.redraw()
 
+    def reset(self) -> None:
+        """The session was wiped or moved on: nothing of it may stay in a hidden screen."""
+        forget(self.body)
+
     def header(self, title: str, on_back: Callable[[], None] | None) -> BoxLayout:
         """返回 | title | 回到首页: the same bar on every screen but home."""
-        t = self.theme
-        bar = BoxLayout(size_hint_y=None, height=t.target, spacing=t.gap * 2)
+        return Header(self.theme, title, on_back, self.session.cancel)
+
+
+class Header(BoxLayout):
+    """返回 | title | 回到首页; a screen built once changes its title and its way back in place."""
+
+    def __init__(self, t: Theme, title: str, on_back: Callable[[], None] | None, home: Callable[[], None]) -> None:
+        super().__init__(size_hint_y=None)
+        self.back = BigButton(t, "‹ 返回", self.go_back, size_hint_x=None)
+        self.on_back = on_back
+        self.heading = Text(t, title, size="title", bold=True, halign="center", line=True, shorten=True,
+                            shorten_from="right")
+        self.home = BigButton(t, "回到首页", home, size_hint_x=None)
         if on_back is not None:
-            bar.add_widget(BigButton(t, "‹ 返回", on_back, size_hint_x=None, width=t.mm(34) * t.scale))
-        heading = Label(text=title, font_name=t.font_name, font_size=t.font_title, bold=True, color=t.palette.text,
-                        shorten=True, shorten_from="right", halign="center", valign="middle")
-        heading.bind(size=lambda w, size: setattr(w, "text_size", size))
-        bar.add_widget(heading)
-        bar.add_widget(BigButton(t, "回到首页", self.app.session.cancel, size_hint_x=None, width=t.mm(40) * t.scale))
-        return bar
+            self.add_widget(self.back)
+        self.add_widget(self.heading)
+        self.add_widget(self.home)
+        self.restyle(t)
+
+    def go_back(self) -> None:
+        if self.on_back is not None:
+            self.on_back()
+
+    def show(self, title: str, on_back: Callable[[], None] | None) -> None:
+        self.heading.text, self.on_back = title, on_back
+        if on_back is None and self.back.parent is self:
+            self.remove_widget(self.back)
+        elif on_back is not None and self.back.parent is None:
+            self.add_widget(self.back, index=len(self.children))
+
+    def restyle(self, t: Theme) -> None:
+        self.height, self.spacing = t.target, t.gap * 2
+        self.back.width, self.home.width = t.mm(34) * t.scale, t.mm(40) * t.scale
+        for part in (self.back, self.heading, self.home):
+            part.restyle(t)
 
 
-class HomeScreen(Page):
-    """Big buttons for everything a citizen can do, the center's name and the time."""
+class BuiltOnce(Page):
+    """A screen whose widgets are made once and follow `model`: showing it only refreshes the model."""
 
-    def build(self, body: BoxLayout) -> None:
-        t, session, settings = self.theme, self.app.session, self.app.settings.terminal
-        top = BoxLayout(size_hint_y=None, height=t.font_title * 1.6)
-        center = Label(text=settings.center_name, font_name=t.font_name, font_size=t.font_title, bold=True,
-                       color=t.palette.text, halign="left", valign="middle", shorten=True, size_hint_x=0.7)
-        center.bind(size=lambda w, size: setattr(w, "text_size", size))
-        top.add_widget(center)
-        self.clock_label = Label(text="", font_name=t.font_name, font_size=t.font_title, color=t.palette.primary,
-                                 halign="right", size_hint_x=0.3)
-        self.clock_label.bind(size=lambda w, s: setattr(w, "text_size", s))
-        top.add_widget(self.clock_label)
-        body.add_widget(top)
-        plain = session.elderly  # elderly mode: fewer words, the same big targets
-        if not plain:
-            body.add_widget(Text(t, f"{settings.name} · 24小时自助服务区，全天为您服务", colour=t.palette.muted))
+    model: ViewModel
 
+    def redraw(self) -> None:
+        self.model.refresh(self.session)
+
+    def update(self) -> None:
+        self.model.refresh(self.session)
+
+    def reset(self) -> None:
+        self.model.reset()
+
+
+def restyle_tree(root: Widget, theme: Theme) -> None:
+    """Every widget of a screen built once that knows how to follow a theme, follows it."""
+    for widget in root.walk(restrict=True):
+        restyle = getattr(widget, "restyle", None)
+        if restyle is not None:
+            restyle(theme)
+
+
+def show_if(widget: Widget, parent: Widget, shown: bool, index: int = 0) -> None:
+    """Put a widget of a screen built once into its place, or take it out (it is kept for later)."""
+    if shown and widget.parent is None:
+        parent.add_widget(widget, index=index)
+    elif not shown and widget.parent is parent:
+        parent.remove_widget(widget)
+
+
+class HomeScreen(BuiltOnce):
+    """Big buttons for everything a citizen can do, the center's name and the time. Built once."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = HomeModel()
+        super().__init__(*args, **kwargs)
+        t, session, settings = self.theme, self.session, self.settings.terminal
+        self.top_bar = BoxLayout(size_hint_y=None)
+        center = Text(t, settings.center_name, size="title", bold=True, line=True, shorten=True, size_hint_x=0.7)
+        self.clock_label = Text(t, "", size="title", colour="primary", halign="right", line=True, size_hint_x=0.3)
+        for label in (center, self.clock_label):
+            self.top_bar.add_widget(label)
+        self.body.add_widget(self.top_bar)
+        self.intro = Text(t, f"{settings.name} · 24小时自助服务区，全天为您服务", colour="muted")
+        self.body.add_widget(self.intro)
+        self.subtitles: dict[BigButton, str] = {}
+        self.elderly_button = BigButton(t, "长辈模式", lambda: session.set_elderly(not session.elderly), size="title",
+                                        size_hint_y=1)
         rows: list[list[tuple[str, str, Callable[[], None], bool, float]]] = [
             [("我要办事", "查找事项，在线申请", session.start_application, True, 2),
              ("办事指南", "材料清单，一次告知", session.browse_guides, False, 1)],
             [("进度查询", "凭受理编号或身份证", session.query_progress, False, 1),
              ("我要评价", "好差评", session.start_rating, False, 1),
              ("我要投诉", "有诉即办", session.start_complaint, False, 1)],
-            [("帮办代办", "呼叫工作人员帮助", session.request_help, False, 1),
-             ("关闭长辈模式" if session.elderly else "长辈模式", "大字体 · 慢一点",
-              lambda: session.set_elderly(not session.elderly), session.elderly, 1)],
         ]
-        grid = BoxLayout(orientation="vertical", spacing=t.gap * 2)
+        self.grid = BoxLayout(orientation="vertical")
         for row in rows:
-            line = BoxLayout(spacing=t.gap * 2)
+            line = BoxLayout()
             for title, subtitle, action, primary, weight in row:
-                line.add_widget(BigButton(t, title, action, primary=primary, subtitle="" if plain else subtitle,
-                                          size=t.font_title, size_hint_y=1, size_hint_x=weight))
-            grid.add_widget(line)
-        body.add_widget(grid)
-        body.add_widget(Text(t, f"咨询电话 {settings.consult_phone}    投诉电话 {settings.complaint_phone}    "
-                                f"终端编号 {settings.id}", size=t.font_small, colour=t.palette.muted))
-        self.update_clock()
+                button = BigButton(t, title, action, primary=primary, subtitle=subtitle, size="title", size_hint_y=1,
+                                   size_hint_x=weight)
+                self.subtitles[button] = subtitle
+                line.add_widget(button)
+            self.grid.add_widget(line)
+        last = BoxLayout()
+        help_button = BigButton(t, "帮办代办", session.request_help, subtitle="呼叫工作人员帮助", size="title", size_hint_y=1)
+        self.subtitles[help_button] = "呼叫工作人员帮助"
+        self.subtitles[self.elderly_button] = "大字体 · 慢一点"
+        last.add_widget(help_button)
+        last.add_widget(self.elderly_button)
+        self.grid.add_widget(last)
+        self.body.add_widget(self.grid)
+        self.body.add_widget(Text(t, f"咨询电话 {settings.consult_phone}    投诉电话 {settings.complaint_phone}    "
+                                     f"终端编号 {settings.id}", size="small", colour="muted"))
+        self.model.fbind("clock", self._show_clock)
+        self.model.fbind("elderly", self._show_elderly)
+        self._show_elderly()
+        self.restyle(t)
+
+    def _show_clock(self, *_: object) -> None:
+        self.clock_label.text = self.model.clock
+
+    def _show_elderly(self, *_: object) -> None:
+        plain = self.model.elderly  # elderly mode: fewer words, the same big targets
+        show_if(self.intro, self.body, not plain, index=len(self.body.children) - 1)
+        for button, subtitle in self.subtitles.items():
+            button.show(subtitle="" if plain else subtitle)
+        self.elderly_button.show("关闭长辈模式" if plain else "长辈模式", primary=plain)
+
+    def restyle(self, theme: Theme) -> None:
+        self.top_bar.height = theme.font_title * 1.6
+        self.grid.spacing = theme.gap * 2
+        for line in self.grid.children:
+            line.spacing = theme.gap * 2
+        restyle_tree(self.body, theme)
+        if self.intro.parent is None:
+            restyle_tree(self.intro, theme)
 
     def update_clock(self) -> None:
-        self.clock_label.text = time.strftime("%H:%M")
+        self.model.tick()
 
 
-def item_rows(items: list[Item], choose: Callable[[Item], None]) -> list[tuple[str, str, Callable[[], None]]]:
-    def detail(item: Item) -> str:
-        return f"{item.item_type} · {item.department}" + (" · 有办事指南" if item.guide else "")
+class BrowseScreen(BuiltOnce):
+    """The catalog by department or by life-event theme: groups on the left, items on the right. Built once."""
 
-    return [(item.title, detail(item), lambda item=item: choose(item)) for item in items]
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = BrowseModel()
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.bar = self.header("", self.session.back)
+        self.body.add_widget(self.bar)
+        self.tabs = BoxLayout(size_hint_y=None)
+        self.by_department = BigButton(t, "按部门", lambda: self.switch("department"))
+        self.by_theme = BigButton(t, "按主题", lambda: self.switch("theme"))
+        for tab in (self.by_department, self.by_theme, BigButton(t, "搜索（拼音）", lambda: self.navigate("search"))):
+            self.tabs.add_widget(tab)
+        self.body.add_widget(self.tabs)
+        self.split = BoxLayout()
+        self.groups = ItemRecycleView(t, size_hint_x=0.36)
+        self.items = ItemRecycleView(t)
+        self.split.add_widget(self.groups)
+        self.split.add_widget(self.items)
+        self.body.add_widget(self.split)
+        for name, show in (("title", self._show_title), ("by", self._show_tabs), ("groups", self._show_groups),
+                           ("group", self._show_groups), ("items", self._show_items)):
+            self.model.fbind(name, show)
+        self._show_tabs()
+        self.restyle(t)
 
+    def _show_title(self, *_: object) -> None:
+        self.bar.show(self.model.title, self.session.back)
 
-class BrowseScreen(Page):
-    """The catalog by department or by life-event theme: groups on the left, items on the right."""
+    def _show_tabs(self, *_: object) -> None:
+        self.by_department.show(primary=self.model.by == "department")
+        self.by_theme.show(primary=self.model.by == "theme")
 
-    by = "department"
-    group = ""
+    def _show_groups(self, *_: object) -> None:
+        self.groups.data = rows_data(self.theme, [(g, "", lambda g=g: self.pick(g)) for g in self.model.groups],
+                                     selected=self.model.group)
 
-    def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.app.session
-        title = "我要办事 · 选择事项" if session.journey == Journey.APPLY else "办事指南"
-        body.add_widget(self.header(title, session.back))
-        catalog = session.catalog
-        groups = catalog.departments() if self.by == "department" else catalog.themes()
-        if self.group not in groups:
-            self.group = groups[0] if groups else ""
+    def _show_items(self, *_: object) -> None:
+        self.items.data = rows_data(self.theme, self.model.items)
 
-        tabs = BoxLayout(size_hint_y=None, height=t.target, spacing=t.gap * 2)
-        tabs.add_widget(BigButton(t, "按部门", lambda: self.switch("department"), primary=self.by == "department"))
-        tabs.add_widget(BigButton(t, "按主题", lambda: self.switch("theme"), primary=self.by == "theme"))
-        tabs.add_widget(BigButton(t, "搜索（拼音）", lambda: self.app.show("search")))
-        body.add_widget(tabs)
-
-        split = BoxLayout(spacing=t.gap * 2)
-        split.add_widget(item_list(t, [(g, "", lambda g=g: self.pick(g)) for g in groups], selected=self.group))
-        split.children[0].size_hint_x = 0.36
-        items = catalog.by_department(self.group) if self.by == "department" else catalog.by_theme(self.group)
-        split.add_widget(item_list(t, item_rows(list(items), session.choose_item)))
-        body.add_widget(split)
+    def restyle(self, theme: Theme) -> None:
+        self.tabs.height, self.tabs.spacing, self.split.spacing = theme.target, theme.gap * 2, theme.gap * 2
+        restyle_tree(self.body, theme)
+        self._show_groups()
+        self._show_items()
 
     def switch(self, by: str) -> None:
-        self.by, self.group = by, ""
-        self.redraw()
+        self.model.by, self.model.group = by, ""
+        self.model.refresh(self.session)
 
     def pick(self, group: str) -> None:
-        self.group = group
-        self.redraw()
+        self.model.group = group
+        self.model.refresh(self.session)
 
 
-class SearchScreen(Page):
-    """Pinyin initials or full pinyin on big on-screen keys; results change with every key.
+class SearchScreen(BuiltOnce):
+    """Pinyin initials or full pinyin on big on-screen keys; results change with every key. Built once."""
 
-    A key press only rebuilds the prompt and the results (`update`), not the keyboard.
-    """
-
-    MAX_ROWS = 20  # more than this is a sign to type another letter
-
-    def build(self, body: BoxLayout) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = SearchModel()
+        super().__init__(*args, **kwargs)
         t = self.theme
-        body.add_widget(self.header("搜索事项", lambda: self.app.show("browse")))
-        self.results = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
-        self.update()
-        body.add_widget(self.results)
-        body.add_widget(Keyboard(t, self.key))
+        self.body.add_widget(self.header("搜索事项", lambda: self.navigate("browse")))
+        self.results = BoxLayout(orientation="vertical")
+        self.prompt = Text(t, "", markup=True)
+        self.nothing = Text(t, "没有找到相关事项，请换个说法，或按“按部门”查找。", colour="muted")
+        self.space = Widget()
+        self.rows = ItemRecycleView(t)
+        self.results.add_widget(self.prompt)
+        self.results.add_widget(self.rows)
+        self.body.add_widget(self.results)
+        self.body.add_widget(Keyboard(t, self.key))
+        for name in ("typed", "rows", "found"):
+            self.model.fbind(name, self._show)
+        self.restyle(t)
 
-    def update(self) -> None:
-        t, session = self.theme, self.app.session
-        typed, results = session.search_text, list(session.search_results)
-        self.results.clear_widgets()
+    def _show(self, *_: object) -> None:
+        t, typed, found = self.theme, self.model.typed, self.model.found
         muted = t.palette.muted_hex
         if typed:
-            prompt = f"[b]{typed}[/b]    [size={int(t.font_body)}][color={muted}]找到 {len(results)} 项[/color][/size]"
+            self.prompt.text = f"[b]{typed}[/b]    [size={int(t.font_body)}][color={muted}]找到 {found} 项[/color][/size]"
         else:
-            prompt = f"[color={muted}]请用拼音输入，例如 hkdj 查找“户口登记”[/color]"
-        self.results.add_widget(Text(t, prompt, size=t.font_title if typed else t.font_body, markup=True))
-        if typed and not results:
-            self.results.add_widget(Text(t, "没有找到相关事项，请换个说法，或按“按部门”查找。", colour=t.palette.muted))
-            self.results.add_widget(Widget())
-        else:
-            self.results.add_widget(item_list(t, item_rows(results[: self.MAX_ROWS], session.choose_item)))
+            self.prompt.text = f"[color={muted}]请用拼音输入，例如 hkdj 查找“户口登记”[/color]"
+        self.prompt.size_role = "title" if typed else "body"
+        self.prompt.restyle(t)
+        nothing = bool(typed) and not found
+        show_if(self.rows, self.results, not nothing)
+        show_if(self.nothing, self.results, nothing)
+        show_if(self.space, self.results, nothing)
+        self.rows.data = rows_data(t, self.model.rows)
+
+    def restyle(self, theme: Theme) -> None:
+        self.results.spacing = theme.gap * 1.5
+        restyle_tree(self.body, theme)
+        for spare in (self.nothing, self.rows):
+            if spare.parent is None:
+                restyle_tree(spare, theme)
+        self._show()
 
     def key(self, key: str) -> None:
-        session = self.app.session
+        session = self.session
         session.search(session.search_text[:-1] if key == "\b" else (session.search_text + key if key else ""))
 
 
-class GuideScreen(Page):
+class GuideScreen(BuiltOnce):
     """办事指南: the complete materials list (一次性告知) first and large, the facts beside it,
-    and a 样例 badge when the guide is a demo sample rather than an official one."""
+    and a 样例 badge when the guide is a demo sample rather than an official one.
 
-    def build(self, body: BoxLayout) -> None:
-        t, session, terminal = self.theme, self.app.session, self.app.settings.terminal
-        item = session.item
-        assert item is not None  # the session only reaches GUIDE with an item
-        guide = item.guide
-        body.add_widget(self.header("办事指南", session.back))
-        body.add_widget(Text(t, item.title, size=t.font_title, bold=True))
-        if guide is not None and guide.sample:
-            row = BoxLayout(size_hint_y=None, height=t.font_body * 2, spacing=t.gap)
-            row.add_widget(Badge(t, "样例"))
-            row.add_widget(Text(t, "本指南为演示样例，办理前请以窗口和官方发布的办事指南为准。", colour=t.palette.muted))
-            body.add_widget(row)
+    Built once: its labels are kept in pools and given the next item's words, so opening a guide
+    makes no widgets (only the texts that changed are drawn again)."""
 
-        main = column(t, padding=(0, 0, t.mm(4), 0))
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = GuideModel()
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.body.add_widget(self.header("办事指南", session.back))
+        self.title = Text(t, "", size="title", bold=True)
+        self.body.add_widget(self.title)
+        self.sample = BoxLayout(size_hint_y=None)
+        self.badge = Badge(t, "样例")
+        self.sample.add_widget(self.badge)
+        self.sample.add_widget(Text(t, "本指南为演示样例，办理前请以窗口和官方发布的办事指南为准。", colour="muted"))
+        self.main = column(t, padding=(0, 0, t.mm(4), 0))
+        self.side = column(t, padding=t.mm(3))
+        side_view = scrolling(t, self.side)
+        side_view.size_hint_x = 0.38
+        self.side_colours = fill(side_view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
+        self.main_view = scrolling(t, self.main)
+        self.split = BoxLayout()
+        self.split.add_widget(self.main_view)
+        self.split.add_widget(side_view)
+        self.body.add_widget(self.split)
+        self.begin = BigButton(t, "开始办理", session.begin_identify, primary=True)
+        self.main_pool: list[Text] = []
+        self.side_pool: list[Text] = []
+        self.model.fbind("item", self._show)
+        self.restyle(t)
+
+    def _lines(self, item: Item) -> list[tuple[str, Size, bool]]:
+        """The main column: (text with markup, size role, bold) per label."""
+        t, guide = self.theme, item.guide
         if guide is None:
-            main.add_widget(Text(t, "本事项暂无办事指南，请到窗口或拨打咨询电话了解。", colour=t.palette.muted))
-        else:
-            main.add_widget(Text(t, f"申请材料（一次性告知，共 {len(guide.materials)} 项）", size=t.font_button,
-                                 bold=True))
-            for n, m in enumerate(guide.materials, 1):
-                need = "必须提交" if m.required else "如有请提交"
-                note = f"\n[size={int(t.font_small)}][color={t.palette.muted_hex}]{m.note}[/color][/size]" if m.note else ""
-                main.add_widget(Text(t, f"{n}. [b]{m.name}[/b]（{m.form} {m.count} 份，{need}）{note}", markup=True))
-            for title, text in (("受理条件", guide.conditions), ("办理流程", "\n".join(f"{n}. {step}" for n, step in
-                                                                              enumerate(guide.process, 1))),
-                                ("办理结果", guide.result)):
-                if text:
-                    main.add_widget(Text(t, title, size=t.font_button, bold=True))
-                    main.add_widget(Text(t, text))
+            return [("[color={}]本事项暂无办事指南，请到窗口或拨打咨询电话了解。[/color]".format(t.palette.muted_hex),
+                     "body", False)]
+        lines: list[tuple[str, Size, bool]] = [(f"申请材料（一次性告知，共 {len(guide.materials)} 项）", "button", True)]
+        for n, m in enumerate(guide.materials, 1):
+            need = "必须提交" if m.required else "如有请提交"
+            note = f"\n[size={int(t.font_small)}][color={t.palette.muted_hex}]{escape_markup(m.note)}[/color][/size]" \
+                if m.note else ""
+            lines.append((f"{n}. [b]{escape_markup(m.name)}[/b]（{m.form} {m.count} 份，{need}）{note}", "body", False))
+        process = "\n".join(f"{n}. {step}" for n, step in enumerate(guide.process, 1))
+        for title, text in (("受理条件", guide.conditions), ("办理流程", process), ("办理结果", guide.result)):
+            if text:
+                lines += [(title, "button", True), (escape_markup(text), "body", False)]
+        return lines
 
+    def _facts(self, item: Item) -> list[str]:
+        guide, terminal, muted = item.guide, self.settings.terminal, self.theme.palette.muted_hex
         facts = [("事项类型", item.item_type), ("实施部门", item.department)]
         if guide is not None:
             on_the_spot = "当场办结"
@@ -233,19 +394,72 @@ class GuideScreen(Page):
                       ("收费标准", guide.fees or "不收费")]
         facts += [("咨询电话", (guide and guide.consult_phone) or terminal.consult_phone),
                   ("投诉电话", (guide and guide.complaint_phone) or terminal.complaint_phone)]
-        side = column(t, padding=t.mm(3))
-        for label, value in facts:
-            side.add_widget(Text(t, f"[color={t.palette.muted_hex}]{label}[/color]  {value}", markup=True))
-        side_view = scrolling(t, side)
-        side_view.size_hint_x = 0.38
-        fill(side_view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
+        return [f"[color={muted}]{label}[/color]  {escape_markup(str(value))}" for label, value in facts]
 
-        split = BoxLayout(spacing=t.gap * 2)
-        split.add_widget(scrolling(t, main))
-        split.add_widget(side_view)
-        body.add_widget(split)
-        if guide is not None:
-            body.add_widget(BigButton(t, "开始办理", session.begin_identify, primary=True))
+    def _show(self, *_: object) -> None:
+        item: Item | None = self.model.item
+        lines = self._lines(item) if item is not None else []
+        facts = self._facts(item) if item is not None else []
+        self.title.text = item.title if item is not None else ""
+        guide = item.guide if item is not None else None
+        show_if(self.sample, self.body, guide is not None and guide.sample, index=len(self.body.children) - 2)
+        show_if(self.begin, self.body, guide is not None)
+        pour(self.main, self.main_pool, lines, self.theme)
+        pour(self.side, self.side_pool, [(fact, "body", False) for fact in facts], self.theme)
+        self.main_view.scroll_y = 1
+
+    def restyle(self, theme: Theme) -> None:
+        self.sample.height, self.sample.spacing, self.split.spacing = theme.font_body * 2, theme.gap, theme.gap * 2
+        self.side_colours[0].rgba, self.side_colours[1].rgba = theme.palette.surface, theme.palette.line
+        restyle_tree(self.body, theme)
+        for spare in (self.sample, self.begin, *self.main_pool, *self.side_pool):
+            if spare.parent is None:
+                restyle_tree(spare, theme)
+        self._show()
+
+
+def pour(box: BoxLayout, pool: list[Text], lines: list[tuple[str, Size, bool]], theme: Theme) -> None:
+    """Show `lines` in `box` with the pool's labels (made only when the pool is short), in order."""
+    while len(pool) < len(lines):
+        pool.append(Text(theme, "", markup=True))
+    for label, (text, size, bold) in zip(pool, lines):
+        if label.size_role != size:
+            label.size_role = size
+            label.restyle(theme)
+        label.text, label.bold = text, bold
+        if label.parent is None:
+            box.add_widget(label, index=0)
+    for label in pool[len(lines):]:
+        if label.parent is not None:
+            box.remove_widget(label)
+        label.text = ""
+
+
+def blank(label: Label) -> None:
+    """No words left in a label. Kivy's core label also keeps the text it was created with
+    (`options`) and the lines it laid out last; empty all three (empty text costs no rendering)."""
+    label.text = ""
+    label._label.options["text"] = ""
+    label._label._cached_lines = []
+
+
+def forget(body: Widget) -> None:
+    """Blank every text, picture and signature on a screen drawn anew on every show, then drop its widgets.
+
+    Blanking, not only removing: a screen may keep a reference to one of its widgets (the phone
+    field, the signature pad), and through parents that would keep every label of the old screen.
+    The idle-wipe test walks the app's objects afterwards and finds no name, number or address.
+    """
+    for widget in list(body.walk(restrict=True)):
+        if isinstance(widget, Animated):
+            widget.stop()
+        if isinstance(widget, Label):
+            blank(widget)
+        elif isinstance(widget, Picture):
+            widget.show(None)
+        elif isinstance(widget, SignaturePad):
+            widget.strokes = []
+    body.clear_widgets()
 
 
 STEP_NAMES = {
@@ -259,11 +473,11 @@ class PlaceholderScreen(Page):
     """A step this version does not offer yet: says so plainly and offers the way back."""
 
     def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.app.session
+        t, session = self.theme, self.session
         name = STEP_NAMES.get(session.state, session.state.value)
         body.add_widget(self.header(name, session.back if session.state not in (State.SUBMIT, State.RECEIPT,
                                                                                    State.RATING) else None))
         body.add_widget(Text(t, f"“{name}”功能正在建设中。", size=t.font_title, halign="center"))
-        body.add_widget(Text(t, "请到服务窗口办理，或拨打咨询电话 " + self.app.settings.terminal.consult_phone + "。",
+        body.add_widget(Text(t, "请到服务窗口办理，或拨打咨询电话 " + self.settings.terminal.consult_phone + "。",
                              halign="center", colour=t.palette.muted))
         body.add_widget(Widget())

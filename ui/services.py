@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -10,8 +11,7 @@ from kivy.uix.widget import Widget
 
 from drivers.idcard.driver import ReaderEvent
 from drivers.printer.driver import PrintResult
-from sync.client import ClientSettings, PlatformClient
-from sync.downlink import Progress, progress
+from sync.downlink import Progress
 from terminal import events
 from terminal.casenumber import parse_case_number
 from terminal.cases import Complaint, Rating
@@ -19,10 +19,12 @@ from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.pinyin_input import candidates
 from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title
-from terminal.session import FormInvalid, State
+from terminal.session import FormInvalid, Session, State
+from ui.hardware import Hardware
 from ui.inputs import NumberPad, button_row, typed
+from ui.screens import Navigate
 from ui.steps import Step
-from ui.widgets import BigButton, Keyboard, Text, column, fill, scrolling
+from ui.widgets import BigButton, Keyboard, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
@@ -120,19 +122,24 @@ class RatingScreen(Step):
         self.redraw()
 
 
-def platform_client(config: Config) -> PlatformClient | None:
-    if not config.platform.url:
-        return None
-    try:
-        return PlatformClient(ClientSettings.from_config(config))
-    except TerminalError:
-        return None
+class ProgressLookup(Protocol):
+    """Where cases stand: the terminal's outbox and the platform behind it. Blocking (the network):
+    the progress screen calls it off the UI thread. Made where the kiosk is composed (ui/kiosk.py)."""
+
+    def by_case_no(self, case_no: str) -> list[Progress]: ...
+
+    def by_id_number(self, id_number: str) -> list[Progress]: ...
 
 
 class ProgressScreen(Step):
     """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader."""
 
     prompt = "请输入受理编号，或把身份证放在读卡区"
+
+    def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
+                 progress: ProgressLookup, **kwargs: object) -> None:
+        super().__init__(session, settings, style, navigate, hardware, **kwargs)
+        self.progress = progress
 
     def enter(self) -> None:
         self.digits, self.error = "", ""
@@ -147,7 +154,7 @@ class ProgressScreen(Step):
 
     @property
     def case_no(self) -> str:
-        prefix = self.app.settings.terminal.id
+        prefix = self.settings.terminal.id
         return f"{prefix}-{self.digits[:6]}-{self.digits[6:]}" if len(self.digits) > 6 else f"{prefix}-{self.digits}"
 
     def key(self, key: str) -> None:
@@ -162,30 +169,20 @@ class ProgressScreen(Step):
             self.redraw()
             return
         self.session.set_progress_query(case_no)
-        self.lookup(lambda outbox, client: [progress(case_no, outbox, client)])
+        self.lookup(lambda: self.progress.by_case_no(case_no))
 
     def on_card(self, event: ReaderEvent) -> None:
         if event.kind != "card-read" or event.identity is None or self.looking or self.session.state != State.PROGRESS:
             return
         identity = event.identity
         self.session.set_progress_query(identity=identity)
-        index = self.app.case_index
-        self.lookup(lambda outbox, client: [progress(n, outbox, client) for n in index.cases_of(identity.id_number)])
+        id_number, lookup = identity.id_number, self.progress
+        self.lookup(lambda: lookup.by_id_number(id_number))
 
-    def lookup(self, job: "object") -> None:
-        outbox, config = self.app.outbox, self.app.settings
+    def lookup(self, job: Callable[[], list[Progress]]) -> None:
         self.looking, self.results = True, None
         self.redraw()
-
-        def work() -> list[Progress]:
-            client = platform_client(config)
-            try:
-                return job(outbox, client)  # type: ignore[operator]
-            finally:
-                if client is not None:
-                    client.close()
-
-        self.hardware.run(work, self.found)
+        self.hardware.run(job, self.found)
 
     def found(self, results: "list[Progress] | TerminalError") -> None:
         if self.session.state != State.PROGRESS:
@@ -343,7 +340,7 @@ class ComplaintScreen(Step):
             body.add_widget(Text(t, "您反映的问题已经收到", size=t.font_title, bold=True, halign="center"))
             body.add_widget(Text(t, f"诉求编号 {self.filed.complaint_no}", size=t.font_button, halign="center"))
             answer = "工作人员会在3个工作日内给您回电话。" if self.filed.phone else \
-                f"您可以凭诉求编号拨打 {self.app.settings.terminal.complaint_phone} 查询处理结果。"
+                f"您可以凭诉求编号拨打 {self.settings.terminal.complaint_phone} 查询处理结果。"
             body.add_widget(Text(t, answer, halign="center"))
             body.add_widget(Widget())
             body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
@@ -396,17 +393,22 @@ class HelpScreen(Step):
 
     prompt = "需要帮助，请拨打屏幕上的电话，或打印求助单交给工作人员"
 
+    def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
+                 came_from: Callable[[], State], **kwargs: object) -> None:
+        super().__init__(session, settings, style, navigate, hardware, **kwargs)
+        self._came_from = came_from  # the kiosk knows which screen the person asked for help from
+
     def enter(self) -> None:
         self.slip: PrintResult | None = None
         self.printing = False
         events.record(events.EventId.HELP_REQUESTED, from_state=self.came_from().value)
 
     def came_from(self) -> State:
-        return self.app.previous_state
+        return self._came_from()
 
     def print_slip(self) -> None:
         item = self.session.item
-        document = help_slip(self.app.settings, STEP_NAMES.get(self.came_from(), "首页"), item.title if item else "",
+        document = help_slip(self.settings, STEP_NAMES.get(self.came_from(), "首页"), item.title if item else "",
                              datetime.now())
         self.printing = True
         self.hardware.print_documents([document], self.printed)
@@ -418,7 +420,7 @@ class HelpScreen(Step):
             self.redraw()
 
     def build(self, body: BoxLayout) -> None:
-        t, terminal = self.theme, self.app.settings.terminal
+        t, terminal = self.theme, self.settings.terminal
         body.add_widget(self.header("帮办代办", self.back_action()))
         body.add_widget(Text(t, "工作人员可以帮您办，也可以替您办", size=t.font_button, bold=True, halign="center"))
         body.add_widget(Text(t, f"{terminal.center_name} 服务电话", halign="center", colour=t.palette.muted))

@@ -1,32 +1,29 @@
 """What every journey screen shares: enter/leave hooks, spoken prompts, faults in plain words.
 
 A `Step` is told when the session arrives (`enter`: reset what the screen shows, start its
-device) and when it leaves (`leave`: stop the device and drop every widget, so the next person
-finds no name, number or page left in a hidden screen). Device trouble never opens an error box:
+device) and when it leaves (`leave`: stop the device and `reset`: blank every word, so the next
+person finds no name, number or page left in a hidden screen). Most steps draw their body anew
+from the session on every change; the form is built once (ui/screens.py says how). Device trouble never opens an error box:
 `problem` draws what happened in words and the ways forward that always exist (try again, go to a
 window, call for help).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 from kivy.animation import Animation
 from kivy.graphics import Color, Line, RoundedRectangle
 from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from terminal.config import Config
 from terminal.session import NO_BACK, TRANSITIONS, Session, State
-from ui.inputs import Picture, SignaturePad
-from ui.screens import Page
+from ui.hardware import Hardware
+from ui.screens import Navigate, Page
 from ui.theme import Theme
-from ui.widgets import BigButton, Text, column, fill, scrolling
-
-if TYPE_CHECKING:
-    from ui.hardware import Hardware
-    from ui.kiosk import KioskApp
+from ui.widgets import Animated, BigButton, Style, Text, column, fill, scrolling
 
 Action = tuple[str, Callable[[], None]]
 HELP_FROM = frozenset(s for s, targets in TRANSITIONS.items() if State.HELP in targets)  # 帮办代办 reachable
@@ -36,22 +33,18 @@ class Step(Page):
     """A journey screen: `prompt` is spoken in elderly mode when it opens."""
 
     prompt = ""
-    app: "KioskApp"
 
-    @property
-    def session(self) -> Session:
-        return self.app.session
-
-    @property
-    def hardware(self) -> "Hardware":
-        return self.app.hardware
+    def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
+                 **kwargs: object) -> None:
+        super().__init__(session, settings, style, navigate, **kwargs)
+        self.hardware = hardware
 
     def enter(self) -> None:
         """The session just arrived here: start fresh (and start this screen's device)."""
 
     def leave(self) -> None:
         """The session moved on or was wiped: stop devices, forget everything shown."""
-        forget(self)
+        self.reset()
 
     def back_action(self) -> Callable[[], None] | None:
         """返回 where the session allows it (never from submit onwards)."""
@@ -80,28 +73,7 @@ class Step(Page):
         return actions
 
 
-def forget(screen: Widget) -> None:
-    """Blank every text, picture and signature on a screen being left, then drop its widgets.
-
-    Blanking, not only removing: a screen may keep a reference to one of its widgets (the phone
-    field, the signature pad), and through parents that would keep every label of the old screen.
-    The idle-wipe test walks the app's objects afterwards and finds no name, number or address.
-    """
-    for widget in list(screen.walk(restrict=True)):
-        if isinstance(widget, Label):
-            # Kivy's core label also keeps the text it was created with (`options`) and the lines it
-            # laid out last; empty all three (empty text costs no rendering, unlike a space).
-            widget.text = ""
-            widget._label.options["text"] = ""
-            widget._label._cached_lines = []
-        elif isinstance(widget, Picture):
-            widget.show(None)
-        elif isinstance(widget, SignaturePad):
-            widget.strokes = []
-    screen.clear_widgets()
-
-
-class CardPictogram(Widget):
+class CardPictogram(Animated, Widget):
     """A card sliding down onto the reader, over and over: where to put the ID card."""
 
     drop = NumericProperty(0.0)  # 0 = card above the reader, 1 = card on it
@@ -113,8 +85,7 @@ class CardPictogram(Widget):
         self.animation = (Animation(drop=1.0, duration=1.2, t="out_quad") + Animation(drop=1.0, duration=0.8)
                           + Animation(drop=0.0, duration=0.01))
         self.animation.repeat = True
-        self.animation.start(self)
-
+        self.animation.start(self)  # until `stop`: the screen stops it when it redraws or is left
     def stop(self) -> None:
         self.animation.cancel(self)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from kivy.event import EventDispatcher
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.gridlayout import GridLayout
@@ -20,7 +22,7 @@ from ui.theme import MIN_TARGET_MM, RGBA, Theme
 
 def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None = None) -> list[Color]:
     """Paint a background (and optional outline) that follows the widget's size; returns the Color
-    instructions, background first (a recycled list row recolours them when it shows another row)."""
+    instructions, background first (a screen built once recolours them for another theme)."""
     with widget.canvas.before:
         colours = [Color(*colour)]
         shape = RoundedRectangle(radius=[radius]) if radius else Rectangle()
@@ -38,38 +40,118 @@ def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None
     return colours
 
 
-class Text(Label):
-    """A label that wraps to its width and grows to its text height (for lists and guides)."""
+class Style(EventDispatcher):
+    """The theme in force as a Kivy property: elderly mode or high contrast set it, and screens
+    built once follow it through bindings in their own tree instead of being rebuilt."""
 
-    def __init__(self, theme: Theme, text: str, *, size: float | None = None, colour: RGBA | None = None,
-                 bold: bool = False, halign: str = "left", **kwargs: object) -> None:
-        super().__init__(text=text, font_name=theme.font_name, font_size=size or theme.font_body,
-                         color=colour or theme.palette.text, bold=bold, halign=halign, valign="middle",
-                         size_hint_y=None, **kwargs)
-        self.bind(width=lambda *_: setattr(self, "text_size", (self.width, None)),
-                  texture_size=lambda *_: setattr(self, "height", self.texture_size[1] + theme.mm(1)))
+    theme = ObjectProperty(None)
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme
+
+
+class Animated:
+    """A widget that moves by itself (a Clock event or an Animation holds it while it runs): its
+    screen calls `stop` when it drops the widget, or the running animation keeps the old screen alive."""
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+
+Size = float | str | None   # pixels, or a theme role: "small", "body", "button", "title"
+Tone = RGBA | str | None    # a colour, or a palette name: "text", "muted", "badge", "primary"...
+
+
+def font_size(theme: Theme, size: Size, default: str = "body") -> float:
+    role = default if size is None else size
+    return getattr(theme, f"font_{role}") if isinstance(role, str) else role
+
+
+def tone(theme: Theme, colour: Tone, default: str = "text") -> RGBA:
+    name = default if colour is None else colour
+    return getattr(theme.palette, name) if isinstance(name, str) else name
+
+
+class Text(Label):
+    """A label that wraps to its width and grows to its text height (for lists and guides).
+
+    Given a role and a palette name instead of pixels and a colour, `restyle` follows a new theme
+    (a screen built once restyles its labels when elderly mode changes instead of rebuilding)."""
+
+    def __init__(self, theme: Theme, text: str, *, size: Size = None, colour: Tone = None,
+                 bold: bool = False, halign: str = "left", line: bool = False, **kwargs: object) -> None:
+        self.size_role, self.tone = size, colour
+        if not line:
+            kwargs.setdefault("size_hint_y", None)
+        super().__init__(text=text, font_name=theme.font_name, font_size=font_size(theme, size),
+                         color=tone(theme, colour), bold=bold, halign=halign, valign="middle", **kwargs)
+        self.gap = theme.mm(1)
+        if line:  # one line in the space given, shortened to fit (a title bar)
+            self.fbind("size", self._box)
+        else:
+            self.fbind("width", self._wrap)
+            self.fbind("texture_size", self._grow)
+
+    def _box(self, *_: object) -> None:
+        self.text_size = self.size
+
+    def _wrap(self, *_: object) -> None:
+        self.text_size = (self.width, None)
+
+    def _grow(self, *_: object) -> None:
+        self.height = self.texture_size[1] + self.gap
+
+    def restyle(self, theme: Theme) -> None:
+        self.font_size, self.color = font_size(theme, self.size_role), tone(theme, self.tone)
 
 
 class BigButton(ButtonBehavior, Label):
     """A touch target of at least 15 mm, filled with the primary or the secondary colour.
 
     A Label with button behaviour rather than a Kivy Button: Button's own style draws a bitmap
-    border we would hide anyway, and costs time on every screen change.
+    border we would hide anyway, and costs time on every screen change. `show` changes its words
+    or its colour in place; `restyle` follows a new theme.
     """
 
     def __init__(self, theme: Theme, text: str, on_press: Callable[[], None], *, primary: bool = False,
-                 subtitle: str = "", size: float | None = None, halign: str = "center", **kwargs: object) -> None:
-        p = theme.palette
-        font = size or theme.font_button
-        label = text if not subtitle else f"{text}\n[size={int(theme.font_small)}]{subtitle}[/size]"
+                 subtitle: str = "", size: Size = None, halign: str = "center", **kwargs: object) -> None:
+        self.title, self.subtitle, self.primary = text, subtitle, primary
+        self.size_role: Size = "button" if size is None else size
+        self.follows_target = "height" not in kwargs  # a key of a keyboard keeps its own height
+        self.action = on_press
         kwargs.setdefault("size_hint_y", None)
         kwargs.setdefault("height", theme.target)
-        super().__init__(text=label, markup=True, font_name=theme.font_name, font_size=font, halign=halign,
-                         valign="middle", color=p.on_primary if primary else p.on_secondary, **kwargs)
-        self.colours = fill(self, p.primary if primary else p.secondary, radius=theme.mm(2),
-                               border=None if primary else p.line)
-        self.bind(size=lambda *_: setattr(self, "text_size", (self.width - theme.mm(4), None)))
-        self.bind(on_release=lambda *_: on_press())
+        super().__init__(markup=True, halign=halign, valign="middle", **kwargs)
+        self.background, self.outline = fill(self, theme.palette.secondary, radius=theme.mm(2),
+                                             border=theme.palette.line)
+        self.inset = theme.mm(4)
+        self.fbind("size", self._wrap)
+        self.restyle(theme)
+
+    def _wrap(self, *_: object) -> None:
+        self.text_size = (self.width - self.inset, None)
+
+    def on_release(self) -> None:
+        self.action()
+
+    def show(self, text: str | None = None, subtitle: str | None = None, primary: bool | None = None) -> None:
+        """New words or another colour, in place."""
+        self.title = self.title if text is None else text
+        self.subtitle = self.subtitle if subtitle is None else subtitle
+        self.primary = self.primary if primary is None else primary
+        self.restyle(self.theme)
+
+    def restyle(self, theme: Theme) -> None:
+        p, self.theme = theme.palette, theme
+        self.text = self.title if not self.subtitle else \
+            f"{self.title}\n[size={int(theme.font_small)}]{self.subtitle}[/size]"
+        self.font_name, self.font_size = theme.font_name, font_size(theme, self.size_role)
+        self.color = p.on_primary if self.primary else p.on_secondary
+        self.background.rgba = p.primary if self.primary else p.secondary
+        self.outline.rgba = (*p.line[:3], 0 if self.primary else 1)
+        if self.follows_target:
+            self.height = theme.target
 
 
 class Badge(Label):
@@ -78,9 +160,15 @@ class Badge(Label):
     def __init__(self, theme: Theme, text: str, **kwargs: object) -> None:
         super().__init__(text=text, font_name=theme.font_name, font_size=theme.font_body, bold=True,
                          color=theme.palette.on_badge, size_hint=(None, None), **kwargs)
-        self.bind(texture_size=lambda *_: setattr(self, "size", (self.texture_size[0] + theme.mm(5),
-                                                                  self.texture_size[1] + theme.mm(2))))
-        fill(self, theme.palette.badge, radius=theme.mm(1.5))
+        self.margins = (theme.mm(5), theme.mm(2))
+        self.fbind("texture_size", self._fit)
+        self.background = fill(self, theme.palette.badge, radius=theme.mm(1.5))[0]
+
+    def _fit(self, *_: object) -> None:
+        self.size = (self.texture_size[0] + self.margins[0], self.texture_size[1] + self.margins[1])
+
+    def restyle(self, theme: Theme) -> None:
+        self.font_size, self.color, self.background.rgba = theme.font_body, theme.palette.on_badge, theme.palette.badge
 
 
 def column(theme: Theme, **kwargs: object) -> BoxLayout:
@@ -96,26 +184,48 @@ def scrolling(theme: Theme, content: Widget) -> ScrollView:
     return view
 
 
-class ItemRow(RecycleDataViewBehavior, BigButton):
-    """One row of an `item_list`: a BigButton that a RecycleView reuses for whichever row scrolls into view.
+class ItemRow(RecycleDataViewBehavior, ButtonBehavior, Label):
+    """One row of an `item_list`: a button that a RecycleView reuses for whichever row scrolls into view.
 
-    Drawn as an unselected BigButton (outlined); the selected row (the group shown) is drawn as a
-    primary one: filled with the primary colour, no outline, on_primary text.
+    A class, not a factory: Kivy caches views per `viewclass` in module-level dicts, so a lambda
+    as `viewclass` kept every list (and the screen around it) alive for the life of the process.
+    The theme comes from the list at each refresh. Drawn as an unselected BigButton (outlined);
+    the selected row (the group shown) as a primary one: filled, no outline, on_primary text.
     """
 
-    def __init__(self, theme: Theme, **kwargs: object) -> None:
-        self.theme, self.action = theme, None
-        super().__init__(theme, "", lambda: self.action and self.action(), size=theme.font_body, halign="left",
-                         **kwargs)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(markup=True, halign="left", valign="middle", **kwargs)
+        self.action: Callable[[], None] | None = None
+        self.inset = 0.0
+        with self.canvas.before:
+            self.background = Color()
+            self.shape = RoundedRectangle()
+            self.outline_colour = Color()
+            self.outline = Line(width=1.5)
+        self.fbind("pos", self._follow)
+        self.fbind("size", self._follow)
+
+    def _follow(self, *_: object) -> None:
+        radius = self.shape.radius[0][0] if self.shape.radius else 1
+        self.shape.pos, self.shape.size = self.pos, self.size
+        self.outline.rounded_rectangle = (*self.pos, *self.size, radius or 1)
+        self.text_size = (max(0.0, self.width - self.inset), None)
 
     def refresh_view_attrs(self, rv: RecycleView, index: int, data: dict) -> None:
         """Show row `data` (text, action, selected) in this recycled widget."""
-        p, selected = self.theme.palette, data["selected"]
+        theme: Theme = rv.theme
+        p, selected = theme.palette, data["selected"]
+        self.font_name, self.font_size, self.inset = theme.font_name, theme.font_body, theme.mm(4)
+        self.shape.radius = [theme.mm(2)]
         self.text, self.action = data["text"], data["action"]
         self.color = p.on_primary if selected else p.on_secondary
-        background, outline = self.colours
-        background.rgba = p.primary if selected else p.secondary
-        outline.a = 0 if selected else 1
+        self.background.rgba = p.primary if selected else p.secondary
+        self.outline_colour.rgba = (*p.line[:3], 0 if selected else 1)
+        self._follow()
+
+    def on_release(self) -> None:
+        if self.action is not None:
+            self.action()
 
 
 class ItemRecycleView(RecycleView):
@@ -124,22 +234,26 @@ class ItemRecycleView(RecycleView):
     def __init__(self, theme: Theme, **kwargs: object) -> None:
         self.theme = theme
         super().__init__(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"], **kwargs)
-        self.row_height = max(theme.target, theme.font_body * 3.4)
-        box = RecycleBoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap,
-                               padding=(0, 0, theme.mm(4), 0), default_size=(None, self.row_height),
-                               default_size_hint=(1, None))
-        box.bind(minimum_height=box.setter("height"))
-        self.add_widget(box)
-        self.viewclass = lambda: ItemRow(self.theme, height=self.row_height)
+        self.box = RecycleBoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap,
+                                    padding=(0, 0, theme.mm(4), 0), default_size_hint=(1, None))
+        self.box.fbind("minimum_height", self.box.setter("height"))
+        self.add_widget(self.box)
+        self.viewclass = ItemRow
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        """Another theme (elderly mode): row height, spacing and every visible row again."""
+        self.theme = theme
+        self.box.default_size = (None, max(theme.target, theme.font_body * 3.4))
+        self.box.spacing = theme.gap
+        self.refresh_from_data()
 
 
-def item_list(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]], selected: str = "") -> ScrollView:
-    """A scrolling list of (title, second line, action) rows, each a full-width touch target."""
-    view = ItemRecycleView(theme)
+def rows_data(theme: Theme, rows: Iterable[tuple[str, str, Callable[[], None]]], selected: str = "") -> list[dict]:
+    """An ItemRecycleView's data for (title, second line, action) rows, each a full-width touch target."""
     small = int(theme.font_small)
-    view.data = [{"text": f"{title}\n[size={small}]{detail}[/size]" if detail else title, "action": action,
-                  "selected": title == selected} for title, detail, action in rows]
-    return view
+    return [{"text": f"{title}\n[size={small}]{detail}[/size]" if detail else title, "action": action,
+             "selected": title == selected} for title, detail, action in rows]
 
 
 class Keyboard(GridLayout):

@@ -72,7 +72,17 @@ class CaseNumbers:
         self._today = today
         self._known = known
         self._lock = threading.Lock()
-        self._db = self._open()
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._db = self._open()
+        except CounterUnavailable as e:  # a read-only or locked data folder: the kiosk still starts
+            log.warning("event=case_counter_unavailable problem=%s", e.message)
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open counter; opened now if it could not be at start (CounterUnavailable if still not)."""
+        if self._db is None:
+            self._db = self._open()
+        return self._db
 
     def _open(self) -> sqlite3.Connection:
         """The counter, reconciled with the copy and the known numbers; rebuilt if it cannot be read."""
@@ -161,28 +171,32 @@ class CaseNumbers:
             raise CounterUnavailable(f"case-number counter {self.path.name} cannot be written ({e})") from None
         except sqlite3.DatabaseError:
             with self._lock:
-                self._db.close()
+                if self._db is not None:
+                    self._db.close()
+                self._db = None
                 self._db = self._open()
             return self._next()
 
     def _next(self) -> str:
         today = self._today()
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
             try:
-                last = self._stored(self._db)
+                last = self._stored(db)
                 if last is None or today > last[0]:
                     day, seq = today, 1
                 else:
                     if today < last[0]:
                         log.warning("event=clock_behind today=%s counter_day=%s", today, last[0])
                     day, seq = last[0], last[1] + 1
-                self._write(self._db, day, seq)
-                self._db.execute("COMMIT")
+                self._write(db, day, seq)
+                db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
         return format_case_number(self.terminal_id, day, seq)
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()

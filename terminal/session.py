@@ -112,6 +112,16 @@ class CaseSink(Protocol):
     def submit(self, case: Case) -> None: ...
 
 
+class IntakeClosed(TerminalError):
+    """The terminal cannot store a new case now (a full or read-only data partition)."""
+
+    advice_zh = "本机暂时不能受理新的申请，请到窗口办理，或稍后再来。"
+
+
+def always_open() -> str:
+    return ""
+
+
 class RatingSink(Protocol):
     def add_rating(self, rating: RatingRecord) -> None: ...
 
@@ -203,8 +213,12 @@ class Session:
 
     def __init__(self, config: Config, catalog: Catalog, sink: CaseSink, numbers: CaseNumbers, *,
                  ratings: RatingSink | None = None, complaints: ComplaintSink | None = None,
-                 clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = datetime.now,
+                 intake: Callable[[], str] = always_open) -> None:
+        """`intake` says whether a new case could be stored now: "" when it can, else why, in a
+        sentence for the citizen (the outbox's disk check; see `intake_refusal`)."""
         self.config = config
+        self._intake = intake
         self.catalog = catalog
         self._sink = sink
         self._numbers = numbers
@@ -407,11 +421,21 @@ class Session:
 
     # ---- applying --------------------------------------------------------------------------
 
+    @property
+    def intake_refusal(self) -> str:
+        """Why no new application can be taken now ("" when it can): asked when home and a guide are
+        shown, so nobody fills in a form the terminal could not store."""
+        return self._intake()
+
     def begin_identify(self) -> None:
-        """开始办理 on the guide: only items with a guide can be applied for here."""
+        """开始办理 on the guide: only items with a guide can be applied for here, and only while
+        the terminal can store the case (else IntakeClosed, whose advice is the refusal)."""
         self._require("start applying", State.GUIDE)
         if self._draft.item is None or self._draft.item.guide is None:
             raise TransitionError(self._state, "apply for an item without a service guide")
+        refusal = self.intake_refusal
+        if refusal:
+            raise IntakeClosed("new cases cannot be stored now", advice_zh=refusal)
         self._go(State.IDENTIFY, "start applying")
 
     def identified(self, identity: Identity) -> None:

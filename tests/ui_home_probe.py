@@ -41,7 +41,7 @@ def main(out: Path) -> None:
     base = config_module.load(None)
     config = dataclasses.replace(base, storage=dataclasses.replace(base.storage, data_dir=out / "data"))
     from ui import render
-    from ui.app import make_session
+    from terminal.assembly.kiosk import make_session
 
     clock = [1000.0]  # the idle clock, moved by hand below
     app = render.start(config, make_session(config, clock=lambda: clock[0]))

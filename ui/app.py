@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -19,11 +18,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from sync.outbox import Outbox
-from terminal.casenumber import CaseNumbers
-from terminal.catalog import load_catalog
 from terminal.config import Config
-from terminal.session import CaseSink, Session, SessionEvent, State
+from terminal.session import Session, SessionEvent, State
 from terminal.watchdog import Watchdog
 from ui.screens import BrowseScreen, BuiltOnce, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
 from ui.theme import Theme, make_theme
@@ -156,13 +152,3 @@ class TerminalApp(App):
         if self.overlay is not None:
             self.root_widget.remove_widget(self.overlay)
             self.overlay = None
-
-
-def make_session(config: Config, clock: Callable[[], float] = time.monotonic, outbox: Outbox | None = None,
-                 sink: CaseSink | None = None) -> Session:
-    """The kiosk's session: the region's catalog, the outbox as sink (unless `sink`), case numbers in the data folder."""
-    data_dir = config.storage.data_dir
-    outbox = outbox or Outbox.from_config(config)
-    catalog = load_catalog(config.terminal.region, data_dir)
-    return Session(config, catalog, sink or outbox, CaseNumbers(data_dir, config.terminal.id), ratings=outbox,
-                   complaints=outbox, clock=clock)

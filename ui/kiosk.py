@@ -28,7 +28,8 @@ from terminal.case_index import CaseIndex, IndexedSink
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
-from ui.app import TerminalApp, make_session
+from terminal.assembly.kiosk import make_session
+from ui.app import TerminalApp
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen

@@ -26,7 +26,8 @@ def start(config: Config, session: Session | None = None) -> "TerminalApp":  # n
     prepare(config, windowed=True)
     from kivy.base import EventLoop
 
-    from ui.app import TerminalApp, make_session
+    from terminal.assembly.kiosk import make_session
+    from ui.app import TerminalApp
 
     EventLoop.ensure_window()
     from kivy.core.window import Window

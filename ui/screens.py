@@ -10,7 +10,7 @@ by the kiosk app (ui/kiosk.py); the placeholder remains for the bare TerminalApp
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -20,12 +20,23 @@ from kivy.utils import escape_markup
 
 from terminal.catalog import Item
 from terminal.config import Config
-from terminal.session import Journey, Session, State
+from terminal.session import IntakeClosed, Session, State
 from ui.inputs import Picture, SignaturePad
 from ui.theme import Theme
 from ui.viewmodels import BrowseModel, GuideModel, HomeModel, SearchModel, ViewModel
 from ui.widgets import (
-    Animated, Badge, BigButton, ItemRecycleView, Keyboard, Size, Style, Text, column, fill, rows_data, scrolling,
+    Animated,
+    Badge,
+    BigButton,
+    ItemRecycleView,
+    Keyboard,
+    Size,
+    Style,
+    Text,
+    column,
+    fill,
+    rows_data,
+    scrolling,
 )
 
 Navigate = Callable[[str], None]  # show another screen for the same session state (browse <-> search)
@@ -169,6 +180,7 @@ class HomeScreen(BuiltOnce):
         self.body.add_widget(self.top_bar)
         self.intro = Text(t, f"{settings.name} · 24小时自助服务区，全天为您服务", colour="muted")
         self.body.add_widget(self.intro)
+        self.closed = Text(t, "", bold=True)  # the terminal cannot store new cases: said before anyone starts
         self.subtitles: dict[BigButton, str] = {}
         self.elderly_button = BigButton(t, "长辈模式", lambda: session.set_elderly(not session.elderly), size="title",
                                         size_hint_y=1)
@@ -200,11 +212,16 @@ class HomeScreen(BuiltOnce):
                                      f"终端编号 {settings.id}", size="small", colour="muted"))
         self.model.fbind("clock", self._show_clock)
         self.model.fbind("elderly", self._show_elderly)
+        self.model.fbind("closed", self._show_closed)
         self._show_elderly()
         self.restyle(t)
 
     def _show_clock(self, *_: object) -> None:
         self.clock_label.text = self.model.clock
+
+    def _show_closed(self, *_: object) -> None:
+        self.closed.text = f"本机暂停受理新的申请：{self.model.closed}" if self.model.closed else ""
+        show_if(self.closed, self.body, bool(self.model.closed), index=len(self.body.children) - 1)
 
     def _show_elderly(self, *_: object) -> None:
         plain = self.model.elderly  # elderly mode: fewer words, the same big targets
@@ -219,8 +236,9 @@ class HomeScreen(BuiltOnce):
         for line in self.grid.children:
             line.spacing = theme.gap * 2
         restyle_tree(self.body, theme)
-        if self.intro.parent is None:
-            restyle_tree(self.intro, theme)
+        for spare in (self.intro, self.closed):
+            if spare.parent is None:
+                restyle_tree(spare, theme)
 
     def update_clock(self) -> None:
         self.model.tick()
@@ -359,17 +377,27 @@ class GuideScreen(BuiltOnce):
         self.split.add_widget(self.main_view)
         self.split.add_widget(side_view)
         self.body.add_widget(self.split)
-        self.begin = BigButton(t, "开始办理", session.begin_identify, primary=True)
+        self.begin = BigButton(t, "开始办理", self._begin, primary=True)
         self.main_pool: list[Text] = []
         self.side_pool: list[Text] = []
         self.model.fbind("item", self._show)
+        self.model.fbind("closed", self._show)
         self.restyle(t)
+
+    def _begin(self) -> None:
+        """开始办理, unless the terminal cannot store a case now: then the button says why instead."""
+        if self.model.closed:
+            return
+        try:
+            self.session.begin_identify()
+        except IntakeClosed as closed:
+            self.model.closed = closed.advice_zh
 
     def _lines(self, item: Item) -> list[tuple[str, Size, bool]]:
         """The main column: (text with markup, size role, bold) per label."""
         t, guide = self.theme, item.guide
         if guide is None:
-            return [("[color={}]本事项暂无办事指南，请到窗口或拨打咨询电话了解。[/color]".format(t.palette.muted_hex),
+            return [(f"[color={t.palette.muted_hex}]本事项暂无办事指南，请到窗口或拨打咨询电话了解。[/color]",
                      "body", False)]
         lines: list[tuple[str, Size, bool]] = [(f"申请材料（一次性告知，共 {len(guide.materials)} 项）", "button", True)]
         for n, m in enumerate(guide.materials, 1):
@@ -404,6 +432,10 @@ class GuideScreen(BuiltOnce):
         guide = item.guide if item is not None else None
         show_if(self.sample, self.body, guide is not None and guide.sample, index=len(self.body.children) - 2)
         show_if(self.begin, self.body, guide is not None)
+        if self.model.closed:
+            self.begin.show("暂停受理新的申请", subtitle=self.model.closed, primary=False)
+        else:
+            self.begin.show("开始办理", subtitle="", primary=True)
         pour(self.main, self.main_pool, lines, self.theme)
         pour(self.side, self.side_pool, [(fact, "body", False) for fact in facts], self.theme)
         self.main_view.scroll_y = 1

@@ -8,7 +8,7 @@ No widgets here and no window: these import only Kivy's event and property modul
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
@@ -39,9 +39,11 @@ class ViewModel(EventDispatcher):
 class HomeModel(ViewModel):
     elderly = BooleanProperty(False)
     clock = StringProperty("")
+    closed = StringProperty("")  # why no new application can be taken now ("" when it can)
 
     def refresh(self, session: Session) -> None:
         self.elderly = session.elderly
+        self.closed = session.intake_refusal
         self.tick()
 
     def tick(self) -> None:
@@ -95,9 +97,12 @@ class GuideModel(ViewModel):
     """办事指南 of the item chosen: None when no item is chosen (after a wipe)."""
 
     item = ObjectProperty(None, allownone=True)
+    closed = StringProperty("")  # why 开始办理 cannot be offered now ("" when it can)
 
     def refresh(self, session: Session) -> None:
+        self.closed = session.intake_refusal
         self.item = session.item
 
     def reset(self) -> None:
         self.item = None
+        self.closed = ""

@@ -51,3 +51,25 @@ def test_read_only_partition_is_a_fault_and_nothing_crashes(small_disk: SmallDis
         assert serve.returncode == 0
     finally:
         small_disk.read_only(False)
+
+
+def test_the_kiosk_session_starts_on_a_read_only_partition_and_says_it_takes_no_new_cases(
+        small_disk: SmallDisk) -> None:
+    from terminal import config as config_module
+    from terminal.assembly.kiosk import make_session
+    from terminal.session import IntakeClosed, State
+
+    data = small_disk.path / "data"
+    config = config_module.load(write_config(small_disk.path.parent / "terminal.toml", data))
+    Outbox(data, min_free_mb=0).close()
+    small_disk.read_only()
+    try:
+        session = make_session(config)  # the case-number counter cannot be opened: still no traceback
+        assert "只读" in session.intake_refusal
+        session.start_application()
+        session.choose_item(next(item for item in session.catalog.items if item.guide is not None))
+        with pytest.raises(IntakeClosed) as closed:
+            session.begin_identify()
+        assert closed.value.for_people() and session.state is State.GUIDE
+    finally:
+        small_disk.read_only(False)

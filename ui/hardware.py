@@ -92,6 +92,8 @@ class Scanner:
         self.tracker = StabilityTracker()
         self.auto = True
         self.capturing = False
+        self._still_wanted = 0  # the still being waited for; one asked before the camera went away is not it
+        self._capture_lock = threading.Lock()  # auto-capture (camera thread) and the button (UI thread)
         self._drawing = threading.Event()  # a preview is on its way to the UI: drop frames until it is drawn
         self._live = True
         self.worker: CameraFeed = devices.camera(self._frame, on_error=self._error,
@@ -112,6 +114,11 @@ class Scanner:
             job()
 
     def _error(self, error: DeviceError) -> None:
+        """The camera went away: a still asked for is lost with it, so capturing can start again once
+        it is back (else the screen would wait for that still for ever and never capture again)."""
+        with self._capture_lock:
+            self._still_wanted += 1
+            self.capturing = False
         self._on_ui(lambda: self.on_problem(error))
 
     def _frame(self, frame: np.ndarray) -> None:
@@ -140,12 +147,17 @@ class Scanner:
 
     def capture(self) -> None:
         """Take a full-resolution still and scan it (on the camera thread); one at a time."""
-        if self.capturing:
-            return
-        self.capturing = True
-        self.worker.request_still(self._still)
+        with self._capture_lock:
+            if self.capturing:
+                return
+            self.capturing = True
+            self._still_wanted += 1
+            wanted = self._still_wanted
+        self.worker.request_still(lambda frame: self._still(frame, wanted))
 
-    def _still(self, frame: np.ndarray) -> None:
+    def _still(self, frame: np.ndarray, wanted: int) -> None:
+        if wanted != self._still_wanted:
+            return  # asked for before the camera went away: the person sees the page again and it is taken anew
         try:
             scanned = scan_page(frame, self.options)
             page = Page(scanned.jpeg.data, scanned.jpeg.width, scanned.jpeg.height)

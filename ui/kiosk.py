@@ -3,9 +3,9 @@
 `KioskApp` extends the home/browse/search/guide app with a screen per journey state. Changing
 screens tells the old one to `leave` (stop its device, blank or drop its words: nothing personal
 stays in a hidden screen) and the new one to `enter`. The screens get what they use from here:
-the session, the configuration, the style, the devices, the progress lookup and `show`. On top of that it keeps the citizen inside: Esc,
-Alt+F4 and window-close requests do nothing, and when nobody is there the home screen gives
-way to an attract screen and then to a blank one.
+the session, the configuration, the style, the devices, the progress lookup and `show`.
+On top of that it keeps the citizen inside: Esc, Alt+F4 and window-close requests do nothing,
+and when nobody is there the home screen gives way to an attract screen and then to a blank one.
 
 Import only after `ui.window.prepare()`.
 """
@@ -20,15 +20,16 @@ from collections.abc import Callable
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 from sync.client import ClientSettings, PlatformClient
 from sync.downlink import Progress, progress
 from sync.outbox import Outbox
+from terminal.assembly.kiosk import make_session
 from terminal.case_index import CaseIndex, IndexedSink
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
-from terminal.assembly.kiosk import make_session
 from ui.app import TerminalApp
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
@@ -121,7 +122,7 @@ class KioskApp(TerminalApp):
         self.screen_saver: ScreenSaver | None = None
         self.screen_changes: list[tuple[str, float]] = []  # (screen, seconds to build it): the benchmark reads these
 
-    def build(self):  # type: ignore[no-untyped-def]
+    def build(self) -> Widget:
         root = super().build()
         progress_lookup = PlatformProgress(self.settings, self.outbox, self.case_index)
         extra: dict[State, dict[str, object]] = {State.PROGRESS: {"progress": progress_lookup},

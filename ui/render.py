@@ -12,16 +12,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 from terminal import config as config_module
 from terminal.config import Config
 from terminal.session import Session
 from ui.window import prepare
 
+if TYPE_CHECKING:  # Kivy widgets load only after prepare() has set the window up
+    from kivy.uix.behaviors import ButtonBehavior
 
-def start(config: Config, session: Session | None = None) -> "TerminalApp":  # noqa: F821 (imported below)
+    from ui.app import TerminalApp
+
+
+def start(config: Config, session: Session | None = None) -> TerminalApp:
     """Build the app in this process's (offscreen) window and draw the first frames."""
     prepare(config, windowed=True)
     from kivy.base import EventLoop
@@ -46,7 +52,7 @@ def pump(frames: int = 3) -> None:
         EventLoop.idle()
 
 
-def buttons(app: "TerminalApp") -> Iterator["ButtonBehavior"]:  # noqa: F821
+def buttons(app: TerminalApp) -> Iterator[ButtonBehavior]:
     from kivy.uix.behaviors import ButtonBehavior
 
     for widget in app.root_widget.walk():
@@ -54,7 +60,7 @@ def buttons(app: "TerminalApp") -> Iterator["ButtonBehavior"]:  # noqa: F821
             yield widget
 
 
-def find_button(app: "TerminalApp", text: str) -> "ButtonBehavior":  # noqa: F821
+def find_button(app: TerminalApp, text: str) -> ButtonBehavior:
     """The first visible button whose text starts with `text` (a subtitle may follow)."""
     for button in buttons(app):
         if button.text.startswith(text) and button.get_root_window() is not None:
@@ -62,7 +68,7 @@ def find_button(app: "TerminalApp", text: str) -> "ButtonBehavior":  # noqa: F82
     raise LookupError(f"no button {text!r} on screen {app.manager.current}")
 
 
-def tap(app: "TerminalApp", text: str) -> None:
+def tap(app: TerminalApp, text: str) -> None:
     """Touch a button as a finger would: down and up at its centre, through Kivy's input path."""
     from kivy.tests.common import UnitTestTouch
 
@@ -75,7 +81,7 @@ def tap(app: "TerminalApp", text: str) -> None:
     pump()
 
 
-def save(app: "TerminalApp", path: Path) -> Path:
+def save(app: TerminalApp, path: Path) -> Path:
     pump()
     path.parent.mkdir(parents=True, exist_ok=True)
     app.root_widget.export_to_png(str(path))

@@ -11,6 +11,8 @@ by the kiosk app (ui/kiosk.py); the placeholder remains for the bare TerminalApp
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -168,7 +170,7 @@ def show_if(widget: Widget, parent: Widget, shown: bool, index: int = 0) -> None
 class HomeScreen(BuiltOnce):
     """Big buttons for everything a citizen can do, the center's name and the time. Built once."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = HomeModel()
         super().__init__(*args, **kwargs)
         t, session, settings = self.theme, self.session, self.settings.terminal
@@ -247,7 +249,7 @@ class HomeScreen(BuiltOnce):
 class BrowseScreen(BuiltOnce):
     """The catalog by department or by life-event theme: groups on the left, items on the right. Built once."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = BrowseModel()
         super().__init__(*args, **kwargs)
         t = self.theme
@@ -279,7 +281,7 @@ class BrowseScreen(BuiltOnce):
         self.by_theme.show(primary=self.model.by == "theme")
 
     def _show_groups(self, *_: object) -> None:
-        self.groups.data = rows_data(self.theme, [(g, "", lambda g=g: self.pick(g)) for g in self.model.groups],
+        self.groups.data = rows_data(self.theme, [(g, "", partial(self.pick, g)) for g in self.model.groups],
                                      selected=self.model.group)
 
     def _show_items(self, *_: object) -> None:
@@ -303,7 +305,7 @@ class BrowseScreen(BuiltOnce):
 class SearchScreen(BuiltOnce):
     """Pinyin initials or full pinyin on big on-screen keys; results change with every key. Built once."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = SearchModel()
         super().__init__(*args, **kwargs)
         t = self.theme
@@ -356,7 +358,7 @@ class GuideScreen(BuiltOnce):
     Built once: its labels are kept in pools and given the next item's words, so opening a guide
     makes no widgets (only the texts that changed are drawn again)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = GuideModel()
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
@@ -454,7 +456,7 @@ def pour(box: BoxLayout, pool: list[Text], lines: list[tuple[str, Size, bool]], 
     """Show `lines` in `box` with the pool's labels (made only when the pool is short), in order."""
     while len(pool) < len(lines):
         pool.append(Text(theme, "", markup=True))
-    for label, (text, size, bold) in zip(pool, lines):
+    for label, (text, size, bold) in zip(pool, lines, strict=False):  # the pool may hold spare labels
         if label.size_role != size:
             label.size_role = size
             label.restyle(theme)

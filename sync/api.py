@@ -133,8 +133,8 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
                   description="What the central server calls on a terminal to pull queued records. "
                               "See docs/sync-protocol.md.", docs_url=None, redoc_url=None, openapi_url=None)
     use_error_shape(app)
-    app.add_exception_handler(RequestValidationError, _bad_request)  # type: ignore[arg-type]
-    app.add_exception_handler(TerminalError, _unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _bad_request)  # type: ignore[arg-type]  # Starlette types handlers for any Exception
+    app.add_exception_handler(TerminalError, _unavailable)  # type: ignore[arg-type]  # Starlette types handlers for any Exception
 
     def authorised(authorization: str | None) -> bool:
         try:
@@ -146,7 +146,7 @@ def create_app(outbox: Outbox, terminal_id: str, secret: bytes) -> FastAPI:
 
     app.add_middleware(Gate, router=app.router, authorised=authorised, body_cap=_body_cap)
     documented = app.openapi
-    app.openapi = lambda: _without_422(documented())  # type: ignore[method-assign]
+    app.openapi = lambda: _without_422(documented())  # type: ignore[method-assign]  # FastAPI documents replacing openapi this way
 
     def gone(record_id: str) -> HTTPException:
         return HTTPException(404, f"record {record_id} is not queued (unknown or already acknowledged)")

@@ -22,8 +22,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 
 def build() -> dict[str, Any]:
     # The apps are only inspected, never served, so they need no outbox, store or secret.
-    pull = api.create_app(None, "T0001", b"")  # type: ignore[arg-type]
-    push = central.create_app(None, b"")  # type: ignore[arg-type]
+    pull = api.create_app(None, "T0001", b"")  # type: ignore[arg-type]  # only the schema is read; no outbox is needed
+    push = central.create_app(None, b"")  # type: ignore[arg-type]  # only the schema is read; no store is needed
     document: dict[str, Any] = {
         "openapi": pull.openapi()["openapi"],
         "info": {"title": "24小时自助服务终端 sync protocol", "version": str(PROTOCOL_VERSION),

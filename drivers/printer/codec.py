@@ -147,7 +147,7 @@ def valid_status_byte(value: int | None) -> bool:
 
 
 def _bit(value: int | None, bit: int) -> bool | None:
-    return bool(value & (1 << bit)) if valid_status_byte(value) else None  # type: ignore[operator]
+    return bool(value & (1 << bit)) if valid_status_byte(value) else None  # type: ignore[operator]  # valid_status_byte narrows None away
 
 
 def parse_status(answers: dict[int, int | None]) -> PrinterStatus:
@@ -163,13 +163,13 @@ def parse_status(answers: dict[int, int | None]) -> PrinterStatus:
     stopped_paper_end = _bit(answers.get(2), 5)
     offline_error = _bit(answers.get(2), 6)
     error_byte = answers.get(3)
-    error_cause = (bool(error_byte & 0b0110_1100) if valid_status_byte(error_byte) else None)  # type: ignore[operator]
+    error_cause = (bool(error_byte & 0b0110_1100) if valid_status_byte(error_byte) else None)  # type: ignore[operator]  # valid_status_byte narrows None away
     paper_byte = answers.get(4)
     paper: Paper = "unknown"
     if valid_status_byte(paper_byte):
-        if paper_byte & 0b0110_0000 or stopped_paper_end:  # type: ignore[operator]
+        if paper_byte & 0b0110_0000 or stopped_paper_end:  # type: ignore[operator]  # checked by valid_status_byte above
             paper = "out"
-        elif paper_byte & 0b0000_1100:  # type: ignore[operator]
+        elif paper_byte & 0b0000_1100:  # type: ignore[operator]  # checked by valid_status_byte above
             paper = "near_end"
         else:
             paper = "ok"

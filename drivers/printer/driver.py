@@ -201,7 +201,7 @@ class ReceiptPrinter:
                callback: Callable[[PrintResult], None] | None = None) -> Future[PrintResult]:
         """Queue a document or a job (a retry) on the printer thread; the callback runs on that thread."""
         job = what if isinstance(what, PrintJob) else None
-        future = self._worker.submit(self.print_job if job else self.print_document, what)  # type: ignore[arg-type]
+        future = self._worker.submit(self.print_job if job else self.print_document, what)  # type: ignore[arg-type]  # job and document take different types; `job` picks the matching one
         if callback is not None:
             future.add_done_callback(lambda f: callback(f.result()))
         return future

@@ -372,7 +372,7 @@ def main() -> None:
     import sys
 
     folder = Path(sys.argv[1])
-    difficulty: Difficulty = sys.argv[2] if len(sys.argv) > 2 else "easy"  # type: ignore[assignment]
+    difficulty: Difficulty = sys.argv[2] if len(sys.argv) > 2 else "easy"  # type: ignore[assignment]  # the command line is checked against Difficulty below
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 20
     write_set(folder, difficulty, count)
     print(folder)

@@ -177,7 +177,7 @@ def _closed_by_server(crowd: list[socket.socket], at_least: int, within: float) 
             for key, _ in selector.select(left):
                 selector.unregister(key.fileobj)
                 try:
-                    closed += key.fileobj.recv(1) == b""  # type: ignore[union-attr]
+                    closed += key.fileobj.recv(1) == b""  # type: ignore[union-attr]  # only sockets are registered
                 except ConnectionResetError:
                     closed += 1
     return closed >= at_least

@@ -201,7 +201,7 @@ def test_any_values_give_a_config_or_a_config_error(values: dict[str, object]) -
         *sections, name = dotted.split(".")
         table = data
         for section in sections:
-            table = table.setdefault(section, {})  # type: ignore[assignment]
+            table = table.setdefault(section, {})  # type: ignore[assignment]  # a nested TOML table is a dict
             if not isinstance(table, dict):
                 break
         else:

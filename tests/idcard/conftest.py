@@ -47,7 +47,7 @@ def make_simulator(tmp_path: Path) -> Iterator[Callable[..., SamSimulator]]:
 
     def make(**kwargs: object) -> SamSimulator:
         kwargs.setdefault("link", tmp_path / "terminal-idcard")
-        simulator = SamSimulator(**kwargs).start()  # type: ignore[arg-type]
+        simulator = SamSimulator(**kwargs).start()  # type: ignore[arg-type]  # test options are the simulator keywords
         made.append(simulator)
         return simulator
 

@@ -154,7 +154,7 @@ def test_listener_exception_does_not_stop_the_reader(make_simulator: MakeSim) ->
     seen: list[str] = []
 
     def listener(event: object) -> None:
-        seen.append(event.kind)  # type: ignore[attr-defined]
+        seen.append(event.kind)  # type: ignore[attr-defined]  # every event here has a kind
         raise RuntimeError("listener bug")
 
     from terminal.devices import parse_address

@@ -195,5 +195,5 @@ def test_commands_are_refused_outside_the_protocol() -> None:
     with pytest.raises(ValueError):
         codec.led(6, "ON")
     with pytest.raises(ValueError):
-        codec.led(1, "DIM")  # type: ignore[arg-type]
+        codec.led(1, "DIM")  # type: ignore[arg-type]  # a wrong mode on purpose
     assert codec.beep(99999) == b"BEEP 2000\n"

@@ -22,7 +22,7 @@ from terminal.scanner.warp import estimate_aspect
 
 
 def _scene(seed: int, **kw: object) -> synthetic.Scene:
-    return synthetic.make_scene(np.random.default_rng(seed), **kw)  # type: ignore[arg-type]
+    return synthetic.make_scene(np.random.default_rng(seed), **kw)  # type: ignore[arg-type]  # test options are make_scene keywords
 
 
 def test_aspect_ratio_is_recovered_from_a_slanted_view(easy_scenes: list[synthetic.Scene]) -> None:

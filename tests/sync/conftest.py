@@ -45,7 +45,7 @@ class Central:
 def start_central(db: Path, port: int = 0, catalog_dir: Path | None = None, **tls: Path) -> Central:
     store = CentralStore(db)
     app = create_app(store, SECRET, catalog_dir)
-    central = Central(store, None)  # type: ignore[arg-type]
+    central = Central(store, None)  # type: ignore[arg-type]  # the central store is not used by these tests
 
     @app.middleware("http")
     async def inject(request: Request, call_next):
@@ -82,7 +82,7 @@ def outbox(tmp_path: Path) -> Iterator[Outbox]:
 def make_client(url: str, **overrides: object) -> PlatformClient:
     options: dict[str, object] = {"base_url": url, "terminal_id": TERMINAL_ID, "secret": SECRET,
                                   "timeout_seconds": 2.0, "backoff_base": 0.02, "backoff_cap": 0.1, **overrides}
-    settings = ClientSettings(**options)  # type: ignore[arg-type]
+    settings = ClientSettings(**options)  # type: ignore[arg-type]  # test options are the settings fields
     return PlatformClient(settings)
 
 

@@ -25,7 +25,7 @@ from tests.sync.helpers import SECRET, TERMINAL_ID, make_case
 
 
 def _push(outbox: Outbox, url: str, **kwargs: object) -> Pusher:
-    return Pusher(outbox, make_client(url), retry_base=0.01, **kwargs)  # type: ignore[arg-type]
+    return Pusher(outbox, make_client(url), retry_base=0.01, **kwargs)  # type: ignore[arg-type]  # test options are the Pusher keywords
 
 
 def _attachment_puts(central: Central) -> list[str]:

@@ -173,7 +173,7 @@ def test_device_states_keep_since_until_the_status_changes() -> None:
     states.update([CheckResult("printer", "ok", "正常")])
     now[0] += timedelta(minutes=5)
     states.update([CheckResult("printer", "ok", "正常")])
-    assert states.get("printer").since.minute == 0  # type: ignore[union-attr]
+    assert states.get("printer").since.minute == 0  # type: ignore[union-attr]  # the printer state was recorded just above
     now[0] += timedelta(minutes=5)
     states.update([CheckResult("printer", "fault", "缺纸")])
     state = states.get("printer")

@@ -47,13 +47,13 @@ def main(out: Path) -> None:
     report["session_after_open"] = app.session.state.value
     from kivy.uix.behaviors import ButtonBehavior
 
-    keys = [w for w in mode.layer.walk() if isinstance(w, ButtonBehavior)]  # type: ignore[union-attr]
+    keys = [w for w in mode.layer.walk() if isinstance(w, ButtonBehavior)]  # type: ignore[union-attr]  # the mode is open here
     report["pin_key_mm"] = round(min(min(w.width, w.height) for w in keys) / mode.theme.mm(1), 2)
     shots.save(mode, out / "pinpad.png")
 
     shots.enter_pin(mode, "999999")
-    shots.wait_for(lambda: not mode.view.busy, 20)  # type: ignore[union-attr]
-    report["wrong_pin_message"] = mode.view.message.text  # type: ignore[union-attr]
+    shots.wait_for(lambda: not mode.view.busy, 20)  # type: ignore[union-attr]  # the mode is open here
+    report["wrong_pin_message"] = mode.view.message.text  # type: ignore[union-attr]  # the mode is open here
     report["after_wrong_pin"] = type(mode.view).__name__
 
     started = time.monotonic()
@@ -86,13 +86,13 @@ def main(out: Path) -> None:
     shots.tap_text(mode, "开始按键测试")
     shots.wait_for(lambda: getattr(mode.view, "keypad", None) is not None, 10)
     for key in range(1, 6):
-        mode.view.keypad.simulator.press(key)  # type: ignore[union-attr]
+        mode.view.keypad.simulator.press(key)  # type: ignore[union-attr]  # the simulated keypad in this probe
         shots.wait_for(lambda key=key: f"已测 {key}/5" in shots.view_text(mode), 10)
     report["keypad_text"] = shots.view_text(mode)
     shots.tap_text(mode, "‹ 总览")
 
     shots.tap_text(mode, "screen")
-    grid = mode.view.grid  # type: ignore[union-attr]
+    grid = mode.view.grid  # type: ignore[union-attr]  # the mode is open here
     for x, y in grid.targets():
         wx, wy = grid.to_window(x + 3, y - 2)
         shots.touch(wx, wy)

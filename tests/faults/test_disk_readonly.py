@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +76,28 @@ def test_the_kiosk_session_starts_on_a_read_only_partition_and_says_it_takes_no_
         assert closed.value.for_people() and session.state is State.GUIDE
     finally:
         small_disk.read_only(False)
+
+
+def test_terminal_run_reaches_its_home_screen_on_a_read_only_partition(small_disk: SmallDisk, tmp_path: Path) -> None:
+    """First start on a partition that went read-only: no case-index key, no counter, no event file
+    can be made; the kiosk still comes up (and its home screen says it takes no new cases)."""
+    data = small_disk.path / "data"
+    Outbox(data, min_free_mb=0).close()
+    config = write_config(small_disk.path.parent / "terminal.toml", data)
+    small_disk.read_only()
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify"))
+    notify.settimeout(90)
+    env = dict(os.environ, KIVY_HOME=str(tmp_path / "kivy"), KIVY_NO_CONSOLELOG="1", KIVY_NO_ARGS="1",
+               NOTIFY_SOCKET=str(tmp_path / "notify"))
+    kiosk = subprocess.Popen([sys.executable, "-m", "terminal", "--config", str(config), "run", "--simulate",
+                              "--windowed"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        ready = notify.recv(4096)
+    finally:
+        kiosk.kill()
+        errors = kiosk.communicate(timeout=30)[1].decode("utf-8", "replace")
+        notify.close()
+        small_disk.read_only(False)
+    assert ready.startswith(b"READY=1"), errors
+    assert "Traceback" not in errors

@@ -44,6 +44,7 @@ from terminal import events
 from terminal.cases import Case, Complaint, RatingRecord
 from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
+from terminal.strictjson import check_receipt
 
 log = logging.getLogger(__name__)
 
@@ -698,8 +699,10 @@ class Outbox:
     def mark_delivered(self, record_id: str, receipt: str, via: str, manifest_sha256: str | None = None) -> bool:
         """Record the platform's receipt and purge the personal data. False if it was already delivered.
 
-        With `manifest_sha256`, a receipt for different content (a confused platform) is refused.
+        With `manifest_sha256`, a receipt for different content (a confused platform) is refused; a
+        receipt that is not 1-200 printable characters is refused too (ReceiptInvalid), never cut.
         """
+        check_receipt(receipt)
         with self._write() as db:
             row = db.execute("SELECT state, manifest_sha256 FROM records WHERE record_id = ?", (record_id,)).fetchone()
             if row is None:
@@ -710,7 +713,7 @@ class Outbox:
                 return False
             db.execute("UPDATE records SET state = ?, delivered_at = ?, delivered_via = ?, receipt = ?,"
                        " claimed_by = NULL, claimed_at = NULL, last_error = NULL WHERE record_id = ?",
-                       (DELIVERED, self.clock(), via, receipt[:200], record_id))
+                       (DELIVERED, self.clock(), via, receipt, record_id))
         log.info("outbox.delivered record=%s via=%s", record_id, via)
         self._purge(record_id)
         return True

@@ -19,6 +19,7 @@ from sync.keys import Keyring, SealBroken
 from sync.outbox import Outbox, RecordConflict, RecordGone
 from terminal.cases import Complaint, Rating, RatingRecord
 from terminal.errors import StorageFull
+from terminal.strictjson import ReceiptInvalid
 from tests.sync.helpers import make_case, sha, stored_file
 
 
@@ -230,7 +231,9 @@ def test_outbox_list_escapes_control_characters(tmp_path: Path, capsys: pytest.C
     config = config_module.from_dict({"storage": {"data_dir": str(tmp_path), "min_free_mb": 10}})
     box = Outbox.from_config(config)
     box.submit(make_case(22))
-    box.mark_delivered(make_case(22).case_no, "PLT-1\x1b[2J\x1b]0;owned\x07\r\nfake line", "pull")
+    box.mark_delivered(make_case(22).case_no, "PLT-1", "pull")
+    with sqlite3.connect(tmp_path / "outbox" / "outbox.sqlite") as db:  # stored before receipts were checked
+        db.execute("UPDATE records SET receipt = ?", ("PLT-1\x1b[2J\x1b]0;owned\x07\r\nfake line",))
     args = argparse.Namespace(state=None, limit=10, json=False)
     assert command.run_list(args, config) == 0
     out = capsys.readouterr().out
@@ -294,3 +297,12 @@ def test_a_crash_between_ledger_and_database_when_forgetting_is_no_loss(tmp_path
     again = Outbox(tmp_path, min_free_mb=10, clock=lambda: now[0])
     assert again.lost == ()
     assert make_case(40).case_no in again.ledger.record_ids()  # put back, forgotten properly next time
+
+
+@pytest.mark.parametrize("receipt", ["", "x" * 201, "PLT\x1b[2J", "PLT\r\nforged"])
+def test_the_outbox_refuses_a_receipt_it_would_have_to_cut_or_clean(tmp_path: Path, receipt: str) -> None:
+    box = Outbox(tmp_path, min_free_mb=10)
+    box.submit(make_case(23))
+    with pytest.raises(ReceiptInvalid):
+        box.mark_delivered(make_case(23).case_no, receipt, "pull")
+    assert box.records()[0].state == "queued"  # still there, still to be delivered

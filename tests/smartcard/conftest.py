@@ -80,11 +80,11 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     process, socket_path = _start(root, conf)
     os.environ["PCSCLITE_CSOCK_NAME"] = str(socket_path)
     try:
-        wait_until(lambda: socket_path.exists() or process.poll() is not None, 15, "pcscd socket")
+        wait_until(lambda: socket_path.exists() or process.poll() is not None, 60, "pcscd socket")
         if process.poll() is not None:
             pytest.fail(f"pcscd exited: {(root / 'pcscd.log').read_text()[-2000:]}")
         from drivers.smartcard.driver import list_readers
-        wait_until(lambda: any(r.startswith(READER_PREFIX) for r in list_readers()), 15, "the vpcd reader")
+        wait_until(lambda: any(r.startswith(READER_PREFIX) for r in list_readers()), 60, "the vpcd reader")
         reader = next(r for r in list_readers() if r.startswith(READER_PREFIX))
         yield Pcscd(port, reader, root / "pcscd.log")
     finally:

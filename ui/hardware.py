@@ -107,9 +107,14 @@ class Scanner:
         self._live = False
         self.worker.stop() if wait else in_background(self.worker.stop, "camera-stop")
 
-    @mainthread
     def _on_ui(self, job: Callable[[], None]) -> None:
-        """On the UI thread; whatever arrives after the scanner stopped is dropped."""
+        """To the UI thread; whatever arrives after the scanner stopped is dropped, on this side
+        too, so no frame of the last person's document waits in the clock's queue after a wipe."""
+        if self._live:
+            self._run_on_ui(job)
+
+    @mainthread
+    def _run_on_ui(self, job: Callable[[], None]) -> None:
         if self._live:
             job()
 
@@ -123,6 +128,8 @@ class Scanner:
 
     def _frame(self, frame: np.ndarray) -> None:
         """Camera thread: analyse, decide on auto-capture, hand a small copy to the screen."""
+        if not self._live:
+            return
         started = time.perf_counter()
         analysis = analyse_preview(frame)
         stability = self.tracker.update(analysis.detection, time.monotonic())

@@ -1,0 +1,45 @@
+"""好差评 in the console: counts per level, bad ratings followed up (整改 note, closed date), CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import requests
+
+from gov_central.operators import Operators
+from sync.auth import make_token
+from sync.manifest import Outgoing, from_rating
+from terminal.cases import Rating, RatingRecord
+from tests.central.conftest import Service, login
+from tests.sync.helpers import SECRET
+
+PASSWORD = "测试密码-0123456789"
+
+
+def deliver(service: Service, out: Outgoing, terminal_id: str = "T0001") -> None:
+    """A record without attachments, as the push client sends it: manifest, then complete."""
+    headers = {"Authorization": "Bearer " + make_token(SECRET, terminal_id), "Idempotency-Key": out.record_id,
+               "Content-Type": "application/json"}
+    url = f"{service.url}/v1/records/{out.record_id}"
+    assert requests.put(url, data=out.manifest, headers=headers, timeout=10).status_code == 201
+    assert requests.post(f"{url}/complete", headers=headers, timeout=10).status_code == 200
+
+
+def test_bad_rating_is_followed_up_closed_and_exported(service: Service) -> None:
+    Operators(service.store.db).add("测试审核", "业务审核", PASSWORD)
+    for n, level in enumerate((Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.VERY_DISSATISFIED)):
+        deliver(service, from_rating(RatingRecord(
+            f"T0001-20270101-{n:05d}", "T0001", level, reasons=("等候时间长",) if level.is_bad else (),
+            rated_at=datetime(2027, 1, 2, 10, 0), item_id="JY-001", item_name="户口登记")))
+    session, csrf = login(service.url, "测试审核", PASSWORD)
+    page = session.get(f"{service.url}/console/ratings", timeout=10).text
+    assert "<td>户口登记</td><td>1</td><td>1</td><td>0</td><td>0</td><td>1</td>" in page
+    assert "等候时间长" in page and "T0001-20270101-00002" in page
+    session.post(f"{service.url}/console/ratings/T0001-20270101-00002-R/followup", timeout=10,
+                 data={"csrf": csrf, "note": "已增派窗口人员", "close": "1"})
+    exported = session.get(f"{service.url}/console/ratings.csv", timeout=10)
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    bad = next(row for row in rows if row[0] == "T0001-20270101-00002-R")
+    assert bad[5:9] == ["5", "非常不满意", "等候时间长", "已增派窗口人员"] and bad[9].startswith("20")

@@ -35,6 +35,8 @@ def build_parser(prog: str = "gov-central") -> argparse.ArgumentParser:
     parser.add_argument("--secret", type=Path,
                         help="file with a secret shared by terminals not enrolled (demo mode; `terminal sync central`"
                              " gives platform.credentials); without it only enrolled terminals are served")
+    parser.add_argument("--complaint-reply-hours", type=float, default=24.0,
+                        help="有诉即办: hours to answer a complaint before it is flagged overdue (default 24)")
     parser.add_argument("--add-operator", metavar="NAME", help="create or reset a console operator (password read from"
                         " standard input) and exit")
     parser.add_argument("--role", choices=("管理员", "业务审核", "运维"), default="管理员", help="with --add-operator")
@@ -62,7 +64,8 @@ def serve(args: argparse.Namespace) -> int:
     secret = read_secret(args.secret, "--secret") if args.secret else None
     store = open_store(args)
     host, port = parse_listen(args.listen)
-    server = ServerThread(create_service(store, secret, catalog_dir=args.catalog_dir), host, port,
+    server = ServerThread(create_service(store, secret, catalog_dir=args.catalog_dir,
+                                         complaint_reply_hours=args.complaint_reply_hours), host, port,
                           certfile=args.cert, keyfile=args.key, log_level="info").start()
     print(f"central server listening on {host}:{server.port}, database {store.db.kind},"
           f" console http{'s' if args.cert else ''}://{host}:{server.port}/console/", flush=True)

@@ -1,7 +1,8 @@
 """The operator console: server-rendered pages under /console (Jinja2, a little JavaScript, no framework).
 
 Pages: login, 终端 (fleet and alarms), 办件 (cases: search, detail with masked identity, decisions),
-好差评 (counts, bad ratings with their 整改 follow-up, CSV), 终端注册 (enrolment codes, revocation).
+好差评 (counts, bad ratings with their 整改 follow-up, CSV), 有诉即办 (complaints: due time, assign,
+reply, close, overdue flagged), 终端注册 (enrolment codes, revocation).
 Every form posts its session's CSRF token; a page a role may not see answers 403. Viewing a
 case's full identity is written to the audit log first.
 """
@@ -12,6 +13,7 @@ import csv
 import io
 import json
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,8 +37,9 @@ PAGE_SIZE = 200
 class Console:
     """The console's state and queries; the routes in `add_console` are thin."""
 
-    def __init__(self, store: CentralStore, registry: Registry) -> None:
+    def __init__(self, store: CentralStore, registry: Registry, reply_time: timedelta) -> None:
         self.store = store
+        self.reply_time = reply_time
         self.db = store.db
         self.registry = registry
         self.operators = Operators(store.db)
@@ -98,6 +101,23 @@ class Console:
                           "closed_at": row["closed_at"], "by": row["operator"]})
         return found
 
+    def complaints(self) -> list[dict[str, Any]]:
+        """有诉即办: every complaint with its due time (arrival + reply_hours unless set) and handling."""
+        rows = self.db.all("SELECT r.record_id, r.terminal_id, r.manifest, r.created_at, f.assigned_to, f.due_at,"
+                           " f.note, f.closed_at, f.operator FROM records r LEFT JOIN followups f"
+                           " ON f.record_id = r.record_id WHERE r.kind = 'complaint' ORDER BY r.created_at DESC")
+        found = []
+        current = fleet.stamp(fleet.now())
+        for row in rows:
+            body = json.loads(bytes(row["manifest"]))["complaint"]
+            due = row["due_at"] or fleet.stamp(datetime.fromisoformat(row["created_at"]) + self.reply_time)
+            found.append({"record_id": row["record_id"], "terminal_id": row["terminal_id"],
+                          "category": body.get("category", ""), "text": body.get("text", ""),
+                          "phone": mask_phone(str(body.get("phone") or "")), "received": row["created_at"],
+                          "due": due, "assigned_to": row["assigned_to"] or "", "reply": row["note"] or "",
+                          "closed_at": row["closed_at"], "overdue": not row["closed_at"] and due < current})
+        return found
+
 
 def masked(applicant: dict[str, Any]) -> dict[str, str]:
     return {"name": mask_name(str(applicant.get("name") or "")),
@@ -113,9 +133,10 @@ def _counts(ratings: list[dict[str, Any]], key: str) -> list[tuple[str, list[int
     return [(name, [counter[level] for level in range(1, 6)]) for name, counter in sorted(table.items())]
 
 
-def add_console(app: FastAPI, store: CentralStore, registry: Registry) -> Console:
+def add_console(app: FastAPI, store: CentralStore, registry: Registry,
+                complaint_reply_time: timedelta = timedelta(hours=24)) -> Console:
     """Mount the console's routes on the service app (none of them is in the OpenAPI document)."""
-    console = Console(store, registry)
+    console = Console(store, registry, complaint_reply_time)
     route: dict[str, Any] = {"include_in_schema": False, "response_class": HTMLResponse}
 
     def who(request: Request, permission: str | None = None) -> Operator:
@@ -236,6 +257,25 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry) -> Consol
                              r["label"], "、".join(r["reasons"]), r["note"], r["closed_at"] or ""])
         return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=ratings.csv"})
+
+    @app.get("/console/complaints", **route)
+    def complaints_page(request: Request) -> HTMLResponse:
+        operator = who(request, "cases")
+        return console.page("complaints.html", operator, complaints=console.complaints())
+
+    @app.post("/console/complaints/{record_id}", **route)
+    async def handle_complaint(record_id: str, request: Request) -> Response:
+        """Assign, reply, close: one form; a closed complaint keeps its closed date."""
+        operator = who(request, "cases")
+        values = await form(request, operator)
+        closed = fleet.stamp(fleet.now()) if values.get("close") else None
+        store.db.execute("INSERT INTO followups (record_id, assigned_to, note, closed_at, operator) VALUES (?, ?, ?, ?, ?)"
+                         " ON CONFLICT (record_id) DO UPDATE SET assigned_to = excluded.assigned_to,"
+                         " note = excluded.note, closed_at = COALESCE(followups.closed_at, excluded.closed_at),"
+                         " operator = excluded.operator",
+                         (record_id, values.get("assigned_to", "").strip(), values.get("reply", "").strip(), closed,
+                          operator.name))
+        return RedirectResponse("/console/complaints", status_code=303)
 
     @app.get("/console/terminals", **route)
     def terminals_page(request: Request) -> HTMLResponse:

@@ -9,6 +9,7 @@ and CSRF checks are done by its routes.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -53,11 +54,11 @@ class Limits:
 
 
 def create_service(store: CentralStore, shared_secret: bytes | None, *, catalog_dir: Path | None = None,
-                   console: bool = True) -> Limits:
+                   console: bool = True, complaint_reply_hours: float = 24.0) -> Limits:
     """The whole service as one ASGI app (serve it with sync.httpserver.ServerThread)."""
     registry = Registry(store.db, shared_secret)
     app = create_app(store, shared_secret or b"", catalog_dir, registry=registry)
     if console:
         from gov_central.console import add_console
-        add_console(app, store, registry)
+        add_console(app, store, registry, timedelta(hours=complaint_reply_hours))
     return Limits(app, registry)

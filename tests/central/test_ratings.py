@@ -1,17 +1,17 @@
-"""好差评 in the console: counts per level, bad ratings followed up (整改 note, closed date), CSV export."""
+"""好差评 and 有诉即办 in the console: counts, 整改 follow-up, CSV; complaints due, overdue, answered, closed."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import requests
 
 from gov_central.operators import Operators
 from sync.auth import make_token
-from sync.manifest import Outgoing, from_rating
-from terminal.cases import Rating, RatingRecord
+from sync.manifest import Outgoing, from_complaint, from_rating
+from terminal.cases import Complaint, Rating, RatingRecord
 from tests.central.conftest import Service, login
 from tests.sync.helpers import SECRET
 
@@ -43,3 +43,18 @@ def test_bad_rating_is_followed_up_closed_and_exported(service: Service) -> None
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     bad = next(row for row in rows if row[0] == "T0001-20270101-00002-R")
     assert bad[5:9] == ["5", "非常不满意", "等候时间长", "已增派窗口人员"] and bad[9].startswith("20")
+
+
+def test_complaint_gets_a_due_time_is_flagged_overdue_then_answered_and_closed(service: Service) -> None:
+    Operators(service.store.db).add("测试审核", "业务审核", PASSWORD)
+    deliver(service, from_complaint(Complaint("T0001-C-00001", "T0001", "服务态度", "窗口无人", phone="13800138000")))
+    # It arrived two days ago: past the 24-hour reply time.
+    service.store.db.execute("UPDATE records SET created_at = ? WHERE record_id = 'T0001-C-00001'",
+                             ((datetime.now(UTC) - timedelta(days=2)).isoformat(timespec="seconds"),))
+    session, csrf = login(service.url, "测试审核", PASSWORD)
+    page = session.get(f"{service.url}/console/complaints", timeout=10).text
+    assert "已超期" in page and "13800138000" not in page and "138****8000" in page
+    session.post(f"{service.url}/console/complaints/T0001-C-00001", timeout=10,
+                 data={"csrf": csrf, "assigned_to": "测试科员", "reply": "已电话回复", "close": "1"})
+    page = session.get(f"{service.url}/console/complaints", timeout=10).text
+    assert "已超期" not in page and "已电话回复" in page and "超期 0 件" in page

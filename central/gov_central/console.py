@@ -45,6 +45,8 @@ class Console:
         self.operators = Operators(store.db)
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
         self.env.globals["alarm_zh"] = fleet.ALARM_ZH
+        self.env.globals["device_zh"] = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未接"}
+        self.env.filters["local"] = local_time
 
     def page(self, template: str, operator: Operator | None, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(template).render(me=operator, **values))
@@ -117,6 +119,16 @@ class Console:
                           "due": due, "assigned_to": row["assigned_to"] or "", "reply": row["note"] or "",
                           "closed_at": row["closed_at"], "overdue": not row["closed_at"] and due < current})
         return found
+
+
+def local_time(stamp: str | None) -> str:
+    """An ISO time as the operator reads it: the server's local time, to the minute (dates stay dates)."""
+    if not stamp:
+        return ""
+    if len(stamp) <= 10:
+        return stamp
+    when = datetime.fromisoformat(stamp)
+    return (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
 
 
 def masked(applicant: dict[str, Any]) -> dict[str, str]:

@@ -6,31 +6,19 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-import requests
-
 from gov_central.operators import Operators
-from sync.auth import make_token
-from sync.manifest import Outgoing, from_complaint, from_rating
+from sync.manifest import from_complaint, from_rating
 from terminal.cases import Complaint, Rating, RatingRecord
+from tests.central.browser import deliver
 from tests.central.conftest import Service, login
-from tests.sync.helpers import SECRET
 
 PASSWORD = "测试密码-0123456789"
-
-
-def deliver(service: Service, out: Outgoing, terminal_id: str = "T0001") -> None:
-    """A record without attachments, as the push client sends it: manifest, then complete."""
-    headers = {"Authorization": "Bearer " + make_token(SECRET, terminal_id), "Idempotency-Key": out.record_id,
-               "Content-Type": "application/json"}
-    url = f"{service.url}/v1/records/{out.record_id}"
-    assert requests.put(url, data=out.manifest, headers=headers, timeout=10).status_code == 201
-    assert requests.post(f"{url}/complete", headers=headers, timeout=10).status_code == 200
 
 
 def test_bad_rating_is_followed_up_closed_and_exported(service: Service) -> None:
     Operators(service.store.db).add("测试审核", "业务审核", PASSWORD)
     for n, level in enumerate((Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.VERY_DISSATISFIED)):
-        deliver(service, from_rating(RatingRecord(
+        deliver(service.url, from_rating(RatingRecord(
             f"T0001-20270101-{n:05d}", "T0001", level, reasons=("等候时间长",) if level.is_bad else (),
             rated_at=datetime(2027, 1, 2, 10, 0), item_id="JY-001", item_name="户口登记")))
     session, csrf = login(service.url, "测试审核", PASSWORD)
@@ -47,7 +35,7 @@ def test_bad_rating_is_followed_up_closed_and_exported(service: Service) -> None
 
 def test_complaint_gets_a_due_time_is_flagged_overdue_then_answered_and_closed(service: Service) -> None:
     Operators(service.store.db).add("测试审核", "业务审核", PASSWORD)
-    deliver(service, from_complaint(Complaint("T0001-C-00001", "T0001", "服务态度", "窗口无人", phone="13800138000")))
+    deliver(service.url, from_complaint(Complaint("T0001-C-00001", "T0001", "服务态度", "窗口无人", phone="13800138000")))
     # It arrived two days ago: past the 24-hour reply time.
     service.store.db.execute("UPDATE records SET created_at = ? WHERE record_id = 'T0001-C-00001'",
                              ((datetime.now(UTC) - timedelta(days=2)).isoformat(timespec="seconds"),))

@@ -1,0 +1,96 @@
+"""The console in a real browser (Debian's chromium, headless, 1366x768) driven by Selenium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from gov_central.server import CentralStore
+from gov_central.service import create_service
+from sync.auth import make_token
+from sync.httpserver import ServerThread
+from tests.central.browser import HEIGHT, WIDTH, chromium, log_in, populate
+from tests.sync.helpers import SECRET
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    store = CentralStore(tmp_path_factory.mktemp("browser") / "central.sqlite")
+    server = ServerThread(create_service(store, SECRET), "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{server.port}"
+    yield url, populate(store, url)
+    server.stop()
+    store.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
+def _wait_text(driver: object, element_id: str, text: str) -> None:
+    WebDriverWait(driver, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, element_id), text))
+
+
+def test_operator_acknowledges_an_alarm_in_a_fleet_table_that_fits_the_laptop(browser, console) -> None:
+    url, _ = console
+    log_in(browser, url, "测试运维")
+    browser.get(f"{url}/console/fleet")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= WIDTH
+    row = browser.find_element(By.ID, "t-JY003")
+    assert "打印机缺纸或故障" in row.text
+    row.find_element(By.CLASS_NAME, "ack").click()
+    _wait_text(browser, "t-JY003", "测试运维 已确认")
+    # Sorting by disk (a click on the header) puts the fullest terminal first.
+    header = next(th for th in browser.find_elements(By.CSS_SELECTOR, "#fleet th") if th.text.startswith("磁盘"))
+    header.click()
+    first = browser.find_element(By.CSS_SELECTOR, "#fleet tbody tr").get_attribute("id")
+    assert first == "t-JY024"
+
+
+def test_reviewer_sets_a_case_to_accepted_and_the_terminal_query_shows_it(browser, console) -> None:
+    url, cases = console
+    log_in(browser, url, "测试审核")
+    browser.get(f"{url}/console/cases")
+    browser.find_element(By.NAME, "case_no").send_keys(cases[1])
+    browser.find_element(By.ID, "search").click()
+    WebDriverWait(browser, 10).until(expected_conditions.element_to_be_clickable((By.LINK_TEXT, cases[1]))).click()
+    Select(browser.find_element(By.ID, "state")).select_by_visible_text("受理")
+    browser.find_element(By.ID, "set-state").click()
+    _wait_text(browser, "progress", "已受理，正在办理")
+    answer = requests.get(f"{url}/v1/progress/{cases[1]}", timeout=10,
+                          headers={"Authorization": "Bearer " + make_token(SECRET, "JY002")}).json()
+    assert (answer["status"], answer["status_zh"]) == ("accepted", "已受理，正在办理")
+
+
+def test_reviewer_closes_a_bad_rating_with_a_note(browser, console) -> None:
+    url, cases = console
+    log_in(browser, url, "测试审核")
+    browser.get(f"{url}/console/ratings")
+    row = next(tr for tr in browser.find_elements(By.CSS_SELECTOR, "#bad tbody tr") if cases[4] in tr.text)
+    row.find_element(By.NAME, "note").send_keys("已调整窗口排班")
+    row.find_element(By.NAME, "close").click()
+    row.find_element(By.TAG_NAME, "button").click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(row))
+    row = next(tr for tr in browser.find_elements(By.CSS_SELECTOR, "#bad tbody tr") if cases[4] in tr.text)
+    assert row.find_element(By.NAME, "note").get_attribute("value") == "已调整窗口排班"
+    assert row.find_elements(By.TAG_NAME, "td")[-1].text.startswith("20")
+
+
+def test_screenshots_of_every_page(tmp_path: Path) -> None:
+    from tests.central.browser import screenshots
+
+    shots = screenshots(tmp_path)
+    assert [p.name for p in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 7
+    for shot in shots:
+        head = shot.read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")) == (WIDTH, HEIGHT)

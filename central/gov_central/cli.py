@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def build_parser(prog: str = "gov-central") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="the central service: terminals' endpoints and console")
-    where = parser.add_mutually_exclusive_group(required=True)
+    where = parser.add_mutually_exclusive_group()
     where.add_argument("--data", type=Path, help="one folder for everything: central.sqlite and its attachments")
     where.add_argument("--db", type=Path, help="SQLite file (created if missing), attachments in <file>.files/")
     where.add_argument("--database", metavar="URL", help="postgresql://... (a county); needs --files")
@@ -37,6 +37,10 @@ def build_parser(prog: str = "gov-central") -> argparse.ArgumentParser:
                              " gives platform.credentials); without it only enrolled terminals are served")
     parser.add_argument("--complaint-reply-hours", type=float, default=24.0,
                         help="有诉即办: hours to answer a complaint before it is flagged overdue (default 24)")
+    parser.add_argument("--catalog-key", type=Path, help="the platform's Ed25519 catalog signing key (kept out of the"
+                        " database); with --catalog-dir the console publishes catalogs")
+    parser.add_argument("--new-catalog-key", metavar="FILE", type=Path, help="write a new signing key to FILE (0600),"
+                        " print its public key for the terminals' platform.catalog_keys, and exit")
     parser.add_argument("--add-operator", metavar="NAME", help="create or reset a console operator (password read from"
                         " standard input) and exit")
     parser.add_argument("--role", choices=("管理员", "业务审核", "运维"), default="管理员", help="with --add-operator")
@@ -63,12 +67,16 @@ def serve(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     secret = read_secret(args.secret, "--secret") if args.secret else None
     store = open_store(args)
+    public = one_folder_catalogs(args) if args.data else ""
     host, port = parse_listen(args.listen)
     server = ServerThread(create_service(store, secret, catalog_dir=args.catalog_dir,
-                                         complaint_reply_hours=args.complaint_reply_hours), host, port,
+                                         complaint_reply_hours=args.complaint_reply_hours,
+                                         catalog_key=args.catalog_key), host, port,
                           certfile=args.cert, keyfile=args.key, log_level="info").start()
     print(f"central server listening on {host}:{server.port}, database {store.db.kind},"
           f" console http{'s' if args.cert else ''}://{host}:{server.port}/console/", flush=True)
+    if public:
+        print(f"catalog signing public key (the terminals' platform.catalog_keys): {public}", flush=True)
     try:
         if args.pull and secret:
             Puller(store, args.pull, args.terminal_id, secret,
@@ -84,11 +92,26 @@ def serve(args: argparse.Namespace) -> int:
 def open_store(args: argparse.Namespace) -> CentralStore:
     from gov_central.server import CentralStore
 
+    if not (args.database or args.db or args.data):
+        raise ConfigError("one of --data FOLDER, --db FILE or --database URL is required")
     if args.database:
         if not args.files:
             raise ConfigError("--database needs --files: the attachment folder")
         return CentralStore(args.database, args.files)
     return CentralStore(args.db or args.data / "central.sqlite")
+
+
+def one_folder_catalogs(args: argparse.Namespace) -> str:
+    """With --data, catalogs are published to <data>/catalogs, signed with <data>/catalog.key (made once);
+    returns the key's public half."""
+    from gov_central.catalogs import load_key, new_key, public_key
+
+    args.catalog_dir = args.catalog_dir or args.data / "catalogs"
+    if args.catalog_key is None:
+        args.catalog_key = args.data / "catalog.key"
+        if not args.catalog_key.exists():
+            new_key(args.catalog_key)
+    return public_key(load_key(args.catalog_key))
 
 
 def add_operator(args: argparse.Namespace) -> int:
@@ -108,6 +131,10 @@ def add_operator(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None, prog: str = "gov-central") -> int:
     args = build_parser(prog).parse_args(argv)
+    if args.new_catalog_key:
+        from gov_central.catalogs import new_key
+        print(new_key(args.new_catalog_key))
+        return 0
     try:
         return add_operator(args) if args.add_operator else serve(args)
     except TerminalError as error:

@@ -2,7 +2,8 @@
 
 Pages: login, 终端 (fleet and alarms), 办件 (cases: search, detail with masked identity, decisions),
 好差评 (counts, bad ratings with their 整改 follow-up, CSV), 有诉即办 (complaints: due time, assign,
-reply, close, overdue flagged), 终端注册 (enrolment codes, revocation).
+reply, close, overdue flagged), 终端注册 (enrolment codes, revocation), 目录 (upload, validate, sign,
+publish; the version each terminal fetched).
 Every form posts its session's CSRF token; a page a role may not see answers 403. Viewing a
 case's full identity is written to the audit log first.
 """
@@ -23,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gov_central import fleet
+from gov_central.catalogs import CatalogRejected, Catalogs
 from gov_central.credentials import Registry
 from gov_central.operators import Operator, Operators
 from gov_central.server import CentralStore
@@ -146,9 +148,10 @@ def _counts(ratings: list[dict[str, Any]], key: str) -> list[tuple[str, list[int
 
 
 def add_console(app: FastAPI, store: CentralStore, registry: Registry,
-                complaint_reply_time: timedelta = timedelta(hours=24)) -> Console:
+                complaint_reply_time: timedelta = timedelta(hours=24), catalogs: Catalogs | None = None) -> Console:
     """Mount the console's routes on the service app (none of them is in the OpenAPI document)."""
     console = Console(store, registry, complaint_reply_time)
+    published = catalogs or Catalogs(store.db, None, None)
     route: dict[str, Any] = {"include_in_schema": False, "response_class": HTMLResponse}
 
     def who(request: Request, permission: str | None = None) -> Operator:
@@ -288,6 +291,28 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
                          (record_id, values.get("assigned_to", "").strip(), values.get("reply", "").strip(), closed,
                           operator.name))
         return RedirectResponse("/console/complaints", status_code=303)
+
+    @app.get("/console/catalogs", **route)
+    def catalogs_page(request: Request) -> HTMLResponse:
+        operator = who(request, "operators")
+        return console.page("catalogs.html", operator, ready=published.ready, public_key=published.public(),
+                            published=published.published(), fetches=published.fetches(), problem="", done="")
+
+    @app.post("/console/catalogs", **route)
+    async def publish(request: Request) -> HTMLResponse:
+        """The page's script posts the chosen file's bytes with the CSRF token in a header."""
+        operator = who(request, "operators")
+        if request.headers.get("x-csrf-token") != operator.csrf:
+            raise HTTPException(403, "表单已过期，请刷新页面后重试")
+        problem, done = "", ""
+        try:
+            region, version = published.publish(await request.body(), operator.name)
+            console.audit(operator, "catalog:publish", f"{region}/{version}")
+            done = f"已发布 {region} 第 {version} 版"
+        except CatalogRejected as rejected:
+            problem = str(rejected)
+        return console.page("catalogs.html", operator, ready=published.ready, public_key=published.public(),
+                            published=published.published(), fetches=published.fetches(), problem=problem, done=done)
 
     @app.get("/console/terminals", **route)
     def terminals_page(request: Request) -> HTMLResponse:

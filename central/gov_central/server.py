@@ -234,6 +234,16 @@ class CentralStore:
                  (terminal_id, _now(), json.dumps(body, ensure_ascii=False)))
         update_alarms(self.db, terminal_id, body)
 
+    def note_catalog_fetch(self, terminal_id: str, region: str, envelope: bytes) -> None:
+        """Remember which catalog version a terminal was last given (the console shows it)."""
+        try:
+            version = int(json.loads(envelope)["version"])
+        except (ValueError, KeyError, TypeError):
+            return
+        self._tx("INSERT INTO catalog_fetches (terminal_id, region, version, at) VALUES (?, ?, ?, ?)"
+                 " ON CONFLICT (terminal_id, region) DO UPDATE SET version = excluded.version, at = excluded.at",
+                 (terminal_id, region, version, _now()))
+
     # -- for tests and demos ------------------------------------------------------------------
 
     def completed(self) -> dict[str, str]:
@@ -443,7 +453,9 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
         if catalog_dir is None or not re.fullmatch(r"[a-z0-9_-]{1,32}", region) \
                 or not (catalog_dir / f"{region}.signed.json").exists():
             raise HTTPException(404, "no catalog for this region")
-        return Response((catalog_dir / f"{region}.signed.json").read_bytes(), media_type="application/json")
+        envelope = (catalog_dir / f"{region}.signed.json").read_bytes()
+        store.note_catalog_fetch(terminal_id, region, envelope)
+        return Response(envelope, media_type="application/json")
 
     @app.post("/v1/heartbeat", status_code=204, summary="Device health, no personal data",
               responses=_errors(401, 422))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from gov_central.catalogs import Catalogs
 from gov_central.credentials import Registry
 from gov_central.server import MAX_CHUNK_BYTES, MAX_MANIFEST_BYTES, CentralStore, create_app
 from sync.auth import TokenRefused
@@ -54,11 +55,13 @@ class Limits:
 
 
 def create_service(store: CentralStore, shared_secret: bytes | None, *, catalog_dir: Path | None = None,
-                   console: bool = True, complaint_reply_hours: float = 24.0) -> Limits:
+                   console: bool = True, complaint_reply_hours: float = 24.0,
+                   catalog_key: Path | None = None) -> Limits:
     """The whole service as one ASGI app (serve it with sync.httpserver.ServerThread)."""
     registry = Registry(store.db, shared_secret)
     app = create_app(store, shared_secret or b"", catalog_dir, registry=registry)
     if console:
         from gov_central.console import add_console
-        add_console(app, store, registry, timedelta(hours=complaint_reply_hours))
+        add_console(app, store, registry, timedelta(hours=complaint_reply_hours),
+                    Catalogs(store.db, catalog_dir, catalog_key))
     return Limits(app, registry)

@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from gov_central.catalogs import Catalogs, new_key
 from gov_central.operators import Operators
 from gov_central.server import CentralStore
 from gov_central.service import create_service
@@ -25,6 +26,7 @@ from sync.auth import make_token
 from sync.httpserver import ServerThread
 from sync.manifest import Outgoing, from_case, from_complaint, from_rating
 from terminal.cases import Complaint, Rating, RatingRecord
+from terminal.catalog import SHIPPED_DIR
 from tests.sync.helpers import SECRET, make_case
 
 PASSWORD = "测试密码-0123456789"
@@ -111,17 +113,25 @@ def screenshots(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="console-shots-"))
     store = CentralStore(work / "central.sqlite")
-    server = ServerThread(create_service(store, SECRET), "127.0.0.1", 0).start()
+    new_key(work / "catalog.key")
+    server = ServerThread(create_service(store, SECRET, catalog_dir=work / "catalogs", catalog_key=work / "catalog.key"),
+                          "127.0.0.1", 0).start()
     url = f"http://127.0.0.1:{server.port}"
     driver = chromium()
     written = []
     try:
         cases = populate(store, url)
+        Catalogs(store.db, work / "catalogs", work / "catalog.key").publish(
+            (SHIPPED_DIR / "jiyuan.json").read_bytes(), "测试管理员")
+        for terminal_id in ("JY001", "JY002"):
+            requests.get(f"{url}/v1/catalog/jiyuan", timeout=10,
+                         headers={"Authorization": "Bearer " + make_token(SECRET, terminal_id)}).raise_for_status()
         driver.get(f"{url}/console/login")
         pages = [("01-login", None, "/console/login")]
         pages += [("02-fleet", "测试运维", "/console/fleet"), ("03-terminals", "测试运维", "/console/terminals"),
                   ("04-cases", "测试审核", "/console/cases"), ("05-case", "测试审核", f"/console/cases/{cases[0]}"),
-                  ("06-ratings", "测试审核", "/console/ratings"), ("07-complaints", "测试审核", "/console/complaints")]
+                  ("06-ratings", "测试审核", "/console/ratings"), ("07-complaints", "测试审核", "/console/complaints"),
+                  ("08-catalogs", "测试管理员", "/console/catalogs")]
         current = None
         for name, who, path in pages:
             if who and who != current:

@@ -11,18 +11,30 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from gov_central.catalogs import new_key
 from gov_central.server import CentralStore
 from gov_central.service import create_service
 from sync.auth import make_token
+from sync.downlink import fetch_catalog, installed_version
 from sync.httpserver import ServerThread
+from terminal.catalog import SHIPPED_DIR
 from tests.central.browser import HEIGHT, WIDTH, chromium, log_in, populate
+from tests.sync.conftest import make_client
 from tests.sync.helpers import SECRET
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
-    store = CentralStore(tmp_path_factory.mktemp("browser") / "central.sqlite")
-    server = ServerThread(create_service(store, SECRET), "127.0.0.1", 0).start()
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def console(folder: Path) -> Iterator[tuple[str, list[str]]]:
+    """A populated console that publishes catalogs to <folder>/catalogs with <folder>/catalog.key."""
+    new_key(folder / "catalog.key")
+    store = CentralStore(folder / "central.sqlite")
+    server = ServerThread(create_service(store, SECRET, catalog_dir=folder / "catalogs",
+                                         catalog_key=folder / "catalog.key"), "127.0.0.1", 0).start()
     url = f"http://127.0.0.1:{server.port}"
     yield url, populate(store, url)
     server.stop()
@@ -85,11 +97,24 @@ def test_reviewer_closes_a_bad_rating_with_a_note(browser, console) -> None:
     assert row.find_elements(By.TAG_NAME, "td")[-1].text.startswith("20")
 
 
+def test_admin_publishes_a_catalog_that_a_terminal_then_installs(browser, console, folder: Path) -> None:
+    url, _ = console
+    log_in(browser, url, "测试管理员")
+    browser.get(f"{url}/console/catalogs")
+    public = browser.find_element(By.ID, "public-key").text
+    browser.find_element(By.ID, "catalog-file").send_keys(str(SHIPPED_DIR / "jiyuan.json"))
+    browser.find_element(By.ID, "publish").click()
+    _wait_text(browser, "done", "已发布 jiyuan 第 1 版")
+    terminal = folder / "terminal"
+    assert fetch_catalog(make_client(url), "jiyuan", (public,), terminal)
+    assert installed_version(terminal, "jiyuan") == 1
+
+
 def test_screenshots_of_every_page(tmp_path: Path) -> None:
     from tests.central.browser import screenshots
 
     shots = screenshots(tmp_path)
-    assert [p.name for p in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 7
+    assert [p.name for p in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 8
     for shot in shots:
         head = shot.read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"

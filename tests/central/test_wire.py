@@ -107,6 +107,7 @@ def test_a_store_from_before_migrations_is_adopted_in_place(tmp_path: Path) -> N
     store = CentralStore(tmp_path / "central.sqlite")
     try:
         assert store.completed() == {"T0001-20270101-00001": "abc"}
-        assert store.progress("T0001-20270101-00001")["status"] == "received"  # type: ignore[index]
+        assert store.progress("T0001-20270101-00001") is not None
+        assert store.progress("T0001-20270101-00001")["status"] == "received"  # type: ignore[index]  # checked just above
     finally:
         store.close()

@@ -37,6 +37,8 @@ def build_parser(prog: str = "gov-central") -> argparse.ArgumentParser:
                              " gives platform.credentials); without it only enrolled terminals are served")
     parser.add_argument("--complaint-reply-hours", type=float, default=24.0,
                         help="有诉即办: hours to answer a complaint before it is flagged overdue (default 24)")
+    parser.add_argument("--terminal-retention-days", type=float, default=30,
+                        help="the terminals' storage.retention_days: a backlog alarm at 80 %% of it (default 30)")
     parser.add_argument("--catalog-key", type=Path, help="the platform's Ed25519 catalog signing key (kept out of the"
                         " database); with --catalog-dir the console publishes catalogs")
     parser.add_argument("--new-catalog-key", metavar="FILE", type=Path, help="write a new signing key to FILE (0600),"
@@ -97,8 +99,8 @@ def open_store(args: argparse.Namespace) -> CentralStore:
     if args.database:
         if not args.files:
             raise ConfigError("--database needs --files: the attachment folder")
-        return CentralStore(args.database, args.files)
-    return CentralStore(args.db or args.data / "central.sqlite")
+        return CentralStore(args.database, args.files, terminal_retention_days=args.terminal_retention_days)
+    return CentralStore(args.db or args.data / "central.sqlite", terminal_retention_days=args.terminal_retention_days)
 
 
 def one_folder_catalogs(args: argparse.Namespace) -> str:

@@ -1,9 +1,11 @@
 """The fleet's health from heartbeats: alarms raised and cleared as heartbeats arrive, acknowledged by name.
 
-Three kinds (issue 18): `silent` (no heartbeat for 15 minutes, raised when the fleet is looked at
-or swept), `paper` (the printer reports a fault: out of paper), `backlog` (the outbox reports a
-retention alarm: undelivered cases near the terminal's retention limit). An alarm stays open until
-its condition clears; acknowledging it records who took it on, it does not close it.
+Kinds: `silent` (no heartbeat for 15 minutes, raised when the fleet is looked at or swept),
+`paper` (the printer reports a fault: out of paper), `backlog` (the oldest undelivered case has
+used 80 % of the terminals' retention period, `storage.retention_days`, the terminal's own warning
+share), `outbox` (the terminal's outbox reports a fault: lost or quarantined records, read-only or
+full disk; the heartbeat carries only its level). An alarm stays open until its condition clears;
+acknowledging it records who took it on, it does not close it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 from gov_central.db import Database, Row
 
 SILENT_AFTER = timedelta(minutes=15)
-ALARM_ZH = {"silent": "失联超过15分钟", "paper": "打印机缺纸或故障", "backlog": "积压接近保留期限"}
+RETENTION_WARNING_SHARE = 0.8
+ALARM_ZH = {"silent": "失联超过15分钟", "paper": "打印机缺纸或故障", "backlog": "积压接近保留期限",
+            "outbox": "待发送队列故障"}
 
 
 def now() -> datetime:
@@ -27,13 +31,16 @@ def stamp(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def conditions(body: dict[str, Any]) -> set[str]:
+def conditions(body: dict[str, Any], retention_days: float) -> set[str]:
     """The alarm kinds a heartbeat shows (the printer's `fault` is how the terminal reports no paper)."""
     found = set()
+    outbox = body.get("outbox", {})
     if body.get("devices", {}).get("printer") == "fault":
         found.add("paper")
-    if body.get("outbox", {}).get("alarms"):
+    if (outbox.get("oldest_queued_age_s") or 0) >= RETENTION_WARNING_SHARE * retention_days * 86400:
         found.add("backlog")
+    if "fault" in outbox.get("alarms", []):
+        found.add("outbox")
     return found
 
 
@@ -42,9 +49,9 @@ def _open(db: Database, terminal_id: str) -> dict[str, Row]:
         "SELECT id, kind FROM alarms WHERE terminal_id = ? AND cleared_at IS NULL", (terminal_id,))}
 
 
-def update_alarms(db: Database, terminal_id: str, body: dict[str, Any]) -> None:
+def update_alarms(db: Database, terminal_id: str, body: dict[str, Any], retention_days: float = 30) -> None:
     """Raise the heartbeat's alarms not yet open, clear open ones it no longer shows (and `silent`)."""
-    showing = conditions(body)
+    showing = conditions(body, retention_days)
     opened = _open(db, terminal_id)
     at = stamp(now())
     for kind in showing - set(opened):

@@ -59,9 +59,12 @@ class Answer:
 class CentralStore:
     """The platform's storage: idempotent by record id, attachments assembled chunk by chunk."""
 
-    def __init__(self, where: Path | str | Database, files: Path | None = None) -> None:
+    def __init__(self, where: Path | str | Database, files: Path | None = None, *,
+                 terminal_retention_days: float = 30) -> None:
         """`where`: a SQLite file (its attachments beside it in `<file>.files/`), a `postgresql://` URL or
-        an open Database; `files` is the attachment folder (required with PostgreSQL)."""
+        an open Database; `files` is the attachment folder (required with PostgreSQL);
+        `terminal_retention_days` is the terminals' storage.retention_days (for the backlog alarm)."""
+        self.terminal_retention_days = terminal_retention_days
         self.db: Database = where if not isinstance(where, str | Path) else open_database(where)
         if files is None:
             if not isinstance(self.db, SqliteDatabase):
@@ -232,7 +235,7 @@ class CentralStore:
         self._tx("INSERT INTO heartbeats (terminal_id, received_at, body) VALUES (?, ?, ?) ON CONFLICT (terminal_id)"
                  " DO UPDATE SET received_at = excluded.received_at, body = excluded.body",
                  (terminal_id, _now(), json.dumps(body, ensure_ascii=False)))
-        update_alarms(self.db, terminal_id, body)
+        update_alarms(self.db, terminal_id, body, self.terminal_retention_days)
 
     def note_catalog_fetch(self, terminal_id: str, region: str, envelope: bytes) -> None:
         """Remember which catalog version a terminal was last given (the console shows it)."""

@@ -69,11 +69,12 @@ def deliver(url: str, out: Outgoing, terminal_id: str = "T0001") -> None:
     requests.post(f"{base}/complete", headers=auth, timeout=10).raise_for_status()
 
 
-def heartbeat(url: str, terminal_id: str, *, printer: str = "ok", backlog: int = 0, alarms: tuple[str, ...] = ()) -> None:
+def heartbeat(url: str, terminal_id: str, *, printer: str = "ok", backlog: int = 0, oldest_days: float = 0.0,
+              alarms: tuple[str, ...] = ()) -> None:
     body = {"terminal_id": terminal_id, "sent_at": datetime.now(UTC).isoformat(), "version": "1.4.2",
             "uptime_s": 86400, "load_1m": 0.3, "disk_free_mb": 12000 - 37 * int(terminal_id[-2:]),
             "devices": {"idcard": "ok", "camera": "ok", "printer": printer, "keypad": "ok"},
-            "outbox": {"counts": {"queued": backlog}, "oldest_queued_age_s": backlog * 1800.0 or None,
+            "outbox": {"counts": {"queued": backlog}, "oldest_queued_age_s": oldest_days * 86400 or backlog * 1800.0 or None,
                        "alarms": list(alarms)}}
     requests.post(f"{url}/v1/heartbeat", json=body, timeout=10,
                   headers={"Authorization": "Bearer " + make_token(SECRET, terminal_id)}).raise_for_status()
@@ -87,7 +88,7 @@ def populate(store: CentralStore, url: str, terminals: int = 24) -> list[str]:
     for n in range(1, terminals + 1):
         terminal_id = f"JY{n:03d}"
         heartbeat(url, terminal_id, printer="fault" if n == 3 else "ok", backlog=6 if n == 7 else n % 3,
-                  alarms=("warning",) if n == 7 else ())
+                  oldest_days=25.0 if n == 7 else 0.0, alarms=("warning",) if n == 7 else ())
     store.db.execute("UPDATE heartbeats SET received_at = ? WHERE terminal_id = 'JY011'",
                      ((datetime.now(UTC) - timedelta(minutes=40)).isoformat(timespec="seconds"),))
     cases = []

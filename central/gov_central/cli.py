@@ -43,6 +43,8 @@ def build_parser(prog: str = "gov-central") -> argparse.ArgumentParser:
                         " database); with --catalog-dir the console publishes catalogs")
     parser.add_argument("--new-catalog-key", metavar="FILE", type=Path, help="write a new signing key to FILE (0600),"
                         " print its public key for the terminals' platform.catalog_keys, and exit")
+    parser.add_argument("--purge-days", type=float, metavar="DAYS", help="delete records delivered more than DAYS"
+                        " ago (rows, decisions, attachments), print how many, and exit")
     parser.add_argument("--add-operator", metavar="NAME", help="create or reset a console operator (password read from"
                         " standard input) and exit")
     parser.add_argument("--role", choices=("管理员", "业务审核", "运维"), default="管理员", help="with --add-operator")
@@ -116,6 +118,15 @@ def one_folder_catalogs(args: argparse.Namespace) -> str:
     return public_key(load_key(args.catalog_key))
 
 
+def purge(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        print(f"purged {store.purge(args.purge_days)} records delivered more than {args.purge_days:g} days ago")
+    finally:
+        store.close()
+    return 0
+
+
 def add_operator(args: argparse.Namespace) -> int:
     from gov_central.operators import Operators
 
@@ -138,6 +149,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "gov-central") -> int:
         print(new_key(args.new_catalog_key))
         return 0
     try:
+        if args.purge_days is not None:
+            return purge(args)
         return add_operator(args) if args.add_operator else serve(args)
     except TerminalError as error:
         print(f"{prog}: {error.for_people()}", file=sys.stderr)

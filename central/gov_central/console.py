@@ -49,6 +49,7 @@ class Console:
         self.env.globals["alarm_zh"] = fleet.ALARM_ZH
         self.env.globals["device_zh"] = {"ok": "正常", "warning": "注意", "fault": "故障", "absent": "未接"}
         self.env.filters["local"] = local_time
+        self.env.filters["age"] = age
 
     def page(self, template: str, operator: Operator | None, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(template).render(me=operator, **values))
@@ -131,6 +132,17 @@ def local_time(stamp: str | None) -> str:
         return stamp
     when = datetime.fromisoformat(stamp)
     return (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
+
+
+def age(seconds: float | None) -> str:
+    """How long the oldest undelivered case has waited, in the unit an operator reads at a glance."""
+    if not seconds:
+        return "—"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} 分钟"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} 小时"
+    return f"{seconds / 86400:.1f} 天"
 
 
 def masked(applicant: dict[str, Any]) -> dict[str, str]:

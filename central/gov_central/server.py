@@ -15,10 +15,11 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -236,6 +237,28 @@ class CentralStore:
                  " DO UPDATE SET received_at = excluded.received_at, body = excluded.body",
                  (terminal_id, _now(), json.dumps(body, ensure_ascii=False)))
         update_alarms(self.db, terminal_id, body, self.terminal_retention_days)
+
+    def purge(self, older_than_days: float) -> int:
+        """Delete records delivered more than `older_than_days` ago: rows, decisions, follow-ups, files.
+
+        The personal data of a case or complaint lives here and in its attachment folder; the rows go
+        first, in one transaction, then the folder (a crash between leaves only an unreferenced folder,
+        which the next purge does not see but holds no row either). Returns how many records went.
+        """
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        ids = [row["record_id"] for row in self._rows(
+            "SELECT record_id FROM records WHERE receipt IS NOT NULL AND completed_at < ?", (cutoff,))]
+        for record_id in ids:
+            with self.db.transaction(durable=True) as tx:
+                for table, column in (("attachments", "record_id"), ("case_states", "case_no"),
+                                      ("followups", "record_id"), ("conflicts", "record_id"),
+                                      ("records", "record_id")):
+                    tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (record_id,))
+            shutil.rmtree(self.files / record_id, ignore_errors=True)
+        if ids:
+            fsync_dir(self.files)
+        log.info("event=central.purge records=%d", len(ids))
+        return len(ids)
 
     def note_catalog_fetch(self, terminal_id: str, region: str, envelope: bytes) -> None:
         """Remember which catalog version a terminal was last given (the console shows it)."""

@@ -111,3 +111,23 @@ def test_a_store_from_before_migrations_is_adopted_in_place(tmp_path: Path) -> N
         assert store.progress("T0001-20270101-00001")["status"] == "received"  # type: ignore[index]  # checked just above
     finally:
         store.close()
+
+
+def test_purge_removes_old_records_with_their_files_and_decisions(service: Service, tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "terminal", min_free_mb=10)
+    try:
+        for n in (1, 2):
+            box.submit(make_case(n, pages=1))
+        assert Pusher(box, make_client(service.url), retry_base=0.01).round().ok
+    finally:
+        box.close()
+    old, new = make_case(1).case_no, make_case(2).case_no
+    store = service.store
+    store.db.execute("UPDATE records SET completed_at = '2020-01-01T00:00:00+00:00' WHERE record_id = ?", (old,))
+    store.db.execute("INSERT INTO case_states (case_no, state, reason, operator, updated_at)"
+                     " VALUES (?, 'done', '', '测试审核', '2020-01-02')", (old,))
+    assert store.purge(365) == 1
+    assert list(store.completed()) == [new]
+    assert store.progress(old) is None and not (store.files / old).exists()
+    assert store.db.all("SELECT case_no FROM case_states") == []
+    assert store.verify() == [] and (store.files / new).is_dir()

@@ -92,8 +92,10 @@ class Console:
                        (fleet.stamp(fleet.now()), operator.name, f"state:{code}", case_no))
 
     def ratings(self) -> list[dict[str, Any]]:
-        rows = self.db.all("SELECT r.record_id, r.terminal_id, r.manifest, f.note, f.closed_at, f.operator"
-                           " FROM records r LEFT JOIN followups f ON f.record_id = r.record_id"
+        # A rating's record id is its case number + "-R" (sync.manifest.rating_record_id).
+        rows = self.db.all("SELECT r.record_id, r.terminal_id, r.manifest, f.note, f.closed_at, f.operator,"
+                           " c.department FROM records r LEFT JOIN followups f ON f.record_id = r.record_id"
+                           " LEFT JOIN records c ON c.record_id || '-R' = r.record_id AND c.kind = 'case'"
                            " WHERE r.kind = 'rating' ORDER BY r.submitted_at DESC")
         found = []
         for row in rows:
@@ -101,6 +103,7 @@ class Console:
             found.append({"record_id": row["record_id"], "terminal_id": row["terminal_id"],
                           "case_no": body.get("case_no"), "level": int(body.get("rating", 0)),
                           "label": body.get("label", ""), "item": body.get("item_name") or "",
+                          "department": row["department"] or "（办件不在平台）",
                           "month": str(body.get("rated_at") or "")[:7], "reasons": body.get("reasons", []),
                           "comment": body.get("comment") or "", "note": row["note"] or "",
                           "closed_at": row["closed_at"], "by": row["operator"]})
@@ -259,7 +262,8 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         operator = who(request, "cases")
         ratings = console.ratings()
         return console.page("ratings.html", operator, bad=[r for r in ratings if r["level"] >= 4],
-                            by_item=_counts(ratings, "item"), by_terminal=_counts(ratings, "terminal_id"),
+                            by_item=_counts(ratings, "item"), by_department=_counts(ratings, "department"),
+                            by_terminal=_counts(ratings, "terminal_id"),
                             by_month=_counts(ratings, "month"))
 
     @app.post("/console/ratings/{record_id}/followup", **route)
@@ -278,10 +282,11 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         who(request, "cases")
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["评价编号", "办件编号", "终端", "事项", "月份", "等级", "评价", "原因", "整改说明", "整改完成"])
+        writer.writerow(["评价编号", "办件编号", "终端", "事项", "月份", "等级", "评价", "原因", "整改说明", "整改完成",
+                         "部门"])
         for r in console.ratings():
             writer.writerow([r["record_id"], r["case_no"], r["terminal_id"], r["item"], r["month"], r["level"],
-                             r["label"], "、".join(r["reasons"]), r["note"], r["closed_at"] or ""])
+                             r["label"], "、".join(r["reasons"]), r["note"], r["closed_at"] or "", r["department"]])
         return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": "attachment; filename=ratings.csv"})
 

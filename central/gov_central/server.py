@@ -141,10 +141,12 @@ class CentralStore:
                 return self._state(record_id, 200)
             self._path(record_id, "x").parent.mkdir(exist_ok=True)
             fsync_dir(self.files)
+            department = body.get("department")
             self._durable([("INSERT INTO records (record_id, terminal_id, kind, manifest, manifest_sha256, created_at,"
-                            " via, item, submitted_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                            " via, item, submitted_at, department) VALUES (?,?,?,?,?,?,?,?,?,?)",
                             (record_id, terminal_id, str(parsed.get("kind")), manifest, sha, _now(), via,
-                             str(item) if item else None, str(submitted) if submitted else None))]
+                             str(item) if item else None, str(submitted) if submitted else None,
+                             str(department) if department else None))]
                           + [("INSERT INTO attachments (record_id, name, sha256, size) VALUES (?,?,?,?)",
                               (record_id, f["name"], f["sha256"], int(f["size"]))) for f in files])
         return self._state(record_id, 201)

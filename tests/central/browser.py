@@ -109,8 +109,8 @@ def populate(store: CentralStore, url: str, terminals: int = 24) -> list[str]:
     return cases
 
 
-def screenshots(folder: Path) -> list[Path]:
-    """Every console page, as each role sees it, at 1366x768."""
+def screenshots(folder: Path) -> list[tuple[Path, int]]:
+    """Every console page, as each role sees it, at 1366x768; with each page's full width in pixels."""
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="console-shots-"))
     store = CentralStore(work / "central.sqlite")
@@ -142,7 +142,7 @@ def screenshots(folder: Path) -> list[Path]:
             driver.get(url + path)
             target = folder / f"{name}.png"
             driver.save_screenshot(str(target))
-            written.append(target)
+            written.append((target, int(driver.execute_script("return document.documentElement.scrollWidth"))))
     finally:
         driver.quit()
         server.stop()
@@ -152,5 +152,5 @@ def screenshots(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots/console")):
-        print(path)
+    for path, width in screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots/console")):
+        print(path, f"page width {width} px")

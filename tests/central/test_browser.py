@@ -110,12 +110,13 @@ def test_admin_publishes_a_catalog_that_a_terminal_then_installs(browser, consol
     assert installed_version(terminal, "jiyuan") == 1
 
 
-def test_screenshots_of_every_page(tmp_path: Path) -> None:
+def test_screenshots_of_every_page_fit_the_laptop(tmp_path: Path) -> None:
     from tests.central.browser import screenshots
 
     shots = screenshots(tmp_path)
-    assert [p.name for p in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 8
-    for shot in shots:
+    assert [p.name for p, _ in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 8
+    for shot, width in shots:
         head = shot.read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         assert (int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")) == (WIDTH, HEIGHT)
+        assert width <= WIDTH, f"{shot.name} is {width} px wide"

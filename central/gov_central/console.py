@@ -34,6 +34,8 @@ from terminal.privacy import mask_address, mask_id_number, mask_name, mask_phone
 COOKIE = "console_session"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_SIZE = 200
+PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff"}
 
 
 class Console:
@@ -52,7 +54,8 @@ class Console:
         self.env.filters["age"] = age
 
     def page(self, template: str, operator: Operator | None, **values: Any) -> HTMLResponse:
-        return HTMLResponse(self.env.get_template(template).render(me=operator, **values))
+        """A rendered page that no browser or proxy keeps (it may show personal data) nor frames."""
+        return HTMLResponse(self.env.get_template(template).render(me=operator, **values), headers=PAGE_HEADERS)
 
     def audit(self, operator: Operator, action: str, subject: str) -> None:
         self.db.execute("INSERT INTO audit (at, operator, action, subject) VALUES (?, ?, ?, ?)",
@@ -288,7 +291,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
             writer.writerow([r["record_id"], r["case_no"], r["terminal_id"], r["item"], r["month"], r["level"],
                              r["label"], "、".join(r["reasons"]), r["note"], r["closed_at"] or "", r["department"]])
         return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=ratings.csv"})
+                        headers={**PAGE_HEADERS, "Content-Disposition": "attachment; filename=ratings.csv"})
 
     @app.get("/console/complaints", **route)
     def complaints_page(request: Request) -> HTMLResponse:

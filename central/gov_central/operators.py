@@ -88,6 +88,7 @@ class Operators:
             raise LoginRefused("连续输错次数过多，账号已锁定15分钟" if locked else "用户名或密码不正确")
         token = secrets.token_urlsafe(32)
         self.db.execute("UPDATE operators SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+        self.db.execute("DELETE FROM sessions WHERE expires_at < ?", (stamp(now()),))  # expired ones, anyone's
         self.db.execute("INSERT INTO sessions (token_sha256, operator, csrf, expires_at) VALUES (?, ?, ?, ?)",
                         (_sha(token), name, secrets.token_urlsafe(24), stamp(now() + SESSION_LIFETIME)))
         return token

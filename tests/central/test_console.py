@@ -101,3 +101,18 @@ def test_full_identity_only_for_the_reviewer_role_and_always_audited(service: Se
     assert id_number(1) in reviewer.get(f"{service.url}/console/cases/{case_no}?full=1", timeout=10).text
     audit = service.store.db.all("SELECT operator, action, subject FROM audit WHERE action = 'identity:view'")
     assert [dict(row) for row in audit] == [{"operator": "测试审核", "action": "identity:view", "subject": case_no}]
+
+
+def test_an_expired_session_is_sent_to_login_and_logout_ends_one(service: Service) -> None:
+    _operators(service)
+    session, csrf = login(service.url, "测试运维", PASSWORD)
+    page = session.get(f"{service.url}/console/fleet", timeout=10)
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["X-Frame-Options"] == "DENY"
+    service.store.db.execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00+00:00'")
+    expired = session.get(f"{service.url}/console/fleet", allow_redirects=False, timeout=10)
+    assert expired.status_code == 303 and expired.headers["Location"] == "/console/login"
+    session, csrf = login(service.url, "测试运维", PASSWORD)
+    assert len(service.store.db.all("SELECT operator FROM sessions")) == 1  # the expired one is gone
+    session.post(f"{service.url}/console/logout", data={"csrf": csrf}, timeout=10)
+    assert service.store.db.all("SELECT operator FROM sessions") == []
+    assert session.get(f"{service.url}/console/fleet", allow_redirects=False, timeout=10).status_code == 303

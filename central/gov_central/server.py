@@ -1,10 +1,11 @@
-"""A reference central server: the platform side of docs/sync-protocol.md, for tests and demos.
+"""The platform side of docs/sync-protocol.md: the endpoints terminals speak to, and the store behind them.
 
 It accepts pushes (manifest, resumable chunked attachments, complete -> receipt), pulls from a
-terminal's sync API and acknowledges, answers progress queries, serves signed catalogs and keeps
-the latest heartbeat per terminal. Storage is one SQLite file plus a folder of attachment files,
-and holds exactly what the contract carries. It is not the production platform: one shared
-secret for every terminal, no operator interface.
+terminal's sync API and acknowledges, answers progress queries (with the console's decisions),
+serves signed catalogs and keeps the latest heartbeat per terminal. Storage is a Database
+(gov_central.db: SQLite in one folder, or PostgreSQL) plus a folder of attachment files. Tokens are
+checked against each terminal's own secret (gov_central.credentials; a shared secret still serves
+terminals never enrolled, for tests and demos). gov_central.service adds the console and the limits.
 """
 
 from __future__ import annotations

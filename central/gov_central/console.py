@@ -180,6 +180,11 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
             raise HTTPException(403, "你的角色不能查看此页面")
         return operator
 
+    def known(record_id: str, kind: str) -> None:
+        """404 unless a record of this kind exists (a decision or follow-up needs something to be about)."""
+        if store.db.one("SELECT 1 AS found FROM records WHERE record_id = ? AND kind = ?", (record_id, kind)) is None:
+            raise HTTPException(404, "没有这条记录")
+
     async def form(request: Request, operator: Operator | None) -> dict[str, str]:
         """The posted form, after its CSRF token is checked (login has none yet)."""
         values = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
@@ -255,8 +260,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
     async def set_state(case_no: str, request: Request) -> Response:
         operator = who(request, "cases")
         values = await form(request, operator)
-        if store.db.one("SELECT 1 AS found FROM records WHERE record_id = ? AND kind = 'case'", (case_no,)) is None:
-            raise HTTPException(404, "没有这个办件")
+        known(case_no, "case")
         console.set_state(operator, case_no, values.get("state", ""), values.get("reason", ""))
         return RedirectResponse(f"/console/cases/{case_no}", status_code=303)
 
@@ -273,6 +277,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
     async def followup(record_id: str, request: Request) -> Response:
         operator = who(request, "cases")
         values = await form(request, operator)
+        known(record_id, "rating")
         closed = fleet.stamp(fleet.now()) if values.get("close") else None
         store.db.execute("INSERT INTO followups (record_id, note, closed_at, operator) VALUES (?, ?, ?, ?)"
                          " ON CONFLICT (record_id) DO UPDATE SET note = excluded.note,"
@@ -303,6 +308,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         """Assign, reply, close: one form; a closed complaint keeps its closed date."""
         operator = who(request, "cases")
         values = await form(request, operator)
+        known(record_id, "complaint")
         closed = fleet.stamp(fleet.now()) if values.get("close") else None
         store.db.execute("INSERT INTO followups (record_id, assigned_to, note, closed_at, operator) VALUES (?, ?, ?, ?, ?)"
                          " ON CONFLICT (record_id) DO UPDATE SET assigned_to = excluded.assigned_to,"

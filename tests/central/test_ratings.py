@@ -36,6 +36,9 @@ def test_bad_rating_is_followed_up_closed_and_exported(service: Service) -> None
     bad = next(row for row in rows if row[0] == "T0001-20270101-00002-R")
     assert bad[5:9] == ["5", "非常不满意", "等候时间长", "已增派窗口人员"] and bad[9].startswith("20")
     assert bad[10] == "公安局"
+    unknown = session.post(f"{service.url}/console/ratings/T0001-20270101-00009-R/followup", timeout=10,
+                           data={"csrf": csrf, "note": "x"})
+    assert unknown.status_code == 404
 
 
 def test_complaint_gets_a_due_time_is_flagged_overdue_then_answered_and_closed(service: Service) -> None:

@@ -3,7 +3,7 @@
 Pages: login, 终端 (fleet and alarms), 办件 (cases: search, detail with masked identity, decisions),
 好差评 (counts, bad ratings with their 整改 follow-up, CSV), 有诉即办 (complaints: due time, assign,
 reply, close, overdue flagged), 终端注册 (enrolment codes, revocation), 目录 (upload, validate, sign,
-publish; the version each terminal fetched).
+publish; the version each terminal fetched), 审计日志 (管理员).
 Every form posts its session's CSRF token; a page a role may not see answers 403. Viewing a
 case's full identity is written to the audit log first.
 """
@@ -339,6 +339,21 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
             problem = str(rejected)
         return console.page("catalogs.html", operator, ready=published.ready, public_key=published.public(),
                             published=published.published(), fetches=published.fetches(), problem=problem, done=done)
+
+    @app.get("/console/audit", **route)
+    def audit_page(request: Request, operator_name: str = "", action: str = "") -> HTMLResponse:
+        """The audit log (管理员): who viewed which full identity, decided which case, enrolled or revoked what."""
+        operator = who(request, "operators")
+        where, params = [], []
+        if operator_name:
+            where.append("operator = ?")
+            params.append(operator_name)
+        if action:
+            where.append("action LIKE ?")
+            params.append(action + "%")
+        rows = store.db.all("SELECT at, operator, action, subject FROM audit"
+                            f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id DESC LIMIT 500", params)
+        return console.page("audit.html", operator, rows=rows, operator_name=operator_name, action=action)
 
     @app.get("/console/terminals", **route)
     def terminals_page(request: Request) -> HTMLResponse:

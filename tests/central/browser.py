@@ -122,6 +122,9 @@ def screenshots(folder: Path) -> list[tuple[Path, int]]:
     written = []
     try:
         cases = populate(store, url)
+        driver.delete_all_cookies()
+        log_in(driver, url, "测试审核")
+        driver.get(f"{url}/console/cases/{cases[2]}?full=1")  # an audited view, for the audit page
         Catalogs(store.db, work / "catalogs", work / "catalog.key").publish(
             (SHIPPED_DIR / "jiyuan.json").read_bytes(), "测试管理员")
         for terminal_id in ("JY001", "JY002"):
@@ -132,7 +135,7 @@ def screenshots(folder: Path) -> list[tuple[Path, int]]:
         pages += [("02-fleet", "测试运维", "/console/fleet"), ("03-terminals", "测试运维", "/console/terminals"),
                   ("04-cases", "测试审核", "/console/cases"), ("05-case", "测试审核", f"/console/cases/{cases[0]}"),
                   ("06-ratings", "测试审核", "/console/ratings"), ("07-complaints", "测试审核", "/console/complaints"),
-                  ("08-catalogs", "测试管理员", "/console/catalogs")]
+                  ("08-catalogs", "测试管理员", "/console/catalogs"), ("09-audit", "测试管理员", "/console/audit")]
         current = None
         for name, who, path in pages:
             if who and who != current:

@@ -101,6 +101,9 @@ def test_full_identity_only_for_the_reviewer_role_and_always_audited(service: Se
     assert id_number(1) in reviewer.get(f"{service.url}/console/cases/{case_no}?full=1", timeout=10).text
     audit = service.store.db.all("SELECT operator, action, subject FROM audit WHERE action = 'identity:view'")
     assert [dict(row) for row in audit] == [{"operator": "测试审核", "action": "identity:view", "subject": case_no}]
+    page = admin.get(f"{service.url}/console/audit", params={"action": "identity:view"}, timeout=10).text
+    assert f"<td>测试审核</td><td>identity:view</td><td>{case_no}</td>" in page
+    assert reviewer.get(f"{service.url}/console/audit", timeout=10).status_code == 403
 
 
 def test_an_expired_session_is_sent_to_login_and_logout_ends_one(service: Service) -> None:

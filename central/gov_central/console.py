@@ -1,7 +1,7 @@
 """The operator console: server-rendered pages under /console (Jinja2, a little JavaScript, no framework).
 
 Pages: login, 终端 (fleet and alarms), 办件 (cases: search, detail with masked identity, decisions),
-好差评 (counts, bad ratings with their 整改 follow-up, CSV), 有诉即办 (complaints: due time, assign,
+好差评 (counts, bad ratings with their 整改 follow-up, CSV and XLSX), 有诉即办 (complaints: due time, assign,
 reply, close, overdue flagged), 终端注册 (enrolment codes, revocation), 目录 (upload, validate, sign,
 publish; the version each terminal fetched), 审计日志 (管理员).
 Every form posts its session's CSRF token; a page a role may not see answers 403. Viewing a
@@ -34,6 +34,7 @@ from terminal.privacy import mask_address, mask_id_number, mask_name, mask_phone
 COOKIE = "console_session"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_SIZE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
                 "X-Content-Type-Options": "nosniff"}
 
@@ -138,6 +139,19 @@ def local_time(stamp: str | None) -> str:
         return stamp
     when = datetime.fromisoformat(stamp)
     return (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
+
+
+def _xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # openpyxl ships no type hints
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "好差评"
+    for row in [header, *rows]:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def age(seconds: float | None) -> str:
@@ -285,18 +299,22 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
                          (record_id, values.get("note", "").strip(), closed, operator.name))
         return RedirectResponse("/console/ratings", status_code=303)
 
-    @app.get("/console/ratings.csv", include_in_schema=False)
-    def ratings_csv(request: Request) -> Response:
+    @app.get("/console/ratings.{suffix}", include_in_schema=False)
+    def ratings_export(suffix: str, request: Request) -> Response:
+        """Every rating with its follow-up, as CSV (UTF-8 with BOM, for Excel) or XLSX."""
         who(request, "cases")
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["评价编号", "办件编号", "终端", "事项", "月份", "等级", "评价", "原因", "整改说明", "整改完成",
-                         "部门"])
-        for r in console.ratings():
-            writer.writerow([r["record_id"], r["case_no"], r["terminal_id"], r["item"], r["month"], r["level"],
-                             r["label"], "、".join(r["reasons"]), r["note"], r["closed_at"] or "", r["department"]])
-        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={**PAGE_HEADERS, "Content-Disposition": "attachment; filename=ratings.csv"})
+        header = ["评价编号", "办件编号", "终端", "事项", "月份", "等级", "评价", "原因", "整改说明", "整改完成", "部门"]
+        rows = [[r["record_id"], r["case_no"], r["terminal_id"], r["item"], r["month"], r["level"], r["label"],
+                 "、".join(r["reasons"]), r["note"], r["closed_at"] or "", r["department"]] for r in console.ratings()]
+        if suffix == "csv":
+            out = io.StringIO()
+            csv.writer(out).writerows([header, *rows])
+            return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                            headers={**PAGE_HEADERS, "Content-Disposition": "attachment; filename=ratings.csv"})
+        if suffix == "xlsx":
+            return Response(_xlsx(header, rows), media_type=XLSX,
+                            headers={**PAGE_HEADERS, "Content-Disposition": "attachment; filename=ratings.xlsx"})
+        raise HTTPException(404, "没有这种导出格式")
 
     @app.get("/console/complaints", **route)
     def complaints_page(request: Request) -> HTMLResponse:

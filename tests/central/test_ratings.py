@@ -36,6 +36,12 @@ def test_bad_rating_is_followed_up_closed_and_exported(service: Service) -> None
     bad = next(row for row in rows if row[0] == "T0001-20270101-00002-R")
     assert bad[5:9] == ["5", "非常不满意", "等候时间长", "已增派窗口人员"] and bad[9].startswith("20")
     assert bad[10] == "公安局"
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # openpyxl ships no type hints
+
+    book = load_workbook(io.BytesIO(session.get(f"{service.url}/console/ratings.xlsx", timeout=10).content))
+    assert [cell.value for cell in book["好差评"][1]][:2] == ["评价编号", "办件编号"]
+    assert any(row[0].value == "T0001-20270101-00002-R" and row[8].value == "已增派窗口人员"
+               for row in book["好差评"].iter_rows(min_row=2))
     unknown = session.post(f"{service.url}/console/ratings/T0001-20270101-00009-R/followup", timeout=10,
                            data={"csrf": csrf, "note": "x"})
     assert unknown.status_code == 404

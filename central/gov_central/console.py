@@ -3,7 +3,7 @@
 Pages: login, 终端 (fleet and alarms), 办件 (cases: search, detail with masked identity, decisions),
 好差评 (counts, bad ratings with their 整改 follow-up, CSV and XLSX), 有诉即办 (complaints: due time, assign,
 reply, close, overdue flagged), 终端注册 (enrolment codes, revocation), 目录 (upload, validate, sign,
-publish; the version each terminal fetched), 审计日志 (管理员).
+publish; the version each terminal fetched), 审计日志 and 操作员 (管理员).
 Every form posts its session's CSRF token; a page a role may not see answers 403. Viewing a
 case's full identity is written to the audit log first.
 """
@@ -372,6 +372,26 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         rows = store.db.all("SELECT at, operator, action, subject FROM audit"
                             f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id DESC LIMIT 500", params)
         return console.page("audit.html", operator, rows=rows, operator_name=operator_name, action=action)
+
+    @app.get("/console/operators", **route)
+    def operators_page(request: Request) -> HTMLResponse:
+        operator = who(request, "operators")
+        return console.page("operators.html", operator, people=console.operators.listing(), problem="")
+
+    @app.post("/console/operators", **route)
+    async def save_operator(request: Request) -> Response:
+        """Add an operator or reset one's role and password (which also lifts a lockout)."""
+        operator = who(request, "operators")
+        values = await form(request, operator)
+        name = values.get("name", "").strip()
+        try:
+            if not name or len(name) > 32:
+                raise ValueError("请填写用户名（不超过32字）")
+            console.operators.add(name, values.get("role", ""), values.get("password", ""))
+        except ValueError as problem:
+            return console.page("operators.html", operator, people=console.operators.listing(), problem=str(problem))
+        console.audit(operator, "operator:save", name)
+        return RedirectResponse("/console/operators", status_code=303)
 
     @app.get("/console/terminals", **route)
     def terminals_page(request: Request) -> HTMLResponse:

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gov_central.db import Database
+from gov_central.db import Database, Row
 from gov_central.fleet import now, stamp
 
 ROLES = ("管理员", "业务审核", "运维")
@@ -64,13 +64,17 @@ class Operators:
         self.db = db
 
     def add(self, name: str, role: str, password: str) -> None:
+        """Create an operator, or reset one's role and password (and lift a lockout)."""
         if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+            raise ValueError(f"role must be one of {', '.join(ROLES)}（角色须为{'、'.join(ROLES)}）")
         if len(password) < 10:
-            raise ValueError("a password has at least 10 characters")
+            raise ValueError("a password has at least 10 characters（密码至少10个字符）")
         self.db.execute("INSERT INTO operators (name, role, password, created_at) VALUES (?, ?, ?, ?)"
                         " ON CONFLICT (name) DO UPDATE SET role = excluded.role, password = excluded.password,"
                         " failures = 0, locked_until = NULL", (name, role, hash_password(password), stamp(now())))
+
+    def listing(self) -> list[Row]:
+        return self.db.all("SELECT name, role, failures, locked_until, created_at FROM operators ORDER BY name")
 
     def login(self, name: str, password: str) -> str:
         """A new session cookie value; LoginRefused otherwise (failures counted, lockout applied)."""

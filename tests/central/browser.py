@@ -135,7 +135,8 @@ def screenshots(folder: Path) -> list[tuple[Path, int]]:
         pages += [("02-fleet", "测试运维", "/console/fleet"), ("03-terminals", "测试运维", "/console/terminals"),
                   ("04-cases", "测试审核", "/console/cases"), ("05-case", "测试审核", f"/console/cases/{cases[0]}"),
                   ("06-ratings", "测试审核", "/console/ratings"), ("07-complaints", "测试审核", "/console/complaints"),
-                  ("08-catalogs", "测试管理员", "/console/catalogs"), ("09-audit", "测试管理员", "/console/audit")]
+                  ("08-catalogs", "测试管理员", "/console/catalogs"), ("09-audit", "测试管理员", "/console/audit"),
+                  ("10-operators", "测试管理员", "/console/operators")]
         current = None
         for name, who, path in pages:
             if who and who != current:

@@ -114,7 +114,7 @@ def test_screenshots_of_every_page_fit_the_laptop(tmp_path: Path) -> None:
     from tests.central.browser import screenshots
 
     shots = screenshots(tmp_path)
-    assert [p.name for p, _ in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 9
+    assert [p.name for p, _ in shots][:2] == ["01-login.png", "02-fleet.png"] and len(shots) == 10
     for shot, width in shots:
         head = shot.read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"

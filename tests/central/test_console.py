@@ -119,3 +119,22 @@ def test_an_expired_session_is_sent_to_login_and_logout_ends_one(service: Servic
     session.post(f"{service.url}/console/logout", data={"csrf": csrf}, timeout=10)
     assert service.store.db.all("SELECT operator FROM sessions") == []
     assert session.get(f"{service.url}/console/fleet", allow_redirects=False, timeout=10).status_code == 303
+
+
+def test_admin_adds_an_operator_who_then_logs_in_and_resets_a_lockout(service: Service) -> None:
+    _operators(service)
+    admin, csrf = login(service.url, "测试管理员", PASSWORD)
+    short = admin.post(f"{service.url}/console/operators", timeout=10,
+                       data={"csrf": csrf, "name": "测试科员", "role": "业务审核", "password": "short"})
+    assert "至少10个字符" in short.text
+    admin.post(f"{service.url}/console/operators", timeout=10,
+               data={"csrf": csrf, "name": "测试科员", "role": "业务审核", "password": "另一个测试密码-12345"})
+    clerk, _ = login(service.url, "测试科员", "另一个测试密码-12345")
+    assert clerk.get(f"{service.url}/console/operators", timeout=10).status_code == 403
+    for _ in range(5):
+        requests.post(f"{service.url}/console/login", data={"name": "测试科员", "password": "wrong"}, timeout=10)
+    locked = service.store.db.one("SELECT locked_until FROM operators WHERE name = '测试科员'")
+    assert locked is not None and locked["locked_until"]
+    admin.post(f"{service.url}/console/operators", timeout=10,
+               data={"csrf": csrf, "name": "测试科员", "role": "业务审核", "password": "第三个测试密码-12345"})
+    login(service.url, "测试科员", "第三个测试密码-12345")  # the reset lifted the lockout

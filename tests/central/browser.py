@@ -19,6 +19,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from gov_central.catalogs import Catalogs, new_key
+from gov_central.credentials import Registry
 from gov_central.operators import Operators
 from gov_central.server import CentralStore
 from gov_central.service import create_service
@@ -127,6 +128,10 @@ def screenshots(folder: Path) -> list[tuple[Path, int]]:
         driver.get(f"{url}/console/cases/{cases[2]}?full=1")  # an audited view, for the audit page
         Catalogs(store.db, work / "catalogs", work / "catalog.key").publish(
             (SHIPPED_DIR / "jiyuan.json").read_bytes(), "测试管理员")
+        registry = Registry(store.db)
+        for terminal_id in ("JY021", "JY022", "JY023"):
+            registry.enrol(terminal_id, registry.make_code(terminal_id, "测试运维"))
+        registry.revoke("JY023", "测试运维")
         for terminal_id in ("JY001", "JY002"):
             requests.get(f"{url}/v1/catalog/jiyuan", timeout=10,
                          headers={"Authorization": "Bearer " + make_token(SECRET, terminal_id)}).raise_for_status()

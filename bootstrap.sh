@@ -13,10 +13,11 @@ case "$mode" in
 esac
 
 # CJK font, Mesa EGL for offscreen Kivy, PC/SC with a virtual reader, serial tools,
-# offline speech, OCR for the scanner benchmark, systemd tools (the appliance tests verify units).
+# offline speech, OCR for the scanner benchmark, systemd tools (the appliance tests verify units),
+# PostgreSQL and Chromium with its driver for the central service's tests (issue 18).
 APT_PACKAGES=(fonts-wqy-microhei libegl1 libgl1-mesa-dri libmtdev1 pcscd libpcsclite-dev swig
               vsmartcard-vpcd socat espeak-ng tesseract-ocr tesseract-ocr-chi-sim python3-venv systemd
-              libusb-1.0-0)
+              libusb-1.0-0 postgresql chromium chromium-driver)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -46,7 +47,7 @@ stamp=.venv/.installed-$(cat pyproject.toml central/pyproject.toml | sha256sum |
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: installing the Python package and its extras into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]' -e ./central  # central/: the reference platform (tests, demo)
+  .venv/bin/python -m pip install -q -e '.[test]' -e './central[test]'  # central/: the county platform
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 

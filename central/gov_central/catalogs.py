@@ -1,0 +1,91 @@
+"""Catalogs from the console: upload, validate against the terminal's schema, sign with Ed25519, publish.
+
+The signing key is a file (`--catalog-key`, base64 of the 32-byte Ed25519 seed, mode 0600), never
+the database: a copy of the database cannot sign. A published catalog is the envelope of
+docs/sync-protocol.md (`gov-terminal-catalog/1`) written durably to `<catalog dir>/<region>.signed.json`,
+which `GET /v1/catalog/{region}` serves; its version is the region's last one plus one, so every
+terminal takes it as newer. Which version each terminal runs is what it last fetched (the heartbeat
+does not carry it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from gov_central.db import Database, Row
+from gov_central.fleet import now, stamp
+from terminal import strictjson
+from terminal.catalog import MAX_CATALOG_BYTES, SIGNED_FORMAT, CatalogError, parse_catalog, signing_message
+from terminal.safewrite import write_atomic
+
+
+class CatalogRejected(Exception):
+    """The upload is not a valid catalog (the message says where), or publishing is not set up."""
+
+
+def new_key(path: Path) -> str:
+    """Write a new signing key (0600); returns its public key in base64 for the terminals' `catalog_keys`."""
+    key = Ed25519PrivateKey.generate()
+    seed = key.private_bytes_raw()
+    write_atomic(path, base64.b64encode(seed) + b"\n", mode=0o600)
+    return public_key(key)
+
+
+def load_key(path: Path) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_bytes().strip(), validate=True))
+
+
+def public_key(key: Ed25519PrivateKey) -> str:
+    return base64.b64encode(key.public_key().public_bytes_raw()).decode("ascii")
+
+
+class Catalogs:
+    def __init__(self, db: Database, folder: Path | None, key_file: Path | None) -> None:
+        self.db = db
+        self.folder = folder
+        self.key_file = key_file
+
+    @property
+    def ready(self) -> bool:
+        return self.folder is not None and self.key_file is not None
+
+    def publish(self, data: bytes, operator: str) -> tuple[str, int]:
+        """Validate, sign and publish; returns (region, version)."""
+        if self.folder is None or self.key_file is None:
+            raise CatalogRejected("未配置目录发布（需要 --catalog-dir 和 --catalog-key）")
+        try:
+            parsed = strictjson.loads(data, max_bytes=MAX_CATALOG_BYTES, max_depth=32)
+            catalog = parse_catalog(parsed, "上传的目录")
+        except strictjson.JsonRefused as refused:
+            raise CatalogRejected(f"不是有效的 JSON：{refused.message}") from None
+        except CatalogError as error:
+            raise CatalogRejected(error.message) from None
+        region = catalog.region
+        last = self.db.one("SELECT MAX(version) AS v FROM catalogs WHERE region = ?", (region,))
+        version = int(last["v"] or 0) + 1 if last else 1
+        key = load_key(self.key_file)
+        envelope = {"format": SIGNED_FORMAT, "region": region, "version": version,
+                    "catalog": base64.b64encode(data).decode("ascii"),
+                    "signature": base64.b64encode(key.sign(signing_message(region, version, data))).decode("ascii")}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.folder / f"{region}.signed.json", json.dumps(envelope).encode(), mode=0o644)
+        self.db.execute("INSERT INTO catalogs (region, version, sha256, items, published_at, operator)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", (region, version, hashlib.sha256(data).hexdigest(),
+                                                       len(catalog.items), stamp(now()), operator))
+        return region, version
+
+    def published(self) -> list[Row]:
+        return self.db.all("SELECT region, version, sha256, items, published_at, operator FROM catalogs"
+                           " ORDER BY region, version DESC")
+
+    def fetches(self) -> list[Row]:
+        return self.db.all("SELECT terminal_id, region, version, at FROM catalog_fetches ORDER BY terminal_id")
+
+    def public(self) -> str:
+        return public_key(load_key(self.key_file)) if self.key_file and os.path.exists(self.key_file) else ""

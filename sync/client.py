@@ -120,13 +120,14 @@ class ClientSettings:
         return min(REQUEST_DEADLINE_CAP, 3 * self.timeout_seconds)
 
     @classmethod
-    def from_config(cls, config: Config) -> ClientSettings:
+    def from_config(cls, config: Config, secret: bytes | None = None) -> ClientSettings:
+        """`secret` overrides `platform.credentials` (b"": a request that carries no token, enrolment)."""
         platform = config.platform
         if not platform.url:
             raise PlatformError("platform.url is empty: push, catalog updates and progress queries are off",
                                 advice_zh="终端没有配置政务服务平台地址，请联系技术人员。")
         return cls(base_url=platform.url.rstrip("/"), terminal_id=config.terminal.id,
-                   secret=read_secret(platform.credentials, "platform.credentials"),
+                   secret=read_secret(platform.credentials, "platform.credentials") if secret is None else secret,
                    timeout_seconds=platform.timeout_seconds, ca_bundle=platform.ca_bundle,
                    client_cert=platform.client_cert, client_key=platform.client_key,
                    bandwidth_kbps=platform.bandwidth_kbps)
@@ -221,7 +222,8 @@ class PlatformClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            all_headers = {"Authorization": "Bearer " + make_token(self.settings.secret, self.settings.terminal_id)}
+            all_headers = {"Authorization": "Bearer " + make_token(self.settings.secret, self.settings.terminal_id)} \
+                if self.settings.secret else {}
             if idempotency_key:
                 all_headers["Idempotency-Key"] = idempotency_key
             all_headers.update(headers or {})

@@ -28,6 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = actions.add_parser("serve", help="push loop, pull API, catalog checks and heartbeats until stopped")
     serve.set_defaults(handler=run_serve)
 
+    enrol = actions.add_parser("enrol", help="trade the county console's one-time code for this terminal's secret")
+    enrol.add_argument("code", help="the code shown once on the console's 终端注册 page")
+    enrol.set_defaults(handler=run_enrol)
+
+    rotate = actions.add_parser("rotate", help="ask the platform for a new secret, signed with the current one")
+    rotate.set_defaults(handler=run_rotate)
+
     # The server is the platform's package (central/, command gov-central), not the kiosk's: its options
     # are parsed there, so this placeholder takes them all as they are.
     central = actions.add_parser("central", help="the reference central server, where installed (gov-central)",
@@ -58,6 +65,20 @@ def run_status(args: argparse.Namespace, config: Config) -> int:
         for alarm in stats.alarms:
             print(f"ALARM {alarm.level}: {alarm.summary_zh}")
     return 1 if any(a.level == "fault" for a in stats.alarms) else 0
+
+
+def run_enrol(args: argparse.Namespace, config: Config) -> int:
+    from sync.enrolment import enrol
+
+    print(f"本终端的密钥已保存到 {enrol(config, args.code)} (this terminal's own secret is kept there)")
+    return 0
+
+
+def run_rotate(args: argparse.Namespace, config: Config) -> int:
+    from sync.enrolment import rotate
+
+    print(f"新的密钥已保存到 {rotate(config)} (a new secret is kept there; the old one works a few minutes more)")
+    return 0
 
 
 def run_push(args: argparse.Namespace, config: Config) -> int:

@@ -252,8 +252,10 @@ def update_catalog(config: Config) -> bool:
 _STARTED = time.monotonic()
 
 
-def heartbeat_body(terminal_id: str, outbox: Outbox, devices: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Device health for the platform: statuses and counts only, never personal data."""
+def heartbeat_body(terminal_id: str, outbox: Outbox, devices: Mapping[str, str] | None = None,
+                   catalog_version: int | None = None) -> dict[str, Any]:
+    """Device health for the platform: statuses and counts only, never personal data; and which
+    signed catalog runs here (0 = the shipped one), so the county sees a refused update as refused."""
     stats = outbox.stats()
     disk = shutil.disk_usage(outbox.root)
     return {
@@ -263,6 +265,7 @@ def heartbeat_body(terminal_id: str, outbox: Outbox, devices: Mapping[str, str] 
         "outbox": {"counts": stats.counts, "oldest_queued_age_s": stats.oldest_queued_age_s,
                    "alarms": [a.level for a in stats.alarms]},
         "devices": dict(devices or {}),
+        **({} if catalog_version is None else {"catalog_version": catalog_version}),
     }
 
 

@@ -97,7 +97,9 @@ class SyncService:
     def _heartbeat(self) -> None:
         assert self.client is not None
         devices = self.device_status() if self.device_status else {}
-        downlink.send_heartbeat(self.client, downlink.heartbeat_body(self.config.terminal.id, self.outbox, devices))
+        version = downlink.installed_version(self.config.storage.data_dir, self.config.terminal.region)
+        downlink.send_heartbeat(self.client, downlink.heartbeat_body(self.config.terminal.id, self.outbox, devices,
+                                                                     catalog_version=version))
 
     def _round(self, last: dict[str, float], tick: Callable[[], object]) -> float | None:
         """One pass of the jobs; returns seconds until a record is due. A read-only or failing disk

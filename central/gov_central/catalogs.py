@@ -4,8 +4,9 @@ The signing key is a file (`--catalog-key`, base64 of the 32-byte Ed25519 seed, 
 the database: a copy of the database cannot sign. A published catalog is the envelope of
 docs/sync-protocol.md (`gov-terminal-catalog/1`) written durably to `<catalog dir>/<region>.signed.json`,
 which `GET /v1/catalog/{region}` serves; its version is the region's last one plus one, so every
-terminal takes it as newer. Which version each terminal runs is what it last fetched (the heartbeat
-does not carry it).
+terminal takes it as newer. Which version each terminal runs is what its heartbeat says it installed
+(`catalog_version`, 0 for the catalog it shipped with), beside what it last fetched: a fetched update
+that the terminal refused (a key it does not trust) shows as fetched and not running.
 """
 
 from __future__ import annotations
@@ -84,8 +85,18 @@ class Catalogs:
         return self.db.all("SELECT region, version, sha256, items, published_at, operator FROM catalogs"
                            " ORDER BY region, version DESC")
 
-    def fetches(self) -> list[Row]:
-        return self.db.all("SELECT terminal_id, region, version, at FROM catalog_fetches ORDER BY terminal_id")
+    def fetches(self) -> list[dict[str, object]]:
+        """Per terminal: region, version last fetched and when, and the version its heartbeat says runs."""
+        running: dict[str, object] = {}
+        for hb in self.db.all("SELECT terminal_id, body FROM heartbeats"):
+            body = json.loads(hb["body"])
+            running[hb["terminal_id"]] = body.get("catalog_version") if isinstance(body, dict) else None
+        rows = {r["terminal_id"]: {**dict(r), "running": running.get(r["terminal_id"])}
+                for r in self.db.all("SELECT terminal_id, region, version, at FROM catalog_fetches ORDER BY terminal_id")}
+        for terminal_id, version in running.items():
+            rows.setdefault(terminal_id, {"terminal_id": terminal_id, "region": "", "version": None, "at": None,
+                                          "running": version})
+        return [rows[t] for t in sorted(rows)]
 
     def public(self) -> str:
         return public_key(load_key(self.key_file)) if self.key_file and os.path.exists(self.key_file) else ""

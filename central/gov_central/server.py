@@ -359,6 +359,7 @@ class Heartbeat(BaseModel):
     disk_free_mb: int
     outbox: OutboxHealth
     devices: dict[str, str]
+    catalog_version: int | None = Field(None, ge=0, description="installed signed catalog version; 0 = shipped")
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:

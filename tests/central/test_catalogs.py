@@ -13,8 +13,9 @@ from gov_central.catalogs import new_key
 from gov_central.operators import Operators
 from gov_central.server import CentralStore
 from gov_central.service import create_service
-from sync.downlink import fetch_catalog, installed_version
+from sync.downlink import fetch_catalog, heartbeat_body, installed_version, send_heartbeat
 from sync.httpserver import ServerThread
+from sync.outbox import Outbox
 from terminal.catalog import SHIPPED_DIR
 from tests.central.conftest import login
 from tests.sync.conftest import make_client
@@ -49,10 +50,18 @@ def test_published_catalog_is_installed_by_a_terminal_and_its_version_shown(publ
     assert "已发布 jiyuan 第 2 版" in _publish(session, url, csrf, catalog)
     key_file_text = (Path(data_dir).parent / "catalog.key").read_text()
     assert key_file_text.strip() not in session.get(f"{url}/console/catalogs", timeout=10).text  # never shown
-    assert fetch_catalog(make_client(url), "jiyuan", (public,), data_dir)
+    client = make_client(url)
+    assert fetch_catalog(client, "jiyuan", (public,), data_dir)
     assert installed_version(data_dir, "jiyuan") == 2
     page = session.get(f"{url}/console/catalogs", timeout=10).text
-    assert "<td>T0001</td><td>jiyuan</td><td>2</td>" in page
+    assert "<td>T0001</td><td>jiyuan</td><td>未报告</td><td>2</td>" in page  # fetched; running not yet said
+    box = Outbox(data_dir / "box", min_free_mb=10)
+    try:
+        send_heartbeat(client, heartbeat_body("T0001", box, {}, catalog_version=installed_version(data_dir, "jiyuan")))
+    finally:
+        box.close()
+    page = session.get(f"{url}/console/catalogs", timeout=10).text
+    assert "<td>T0001</td><td>jiyuan</td><td>2</td><td>2</td>" in page  # the heartbeat says version 2 runs
 
 
 def test_invalid_catalog_is_refused_with_the_place_and_nothing_published(published) -> None:

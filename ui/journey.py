@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+
 import numpy as np
 from kivy.clock import Clock, ClockEvent, mainthread
 from kivy.graphics import Color, Rectangle
@@ -25,11 +26,12 @@ from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
 from terminal.session import FORM_FIELDS, FormField, FormInvalid, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
-from ui.inputs import NumberPad, Picture, SignaturePad, button_row, pil_rgb, typed
-from ui.screens import blank, restyle_tree
-from ui.steps import CardPictogram, Step
+from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
+from ui.screens import blank, restyle_tree, show_if
+from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
-from ui.widgets import Animated, BigButton, Text, column, fill, scrolling
+from ui.viewmodels import ReceiptModel, ReviewModel
+from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
@@ -312,7 +314,7 @@ class MaterialsScreen(Step):
             if self.session.pages(self.current):
                 buttons.append(BigButton(t, "重拍", self.retake))
             buttons.append(BigButton(t, "下一步", self.session.to_review, primary=True))
-            right.add_widget(button_row(t, buttons))
+            right.add_widget(ButtonRow(t, buttons))
         split.add_widget(right)
         body.add_widget(split)
 
@@ -341,72 +343,97 @@ class MaterialsScreen(Step):
         return scrolling(t, box)
 
 
-class ReviewScreen(Step):
-    """Everything on one screen with the ID masked, and a signature pad."""
+class ReviewScreen(BuiltStep):
+    """Everything on one screen with the ID masked, and a signature pad. Built once: the facts
+    follow `ReviewModel`; entering (and 再试一次) gives a blank pad, leaving wipes it."""
 
     prompt = "请核对申请内容，在签名框内签名，然后点确认提交"
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = ReviewModel()
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.bar = self.header("核对与签名", None)
+        # a moment, without 返回 or 回到首页: the case is being written
+        self.waiting = [Widget(), Text(t, "正在提交，请稍候…", size="title", bold=True, halign="center"), Widget()]
+        self.failed = Problem(t)
+        self.split = BoxLayout()
+        self.facts = Lines(t, padding=t.mm(3))
+        facts_panel = Panel(t)
+        facts_panel.add_widget(scrolling(t, self.facts))
+        self.split.add_widget(facts_panel)
+        self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
+        self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
+        self.pad = SignaturePad(t, on_change=self.signed)
+        self.signing.add_widget(self.pad)
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.signing.add_widget(self.error_text)
+        self.split.add_widget(self.signing)
+        self.buttons = ButtonRow(t, [BigButton(t, "重新签名", self.pad.clear),
+                                      BigButton(t, "确认提交", self.submit, primary=True)])
+        self.views = [self.bar, *self.waiting, self.failed, self.split, self.buttons]
+        for name in ("submitting", "failure"):
+            self.model.fbind(name, self._compose)
+        for name in ("facts", "scanned", "missing"):
+            self.model.fbind(name, self._show_facts)
+        self.model.fbind("error", self._show_error)
+        self.restyle(t)
+        self._compose()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()  # 返回 where the session allows it now
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        if model.submitting:
+            self.compose(*self.waiting)
+            return
+        self.bar.show("核对与签名", self.back_action())
+        if model.failure:
+            self.failed.show("申请没有提交成功", model.failure, self.ways_forward(("再试一次", self.retry)))
+            self.compose(self.bar, self.failed)
+        else:
+            self.compose(self.bar, self.split, self.buttons)
+
+    def _show_facts(self, *_: object) -> None:
+        model, muted = self.model, self.theme.palette.muted_hex
+        if not model.facts:
+            self.facts.show([])
+            return
+        lines: list[TextLine] = [(f"[color={muted}]{label}[/color]  {value}", None, False, None)
+                             for label, value in model.facts]
+        lines.append((f"已扫描材料（{len(model.scanned)} 项）", None, True, None))
+        lines += [(plain(f"· {name}（{pages} 页）"), None, False, None) for name, pages in model.scanned]
+        if model.missing:
+            lines.append(("还缺以下材料，提交后会打印补齐补正通知书，以后补交即可：", None, True, "badge"))
+            lines += [(plain(f"· {name}"), None, False, "badge") for name in model.missing]
+        self.facts.show(lines)
+
+    def _show_error(self, *_: object) -> None:
+        self.error_text.text = self.model.error
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.signing.spacing = theme.gap * 3, theme.gap
+        self.facts.padding = theme.mm(3)
+        super().restyle(theme)
+        self._show_facts()
+
     def enter(self) -> None:
-        self.failure = ""
+        self.model.failure = self.model.error = ""
+        self.pad.clear(notify=False)
 
     def retry(self) -> None:
-        self.failure = ""
-        self.redraw()
+        self.enter()
 
-    def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.session
-        if session.submitting:  # a moment, without 返回 or 回到首页: the case is being written
-            body.add_widget(Widget())
-            body.add_widget(Text(t, "正在提交，请稍候…", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Widget())
-            return
-        body.add_widget(self.header("核对与签名", self.back_action()))
-        if self.failure:
-            body.add_widget(self.problem("申请没有提交成功", self.failure, self.ways_forward(("再试一次", self.retry))))
-            return
-        split = BoxLayout(spacing=t.gap * 3)
-        facts = column(t, padding=t.mm(3))
-        item, identity, form = session.item, session.identity, session.form
-        muted = t.palette.muted_hex
-        style = session.config.privacy.name_mask
-        rows = [("办理事项", item.title if item else ""), ("承办部门", item.department if item else ""),
-                ("申请人", identity.masked_name(style) if identity else ""),
-                ("证件号码", identity.masked_id() if identity else ""),
-                ("住址", mask_form_value("address", form.get("address", ""))),
-                ("联系电话", mask_form_value("phone", form.get("phone", "")))]
-        for label, value in rows:
-            facts.add_widget(Text(t, f"[color={muted}]{label}[/color]  {value}", markup=True))
-        done = [s for s in session.materials if s.done]
-        facts.add_widget(Text(t, f"已扫描材料（{len(done)} 项）", bold=True))
-        for s in done:
-            facts.add_widget(Text(t, f"· {s.spec.name}（{s.pages} 页）"))
-        if session.missing:
-            facts.add_widget(Text(t, "还缺以下材料，提交后会打印补齐补正通知书，以后补交即可：", bold=True,
-                                  colour=t.palette.badge))
-            for name in session.missing:
-                facts.add_widget(Text(t, f"· {name}", colour=t.palette.badge))
-        facts_view = scrolling(t, facts)
-        fill(facts_view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
-        split.add_widget(facts_view)
-
-        right = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_x=0.55)
-        right.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
-        self.pad = SignaturePad(t, on_change=self.signed)
-        right.add_widget(self.pad)
-        self.error_text = Text(t, "", colour=t.palette.badge, bold=True)
-        right.add_widget(self.error_text)
-        split.add_widget(right)
-        body.add_widget(split)
-        body.add_widget(button_row(t, [BigButton(t, "重新签名", self.pad.clear),
-                                       BigButton(t, "确认提交", self.submit, primary=True)]))
+    def reset(self) -> None:
+        super().reset()
+        self.pad.clear(notify=False)  # the signature goes with the person
 
     def signed(self) -> None:
         self.session.touch()
         if self.pad.signed:
-            self.error_text.text = ""
-
-    def update(self) -> None:
-        """The signature reached the session: keep the pad as drawn."""
+            self.model.error = ""
 
     def submit(self) -> None:
         """The outbox write (fsyncs, tens of ms, seconds on a tired SD card) runs on a worker; the
@@ -414,13 +441,13 @@ class ReviewScreen(Step):
         if self.session.submitting:
             return
         if not self.pad.signed:
-            self.error_text.text = "请先在签名框内签名"
+            self.model.error = "请先在签名框内签名"
             return
         self.session.sign(self.pad.png())
         try:
             pending = self.session.prepare_submit()
         except FormInvalid as invalid:
-            self.error_text.text = "；".join(invalid.errors.values())
+            self.model.error = "；".join(invalid.errors.values())
             return
         self.redraw()  # 正在提交
 
@@ -430,7 +457,7 @@ class ReviewScreen(Step):
                 pending.write()
             except TerminalError as refused:  # the outbox refused (disk full): nothing is lost
                 error = refused
-            except Exception as crashed:  # noqa: BLE001 - never leave the person waiting on a dead write
+            except Exception as crashed:
                 log.error("event=case_write_crashed error=%s", type(crashed).__name__)
                 error = TerminalError(f"case write crashed: {type(crashed).__name__}")
             self.written(pending, error)
@@ -440,7 +467,7 @@ class ReviewScreen(Step):
     @mainthread
     def written(self, pending: PendingSubmission, error: TerminalError | None) -> None:
         if self.session.complete_submit(pending, error) is None and error is not None:
-            self.failure = error.advice_zh
+            self.model.failure = error.advice_zh
             self.redraw()
 
 
@@ -499,19 +526,103 @@ class SubmitScreen(Step):
         blank(self.promised)
 
 
-class ReceiptScreen(Step):
-    """Printing progress; without paper the receipt and its QR code on the screen instead."""
+class ReceiptScreen(BuiltStep):
+    """Printing progress; without paper the receipt and its QR code on the screen instead. Built
+    once: the printer's answer and the receipt's picture go into `ReceiptModel`, the views follow."""
 
     prompt = "正在打印回执，请稍候"
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = ReceiptModel()
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.bar = self.header("回执", None)
+        self.above, self.below = Widget(size_hint_y=0.3), Widget()
+        self.printing = [Text(t, "正在打印回执，请稍候…", size="title", bold=True, halign="center"),
+                         Text(t, "", halign="center", colour="muted"), PrintingBar(t)]
+        self.printed = [Text(t, "回执已打印，请从出纸口取走", size="title", bold=True, halign="center"),
+                        Text(t, "", halign="center"), self.below,
+                        ButtonRow(t, [BigButton(t, "完成", session.cancel),
+                                      BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
+        self.split = BoxLayout()
+        self.receipt = Picture(t, size_hint_x=0.4)  # elderly: the QR code and the number get the room
+        self.on_screen = BoxLayout(orientation="vertical")
+        self.on_screen.add_widget(Text(t, "凭条没有打印出来", size="title", bold=True))
+        self.code = BoxLayout()
+        self.qr = Picture(t, size_hint_x=None)
+        self.qr.fbind("height", self._square)
+        self.qr_of = ""  # the case number the QR code shows
+        self.code.add_widget(self.qr)
+        words = column(t)
+        self.number = Text(t, "", size="button", bold=True)
+        self.advice = Text(t, "")
+        for label in (Text(t, "受理编号", colour="muted"), self.number, self.advice):
+            words.add_widget(label)
+        self.code.add_widget(scrolling(t, words))
+        self.on_screen.add_widget(self.code)
+        self.on_screen.add_widget(ButtonRow(t, [BigButton(t, "重新打印", self.print),
+                                                BigButton(t, "不要回执，继续", session.start_rating, primary=True)]))
+        self.split.add_widget(self.on_screen)
+        self.views = [self.bar, self.above, *self.printing, *self.printed, self.split, self.receipt]
+        for name in ("case_no", "elderly", "result", "picture"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    @property
+    def result(self) -> PrintResult | None:
+        return self.model.result
+
+    @property
+    def picture(self) -> np.ndarray | None:
+        return self.model.picture
+
+    def _square(self, qr: Widget, height: float) -> None:
+        qr.width = height
+
+    def _compose(self, *_: object) -> None:
+        model, result, bar = self.model, self.model.result, self.printing[-1]
+        assert isinstance(bar, PrintingBar)
+        if result is None:
+            self.printing[1].text = f"受理编号 {model.case_no}"
+            self.compose(self.bar, self.above, *self.printing, self.below)
+        elif result.printed:
+            self.printed[1].text = f"受理编号 {model.case_no}，凭它查询进度、补交材料。"
+            self.compose(self.bar, self.above, *self.printed)
+        else:
+            self.show_on_screen(result)
+            self.compose(self.bar, self.split)
+        bar.run(result is None and bool(model.case_no))
+
+    def show_on_screen(self, result: PrintResult) -> None:
+        """The receipt on the screen with a large QR code: photograph it, or ask at a window."""
+        case_no = self.model.case_no
+        show_if(self.receipt, self.split, not self.model.elderly, index=1)
+        self.receipt.show(self.model.picture)
+        if self.qr_of != case_no:
+            self.qr.show(pil_rgb(qr_image(progress_url(case_no, self.settings), 8)))
+            self.qr_of = case_no
+        self.number.text = case_no
+        self.advice.text = result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.on_screen.spacing, self.code.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap * 2
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
     def enter(self) -> None:
-        self.result: PrintResult | None = None
-        self.picture: np.ndarray | None = None
+        self.model.picture = None
         self.print()
 
-    def leave(self) -> None:
-        self.picture = None
-        super().leave()
+    def reset(self) -> None:
+        super().reset()
+        self.receipt.show(None)
+        self.qr.show(None)
+        self.qr_of = ""
+        for label in (self.printing[1], self.printed[1], self.number):
+            blank(label)
 
     def documents(self) -> list[ReceiptDocument]:
         case, config = self.session.case, self.settings
@@ -519,15 +630,12 @@ class ReceiptScreen(Step):
         return [acceptance_receipt(case, config)] + ([correction_notice(case, config)] if case.missing else [])
 
     def print(self) -> None:
-        self.result = None
+        self.model.result = None
         self.hardware.print_documents(self.documents(), self.on_printed)
-        if self.body.children:  # (already drawn: not the first print, from `enter`)
-            self.redraw()
 
     def on_printed(self, result: PrintResult) -> None:
         if self.session.state != State.RECEIPT:
             return
-        self.result = result
         case = self.session.case
         assert case is not None
         if result.printed:
@@ -537,60 +645,11 @@ class ReceiptScreen(Step):
             document = self.documents()[0]
             width = PAPER_DOTS[self.settings.devices.printer.paper_width_mm]
             self.hardware.run(lambda: pil_rgb(render_png(document, width)), self.on_picture)
-        self.redraw()
+        self.model.result = result
 
     def on_picture(self, rgb: np.ndarray) -> None:
         if self.session.state == State.RECEIPT:
-            self.picture = rgb
-            self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t, case, result = self.theme, self.session.case, self.result
-        assert case is not None
-        body.add_widget(self.header("回执", None))
-        if result is None:
-            body.add_widget(Widget(size_hint_y=0.3))
-            body.add_widget(Text(t, "正在打印回执，请稍候…", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Text(t, f"受理编号 {case.case_no}", halign="center", colour=t.palette.muted))
-            body.add_widget(PrintingBar(t))
-            body.add_widget(Widget())
-        elif result.printed:
-            body.add_widget(Widget(size_hint_y=0.3))
-            body.add_widget(Text(t, "回执已打印，请从出纸口取走", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Text(t, f"受理编号 {case.case_no}，凭它查询进度、补交材料。", halign="center"))
-            body.add_widget(Widget())
-            body.add_widget(button_row(t, [BigButton(t, "完成", self.session.cancel),
-                                           BigButton(t, "评价本次服务", self.session.start_rating, primary=True)]))
-        else:
-            self.on_screen(body, result)
-
-    def on_screen(self, body: BoxLayout, result: PrintResult) -> None:
-        """The receipt on the screen with a large QR code: photograph it, or ask at a window."""
-        t, case = self.theme, self.session.case
-        assert case is not None
-        split = BoxLayout(spacing=t.gap * 3)
-        if not self.session.elderly:  # elderly: the QR code and the number get the room
-            receipt = Picture(t, size_hint_x=0.4)
-            if self.picture is not None:
-                receipt.show(self.picture)
-            split.add_widget(receipt)
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
-        right.add_widget(Text(t, "凭条没有打印出来", size=t.font_title, bold=True))
-        code = BoxLayout(spacing=t.gap * 2)
-        qr = Picture(t, size_hint_x=None)
-        qr.bind(height=lambda widget, height: setattr(widget, "width", height))
-        qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.settings), 8)))
-        code.add_widget(qr)
-        words = column(t)
-        words.add_widget(Text(t, "受理编号", colour=t.palette.muted))
-        words.add_widget(Text(t, case.case_no, size=t.font_button, bold=True))
-        words.add_widget(Text(t, result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"))
-        code.add_widget(scrolling(t, words))
-        right.add_widget(code)
-        right.add_widget(button_row(t, [BigButton(t, "重新打印", self.print),
-                                        BigButton(t, "不要回执，继续", self.session.start_rating, primary=True)]))
-        split.add_widget(right)
-        body.add_widget(split)
+            self.model.picture = rgb
 
 
 class PrintingBar(Animated, Widget):
@@ -598,13 +657,23 @@ class PrintingBar(Animated, Widget):
 
     def __init__(self, theme: Theme, **kwargs: object) -> None:
         super().__init__(size_hint_y=None, height=theme.mm(4), **kwargs)
-        fill(self, theme.palette.line, radius=theme.mm(2))
+        self.track = fill(self, theme.palette.line, radius=theme.mm(2))[0]
         with self.canvas:
-            Color(*theme.palette.primary)
+            self.colour = Color(*theme.palette.primary)
             self.bar = Rectangle()
         self.phase = 0.0
         self.bind(pos=self._draw, size=self._draw)
-        self.ticking = Clock.schedule_interval(self._step, 1 / 20)
+        self.ticking = Clock.create_trigger(self._step, 1 / 20, interval=True)
+
+    def restyle(self, theme: Theme) -> None:
+        self.track.rgba, self.colour.rgba = theme.palette.line, theme.palette.primary
+
+    def run(self, on: bool) -> None:
+        """Slide while the printer works (a hidden screen's bar keeps no Clock event)."""
+        if on and not self.ticking.is_triggered:
+            self.ticking()
+        elif not on:
+            self.stop()
 
     def stop(self) -> None:
         self.ticking.cancel()

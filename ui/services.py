@@ -21,7 +21,7 @@ from terminal.pinyin_input import candidates
 from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title
 from terminal.session import FormInvalid, Session, State
 from ui.hardware import Hardware
-from ui.inputs import NumberPad, button_row, typed
+from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate
 from ui.steps import Step
 from ui.widgets import BigButton, Keyboard, Style, Text, column, fill, scrolling
@@ -105,7 +105,7 @@ class RatingScreen(Step):
             if self.error:
                 body.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
             chosen = self.chosen
-            body.add_widget(button_row(t, [BigButton(t, "重新选择", lambda: self.choose_again()),
+            body.add_widget(ButtonRow(t, [BigButton(t, "重新选择", lambda: self.choose_again()),
                                            BigButton(t, "提交评价", lambda: self.record(chosen), primary=True)]))
             return
         about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
@@ -211,7 +211,7 @@ class ProgressScreen(Step):
         buttons = [BigButton(t, "查询", self.query, primary=True)]
         if self.results is not None:
             buttons.insert(0, BigButton(t, "完成", self.session.finish))
-        left.add_widget(button_row(t, buttons))
+        left.add_widget(ButtonRow(t, buttons))
         split.add_widget(left)
         split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
         body.add_widget(split)
@@ -439,4 +439,4 @@ class HelpScreen(Step):
         buttons = [BigButton(t, "打印求助单", self.print_slip, primary=True)]
         if self.back_action() is not None and self.came_from() != State.HOME:
             buttons.insert(0, BigButton(t, "回到上一步", self.session.back))
-        body.add_widget(button_row(t, buttons))
+        body.add_widget(ButtonRow(t, buttons))

@@ -8,12 +8,13 @@ No widgets here and no window: these import only Kivy's event and property modul
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
 
 from terminal.catalog import Catalog, Item
+from terminal.privacy import mask_form_value
 from terminal.session import Journey, Session
 
 Row = tuple[str, str, Callable[[], None]]  # (title, second line, action) of a list row
@@ -101,3 +102,54 @@ class GuideModel(ViewModel):
 
     def reset(self) -> None:
         self.item = None
+
+
+class ReviewModel(ViewModel):
+    """核对与签名: the application's facts (name, number, address and phone masked), the pages
+    scanned and the materials missing; the write under way, and why it failed or what to fix."""
+
+    facts = ListProperty()  # (label, value)
+    scanned = ListProperty()  # (material, pages)
+    missing = ListProperty()
+    submitting = BooleanProperty(False)
+    failure = StringProperty("")
+    error = StringProperty("")
+
+    def refresh(self, session: Session) -> None:
+        item, identity, form = session.item, session.identity, session.form
+        style = session.config.privacy.name_mask
+        self.facts = [("办理事项", item.title if item else ""), ("承办部门", item.department if item else ""),
+                      ("申请人", identity.masked_name(style) if identity else ""),
+                      ("证件号码", identity.masked_id() if identity else ""),
+                      ("住址", mask_form_value("address", form.get("address", ""))),
+                      ("联系电话", mask_form_value("phone", form.get("phone", "")))]
+        self.scanned = [(s.spec.name, s.pages) for s in session.materials if s.done]
+        self.missing = list(session.missing)
+        self.submitting = session.submitting
+
+    def reset(self) -> None:
+        self.facts, self.scanned, self.missing = [], [], []
+        self.submitting, self.failure, self.error = False, "", ""
+
+
+def same(a: object, b: object) -> bool:
+    """Pixels compare by identity (numpy's == compares every pixel, and answers with an array)."""
+    return a is b
+
+
+class ReceiptModel(ViewModel):
+    """打印回执: the case number; the printer's answer (None while it prints) and, without paper,
+    the receipt drawn as a picture to show instead."""
+
+    case_no = StringProperty("")
+    elderly = BooleanProperty(False)
+    result = ObjectProperty(None, allownone=True)
+    picture = ObjectProperty(None, allownone=True, comparator=same)
+
+    def refresh(self, session: Session) -> None:
+        self.case_no = session.case.case_no if session.case is not None else ""
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.result, self.picture, self.case_no, self.elderly = None, None, "", False
+

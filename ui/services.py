@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -22,8 +23,10 @@ from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as Sl
 from terminal.session import FormInvalid, Session, State
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
-from ui.screens import Navigate
-from ui.steps import Step
+from ui.screens import Navigate, blank, show_if
+from ui.steps import BuiltStep, Step
+from ui.theme import Theme
+from ui.viewmodels import RatingModel
 from ui.widgets import BigButton, Keyboard, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
@@ -33,93 +36,119 @@ STEP_NAMES = {State.ITEM: "选择事项", State.GUIDE: "阅读办事指南", Sta
               State.FORM: "填写信息", State.MATERIALS: "扫描材料", State.REVIEW: "核对与签名", State.HOME: "首页"}
 
 
-def chips(step: Step, labels: tuple[str, ...], chosen: set[str] | str, on_tap: "object", cols: int) -> GridLayout:
-    """Choices as a grid of big buttons; the chosen ones filled."""
-    t = step.theme
-    grid = GridLayout(cols=cols, spacing=t.gap * 1.5, size_hint_y=None)
-    grid.bind(minimum_height=grid.setter("height"))
-    for label in labels:
-        picked = label in chosen if isinstance(chosen, set) else label == chosen
-        grid.add_widget(BigButton(t, ("✓ " if picked else "") + label, lambda label=label: on_tap(label),  # type: ignore[operator]
-                                  primary=picked, size=t.font_body))
-    return grid
+class Chips(GridLayout):
+    """Choices as a grid of big buttons, the chosen ones filled and ticked. Built once: `show`
+    ticks others, and shows the first `count` (elderly mode offers fewer) in `cols` columns."""
+
+    def __init__(self, theme: Theme, labels: Sequence[str], on_tap: Callable[[str], None], cols: int) -> None:
+        super().__init__(cols=cols, size_hint_y=None)
+        self.fbind("minimum_height", self.setter("height"))
+        self.chips = [(label, BigButton(theme, label, lambda label=label: on_tap(label), size="body"))
+                      for label in labels]
+        for _label, button in self.chips:
+            self.add_widget(button)
+        self.restyle(theme)
+
+    def show(self, chosen: Collection[str], count: int | None = None, cols: int | None = None) -> None:
+        for index, (label, button) in enumerate(self.chips):
+            picked = label in chosen
+            button.show(("✓ " if picked else "") + label, primary=picked)
+            show_if(button, self, count is None or index < count, index=0)
+        self.cols = cols or self.cols
+
+    def restyle(self, theme: Theme) -> None:
+        self.spacing = theme.gap * 1.5
 
 
-class RatingScreen(Step):
-    """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why."""
+class RatingScreen(BuiltStep):
+    """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why. Built once, following `RatingModel`."""
 
     prompt = "请为本次服务评价，也可以按评价器上的按键"
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = RatingModel()
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.bar = self.header("我要评价", None)
+        self.above, self.below = Widget(size_hint_y=0.4), Widget()
+        self.thanks = [Text(t, "感谢您的评价！", size=("title", 1.3), bold=True, halign="center"),
+                       Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour="muted"), self.below,
+                       BigButton(t, "完成", session.finish, primary=True)]
+        self.why = Text(t, "", bold=True)
+        self.reasons = Chips(t, session.config.rating.bad_reasons, self.toggle, 3)
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.send = ButtonRow(t, [BigButton(t, "重新选择", self.choose_again),
+                                  BigButton(t, "提交评价", self.record_chosen, primary=True)])
+        self.about = Text(t, "", size="button", bold=True)
+        self.how = Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour="muted")
+        self.levels = BoxLayout()
+        for rating in Rating:
+            self.levels.add_widget(BigButton(t, rating.label, lambda r=rating: self.choose(r), primary=rating.value <= 2,
+                                             size="button", size_hint_y=1))
+        self.views = [self.bar, self.above, *self.thanks, self.why, self.reasons, self.error_text, self.send,
+                      self.about, self.how, self.levels]
+        for name in ("about", "chosen", "reasons", "error", "done"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        if model.done:
+            self.compose(self.bar, self.above, *self.thanks)
+        elif model.chosen is not None:
+            self.why.text = f"您选择了“{model.chosen.label}”，请告诉我们原因（可多选）"
+            self.reasons.show(model.reasons)
+            self.error_text.text = model.error
+            self.compose(self.bar, self.why, self.reasons, *([self.error_text] if model.error else []), self.send)
+        else:
+            self.about.text = f"请为{model.about}评价"
+            self.compose(self.bar, self.about, self.how, self.levels)
+
+    def restyle(self, theme: Theme) -> None:
+        self.levels.spacing = theme.gap * 2
+        super().restyle(theme)
+
     def enter(self) -> None:
-        self.chosen: Rating | None = None
-        self.reasons: set[str] = set()
-        self.done, self.error = False, ""
+        self.model.reset()
         self.hardware.on_rating = self.choose
 
     def leave(self) -> None:
         self.hardware.on_rating = None
         super().leave()
 
-    def update(self) -> None:
-        """The session recorded the rating; `record` redraws."""
+    def reset(self) -> None:
+        super().reset()
+        blank(self.about)
 
     def choose(self, rating: Rating) -> None:
-        if self.done or self.session.state != State.RATING:
+        if self.model.done or self.session.state != State.RATING:
             return
         self.session.touch()
         if rating.is_bad:
-            self.chosen = rating
-            self.redraw()
+            self.model.chosen = rating
         else:
             self.record(rating)
 
     def toggle(self, reason: str) -> None:
-        self.reasons ^= {reason}
-        self.error = ""
-        self.redraw()
+        self.model.reasons = sorted(set(self.model.reasons) ^ {reason})
+        self.model.error = ""
+
+    def record_chosen(self) -> None:
+        chosen = self.model.chosen
+        if chosen is not None:
+            self.record(chosen)
 
     def record(self, rating: Rating) -> None:
         try:
-            self.session.rate(rating, sorted(self.reasons))
+            self.session.rate(rating, sorted(self.model.reasons))
         except FormInvalid as invalid:
-            self.error = "；".join(invalid.errors.values())
-            self.redraw()
+            self.model.error = "；".join(invalid.errors.values())
             return
         events.record(events.EventId.RATING_RECORDED, rating=rating.value)
-        self.done = True
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t, case = self.theme, self.session.case
-        body.add_widget(self.header("我要评价", None))
-        if self.done:
-            body.add_widget(Widget(size_hint_y=0.4))
-            body.add_widget(Text(t, "感谢您的评价！", size=t.font_title * 1.3, bold=True, halign="center"))
-            body.add_widget(Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour=t.palette.muted))
-            body.add_widget(Widget())
-            body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
-            return
-        if self.chosen is not None:
-            body.add_widget(Text(t, f"您选择了“{self.chosen.label}”，请告诉我们原因（可多选）", bold=True))
-            body.add_widget(chips(self, self.session.config.rating.bad_reasons, self.reasons, self.toggle, 3))
-            if self.error:
-                body.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-            chosen = self.chosen
-            body.add_widget(ButtonRow(t, [BigButton(t, "重新选择", lambda: self.choose_again()),
-                                           BigButton(t, "提交评价", lambda: self.record(chosen), primary=True)]))
-            return
-        about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
-        body.add_widget(Text(t, f"请为{about}评价", size=t.font_button, bold=True))
-        body.add_widget(Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour=t.palette.muted))
-        levels = BoxLayout(spacing=t.gap * 2)
-        for rating in Rating:
-            levels.add_widget(BigButton(t, rating.label, lambda r=rating: self.choose(r), primary=rating.value <= 2,
-                                        size=t.font_button, size_hint_y=1))
-        body.add_widget(levels)
+        self.model.done = True
 
     def choose_again(self) -> None:
-        self.chosen, self.reasons = None, set()
-        self.redraw()
+        self.model.chosen, self.model.reasons = None, []
 
 
 class ProgressLookup(Protocol):
@@ -184,7 +213,7 @@ class ProgressScreen(Step):
         self.redraw()
         self.hardware.run(job, self.found)
 
-    def found(self, results: "list[Progress] | TerminalError") -> None:
+    def found(self, results: list[Progress] | TerminalError) -> None:
         if self.session.state != State.PROGRESS:
             return
         self.looking = False
@@ -355,9 +384,13 @@ class ComplaintScreen(Step):
         if self.written:
             left.add_widget(Text(t, f"您写的：{self.written}"))
         left.add_widget(BigButton(t, "打字修改" if self.written else "打字（拼音）", lambda: self.write(True)))
-        left.add_widget(chips(self, phrases, set(self.phrases), self.toggle, 2 if self.session.elderly else 3))
+        phrase_chips = Chips(t, phrases, self.toggle, 2 if self.session.elderly else 3)
+        phrase_chips.show(self.phrases)
+        left.add_widget(phrase_chips)
         left.add_widget(Text(t, "问题类别", bold=True))
-        left.add_widget(chips(self, COMPLAINT_CATEGORIES, self.category, self.pick_category, 2 if self.session.elderly else 3))
+        categories = Chips(t, COMPLAINT_CATEGORIES, self.pick_category, 2 if self.session.elderly else 3)
+        categories.show({self.category})
+        left.add_widget(categories)
         split.add_widget(scrolling(t, left))
         right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.4)
         right.add_widget(Text(t, "联系电话", colour=t.palette.muted))

@@ -153,3 +153,20 @@ class ReceiptModel(ViewModel):
     def reset(self) -> None:
         self.result, self.picture, self.case_no, self.elderly = None, None, "", False
 
+
+class RatingModel(ViewModel):
+    """好差评: what is rated; the bad level chosen (None before one is), its reasons, done."""
+
+    about = StringProperty("")
+    chosen = ObjectProperty(None, allownone=True)
+    reasons = ListProperty()
+    error = StringProperty("")
+    done = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        case = session.case
+        self.about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
+
+    def reset(self) -> None:
+        self.about, self.chosen, self.reasons, self.error, self.done = "", None, [], "", False
+

@@ -23,7 +23,15 @@ from terminal import config as config_module
 from terminal.session import State
 from tests.objwalk import leaks
 from ui.demo import (
-    Driver, SyncThread, apply, choose_item_by_search, demo_config, query_progress, rate, start_central, start_kiosk,
+    Driver,
+    SyncThread,
+    apply,
+    choose_item_by_search,
+    demo_config,
+    query_progress,
+    rate,
+    start_central,
+    start_kiosk,
     write,
 )
 from ui.render import pump
@@ -255,6 +263,7 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
     page = next(session.pages(s.spec.id)[0] for s in session.materials if s.done)
     secrets: list[str | bytes] = [identity.name, identity.id_number, identity.address, "13912345678",
                                   page.jpeg[100:164], identity.id_number[-8:]]
+    scanner = app.hardware.scanner
     clock[0] += app.settings.timeouts.idle_seconds + 1
     app._tick(0)
     pump()
@@ -269,7 +278,11 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
         s.name for s in app.manager.screens if s is not app.manager.current_screen
         and any(value in str(getattr(w, "text", "")) for w in s.walk() for value in personal)]
     report["visible_text_with_name"] = [t for t in texts(app) if identity.name in t]
-    del identity, page
+    # The camera thread winds down after the wipe: a frame it sent meanwhile waits on the Clock (which
+    # the walk reaches through the app's events) until the next frame drops it. Let it end and drop it.
+    scanner.worker.stop()
+    pump(3)
+    del identity, page, scanner
     import gc
 
     gc.collect()

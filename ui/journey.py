@@ -30,7 +30,7 @@ from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, type
 from ui.screens import blank, restyle_tree, show_if
 from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import ReceiptModel, ReviewModel
+from ui.viewmodels import IdentifyModel, ReceiptModel, ReviewModel
 from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
@@ -42,13 +42,74 @@ def card_wait_seconds(step: Step) -> float:
     return seconds * 2 if step.session.elderly else seconds
 
 
-class IdentifyScreen(Step):
-    """Where to put the card (animated), what the reader is doing, and a way without a card."""
+PROBLEMS = {"failed": "没有读出身份证", "lost": "读卡器暂时不能使用", "timeout": "没有读到身份证",
+            "expired": "身份证已过有效期"}
+
+
+class IdentifyScreen(BuiltStep):
+    """Where to put the card (animated), what the reader is doing, and a way without a card.
+    Built once: the reader's events set `IdentifyModel`, the views follow."""
 
     prompt = "请把身份证放在读卡区，不要移动"
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.model = IdentifyModel()
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.bar = self.header("读取身份证", None)
+        self.split = BoxLayout()
+        self.card = CardPictogram(t, size_hint_x=0.45)
+        self.side = BoxLayout(orientation="vertical")
+        self.split.add_widget(self.side)
+        self.fault = Problem(t)
+        self.doing = Text(t, "", size=("title", 1.2), bold=True)
+        self.waiting = [self.doing, Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour="muted"), Widget(),
+                        BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True))]
+        self.views = [self.bar, self.split, self.card, self.fault, *self.waiting]
+        for name in ("status", "advice", "no_card", "elderly"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    @property
+    def status(self) -> str:
+        return self.model.status
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        waiting = not model.no_card and model.status in ("waiting", "reading")
+        self.bar.show("读取身份证", self.back_action())
+        show_if(self.card, self.split, waiting or not model.elderly, index=1)  # elderly: the words get the whole width
+        if model.no_card:
+            self.fault.show("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
+                              "· 临时身份证、户口簿等证件请到窗口使用；\n"
+                              "· 需要人帮忙，请点“呼叫工作人员帮助”。",
+                              [("我带了，继续读卡", lambda: self.show_alternatives(False)), *self.ways_forward()])
+            side = [self.fault]
+        elif model.status in PROBLEMS:
+            retry = None if model.status == "expired" else ("再试一次", self.retry)
+            self.fault.show(PROBLEMS[model.status], model.advice, self.ways_forward(retry))
+            side = [self.fault]
+        else:
+            self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else "请把身份证放在读卡区"
+            side = self.waiting
+        if self.side.children[::-1] != side:
+            self.side.clear_widgets()
+            for widget in side:
+                self.side.add_widget(widget)
+            self.card.run(False)  # a new view: the card starts again from above the reader
+        self.card.run(self.card.parent is not None and model.status != "")
+        self.compose(self.bar, self.split)
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.side.spacing = theme.gap * 3, theme.gap * 2
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
     def enter(self) -> None:
-        self.status, self.advice, self.no_card = "waiting", "", False
+        self.model.status, self.model.advice, self.model.no_card = "waiting", "", False
         self.hardware.watch_cards(self.on_card)
         self._timer: ClockEvent | None = Clock.schedule_once(self.on_timeout, card_wait_seconds(self))
 
@@ -58,70 +119,44 @@ class IdentifyScreen(Step):
             self._timer.cancel()
         super().leave()
 
+    def reset(self) -> None:
+        super().reset()
+        self.card.run(False)
+
     def retry(self) -> None:
-        self.leave()
+        self.hardware.stop_cards()
+        if self._timer is not None:
+            self._timer.cancel()
         self.enter()
-        self.redraw()
 
     def on_timeout(self, _dt: float) -> None:
         self._timer = None
-        if self.session.state == State.IDENTIFY and self.status == "waiting":
-            self.status, self.advice = "timeout", "请确认身份证放在读卡区的感应位置上，人像面朝上。"
+        if self.session.state == State.IDENTIFY and self.model.status == "waiting":
             self.hardware.stop_cards()
-            self.redraw()
+            self.model.advice = "请确认身份证放在读卡区的感应位置上，人像面朝上。"
+            self.model.status = "timeout"
 
     def on_card(self, event: ReaderEvent) -> None:
         if self.session.state != State.IDENTIFY:
             return
+        model = self.model
         if event.kind == "card-read" and event.identity is not None:
             if event.identity.expired(date.today()):
-                self.status, self.advice = "expired", "这张身份证已过有效期，不能在终端办理，请到服务窗口。"
+                model.advice, model.status = "这张身份证已过有效期，不能在终端办理，请到服务窗口。", "expired"
             else:
                 events.record(events.EventId.CARD_READ, card_type=event.identity.card_type)
                 self.session.identified(event.identity)
-                return
         elif event.kind == "card-placed":
-            self.status = "reading"
+            model.status = "reading"
         elif event.kind in ("read-failed", "reader-lost"):
             events.record(events.EventId.CARD_READ_FAILED, kind=event.kind)
-            self.status = "failed" if event.kind == "read-failed" else "lost"
-            self.advice = event.error.advice_zh if event.error else ""
-        elif event.kind in ("card-removed", "reader-back") and self.status in ("reading", "lost"):
-            self.status = "waiting"
-        self.redraw()
+            model.advice = event.error.advice_zh if event.error else ""
+            model.status = "failed" if event.kind == "read-failed" else "lost"
+        elif event.kind in ("card-removed", "reader-back") and model.status in ("reading", "lost"):
+            model.status = "waiting"
 
     def show_alternatives(self, on: bool) -> None:
-        self.no_card = on
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("读取身份证", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
-        waiting = not self.no_card and self.status in ("waiting", "reading")
-        if waiting or not self.session.elderly:  # elderly: the words get the whole width
-            split.add_widget(CardPictogram(t, size_hint_x=0.45))
-        side = BoxLayout(orientation="vertical", spacing=t.gap * 2)
-        if self.no_card:
-            side.add_widget(self.problem("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
-                                         "· 临时身份证、户口簿等证件请到窗口使用；\n"
-                                         "· 需要人帮忙，请点“呼叫工作人员帮助”。",
-                                         [("我带了，继续读卡", lambda: self.show_alternatives(False)),
-                                          *self.ways_forward()]))
-        elif self.status in ("failed", "lost", "timeout", "expired"):
-            title = {"failed": "没有读出身份证", "lost": "读卡器暂时不能使用", "timeout": "没有读到身份证",
-                     "expired": "身份证已过有效期"}[self.status]
-            retry = None if self.status == "expired" else ("再试一次", self.retry)
-            side.add_widget(self.problem(title, self.advice, self.ways_forward(retry)))
-        else:
-            reading = self.status == "reading"
-            side.add_widget(Text(t, "正在读取，请不要移动身份证…" if reading else "请把身份证放在读卡区",
-                                 size=t.font_title * 1.2, bold=True))
-            side.add_widget(Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour=t.palette.muted))
-            side.add_widget(Widget())
-            side.add_widget(BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True)))
-        split.add_widget(side)
-        body.add_widget(split)
+        self.model.no_card = on
 
 
 class FormScreen(Step):

@@ -183,9 +183,23 @@ class CardPictogram(Animated, Widget):
         self.animation = (Animation(drop=1.0, duration=1.2, t="out_quad") + Animation(drop=1.0, duration=0.8)
                           + Animation(drop=0.0, duration=0.01))
         self.animation.repeat = True
-        self.animation.start(self)  # until `stop`: the screen stops it when it redraws or is left
+        self.running = False
+
+    def run(self, on: bool) -> None:
+        """Move while the screen shows it (a running Animation holds the widget: stop it on leaving)."""
+        if on and not self.running:
+            self.drop = 0.0
+            self.animation.start(self)
+        elif not on and self.running:
+            self.animation.cancel(self)
+        self.running = on
+
     def stop(self) -> None:
-        self.animation.cancel(self)
+        self.run(False)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme = theme
+        self._draw()
 
     def _draw(self, *_: object) -> None:
         p, mm = self.theme.palette, self.theme.mm

@@ -170,3 +170,18 @@ class RatingModel(ViewModel):
     def reset(self) -> None:
         self.about, self.chosen, self.reasons, self.error, self.done = "", None, [], "", False
 
+
+class IdentifyModel(ViewModel):
+    """读取身份证: what the reader is doing ("" when nobody is at this step), the advice after a
+    fault, and whether the person said they have no card with them."""
+
+    status = OptionProperty("", options=["", "waiting", "reading", "failed", "lost", "timeout", "expired"])
+    advice = StringProperty("")
+    no_card = BooleanProperty(False)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.status, self.advice, self.no_card, self.elderly = "", "", False, False

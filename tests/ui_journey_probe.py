@@ -69,7 +69,8 @@ def journey(d: Driver, central: Any) -> dict[str, Any]:
     d.wait("the cases of this card", lambda: d.screen().results is not None, 30)
     by_card = [found.case_no for found in d.screen().results]
     d.tap("完成")
-    return {"by_card": by_card,"case_no": case_no, "screens": list(d.screens), "printed": printed, "printed_case_no": printed_case,
+    return {"by_card": by_card, "case_no": case_no, "screens": list(d.screens), "printed": printed,
+            "printed_case_no": printed_case,
             "delivered": case_no in central.store.completed(), "ratings": len(ratings), "progress": status,
             "pages": pages, "unmasked_on": unmasked_on, "screens_read": sorted(d.texts_seen),
             "targets_mm": dict(d.smallest_target_mm)}
@@ -229,7 +230,8 @@ def submit_while_the_outbox_is_slow(d: Driver, clock: list[float]) -> dict[str, 
     d.wait("the case number", d.state_is(State.SUBMIT), 10)
     indexed.outbox = gate.outbox
     cases_after = sum(1 for r in app.outbox.records() if r.kind == "case")
-    return {"crash_state": crash_state, "case_numbers": gate.case_numbers, "waiting_words": waiting, "frames": frames_while_writing, "state_while_writing": state_while_writing,
+    return {"crash_state": crash_state, "case_numbers": gate.case_numbers, "waiting_words": waiting,
+            "frames": frames_while_writing, "state_while_writing": state_while_writing,
             "new_cases": cases_after - cases_before}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 from kivy.graphics import Color, Line, Rectangle
@@ -28,7 +29,7 @@ class NumberPad(GridLayout):
         super().__init__(cols=3, spacing=theme.gap, size_hint_y=None, **kwargs)
         for key in self.KEYS:
             value = {"删除": DELETE, "清空": CLEAR}.get(key, key)
-            self.add_widget(BigButton(theme, key, lambda value=value: on_key(value), primary=key == "删除",
+            self.add_widget(BigButton(theme, key, partial(on_key, value), primary=key == "删除",
                                       size="title" if key.isdigit() else "small"))
         self.restyle(theme)
 

@@ -7,7 +7,10 @@ thread. A device fault shows what happened and the ways forward instead of stopp
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from functools import partial
+from typing import Any
 
 import numpy as np
 from kivy.clock import Clock, ClockEvent, mainthread
@@ -17,20 +20,20 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from drivers.idcard.driver import ReaderEvent
-from drivers.printer.driver import PrintResult
+from drivers.printer import PrintResult
 from terminal import events
 from terminal.errors import DeviceError, TerminalError
 from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
-from terminal.session import FORM_FIELDS, FormField, FormInvalid, PendingSubmission, State
+from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
 from ui.screens import blank, restyle_tree, show_if
 from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import IdentifyModel, ReceiptModel, ReviewModel
+from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel, name_mask
 from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ class IdentifyScreen(BuiltStep):
 
     prompt = "请把身份证放在读卡区，不要移动"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = IdentifyModel()
         super().__init__(*args, **kwargs)
         t = self.theme
@@ -166,7 +169,7 @@ class FormScreen(Step):
 
     prompt = "请核对您的信息，并用数字键输入联系电话"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
         self.bar = self.header("填写信息", None)
@@ -212,7 +215,7 @@ class FormScreen(Step):
     def redraw(self) -> None:
         """Shown (or elderly mode changed): every field from the session, card fields masked."""
         self.bar.show("填写信息", self.back_action())
-        form, style = self.session.form, self.session.config.privacy.name_mask
+        form, style = self.session.form, name_mask(self.session)
         for spec in FORM_FIELDS:
             if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
                 self.values[spec.key].text = mask_form_value(spec.key, form.get(spec.key, ""), style)
@@ -239,31 +242,172 @@ class FormScreen(Step):
             self.update()
 
 
-class MaterialsScreen(Step):
-    """Live preview with the page outlined, auto-capture when still, thumbnails, retake and delete."""
+class Thumbnail(BoxLayout):
+    """A page taken, small, with 删除 under it."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(orientation="vertical", size_hint_x=None)
+        self.picture = Picture(theme)
+        self.delete = BigButton(theme, "删除", lambda: None, size="body")
+        self.add_widget(self.picture)
+        self.add_widget(self.delete)
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        self.width, self.spacing = theme.target * 1.3, theme.gap
+
+
+class MaterialRow(BoxLayout):
+    """One material of the list: a button that selects it (filled when selected, ✓ when done) and
+    the pages taken of it. Built once and pooled: `show` gives it another material."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None)
+        self.fbind("minimum_height", self.setter("height"))
+        self.button = BigButton(theme, "", lambda: None, size="body", halign="left", height=theme.target)
+        self.strip = BoxLayout(size_hint_y=None)
+        self.strip.add_widget(Widget())  # the pages start on the left
+        self.cells: list[Thumbnail] = []
+        self.add_widget(self.button)
+        self.theme = theme
+        self.restyle(theme)
+
+    def show(self, status: MaterialStatus, selected: bool, thumbs: list[np.ndarray],
+             select: Callable[[str], None], delete: Callable[[str, int], None]) -> None:
+        spec = status.spec
+        self.button.action = partial(select, spec.id)
+        self.button.show(f"{'✓ ' if status.done else ''}{spec.name}",
+                         subtitle=f"{'必交' if spec.required else '如有'} · 已拍 {status.pages} 页", primary=selected)
+        while len(self.cells) < len(thumbs):
+            self.cells.append(Thumbnail(self.theme))
+        for index, (cell, thumb) in enumerate(zip(self.cells[:len(thumbs)], thumbs, strict=True)):
+            cell.picture.show(thumb)
+            cell.delete.action = partial(delete, spec.id, index)
+            show_if(cell, self.strip, True, index=1)
+        self.forget(len(thumbs))
+        show_if(self.strip, self, bool(thumbs))
+
+    def forget(self, keep: int = 0) -> None:
+        """Drop the pictures after the first `keep` (all: nothing of the last person stays)."""
+        for cell in self.cells[keep:]:
+            cell.picture.show(None)
+            show_if(cell, self.strip, False)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme, self.spacing = theme, theme.gap
+        self.button.height = max(theme.target, theme.font_body * 3.4)
+        self.strip.height, self.strip.spacing = theme.target * 2.2 + theme.gap, theme.gap
+        for cell in self.cells:
+            restyle_tree(cell, theme)
+
+
+class MaterialsScreen(BuiltStep):
+    """Live preview with the page outlined, auto-capture when still, thumbnails, retake and delete.
+    Built once: the session's materials, the pages taken and the camera's state are `MaterialsModel`."""
 
     prompt = "请把材料平放在拍摄区，保持不动，会自动拍照"
+    WAITING = "请把材料平放在拍摄区域内"
 
-    def enter(self) -> None:
-        undone = [s.spec.id for s in self.session.materials if not s.done]
-        self.current = undone[0] if undone else self.session.materials[0].spec.id
-        self.thumbnails: dict[str, list[np.ndarray]] = {}
-        self.camera_problem: DeviceError | None = None
-        self.preview_view: Picture | None = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.model = MaterialsModel()
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.bar = self.header("扫描材料", None)
+        self.split = BoxLayout()
+        self.rows = column(t, padding=(0, 0, t.mm(4), 0))
+        self.row_pool: list[MaterialRow] = []
+        self.list_view = scrolling(t, self.rows)
+        self.list_view.size_hint_x = 0.42
+        self.camera = BoxLayout(orientation="vertical", size_hint_x=0.58)
+        self.now = Text(t, "", bold=True, shorten=True)  # elderly: the highlighted row says it, the preview gets the room
+        self.fault = Problem(t)
+        self.preview_view = Picture(t)
+        self.hint = Text(t, self.WAITING, bold=True, halign="center")
+        self.retake_button = BigButton(t, "重拍", self.retake)
+        self.buttons = ButtonRow(t, [BigButton(t, "拍照", self.capture), self.retake_button,
+                                     BigButton(t, "下一步", session.to_review, primary=True)])
+        self.split.add_widget(self.list_view)
+        self.split.add_widget(self.camera)
+        self.views = [self.bar, self.split, self.list_view, self.now, self.fault, self.preview_view, self.hint,
+                      self.retake_button, self.buttons]
         self.last_preview: Preview | None = None
         self.frames_drawn = 0
+        for name in ("materials", "current", "shots"):
+            self.model.fbind(name, self._show_list)
+        for name in ("camera_problem", "elderly", "materials", "current"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    @property
+    def current(self) -> str:
+        return self.model.current
+
+    def enter(self) -> None:
+        self.last_preview, self.frames_drawn, self.hint.text = None, 0, self.WAITING
+        self.model.camera_problem = None
         self.hardware.start_scanning(self.on_preview, self.on_page, self.on_problem)
 
     def leave(self) -> None:
         self.hardware.stop_scanning()
-        self.thumbnails, self.last_preview, self.preview_view = {}, None, None
+        self.last_preview = None
         super().leave()
+
+    def reset(self) -> None:
+        super().reset()
+        self.preview_view.show(None)
+        for row in self.row_pool:
+            row.forget()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.camera.spacing = theme.gap * 3, theme.gap * 1.5
+        self.hint.size_role = "body" if theme.scale > 1 else "button"
+        super().restyle(theme)
+        for row in self.row_pool:  # (those of no material now are out of the tree)
+            restyle_tree(row, theme)
+
+    def _show_list(self, *_: object) -> None:
+        model = self.model
+        while len(self.row_pool) < len(model.materials):
+            self.row_pool.append(MaterialRow(self.theme))
+        for row, status in zip(self.row_pool[:len(model.materials)], model.materials, strict=True):
+            row.show(status, status.spec.id == model.current, model.thumbnails.get(status.spec.id, []),
+                     self.select, self.delete)
+            show_if(row, self.rows, True)
+        for row in self.row_pool[len(model.materials):]:
+            row.forget()
+            show_if(row, self.rows, False)
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        self.bar.show("扫描材料", self.back_action())
+        names = {s.spec.id: s.spec.name for s in model.materials}
+        self.now.text = f"正在拍：{names.get(model.current, '')}"
+        parts: list[Widget] = [] if model.elderly else [self.now]
+        if model.camera_problem is not None:  # a fault gets the whole width: its words and ways forward
+            advice = model.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭受理编号补交。"
+            self.fault.show("拍摄仪暂时不能使用", advice,
+                            [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()])
+            parts.append(self.fault)
+        else:
+            pages = any(s.spec.id == model.current and s.pages for s in model.materials)
+            show_if(self.retake_button, self.buttons, pages, index=1)
+            parts += [self.preview_view, self.hint, self.buttons]
+        show_if(self.list_view, self.split, model.camera_problem is None, index=1)
+        if self.camera.children[::-1] != parts:
+            self.camera.clear_widgets()
+            for part in parts:
+                self.camera.add_widget(part)
+        self.compose(self.bar, self.split)
 
     # ---- device callbacks (UI thread) ----------------------------------------------------
 
     def on_preview(self, preview: Preview) -> None:
         self.last_preview = preview
-        if self.preview_view is None or self.camera_problem is not None:
+        if self.model.camera_problem is not None:
             return
         p = self.theme.palette
         steady = preview.stability.state in ("steady", "capture", "captured")
@@ -276,39 +420,39 @@ class MaterialsScreen(Step):
         elif preview.stability.state == "captured":
             hint = "已拍好，可以换下一页或下一份材料"
         else:
-            hint = "请把材料平放在拍摄区域内"
+            hint = self.WAITING
         if self.hint.text != hint:  # a new Chinese text costs a texture render: only when it changes
             self.hint.text = hint
 
     def on_page(self, result: ScanResult) -> None:
         if self.session.state != State.MATERIALS:
             return
-        material = self.current
-        self.thumbnails.setdefault(material, []).append(result.thumbnail)
+        material = self.model.current
+        self.model.add_thumbnail(material, result.thumbnail)
         undone = [s.spec.id for s in self.session.materials if not s.done and s.spec.id != material]
         if not self.session.pages(material) and undone:
-            self.current = undone[0]  # one page per material is the common case: move on by itself
+            self.model.current = undone[0]  # one page per material is the common case: move on by itself
         self.session.add_page(material, result.page)
 
     def on_problem(self, error: DeviceError | None) -> None:
-        self.camera_problem = error
-        self.redraw()
+        self.model.camera_problem = error
+        if error is None and self.last_preview is not None:
+            self.on_preview(self.last_preview)
 
     # ---- actions ------------------------------------------------------------------------
 
     def select(self, material_id: str) -> None:
-        self.current = material_id
-        self.redraw()
+        self.model.current = material_id
 
     def delete(self, material_id: str, index: int) -> None:
-        self.thumbnails.get(material_id, [])[index:index + 1] = []
-        self.current = material_id
+        self.model.remove_thumbnail(material_id, index)
+        self.model.current = material_id
         self.session.remove_page(material_id, index)
 
     def retake(self) -> None:
-        pages = self.session.pages(self.current)
+        pages = self.session.pages(self.model.current)
         if pages:
-            self.delete(self.current, len(pages) - 1)
+            self.delete(self.model.current, len(pages) - 1)
         scanner = self.hardware.scanner
         if scanner is not None:
             scanner.tracker.reset()
@@ -319,64 +463,6 @@ class MaterialsScreen(Step):
             scanner.capture()
             self.hint.text = "正在拍照，请保持不动…"
 
-    # ---- drawing ------------------------------------------------------------------------
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("扫描材料", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
-        if self.camera_problem is None:  # a fault gets the whole width: its words and ways forward
-            materials = self.material_list()
-            materials.size_hint_x = 0.42
-            split.add_widget(materials)
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.58)
-        if not self.session.elderly:  # elderly: the highlighted row says it, the preview gets the room
-            names = {s.spec.id: s.spec.name for s in self.session.materials}
-            right.add_widget(Text(t, f"正在拍：{names.get(self.current, '')}", bold=True, shorten=True))
-        if self.camera_problem is not None:
-            self.preview_view = None
-            right.add_widget(self.problem("拍摄仪暂时不能使用", self.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭受理编号补交。",
-                                          [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()]))
-        else:
-            self.preview_view = Picture(t)
-            right.add_widget(self.preview_view)
-            self.hint = Text(t, "请把材料平放在拍摄区域内", size=t.font_body if t.scale > 1 else t.font_button,
-                             bold=True, halign="center")
-            right.add_widget(self.hint)
-            if self.last_preview is not None:
-                self.on_preview(self.last_preview)
-            buttons = [BigButton(t, "拍照", self.capture)]
-            if self.session.pages(self.current):
-                buttons.append(BigButton(t, "重拍", self.retake))
-            buttons.append(BigButton(t, "下一步", self.session.to_review, primary=True))
-            right.add_widget(ButtonRow(t, buttons))
-        split.add_widget(right)
-        body.add_widget(split)
-
-    def material_list(self) -> Widget:
-        t = self.theme
-        box = column(t, padding=(0, 0, t.mm(4), 0))
-        for status in self.session.materials:
-            spec = status.spec
-            mark = "✓ " if status.done else ""
-            need = "必交" if spec.required else "如有"
-            box.add_widget(BigButton(t, f"{mark}{spec.name}", lambda m=spec.id: self.select(m),
-                                     subtitle=f"{need} · 已拍 {status.pages} 页", size=t.font_body, halign="left",
-                                     primary=spec.id == self.current, height=max(t.target, t.font_body * 3.4)))
-            thumbs = self.thumbnails.get(spec.id, [])
-            if thumbs:
-                strip = BoxLayout(size_hint_y=None, height=t.target * 2.2 + t.gap, spacing=t.gap)
-                for index, thumb in enumerate(thumbs):
-                    cell = BoxLayout(orientation="vertical", size_hint_x=None, width=t.target * 1.3, spacing=t.gap)
-                    picture = Picture(t)
-                    picture.show(thumb)
-                    cell.add_widget(picture)
-                    cell.add_widget(BigButton(t, "删除", lambda m=spec.id, i=index: self.delete(m, i), size=t.font_body))
-                    strip.add_widget(cell)
-                strip.add_widget(Widget())
-                box.add_widget(strip)
-        return scrolling(t, box)
-
 
 class ReviewScreen(BuiltStep):
     """Everything on one screen with the ID masked, and a signature pad. Built once: the facts
@@ -384,7 +470,7 @@ class ReviewScreen(BuiltStep):
 
     prompt = "请核对申请内容，在签名框内签名，然后点确认提交"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = ReviewModel()
         super().__init__(*args, **kwargs)
         t = self.theme
@@ -516,7 +602,7 @@ class SubmitScreen(Step):
 
     prompt = "申请已提交，请记下受理编号，回执马上打印"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
         self.body.add_widget(self.header("提交成功", None))
@@ -567,16 +653,19 @@ class ReceiptScreen(BuiltStep):
 
     prompt = "正在打印回执，请稍候"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = ReceiptModel()
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
         self.bar = self.header("回执", None)
         self.above, self.below = Widget(size_hint_y=0.3), Widget()
-        self.printing = [Text(t, "正在打印回执，请稍候…", size="title", bold=True, halign="center"),
-                         Text(t, "", halign="center", colour="muted"), PrintingBar(t)]
-        self.printed = [Text(t, "回执已打印，请从出纸口取走", size="title", bold=True, halign="center"),
-                        Text(t, "", halign="center"), self.below,
+        self.printing_number = Text(t, "", halign="center", colour="muted")
+        self.printed_number = Text(t, "", halign="center")
+        self.printing_bar = PrintingBar(t)
+        self.printing = [Text(t, "正在打印回执，请稍候…", size="title", bold=True, halign="center"), self.printing_number,
+                         self.printing_bar]
+        self.printed = [Text(t, "回执已打印，请从出纸口取走", size="title", bold=True, halign="center"), self.printed_number,
+                        self.below,
                         ButtonRow(t, [BigButton(t, "完成", session.cancel),
                                       BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
         self.split = BoxLayout()
@@ -615,18 +704,17 @@ class ReceiptScreen(BuiltStep):
         qr.width = height
 
     def _compose(self, *_: object) -> None:
-        model, result, bar = self.model, self.model.result, self.printing[-1]
-        assert isinstance(bar, PrintingBar)
+        model, result = self.model, self.model.result
         if result is None:
-            self.printing[1].text = f"受理编号 {model.case_no}"
+            self.printing_number.text = f"受理编号 {model.case_no}"
             self.compose(self.bar, self.above, *self.printing, self.below)
         elif result.printed:
-            self.printed[1].text = f"受理编号 {model.case_no}，凭它查询进度、补交材料。"
+            self.printed_number.text = f"受理编号 {model.case_no}，凭它查询进度、补交材料。"
             self.compose(self.bar, self.above, *self.printed)
         else:
             self.show_on_screen(result)
             self.compose(self.bar, self.split)
-        bar.run(result is None and bool(model.case_no))
+        self.printing_bar.run(result is None and bool(model.case_no))
 
     def show_on_screen(self, result: PrintResult) -> None:
         """The receipt on the screen with a large QR code: photograph it, or ask at a window."""
@@ -656,7 +744,7 @@ class ReceiptScreen(BuiltStep):
         self.receipt.show(None)
         self.qr.show(None)
         self.qr_of = ""
-        for label in (self.printing[1], self.printed[1], self.number):
+        for label in (self.printing_number, self.printed_number, self.number):
             blank(label)
 
     def documents(self) -> list[ReceiptDocument]:

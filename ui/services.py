@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import Protocol
+from functools import partial
+from typing import Any, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from drivers.idcard.driver import ReaderEvent
-from drivers.printer.driver import PrintResult
+from drivers.printer import PrintResult
 from sync.downlink import Progress
 from terminal import events
 from terminal.casenumber import parse_case_number
@@ -43,7 +44,7 @@ class Chips(GridLayout):
     def __init__(self, theme: Theme, labels: Sequence[str], on_tap: Callable[[str], None], cols: int) -> None:
         super().__init__(cols=cols, size_hint_y=None)
         self.fbind("minimum_height", self.setter("height"))
-        self.chips = [(label, BigButton(theme, label, lambda label=label: on_tap(label), size="body"))
+        self.chips = [(label, BigButton(theme, label, partial(on_tap, label), size="body"))
                       for label in labels]
         for _label, button in self.chips:
             self.add_widget(button)
@@ -54,10 +55,13 @@ class Chips(GridLayout):
             picked = label in chosen
             button.show(("✓ " if picked else "") + label, primary=picked)
             show_if(button, self, count is None or index < count, index=0)
-        self.cols = cols or self.cols
+        if cols:
+            self.cols = cols
 
     def restyle(self, theme: Theme) -> None:
         self.spacing = theme.gap * 1.5
+        for _label, button in self.chips:  # (also those not shown now)
+            button.restyle(theme)
 
 
 class RatingScreen(BuiltStep):
@@ -65,7 +69,7 @@ class RatingScreen(BuiltStep):
 
     prompt = "请为本次服务评价，也可以按评价器上的按键"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = RatingModel()
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
@@ -83,7 +87,7 @@ class RatingScreen(BuiltStep):
         self.how = Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour="muted")
         self.levels = BoxLayout()
         for rating in Rating:
-            self.levels.add_widget(BigButton(t, rating.label, lambda r=rating: self.choose(r), primary=rating.value <= 2,
+            self.levels.add_widget(BigButton(t, rating.label, partial(self.choose, rating), primary=rating.value <= 2,
                                              size="button", size_hint_y=1))
         self.views = [self.bar, self.above, *self.thanks, self.why, self.reasons, self.error_text, self.send,
                       self.about, self.how, self.levels]
@@ -166,7 +170,7 @@ class ProgressScreen(Step):
     prompt = "请输入受理编号，或把身份证放在读卡区"
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
-                 progress: ProgressLookup, **kwargs: object) -> None:
+                 progress: ProgressLookup, **kwargs: Any) -> None:
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self.progress = progress
 
@@ -324,7 +328,7 @@ class ComplaintScreen(Step):
         row = BoxLayout(size_hint_y=None, height=t.mm(15), spacing=t.gap / 2)
         offered = candidates(self.syllable, limit=(self.page + 1) * self.CANDIDATES)[self.page * self.CANDIDATES:]
         for char in offered[:self.CANDIDATES]:
-            row.add_widget(BigButton(t, char, lambda char=char: self.choose(char), height=t.mm(15)))
+            row.add_widget(BigButton(t, char, partial(self.choose, char), height=t.mm(15)))
         for _ in range(self.CANDIDATES - len(offered[:self.CANDIDATES])):
             row.add_widget(Widget())
         row.add_widget(BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6, size=t.font_body))

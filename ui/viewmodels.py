@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
+import numpy as np
 from kivy.event import EventDispatcher
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
 
 from terminal.catalog import Catalog, Item
-from terminal.privacy import mask_form_value
+from terminal.privacy import NameMask, mask_form_value
 from terminal.session import Journey, Session
 
 Row = tuple[str, str, Callable[[], None]]  # (title, second line, action) of a list row
@@ -24,7 +33,12 @@ def item_rows(items: list[Item], choose: Callable[[Item], None]) -> list[Row]:
     def detail(item: Item) -> str:
         return f"{item.item_type} · {item.department}" + (" · 有办事指南" if item.guide else "")
 
-    return [(item.title, detail(item), lambda item=item: choose(item)) for item in items]
+    return [(item.title, detail(item), partial(choose, item)) for item in items]
+
+
+def name_mask(session: Session) -> NameMask:
+    """How names are masked on screen (the setting is a plain string: anything unknown is the default)."""
+    return "first" if session.config.privacy.name_mask == "first" else "alternate"
 
 
 class ViewModel(EventDispatcher):
@@ -117,7 +131,7 @@ class ReviewModel(ViewModel):
 
     def refresh(self, session: Session) -> None:
         item, identity, form = session.item, session.identity, session.form
-        style = session.config.privacy.name_mask
+        style = name_mask(session)
         self.facts = [("办理事项", item.title if item else ""), ("承办部门", item.department if item else ""),
                       ("申请人", identity.masked_name(style) if identity else ""),
                       ("证件号码", identity.masked_id() if identity else ""),
@@ -185,3 +199,40 @@ class IdentifyModel(ViewModel):
 
     def reset(self) -> None:
         self.status, self.advice, self.no_card, self.elderly = "", "", False, False
+
+
+class MaterialsModel(ViewModel):
+    """扫描材料: the item's materials and their pages, the one being photographed, the camera's
+    fault (None when it works); `thumbnails` (pixels, kept out of the properties: numpy compares
+    element by element) change with `shots`."""
+
+    materials = ListProperty()  # MaterialStatus of the session, in the guide's order
+    current = StringProperty("")
+    camera_problem = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+    shots = NumericProperty(0)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.thumbnails: dict[str, list[np.ndarray]] = {}
+
+    def refresh(self, session: Session) -> None:
+        self.materials = list(session.materials)
+        self.elderly = session.elderly
+        if self.current not in {s.spec.id for s in self.materials}:
+            undone = [s.spec.id for s in self.materials if not s.done]
+            self.current = undone[0] if undone else (self.materials[0].spec.id if self.materials else "")
+
+    def add_thumbnail(self, material: str, thumbnail: np.ndarray) -> None:
+        self.thumbnails.setdefault(material, []).append(thumbnail)
+        self.shots += 1
+
+    def remove_thumbnail(self, material: str, index: int) -> None:
+        self.thumbnails.get(material, [])[index:index + 1] = []
+        self.shots += 1
+
+    def reset(self) -> None:
+        self.thumbnails = {}
+        self.materials, self.current, self.camera_problem, self.elderly = [], "", None, False
+        self.shots += 1
+

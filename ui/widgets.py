@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from kivy.event import EventDispatcher
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
@@ -284,7 +285,7 @@ class Keyboard(GridLayout):
         for letters in self.ROWS:
             row = BoxLayout(spacing=theme.gap / 2, size_hint_y=None, height=key_height)
             for letter in letters:
-                row.add_widget(BigButton(theme, letter, lambda letter=letter: on_key(letter), height=key_height))
+                row.add_widget(BigButton(theme, letter, partial(on_key, letter), height=key_height))
             if letters == self.ROWS[-1]:
                 row.add_widget(BigButton(theme, "删除", lambda: on_key("\b"), primary=True, height=key_height,
                                          size_hint_x=2))

@@ -54,12 +54,11 @@ class IdentifyScreen(BuiltStep):
     Built once: the reader's events set `IdentifyModel`, the views follow."""
 
     prompt = "请把身份证放在读卡区，不要移动"
+    heading, model_type = "读取身份证", IdentifyModel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.model = IdentifyModel()
         super().__init__(*args, **kwargs)
         t = self.theme
-        self.bar = self.header("读取身份证", None)
         self.split = BoxLayout()
         self.card = CardPictogram(t, size_hint_x=0.45)
         self.side = BoxLayout(orientation="vertical")
@@ -80,7 +79,7 @@ class IdentifyScreen(BuiltStep):
     def _compose(self, *_: object) -> None:
         model = self.model
         waiting = not model.no_card and model.status in ("waiting", "reading")
-        self.bar.show("读取身份证", self.back_action())
+        self.bar.show(self.heading, self.back_action())
         show_if(self.card, self.split, waiting or not model.elderly, index=1)  # elderly: the words get the whole width
         if model.no_card:
             self.fault.show("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
@@ -306,13 +305,12 @@ class MaterialsScreen(BuiltStep):
     Built once: the session's materials, the pages taken and the camera's state are `MaterialsModel`."""
 
     prompt = "请把材料平放在拍摄区，保持不动，会自动拍照"
+    heading, model_type = "扫描材料", MaterialsModel
     WAITING = "请把材料平放在拍摄区域内"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.model = MaterialsModel()
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
-        self.bar = self.header("扫描材料", None)
         self.split = BoxLayout()
         self.rows = column(t, padding=(0, 0, t.mm(4), 0))
         self.row_pool: list[MaterialRow] = []
@@ -383,7 +381,7 @@ class MaterialsScreen(BuiltStep):
 
     def _compose(self, *_: object) -> None:
         model = self.model
-        self.bar.show("扫描材料", self.back_action())
+        self.bar.show(self.heading, self.back_action())
         names = {s.spec.id: s.spec.name for s in model.materials}
         self.now.text = f"正在拍：{names.get(model.current, '')}"
         parts: list[Widget] = [] if model.elderly else [self.now]
@@ -469,12 +467,11 @@ class ReviewScreen(BuiltStep):
     follow `ReviewModel`; entering (and 再试一次) gives a blank pad, leaving wipes it."""
 
     prompt = "请核对申请内容，在签名框内签名，然后点确认提交"
+    heading, model_type = "核对与签名", ReviewModel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.model = ReviewModel()
         super().__init__(*args, **kwargs)
         t = self.theme
-        self.bar = self.header("核对与签名", None)
         # a moment, without 返回 or 回到首页: the case is being written
         self.waiting = [Widget(), Text(t, "正在提交，请稍候…", size="title", bold=True, halign="center"), Widget()]
         self.failed = Problem(t)
@@ -510,7 +507,7 @@ class ReviewScreen(BuiltStep):
         if model.submitting:
             self.compose(*self.waiting)
             return
-        self.bar.show("核对与签名", self.back_action())
+        self.bar.show(self.heading, self.back_action())
         if model.failure:
             self.failed.show("申请没有提交成功", model.failure, self.ways_forward(("再试一次", self.retry)))
             self.compose(self.bar, self.failed)
@@ -652,12 +649,11 @@ class ReceiptScreen(BuiltStep):
     once: the printer's answer and the receipt's picture go into `ReceiptModel`, the views follow."""
 
     prompt = "正在打印回执，请稍候"
+    heading, model_type = "回执", ReceiptModel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.model = ReceiptModel()
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
-        self.bar = self.header("回执", None)
         self.above, self.below = Widget(size_hint_y=0.3), Widget()
         self.printing_number = Text(t, "", halign="center", colour="muted")
         self.printed_number = Text(t, "", halign="center")

@@ -25,10 +25,10 @@ from terminal.session import FormInvalid, Session, State
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate, blank, show_if
-from ui.steps import BuiltStep, Step
+from ui.steps import BuiltStep, Lines, Step, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import RatingModel
-from ui.widgets import BigButton, Keyboard, Style, Text, column, fill, scrolling
+from ui.viewmodels import ProgressModel, RatingModel
+from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
@@ -68,12 +68,11 @@ class RatingScreen(BuiltStep):
     """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why. Built once, following `RatingModel`."""
 
     prompt = "请为本次服务评价，也可以按评价器上的按键"
+    heading, model_type = "我要评价", RatingModel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.model = RatingModel()
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
-        self.bar = self.header("我要评价", None)
         self.above, self.below = Widget(size_hint_y=0.4), Widget()
         self.thanks = [Text(t, "感谢您的评价！", size=("title", 1.3), bold=True, halign="center"),
                        Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour="muted"), self.below,
@@ -164,48 +163,105 @@ class ProgressLookup(Protocol):
     def by_id_number(self, id_number: str) -> list[Progress]: ...
 
 
-class ProgressScreen(Step):
-    """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader."""
+class ProgressScreen(BuiltStep):
+    """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader.
+    Built once: the query and its answer are `ProgressModel`."""
 
     prompt = "请输入受理编号，或把身份证放在读卡区"
+    heading, model_type = "进度查询", ProgressModel
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
                  progress: ProgressLookup, **kwargs: Any) -> None:
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self.progress = progress
+        t = self.theme
+        self.split = BoxLayout()
+        self.left = BoxLayout(orientation="vertical")
+        self.number = Text(t, "", size="title", bold=True)
+        self.number_box = fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.card_hint = Text(t, "也可以把身份证放在读卡区，查询您在本终端提交的申请。", colour="muted")
+        self.found_lines = Lines(t, padding=t.mm(3))
+        self.answer = Panel(t)
+        self.answer.add_widget(scrolling(t, self.found_lines))
+        self.done = BigButton(t, "完成", session.finish)
+        self.buttons = ButtonRow(t, [self.done, BigButton(t, "查询", self.query, primary=True)])
+        for part in (Text(t, "受理编号", colour="muted"), self.number, self.card_hint, self.answer, self.buttons):
+            self.left.add_widget(part)
+        self.split.add_widget(self.left)
+        self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
+        self.body.add_widget(self.bar)
+        self.body.add_widget(self.split)
+        self.views = [self.bar, self.split, self.error_text, self.done]
+        self.model.fbind("digits", self._show_number)
+        for name in ("error", "looking", "results"):
+            self.model.fbind(name, self._show_answer)
+        self.restyle(t)
+        self._show_number()
+        self._show_answer()
+
+    @property
+    def results(self) -> list[Progress] | None:
+        return self.model.results
+
+    @property
+    def case_no(self) -> str:
+        prefix, digits = self.settings.terminal.id, self.model.digits
+        return f"{prefix}-{digits[:6]}-{digits[6:]}" if len(digits) > 6 else f"{prefix}-{digits}"
+
+    def _show_number(self, *_: object) -> None:
+        self.number.text = self.case_no + "_" * max(0, 10 - len(self.model.digits))
+
+    def _show_answer(self, *_: object) -> None:
+        model = self.model
+        show_if(self.error_text, self.left, bool(model.error), index=len(self.left.children) - 2)
+        self.error_text.text = model.error
+        lines: list[TextLine] = []
+        if model.looking:
+            lines.append(("正在查询，请稍候…", None, True, None))
+        elif model.results is not None and not model.results:
+            lines.append(("没有查到您在本终端提交的申请。请输入受理编号，或到服务窗口咨询。", None, False, None))
+        for found in model.results or ():
+            when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
+            lines += [(plain(found.case_no), None, True, None), (plain(f"{found.status_zh}{when}"), None, False, None)]
+        self.found_lines.show(lines)
+        self.answer.paint(model.looking or model.results is not None)
+        show_if(self.done, self.buttons, model.results is not None, index=1)
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 1.5
+        self.number.padding = (theme.mm(2), theme.mm(1))
+        self.number_box[0].rgba, self.number_box[1].rgba = theme.palette.surface, theme.palette.primary
+        self.found_lines.padding = theme.mm(3)
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self.bar.show(self.heading, self.back_action())
 
     def enter(self) -> None:
-        self.digits, self.error = "", ""
-        self.results: list[Progress] | None = None
-        self.looking = False
+        self.model.reset()
         self.hardware.watch_cards(self.on_card)
 
     def leave(self) -> None:
         self.hardware.stop_cards()
-        self.digits, self.error, self.results = "", "", None  # nothing of this query stays for the next person
-        super().leave()
-
-    @property
-    def case_no(self) -> str:
-        prefix = self.settings.terminal.id
-        return f"{prefix}-{self.digits[:6]}-{self.digits[6:]}" if len(self.digits) > 6 else f"{prefix}-{self.digits}"
+        super().leave()  # nothing of this query stays for the next person
 
     def key(self, key: str) -> None:
-        self.digits, self.error = typed(self.digits, key, 12), ""
+        self.model.digits, self.model.error = typed(self.model.digits, key, 12), ""
         self.session.touch()
-        self.number.text = self.case_no + "_" * max(0, 10 - len(self.digits))
 
     def query(self) -> None:
         case_no = self.case_no
         if parse_case_number(case_no) is None:
-            self.error = "受理编号是回执上“受理编号”一行，输入日期6位和序号4位，共10位数字。"
-            self.redraw()
+            self.model.error = "受理编号是回执上“受理编号”一行，输入日期6位和序号4位，共10位数字。"
             return
         self.session.set_progress_query(case_no)
         self.lookup(lambda: self.progress.by_case_no(case_no))
 
     def on_card(self, event: ReaderEvent) -> None:
-        if event.kind != "card-read" or event.identity is None or self.looking or self.session.state != State.PROGRESS:
+        if event.kind != "card-read" or event.identity is None or self.model.looking \
+                or self.session.state != State.PROGRESS:
             return
         identity = event.identity
         self.session.set_progress_query(identity=identity)
@@ -213,57 +269,17 @@ class ProgressScreen(Step):
         self.lookup(lambda: lookup.by_id_number(id_number))
 
     def lookup(self, job: Callable[[], list[Progress]]) -> None:
-        self.looking, self.results = True, None
-        self.redraw()
+        self.model.looking, self.model.results = True, None
         self.hardware.run(job, self.found)
 
     def found(self, results: list[Progress] | TerminalError) -> None:
         if self.session.state != State.PROGRESS:
             return
-        self.looking = False
+        self.model.looking = False
         if isinstance(results, TerminalError):
-            self.error, self.results = results.advice_zh, None
+            self.model.error, self.model.results = results.advice_zh, None
         else:
-            self.results = results
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("进度查询", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
-        left = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
-        left.add_widget(Text(t, "受理编号", colour=t.palette.muted))
-        self.number = Text(t, self.case_no + "_" * max(0, 10 - len(self.digits)), size=t.font_title, bold=True)
-        self.number.padding = (t.mm(2), t.mm(1))
-        fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
-        left.add_widget(self.number)
-        if self.error:
-            left.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-        left.add_widget(Text(t, "也可以把身份证放在读卡区，查询您在本终端提交的申请。", colour=t.palette.muted))
-        left.add_widget(self.result_view())
-        buttons = [BigButton(t, "查询", self.query, primary=True)]
-        if self.results is not None:
-            buttons.insert(0, BigButton(t, "完成", self.session.finish))
-        left.add_widget(ButtonRow(t, buttons))
-        split.add_widget(left)
-        split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
-        body.add_widget(split)
-
-    def result_view(self) -> Widget:
-        t = self.theme
-        box = column(t, padding=t.mm(3))
-        if self.looking:
-            box.add_widget(Text(t, "正在查询，请稍候…", bold=True))
-        elif self.results is not None and not self.results:
-            box.add_widget(Text(t, "没有查到您在本终端提交的申请。请输入受理编号，或到服务窗口咨询。"))
-        for found in self.results or ():
-            when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
-            box.add_widget(Text(t, found.case_no, bold=True))
-            box.add_widget(Text(t, f"{found.status_zh}{when}"))
-        view = scrolling(t, box)
-        if self.looking or self.results is not None:
-            fill(view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
-        return view
+            self.model.results = results
 
 
 class ComplaintScreen(Step):

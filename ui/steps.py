@@ -11,6 +11,7 @@ window, call for help).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from kivy.animation import Animation
 from kivy.graphics import Color, Line, RoundedRectangle
@@ -24,6 +25,7 @@ from terminal.session import NO_BACK, TRANSITIONS, Session, State
 from ui.hardware import Hardware
 from ui.screens import BuiltOnce, Navigate, Page, blank, restyle_tree
 from ui.theme import Theme
+from ui.viewmodels import ViewModel
 from ui.widgets import Animated, BigButton, Panel, Size, Style, Text, Tone, column, fill, scrolling
 
 Action = tuple[str, Callable[[], None]]
@@ -81,7 +83,14 @@ class BuiltStep(Step, BuiltOnce):
     `views` lists the top-level widgets of every view, shown or not: a new theme restyles them all,
     and `compose` puts one view's widgets into the body."""
 
+    heading: str  # the title bar's words
+    model_type: type[ViewModel]
     views: list[Widget]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.model = self.model_type()
+        super().__init__(*args, **kwargs)
+        self.bar = self.header(self.heading, None)
 
     def restyle(self, theme: Theme) -> None:
         for view in self.views:

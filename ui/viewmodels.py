@@ -236,3 +236,19 @@ class MaterialsModel(ViewModel):
         self.materials, self.current, self.camera_problem, self.elderly = [], "", None, False
         self.shots += 1
 
+
+class ProgressModel(ViewModel):
+    """进度查询: the digits typed, why the query was refused, the lookup under way and what it
+    found (None before a query). Nothing here comes from the session: it is typed or read from a card."""
+
+    digits = StringProperty("")
+    error = StringProperty("")
+    looking = BooleanProperty(False)
+    results = ObjectProperty(None, allownone=True)
+
+    def refresh(self, session: Session) -> None:
+        """(The query is this screen's own.)"""
+
+    def reset(self) -> None:
+        self.digits, self.error, self.looking, self.results = "", "", False, None
+

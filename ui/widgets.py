@@ -182,10 +182,17 @@ class Panel(BoxLayout):
         super().__init__(**kwargs)
         self.roles = (background, border)
         self.colours = fill(self, tone(theme, background), radius=theme.mm(radius_mm), border=tone(theme, border))
+        self.painted, self.theme = True, theme
+
+    def paint(self, on: bool) -> None:
+        """Show the background and outline, or leave the box clear."""
+        self.painted = on
+        self.restyle(self.theme)
 
     def restyle(self, theme: Theme) -> None:
+        self.theme = theme
         for colour, role in zip(self.colours, self.roles, strict=True):
-            colour.rgba = tone(theme, role)
+            colour.rgba = tone(theme, role) if self.painted else (0, 0, 0, 0)
 
 
 def column(theme: Theme, **kwargs: object) -> BoxLayout:

@@ -16,7 +16,7 @@ from drivers.printer import PrintResult
 from sync.downlink import Progress
 from terminal import events
 from terminal.casenumber import parse_case_number
-from terminal.cases import Complaint, Rating
+from terminal.cases import Rating
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.pinyin_input import candidates
@@ -27,7 +27,7 @@ from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate, blank, show_if
 from ui.steps import BuiltStep, Lines, Step, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import ProgressModel, RatingModel
+from ui.viewmodels import ComplaintModel, ProgressModel, RatingModel
 from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
@@ -282,153 +282,189 @@ class ProgressScreen(BuiltStep):
             self.model.results = results
 
 
-class ComplaintScreen(Step):
-    """有诉即办: a category, the problem picked from common phrases, an optional phone for the answer."""
+class ComplaintScreen(BuiltStep):
+    """有诉即办: a category, the problem picked from common phrases, an optional phone for the answer.
+    Built once: what the person picked and typed is `ComplaintModel`; the three views are kept."""
 
     prompt = "请选择要反映的问题，可以留下电话，方便我们联系您"
+    heading, model_type = "我要投诉 · 有诉即办", ComplaintModel
 
     CANDIDATES = 8  # characters offered at once, on 15 mm keys
 
-    def enter(self) -> None:
-        self.category = COMPLAINT_CATEGORIES[0]
-        self.phrases: list[str] = []
-        self.phone, self.typing_phone, self.error = "", False, ""
-        self.writing, self.written, self.syllable, self.page = False, "", "", 0
-        self.filed: Complaint | None = None
-
-    def leave(self) -> None:
-        self.enter()  # what was typed and the phone go with the person
-        super().leave()
-
-    def update(self) -> None:
-        """The session filed the complaint; `submit` redraws."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        # filed
+        self.above, self.below = Widget(size_hint_y=0.3), Widget()
+        self.number, self.answer = Text(t, "", size="button", halign="center"), Text(t, "", halign="center")
+        self.filed_view = [self.above, Text(t, "您反映的问题已经收到", size="title", bold=True, halign="center"),
+                           self.number, self.answer, self.below, BigButton(t, "完成", session.finish, primary=True)]
+        # typing in pinyin, full width (ten 15 mm keys a row): the text so far, candidates, the keyboard
+        self.typed = Text(t, "", size="button", markup=True)
+        self.candidates = BoxLayout(size_hint_y=None, height=t.mm(15))
+        self.slots = [(BigButton(t, "", lambda: None, height=t.mm(15)), Widget()) for _ in range(self.CANDIDATES)]
+        self.page_buttons = [BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6, size="body"),
+                             BigButton(t, "打好了", partial(self.write, False), primary=True, height=t.mm(15),
+                                       size_hint_x=1.6, size="body")]
+        self.writing_view = [self.typed, self.candidates, Keyboard(t, self.letter), Widget()]  # room below the keys
+        # choosing
+        self.split = BoxLayout()
+        left = column(t)
+        self.left = left
+        self.yours = Text(t, "")
+        self.type_button = BigButton(t, "", partial(self.write, True))
+        self.phrase_chips = Chips(t, COMPLAINT_PHRASES, self.toggle, 3)
+        self.categories = Chips(t, COMPLAINT_CATEGORIES, self.pick_category, 3)
+        for part in (Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True), self.type_button, self.phrase_chips,
+                     Text(t, "问题类别", bold=True), self.categories):
+            left.add_widget(part)
+        self.split.add_widget(scrolling(t, left))
+        self.contact = BoxLayout(orientation="vertical", size_hint_x=0.4)
+        self.phone_text = Text(t, "", size="button", bold=True)
+        self.phone_box = fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.line)
+        self.pad = NumberPad(t, self.key)
+        self.phone_done = BigButton(t, "电话输好了", partial(self.ask_phone, False))
+        self.leave_phone = BigButton(t, "留下电话", partial(self.ask_phone, True))
+        self.spare = Widget()
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.submit_button = BigButton(t, "提交", self.submit, primary=True)
+        self.phone_label = Text(t, "联系电话", colour="muted")
+        self.split.add_widget(self.contact)
+        self.views = [self.bar, *self.filed_view, *self.writing_view, *(b for pair in self.slots for b in pair),
+                      *self.page_buttons, self.split, self.yours, self.phone_label, self.phone_text, self.pad,
+                      self.phone_done, self.leave_phone, self.error_text, self.submit_button]
+        for name in ("category", "phrases", "written", "writing", "syllable", "page", "phone", "typing_phone", "error",
+                     "filed", "elderly"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
 
     @property
     def text(self) -> str:
-        return "；".join(self.phrases + ([self.written] if self.written else []))
+        return self.model.text
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        self.bar.show(self.heading, self.back_action())
+        if model.filed is not None:
+            self.number.text = f"诉求编号 {model.filed.complaint_no}"
+            self.answer.text = "工作人员会在3个工作日内给您回电话。" if model.filed.phone else \
+                f"您可以凭诉求编号拨打 {self.settings.terminal.complaint_phone} 查询处理结果。"
+            self.compose(self.bar, *self.filed_view)
+        elif model.writing:
+            self.show_writing()
+            self.compose(self.bar, *self.writing_view)
+        else:
+            self.show_choosing()
+            self.compose(self.bar, self.split)
+
+    def show_writing(self) -> None:
+        model, muted = self.model, self.theme.palette.muted_hex
+        shown = plain(model.text) + (f" [color={muted}]{plain(model.syllable)}[/color]" if model.syllable else "")
+        self.typed.text = shown or f"[color={muted}]用拼音打字，例如 dengdai 打出“等待”[/color]"
+        offered = candidates(model.syllable, limit=(model.page + 1) * self.CANDIDATES)[model.page * self.CANDIDATES:]
+        offered = offered[:self.CANDIDATES]
+        row: list[Widget] = []
+        for index, (button, gap) in enumerate(self.slots):
+            if index < len(offered):
+                button.action = partial(self.choose, offered[index])
+                button.show(offered[index])
+                row.append(button)
+            else:
+                row.append(gap)
+        row += self.page_buttons
+        if self.candidates.children[::-1] != row:
+            self.candidates.clear_widgets()
+            for widget in row:
+                self.candidates.add_widget(widget)
+
+    def show_choosing(self) -> None:
+        model, elderly = self.model, self.model.elderly
+        show_if(self.yours, self.left, bool(model.written), index=len(self.left.children) - 1)
+        self.yours.text = f"您写的：{model.written}"
+        self.type_button.show("打字修改" if model.written else "打字（拼音）")
+        self.phrase_chips.show(model.phrases, count=6 if elderly else None, cols=2 if elderly else 3)
+        self.categories.show({model.category}, cols=2 if elderly else 3)
+        self.phone_text.text = model.phone or "（可不填）"
+        parts: list[Widget] = [self.phone_label, self.phone_text]
+        parts += [self.pad, self.phone_done] if model.typing_phone else [self.leave_phone, self.spare]
+        parts += [self.error_text] if model.error else []
+        self.error_text.text = model.error
+        parts.append(self.submit_button)
+        if self.contact.children[::-1] != parts:
+            self.contact.clear_widgets()
+            for part in parts:
+                self.contact.add_widget(part)
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.contact.spacing, self.candidates.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap / 2
+        self.phone_text.padding = (theme.mm(2), theme.mm(1))
+        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.line
+        super().restyle(theme)
+        self._compose()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
+    def enter(self) -> None:
+        self.model.reset()
+        self.model.category = COMPLAINT_CATEGORIES[0]
+
+    def reset(self) -> None:
+        super().reset()  # what was typed and the phone go with the person
+        for label in (self.typed, self.yours, self.phone_text, self.number):
+            blank(label)
 
     def write(self, on: bool) -> None:
-        self.writing, self.syllable, self.page = on, "", 0
-        self.redraw()
+        self.model.writing, self.model.syllable, self.model.page = on, "", 0
 
     def letter(self, key: str) -> None:
         """A key of the letter keyboard: pinyin into the syllable; 删除 takes a letter, then a character."""
+        model = self.model
         self.session.touch()
         if key == "\b":
-            if self.syllable:
-                self.syllable = self.syllable[:-1]
+            if model.syllable:
+                model.syllable = model.syllable[:-1]
             else:
-                self.written = self.written[:-1]
+                model.written = model.written[:-1]
         elif key == "":
-            self.syllable, self.written = "", ""
+            model.syllable, model.written = "", ""
         else:
-            self.syllable = (self.syllable + key)[:6]
-        self.page = 0
-        self.redraw()
+            model.syllable = (model.syllable + key)[:6]
+        model.page = 0
 
     def choose(self, char: str) -> None:
-        self.written, self.syllable, self.page = (self.written + char)[:200], "", 0
-        self.error = ""
-        self.redraw()
+        model = self.model
+        model.written, model.syllable, model.page = (model.written + char)[:200], "", 0
+        model.error = ""
 
     def next_page(self) -> None:
-        self.page += 1
-        self.redraw()
-
-    def writing_view(self, body: BoxLayout) -> None:
-        """Full width (ten 15 mm keys a row): the text so far, candidate characters, the keyboard."""
-        t = self.theme
-        shown = self.text + (f" [color={t.palette.muted_hex}]{self.syllable}[/color]" if self.syllable else "")
-        body.add_widget(Text(t, shown or f"[color={t.palette.muted_hex}]用拼音打字，例如 dengdai 打出“等待”[/color]",
-                             size=t.font_button, markup=True))
-        row = BoxLayout(size_hint_y=None, height=t.mm(15), spacing=t.gap / 2)
-        offered = candidates(self.syllable, limit=(self.page + 1) * self.CANDIDATES)[self.page * self.CANDIDATES:]
-        for char in offered[:self.CANDIDATES]:
-            row.add_widget(BigButton(t, char, partial(self.choose, char), height=t.mm(15)))
-        for _ in range(self.CANDIDATES - len(offered[:self.CANDIDATES])):
-            row.add_widget(Widget())
-        row.add_widget(BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6, size=t.font_body))
-        row.add_widget(BigButton(t, "打好了", lambda: self.write(False), primary=True, height=t.mm(15),
-                                 size_hint_x=1.6, size=t.font_body))
-        body.add_widget(row)
-        body.add_widget(Keyboard(t, self.letter))
-        body.add_widget(Widget())  # the rest of the height stays below the keyboard
+        self.model.page += 1
 
     def pick_category(self, category: str) -> None:
-        self.category = category
-        self.redraw()
+        self.model.category = category
 
     def toggle(self, phrase: str) -> None:
-        self.phrases.remove(phrase) if phrase in self.phrases else self.phrases.append(phrase)
-        self.error = ""
-        self.redraw()
+        phrases = list(self.model.phrases)
+        phrases.remove(phrase) if phrase in phrases else phrases.append(phrase)
+        self.model.phrases, self.model.error = phrases, ""
 
     def key(self, key: str) -> None:
-        self.phone = typed(self.phone, key, 12)
+        self.model.phone = typed(self.model.phone, key, 12)
         self.session.touch()
-        self.phone_text.text = self.phone or "（可不填）"
 
     def ask_phone(self, on: bool) -> None:
-        self.typing_phone = on
-        self.redraw()
+        self.model.typing_phone = on
 
     def submit(self) -> None:
+        model = self.model
         try:
-            self.filed = self.session.submit_complaint(self.category, self.text, self.phone)
+            filed = self.session.submit_complaint(model.category, model.text, model.phone)
         except FormInvalid as invalid:
-            self.error = "；".join(invalid.errors.values())
+            model.error = "；".join(invalid.errors.values())
         else:
-            events.record(events.EventId.COMPLAINT_FILED, category=self.category)
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("我要投诉 · 有诉即办", self.back_action()))
-        if self.filed is not None:
-            body.add_widget(Widget(size_hint_y=0.3))
-            body.add_widget(Text(t, "您反映的问题已经收到", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Text(t, f"诉求编号 {self.filed.complaint_no}", size=t.font_button, halign="center"))
-            answer = "工作人员会在3个工作日内给您回电话。" if self.filed.phone else \
-                f"您可以凭诉求编号拨打 {self.settings.terminal.complaint_phone} 查询处理结果。"
-            body.add_widget(Text(t, answer, halign="center"))
-            body.add_widget(Widget())
-            body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
-            return
-        if self.writing:
-            self.writing_view(body)
-            return
-        split = BoxLayout(spacing=t.gap * 3)
-        left = column(t)
-        left.add_widget(Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True))
-        phrases = COMPLAINT_PHRASES[:6] if self.session.elderly else COMPLAINT_PHRASES
-        if self.written:
-            left.add_widget(Text(t, f"您写的：{self.written}"))
-        left.add_widget(BigButton(t, "打字修改" if self.written else "打字（拼音）", lambda: self.write(True)))
-        phrase_chips = Chips(t, phrases, self.toggle, 2 if self.session.elderly else 3)
-        phrase_chips.show(self.phrases)
-        left.add_widget(phrase_chips)
-        left.add_widget(Text(t, "问题类别", bold=True))
-        categories = Chips(t, COMPLAINT_CATEGORIES, self.pick_category, 2 if self.session.elderly else 3)
-        categories.show({self.category})
-        left.add_widget(categories)
-        split.add_widget(scrolling(t, left))
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.4)
-        right.add_widget(Text(t, "联系电话", colour=t.palette.muted))
-        self.phone_text = Text(t, self.phone or "（可不填）", size=t.font_button, bold=True)
-        self.phone_text.padding = (t.mm(2), t.mm(1))
-        fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.line)
-        right.add_widget(self.phone_text)
-        if self.typing_phone:
-            right.add_widget(NumberPad(t, self.key))
-            right.add_widget(BigButton(t, "电话输好了", lambda: self.ask_phone(False)))
-        else:
-            right.add_widget(BigButton(t, "留下电话", lambda: self.ask_phone(True)))
-            right.add_widget(Widget())
-        if self.error:
-            right.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-        right.add_widget(BigButton(t, "提交", self.submit, primary=True))
-        split.add_widget(right)
-        body.add_widget(split)
+            events.record(events.EventId.COMPLAINT_FILED, category=model.category)
+            model.filed = filed
 
 
 def help_slip(config: Config, step: str, item_name: str, now: datetime) -> ReceiptDocument:

@@ -252,3 +252,31 @@ class ProgressModel(ViewModel):
     def reset(self) -> None:
         self.digits, self.error, self.looking, self.results = "", "", False, None
 
+
+class ComplaintModel(ViewModel):
+    """有诉即办: the category, the phrases picked, what was typed in pinyin (the syllable being
+    typed and the page of candidates), the phone, and the complaint once filed."""
+
+    category = StringProperty("")
+    phrases = ListProperty()
+    written = StringProperty("")
+    writing = BooleanProperty(False)
+    syllable = StringProperty("")
+    page = NumericProperty(0)
+    phone = StringProperty("")
+    typing_phone = BooleanProperty(False)
+    error = StringProperty("")
+    filed = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        self.elderly = session.elderly
+
+    @property
+    def text(self) -> str:
+        return "；".join(list(self.phrases) + ([self.written] if self.written else []))
+
+    def reset(self) -> None:
+        self.category, self.phrases, self.written, self.writing, self.syllable, self.page = "", [], "", False, "", 0
+        self.phone, self.typing_phone, self.error, self.filed, self.elderly = "", False, "", None, False
+

@@ -25,9 +25,9 @@ from terminal.session import FormInvalid, Session, State
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate, blank, show_if
-from ui.steps import BuiltStep, Lines, Step, TextLine, plain
+from ui.steps import BuiltStep, Lines, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import ComplaintModel, ProgressModel, RatingModel
+from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
 from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
@@ -477,19 +477,56 @@ def help_slip(config: Config, step: str, item_name: str, now: datetime) -> Recei
         SmallPrint(f"服务电话：{terminal.consult_phone}"), SmallPrint(f"投诉电话：{terminal.complaint_phone}")))
 
 
-class HelpScreen(Step):
-    """The center's phone in large figures, and a request slip to hand to the staff."""
+class HelpScreen(BuiltStep):
+    """The center's phone in large figures, and a request slip to hand to the staff. Built once,
+    following `HelpModel`."""
 
     prompt = "需要帮助，请拨打屏幕上的电话，或打印求助单交给工作人员"
+    heading, model_type = "帮办代办", HelpModel
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
-                 came_from: Callable[[], State], **kwargs: object) -> None:
+                 came_from: Callable[[], State], **kwargs: Any) -> None:
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self._came_from = came_from  # the kiosk knows which screen the person asked for help from
+        t, terminal = self.theme, self.settings.terminal
+        self.phone = Text(t, terminal.consult_phone, bold=True, halign="center", colour="primary")
+        self.more = Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center")  # not in elderly mode
+        self.said = Text(t, "", bold=True, halign="center")
+        self.back_button = BigButton(t, "回到上一步", session.back)
+        self.buttons = ButtonRow(t, [self.back_button, BigButton(t, "打印求助单", self.print_slip, primary=True)])
+        self.fixed = [Text(t, "工作人员可以帮您办，也可以替您办", size="button", bold=True, halign="center"),
+                      Text(t, f"{terminal.center_name} 服务电话", halign="center", colour="muted"), self.phone]
+        self.below = Widget()
+        self.views = [self.bar, *self.fixed, self.more, self.said, self.below, self.back_button, self.buttons]
+        for name in ("printing", "slip", "elderly"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        self.bar.show(self.heading, self.back_action())
+        if model.printing:
+            self.said.text, self.said.tone = "正在打印求助单…", "text"
+        elif model.slip is not None:
+            self.said.text = "求助单已打印，请取走。" if model.slip.printed else \
+                "打印机暂时不能使用，求助单没有打印。请直接到服务窗口，或拨打上面的电话。"
+            self.said.tone = "text" if model.slip.printed else "badge"
+        self.said.restyle(self.theme)
+        show_if(self.back_button, self.buttons, self.back_action() is not None and self.came_from() != State.HOME,
+                index=1)
+        self.compose(self.bar, *self.fixed, *([] if model.elderly else [self.more]),
+                     *([self.said] if model.printing or model.slip is not None else []), self.below, self.buttons)
+
+    def restyle(self, theme: Theme) -> None:
+        self.phone.size_role = min(theme.font_title * 1.8, theme.mm(16))
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
 
     def enter(self) -> None:
-        self.slip: PrintResult | None = None
-        self.printing = False
+        self.model.printing, self.model.slip = False, None
         events.record(events.EventId.HELP_REQUESTED, from_state=self.came_from().value)
 
     def came_from(self) -> State:
@@ -499,33 +536,9 @@ class HelpScreen(Step):
         item = self.session.item
         document = help_slip(self.settings, STEP_NAMES.get(self.came_from(), "首页"), item.title if item else "",
                              datetime.now())
-        self.printing = True
+        self.model.printing = True
         self.hardware.print_documents([document], self.printed)
-        self.redraw()
 
     def printed(self, result: PrintResult) -> None:
         if self.session.state == State.HELP:
-            self.slip, self.printing = result, False
-            self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t, terminal = self.theme, self.settings.terminal
-        body.add_widget(self.header("帮办代办", self.back_action()))
-        body.add_widget(Text(t, "工作人员可以帮您办，也可以替您办", size=t.font_button, bold=True, halign="center"))
-        body.add_widget(Text(t, f"{terminal.center_name} 服务电话", halign="center", colour=t.palette.muted))
-        body.add_widget(Text(t, terminal.consult_phone, size=min(t.font_title * 1.8, t.mm(16)), bold=True,
-                             halign="center", colour=t.palette.primary))
-        if not self.session.elderly:  # elderly: fewer words, the button says it
-            body.add_widget(Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center"))
-        if self.printing:
-            body.add_widget(Text(t, "正在打印求助单…", bold=True, halign="center"))
-        elif self.slip is not None:
-            said = "求助单已打印，请取走。" if self.slip.printed else \
-                "打印机暂时不能使用，求助单没有打印。请直接到服务窗口，或拨打上面的电话。"
-            body.add_widget(Text(t, said, bold=True, halign="center",
-                                 colour=t.palette.text if self.slip.printed else t.palette.badge))
-        body.add_widget(Widget())
-        buttons = [BigButton(t, "打印求助单", self.print_slip, primary=True)]
-        if self.back_action() is not None and self.came_from() != State.HOME:
-            buttons.insert(0, BigButton(t, "回到上一步", self.session.back))
-        body.add_widget(ButtonRow(t, buttons))
+            self.model.slip, self.model.printing = result, False

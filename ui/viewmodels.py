@@ -280,3 +280,17 @@ class ComplaintModel(ViewModel):
         self.category, self.phrases, self.written, self.writing, self.syllable, self.page = "", [], "", False, "", 0
         self.phone, self.typing_phone, self.error, self.filed, self.elderly = "", False, "", None, False
 
+
+class HelpModel(ViewModel):
+    """帮办代办: the request slip printing, and the printer's answer (None before one is asked for)."""
+
+    printing = BooleanProperty(False)
+    slip = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.printing, self.slip, self.elderly = False, None, False
+

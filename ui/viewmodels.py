@@ -294,3 +294,14 @@ class HelpModel(ViewModel):
     def reset(self) -> None:
         self.printing, self.slip, self.elderly = False, None, False
 
+
+class PlaceholderModel(ViewModel):
+    """A step this version does not offer: which one (None after a wipe)."""
+
+    state = ObjectProperty(None, allownone=True)
+
+    def refresh(self, session: Session) -> None:
+        self.state = session.state
+
+    def reset(self) -> None:
+        self.state = None

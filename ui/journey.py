@@ -2,6 +2,7 @@
 
 Each screen reads the session and calls it; devices run through `Hardware` and answer on the UI
 thread. A device fault shows what happened and the ways forward instead of stopping the person.
+Every screen is built once and follows its view model (ui/steps.py, `BuiltStep`).
 """
 
 from __future__ import annotations

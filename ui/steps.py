@@ -2,10 +2,11 @@
 
 A `Step` is told when the session arrives (`enter`: reset what the screen shows, start its
 device) and when it leaves (`leave`: stop the device and `reset`: blank every word, so the next
-person finds no name, number or page left in a hidden screen). Most steps draw their body anew
-from the session on every change; the form is built once (ui/screens.py says how). Device trouble never opens an error box:
-`problem` draws what happened in words and the ways forward that always exist (try again, go to a
-window, call for help).
+person finds no name, number or page left in a hidden screen). Every step is built once: a
+`BuiltStep` makes its views at start-up and follows its view model (ui/viewmodels.py), which the
+session's events and the devices' answers set; showing a step or a change makes no widgets.
+Device trouble never opens an error box: a `Problem` panel says what happened in words and the
+ways forward that always exist (try again, go to a window, call for help).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ui.hardware import Hardware
 from ui.screens import BuiltOnce, Navigate, Page, blank, restyle_tree
 from ui.theme import Theme
 from ui.viewmodels import ViewModel
-from ui.widgets import Animated, BigButton, Panel, Size, Style, Text, Tone, column, fill, scrolling
+from ui.widgets import Animated, BigButton, Panel, Size, Style, Text, Tone, column, scrolling
 
 Action = tuple[str, Callable[[], None]]
 HELP_FROM = frozenset(s for s, targets in TRANSITIONS.items() if State.HELP in targets)  # 帮办代办 reachable
@@ -52,20 +53,6 @@ class Step(Page):
     def back_action(self) -> Callable[[], None] | None:
         """返回 where the session allows it (never from submit onwards)."""
         return self.session.back if self.session.state not in NO_BACK else None
-
-    def problem(self, title: str, advice: str, actions: Sequence[Action]) -> Widget:
-        """A fault in plain words and what to do next, as big buttons (first one primary). The words
-        scroll when elderly-mode text is long; the buttons always stay in sight."""
-        t = self.theme
-        panel = BoxLayout(orientation="vertical", padding=t.mm(4), spacing=t.gap)
-        fill(panel, t.palette.surface, radius=t.mm(3), border=t.palette.badge)
-        words = column(t)
-        words.add_widget(Text(t, title, size=t.font_title, bold=True))
-        words.add_widget(Text(t, advice))
-        panel.add_widget(scrolling(t, words))
-        for index, (label, action) in enumerate(actions):
-            panel.add_widget(BigButton(t, label, action, primary=index == 0))
-        return panel
 
     def ways_forward(self, retry: Action | None = None) -> list[Action]:
         """Try again (when it can help), call for help (before submitting), or go to a window."""

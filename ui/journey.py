@@ -93,7 +93,8 @@ class IdentifyScreen(BuiltStep):
             self.fault.show(PROBLEMS[model.status], model.advice, self.ways_forward(retry))
             side = [self.fault]
         else:
-            self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else "请把身份证放在读卡区"
+            if model.status:  # (not after a reset: `reset` blanks it)
+                self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else "请把身份证放在读卡区"
             side = self.waiting
         if self.side.children[::-1] != side:
             self.side.clear_widgets()
@@ -125,6 +126,7 @@ class IdentifyScreen(BuiltStep):
     def reset(self) -> None:
         super().reset()
         self.card.run(False)
+        blank(self.doing)  # a text set just before leaving is not drawn in the next screen's first frame
 
     def retry(self) -> None:
         self.hardware.stop_cards()

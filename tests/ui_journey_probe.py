@@ -338,6 +338,28 @@ def screen_cycles(d: Driver, cycles: int = 5) -> list[int]:
     return counts
 
 
+def widgets_made(d: Driver) -> dict[str, int]:
+    """One more application and rating: the widgets made, by the screen shown when each was made.
+    Journey screens are built once at start-up: showing them, and every device event, makes none."""
+    from kivy.uix.widget import Widget
+
+    made: dict[str, int] = {}
+    original = Widget.__init__
+
+    def counting(widget: Widget, **kwargs: Any) -> None:
+        screen = d.app.manager.current
+        made[screen] = made.get(screen, 0) + 1
+        original(widget, **kwargs)
+
+    Widget.__init__ = counting  # type: ignore[method-assign]  # counts every widget made, then restored
+    try:
+        apply(d, "hkdj")
+        rate(d, "满意")
+    finally:
+        Widget.__init__ = original  # type: ignore[method-assign]  # (restoring the original)
+    return made
+
+
 def main(out: Path) -> None:
     faulthandler.dump_traceback_later(300, exit=True)  # a hang shows where it hangs instead of stalling the suite
     started = time.monotonic()
@@ -352,7 +374,7 @@ def main(out: Path) -> None:
         for name, scenario in (("journey", lambda: journey(d, central)),
                                ("elderly", lambda: elderly_with_faults(d, central, clock)),
                                ("idle", lambda: idle_wipe(d, clock)), ("kiosk", lambda: kiosk_keys(d, clock)),
-                               ("cycles", lambda: screen_cycles(d))):
+                               ("cycles", lambda: screen_cycles(d)), ("made", lambda: widgets_made(d))):
             t = time.monotonic()
             report[name] = scenario()
             report[name + "_seconds"] = round(time.monotonic() - t, 1)

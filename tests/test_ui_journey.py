@@ -7,7 +7,6 @@ switched on at run time, the idle wipe with an object walk for identity data, an
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.kivy_probe import run_probe
@@ -132,6 +131,15 @@ def test_screens_shown_again_and_again_leave_nothing_behind(probe: dict) -> None
     counts = probe["cycles"]
     per_round = (counts[-1] - counts[1]) / (len(counts) - 2)
     assert per_round < 100, counts
+
+
+def test_journey_screens_are_built_once(probe: dict) -> None:
+    """A second application, card to rating, through every journey screen: they were built at
+    start-up and make no widgets when shown or when a device answers (they used to rebuild their
+    whole body on every change)."""
+    journey = {"identify", "form", "materials", "review", "submit", "receipt", "rating"}
+    made = {screen: count for screen, count in probe["made"].items() if screen in journey}
+    assert not made, made
 
 
 def test_journey_text_colours_meet_contrast_minimums() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 from kivy.graphics import Color, Line, Rectangle
@@ -28,7 +29,7 @@ class NumberPad(GridLayout):
         super().__init__(cols=3, spacing=theme.gap, size_hint_y=None, **kwargs)
         for key in self.KEYS:
             value = {"删除": DELETE, "清空": CLEAR}.get(key, key)
-            self.add_widget(BigButton(theme, key, lambda value=value: on_key(value), primary=key == "删除",
+            self.add_widget(BigButton(theme, key, partial(on_key, value), primary=key == "删除",
                                       size="title" if key.isdigit() else "small"))
         self.restyle(theme)
 
@@ -68,8 +69,12 @@ class Picture(Widget):
         self.texture: Texture | None = None
         self.outline: tuple[tuple[float, float], ...] = ()
         self.outline_colour: RGBA = theme.palette.primary
-        fill(self, theme.palette.surface, radius=theme.mm(2), border=theme.palette.line)
+        self.colours = fill(self, theme.palette.surface, radius=theme.mm(2), border=theme.palette.line)
         self.bind(pos=self._draw, size=self._draw)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme = theme
+        self.colours[0].rgba, self.colours[1].rgba = theme.palette.surface, theme.palette.line
 
     def show(self, rgb: np.ndarray | None, outline: Sequence[tuple[float, float]] = (),
              colour: RGBA | None = None) -> None:
@@ -109,17 +114,23 @@ class SignaturePad(Widget):
         self.theme = theme
         self.on_change = on_change
         self.strokes: list[list[float]] = []  # relative x, y pairs in 0..1
-        fill(self, (1, 1, 1, 1), radius=theme.mm(2), border=theme.palette.line)
+        self.border = fill(self, (1, 1, 1, 1), radius=theme.mm(2), border=theme.palette.line)[1]
         self.bind(pos=self._draw, size=self._draw)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme, self.border.rgba = theme, theme.palette.line
+        self._draw()
 
     @property
     def signed(self) -> bool:
         return any(len(stroke) >= 4 for stroke in self.strokes)
 
-    def clear(self) -> None:
+    def clear(self, notify: bool = True) -> None:
+        """Blank (重新签名; or a new person: `notify=False`, nobody touched the pad)."""
         self.strokes = []
         self._draw()
-        self.on_change()
+        if notify:
+            self.on_change()
 
     def _relative(self, touch: object) -> list[float]:
         return [(touch.x - self.x) / max(1, self.width), (touch.y - self.y) / max(1, self.height)]  # type: ignore[attr-defined]
@@ -169,8 +180,16 @@ class SignaturePad(Widget):
         return out.getvalue()
 
 
-def button_row(theme: Theme, buttons: Sequence[BigButton]) -> BoxLayout:
-    row = BoxLayout(size_hint_y=None, height=max(b.height for b in buttons), spacing=theme.gap * 2)
-    for button in buttons:
-        row.add_widget(button)
-    return row
+class ButtonRow(BoxLayout):
+    """Big buttons side by side, as tall as the tallest (taller in elderly mode)."""
+
+    def __init__(self, theme: Theme, buttons: Sequence[BigButton]) -> None:
+        super().__init__(size_hint_y=None)
+        for button in buttons:
+            self.add_widget(button)
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        """(Before its buttons restyle: a button that follows the theme will be `theme.target` tall.)"""
+        self.spacing = theme.gap * 2
+        self.height = max(theme.target if b.follows_target else b.height for b in self.children)

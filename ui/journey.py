@@ -2,12 +2,17 @@
 
 Each screen reads the session and calls it; devices run through `Hardware` and answer on the UI
 thread. A device fault shows what happened and the ways forward instead of stopping the person.
+Every screen is built once and follows its view model (ui/steps.py, `BuiltStep`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from functools import partial
+from typing import Any
+
 import numpy as np
 from kivy.clock import Clock, ClockEvent, mainthread
 from kivy.graphics import Color, Rectangle
@@ -16,20 +21,21 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from drivers.idcard.driver import ReaderEvent
-from drivers.printer.driver import PrintResult
+from drivers.printer import PrintResult
 from terminal import events
 from terminal.errors import DeviceError, TerminalError
 from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
-from terminal.session import FORM_FIELDS, FormField, FormInvalid, PendingSubmission, State
+from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
-from ui.inputs import NumberPad, Picture, SignaturePad, button_row, pil_rgb, typed
-from ui.screens import blank, restyle_tree
-from ui.steps import CardPictogram, Step
+from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
+from ui.screens import blank, restyle_tree, show_if
+from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
-from ui.widgets import Animated, BigButton, Text, column, fill, scrolling
+from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel, name_mask
+from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
@@ -40,13 +46,74 @@ def card_wait_seconds(step: Step) -> float:
     return seconds * 2 if step.session.elderly else seconds
 
 
-class IdentifyScreen(Step):
-    """Where to put the card (animated), what the reader is doing, and a way without a card."""
+PROBLEMS = {"failed": "没有读出身份证", "lost": "读卡器暂时不能使用", "timeout": "没有读到身份证",
+            "expired": "身份证已过有效期"}
+
+
+class IdentifyScreen(BuiltStep):
+    """Where to put the card (animated), what the reader is doing, and a way without a card.
+    Built once: the reader's events set `IdentifyModel`, the views follow."""
 
     prompt = "请把身份证放在读卡区，不要移动"
+    heading, model_type = "读取身份证", IdentifyModel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.split = BoxLayout()
+        self.card = CardPictogram(t, size_hint_x=0.45)
+        self.side = BoxLayout(orientation="vertical")
+        self.split.add_widget(self.side)
+        self.fault = Problem(t)
+        self.doing = Text(t, "", size=("title", 1.2), bold=True)
+        self.waiting = [self.doing, Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour="muted"), Widget(),
+                        BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True))]
+        self.views = [self.bar, self.split, self.card, self.fault, *self.waiting]
+        for name in ("status", "advice", "no_card", "elderly"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    @property
+    def status(self) -> str:
+        return self.model.status
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        waiting = not model.no_card and model.status in ("waiting", "reading")
+        self.bar.show(self.heading, self.back_action())
+        show_if(self.card, self.split, waiting or not model.elderly, index=1)  # elderly: the words get the whole width
+        if model.no_card:
+            self.fault.show("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
+                              "· 临时身份证、户口簿等证件请到窗口使用；\n"
+                              "· 需要人帮忙，请点“呼叫工作人员帮助”。",
+                              [("我带了，继续读卡", lambda: self.show_alternatives(False)), *self.ways_forward()])
+            side = [self.fault]
+        elif model.status in PROBLEMS:
+            retry = None if model.status == "expired" else ("再试一次", self.retry)
+            self.fault.show(PROBLEMS[model.status], model.advice, self.ways_forward(retry))
+            side = [self.fault]
+        else:
+            if model.status:  # (not after a reset: `reset` blanks it)
+                self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else "请把身份证放在读卡区"
+            side = self.waiting
+        if self.side.children[::-1] != side:
+            self.side.clear_widgets()
+            for widget in side:
+                self.side.add_widget(widget)
+            self.card.run(False)  # a new view: the card starts again from above the reader
+        self.card.run(self.card.parent is not None and model.status != "")
+        self.compose(self.bar, self.split)
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.side.spacing = theme.gap * 3, theme.gap * 2
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
 
     def enter(self) -> None:
-        self.status, self.advice, self.no_card = "waiting", "", False
+        self.model.status, self.model.advice, self.model.no_card = "waiting", "", False
         self.hardware.watch_cards(self.on_card)
         self._timer: ClockEvent | None = Clock.schedule_once(self.on_timeout, card_wait_seconds(self))
 
@@ -56,70 +123,45 @@ class IdentifyScreen(Step):
             self._timer.cancel()
         super().leave()
 
+    def reset(self) -> None:
+        super().reset()
+        self.card.run(False)
+        blank(self.doing)  # a text set just before leaving is not drawn in the next screen's first frame
+
     def retry(self) -> None:
-        self.leave()
+        self.hardware.stop_cards()
+        if self._timer is not None:
+            self._timer.cancel()
         self.enter()
-        self.redraw()
 
     def on_timeout(self, _dt: float) -> None:
         self._timer = None
-        if self.session.state == State.IDENTIFY and self.status == "waiting":
-            self.status, self.advice = "timeout", "请确认身份证放在读卡区的感应位置上，人像面朝上。"
+        if self.session.state == State.IDENTIFY and self.model.status == "waiting":
             self.hardware.stop_cards()
-            self.redraw()
+            self.model.advice = "请确认身份证放在读卡区的感应位置上，人像面朝上。"
+            self.model.status = "timeout"
 
     def on_card(self, event: ReaderEvent) -> None:
         if self.session.state != State.IDENTIFY:
             return
+        model = self.model
         if event.kind == "card-read" and event.identity is not None:
             if event.identity.expired(date.today()):
-                self.status, self.advice = "expired", "这张身份证已过有效期，不能在终端办理，请到服务窗口。"
+                model.advice, model.status = "这张身份证已过有效期，不能在终端办理，请到服务窗口。", "expired"
             else:
                 events.record(events.EventId.CARD_READ, card_type=event.identity.card_type)
                 self.session.identified(event.identity)
-                return
         elif event.kind == "card-placed":
-            self.status = "reading"
+            model.status = "reading"
         elif event.kind in ("read-failed", "reader-lost"):
             events.record(events.EventId.CARD_READ_FAILED, kind=event.kind)
-            self.status = "failed" if event.kind == "read-failed" else "lost"
-            self.advice = event.error.advice_zh if event.error else ""
-        elif event.kind in ("card-removed", "reader-back") and self.status in ("reading", "lost"):
-            self.status = "waiting"
-        self.redraw()
+            model.advice = event.error.advice_zh if event.error else ""
+            model.status = "failed" if event.kind == "read-failed" else "lost"
+        elif event.kind in ("card-removed", "reader-back") and model.status in ("reading", "lost"):
+            model.status = "waiting"
 
     def show_alternatives(self, on: bool) -> None:
-        self.no_card = on
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("读取身份证", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
-        waiting = not self.no_card and self.status in ("waiting", "reading")
-        if waiting or not self.session.elderly:  # elderly: the words get the whole width
-            split.add_widget(CardPictogram(t, size_hint_x=0.45))
-        side = BoxLayout(orientation="vertical", spacing=t.gap * 2)
-        if self.no_card:
-            side.add_widget(self.problem("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
-                                         "· 临时身份证、户口簿等证件请到窗口使用；\n"
-                                         "· 需要人帮忙，请点“呼叫工作人员帮助”。",
-                                         [("我带了，继续读卡", lambda: self.show_alternatives(False)),
-                                          *self.ways_forward()]))
-        elif self.status in ("failed", "lost", "timeout", "expired"):
-            title = {"failed": "没有读出身份证", "lost": "读卡器暂时不能使用", "timeout": "没有读到身份证",
-                     "expired": "身份证已过有效期"}[self.status]
-            retry = None if self.status == "expired" else ("再试一次", self.retry)
-            side.add_widget(self.problem(title, self.advice, self.ways_forward(retry)))
-        else:
-            reading = self.status == "reading"
-            side.add_widget(Text(t, "正在读取，请不要移动身份证…" if reading else "请把身份证放在读卡区",
-                                 size=t.font_title * 1.2, bold=True))
-            side.add_widget(Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour=t.palette.muted))
-            side.add_widget(Widget())
-            side.add_widget(BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True)))
-        split.add_widget(side)
-        body.add_widget(split)
+        self.model.no_card = on
 
 
 class FormScreen(Step):
@@ -129,7 +171,7 @@ class FormScreen(Step):
 
     prompt = "请核对您的信息，并用数字键输入联系电话"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
         self.bar = self.header("填写信息", None)
@@ -175,7 +217,7 @@ class FormScreen(Step):
     def redraw(self) -> None:
         """Shown (or elderly mode changed): every field from the session, card fields masked."""
         self.bar.show("填写信息", self.back_action())
-        form, style = self.session.form, self.session.config.privacy.name_mask
+        form, style = self.session.form, name_mask(self.session)
         for spec in FORM_FIELDS:
             if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
                 self.values[spec.key].text = mask_form_value(spec.key, form.get(spec.key, ""), style)
@@ -202,31 +244,171 @@ class FormScreen(Step):
             self.update()
 
 
-class MaterialsScreen(Step):
-    """Live preview with the page outlined, auto-capture when still, thumbnails, retake and delete."""
+class Thumbnail(BoxLayout):
+    """A page taken, small, with 删除 under it."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(orientation="vertical", size_hint_x=None)
+        self.picture = Picture(theme)
+        self.delete = BigButton(theme, "删除", lambda: None, size="body")
+        self.add_widget(self.picture)
+        self.add_widget(self.delete)
+        self.restyle(theme)
+
+    def restyle(self, theme: Theme) -> None:
+        self.width, self.spacing = theme.target * 1.3, theme.gap
+
+
+class MaterialRow(BoxLayout):
+    """One material of the list: a button that selects it (filled when selected, ✓ when done) and
+    the pages taken of it. Built once and pooled: `show` gives it another material."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None)
+        self.fbind("minimum_height", self.setter("height"))
+        self.button = BigButton(theme, "", lambda: None, size="body", halign="left", height=theme.target)
+        self.strip = BoxLayout(size_hint_y=None)
+        self.strip.add_widget(Widget())  # the pages start on the left
+        self.cells: list[Thumbnail] = []
+        self.add_widget(self.button)
+        self.theme = theme
+        self.restyle(theme)
+
+    def show(self, status: MaterialStatus, selected: bool, thumbs: list[np.ndarray],
+             select: Callable[[str], None], delete: Callable[[str, int], None]) -> None:
+        spec = status.spec
+        self.button.action = partial(select, spec.id)
+        self.button.show(f"{'✓ ' if status.done else ''}{spec.name}",
+                         subtitle=f"{'必交' if spec.required else '如有'} · 已拍 {status.pages} 页", primary=selected)
+        while len(self.cells) < len(thumbs):
+            self.cells.append(Thumbnail(self.theme))
+        for index, (cell, thumb) in enumerate(zip(self.cells[:len(thumbs)], thumbs, strict=True)):
+            cell.picture.show(thumb)
+            cell.delete.action = partial(delete, spec.id, index)
+            show_if(cell, self.strip, True, index=1)
+        self.forget(len(thumbs))
+        show_if(self.strip, self, bool(thumbs))
+
+    def forget(self, keep: int = 0) -> None:
+        """Drop the pictures after the first `keep` (all: nothing of the last person stays)."""
+        for cell in self.cells[keep:]:
+            cell.picture.show(None)
+            show_if(cell, self.strip, False)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme, self.spacing = theme, theme.gap
+        self.button.height = max(theme.target, theme.font_body * 3.4)
+        self.strip.height, self.strip.spacing = theme.target * 2.2 + theme.gap, theme.gap
+        for cell in self.cells:
+            restyle_tree(cell, theme)
+
+
+class MaterialsScreen(BuiltStep):
+    """Live preview with the page outlined, auto-capture when still, thumbnails, retake and delete.
+    Built once: the session's materials, the pages taken and the camera's state are `MaterialsModel`."""
 
     prompt = "请把材料平放在拍摄区，保持不动，会自动拍照"
+    heading, model_type = "扫描材料", MaterialsModel
+    WAITING = "请把材料平放在拍摄区域内"
 
-    def enter(self) -> None:
-        undone = [s.spec.id for s in self.session.materials if not s.done]
-        self.current = undone[0] if undone else self.session.materials[0].spec.id
-        self.thumbnails: dict[str, list[np.ndarray]] = {}
-        self.camera_problem: DeviceError | None = None
-        self.preview_view: Picture | None = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.split = BoxLayout()
+        self.rows = column(t, padding=(0, 0, t.mm(4), 0))
+        self.row_pool: list[MaterialRow] = []
+        self.list_view = scrolling(t, self.rows)
+        self.list_view.size_hint_x = 0.42
+        self.camera = BoxLayout(orientation="vertical", size_hint_x=0.58)
+        self.now = Text(t, "", bold=True, shorten=True)  # elderly: the highlighted row says it, the preview gets the room
+        self.fault = Problem(t)
+        self.preview_view = Picture(t)
+        self.hint = Text(t, self.WAITING, bold=True, halign="center")
+        self.retake_button = BigButton(t, "重拍", self.retake)
+        self.buttons = ButtonRow(t, [BigButton(t, "拍照", self.capture), self.retake_button,
+                                     BigButton(t, "下一步", session.to_review, primary=True)])
+        self.split.add_widget(self.list_view)
+        self.split.add_widget(self.camera)
+        self.views = [self.bar, self.split, self.list_view, self.now, self.fault, self.preview_view, self.hint,
+                      self.retake_button, self.buttons]
         self.last_preview: Preview | None = None
         self.frames_drawn = 0
+        for name in ("materials", "current", "shots"):
+            self.model.fbind(name, self._show_list)
+        for name in ("camera_problem", "elderly", "materials", "current"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    @property
+    def current(self) -> str:
+        return self.model.current
+
+    def enter(self) -> None:
+        self.last_preview, self.frames_drawn, self.hint.text = None, 0, self.WAITING
+        self.model.camera_problem = None
         self.hardware.start_scanning(self.on_preview, self.on_page, self.on_problem)
 
     def leave(self) -> None:
         self.hardware.stop_scanning()
-        self.thumbnails, self.last_preview, self.preview_view = {}, None, None
+        self.last_preview = None
         super().leave()
+
+    def reset(self) -> None:
+        super().reset()
+        self.preview_view.show(None)
+        for row in self.row_pool:
+            row.forget()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.camera.spacing = theme.gap * 3, theme.gap * 1.5
+        self.hint.size_role = "body" if theme.scale > 1 else "button"
+        super().restyle(theme)
+        for row in self.row_pool:  # (those of no material now are out of the tree)
+            restyle_tree(row, theme)
+
+    def _show_list(self, *_: object) -> None:
+        model = self.model
+        while len(self.row_pool) < len(model.materials):
+            self.row_pool.append(MaterialRow(self.theme))
+        for row, status in zip(self.row_pool[:len(model.materials)], model.materials, strict=True):
+            row.show(status, status.spec.id == model.current, model.thumbnails.get(status.spec.id, []),
+                     self.select, self.delete)
+            show_if(row, self.rows, True)
+        for row in self.row_pool[len(model.materials):]:
+            row.forget()
+            show_if(row, self.rows, False)
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        self.bar.show(self.heading, self.back_action())
+        names = {s.spec.id: s.spec.name for s in model.materials}
+        self.now.text = f"正在拍：{names.get(model.current, '')}"
+        parts: list[Widget] = [] if model.elderly else [self.now]
+        if model.camera_problem is not None:  # a fault gets the whole width: its words and ways forward
+            advice = model.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭受理编号补交。"
+            self.fault.show("拍摄仪暂时不能使用", advice,
+                            [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()])
+            parts.append(self.fault)
+        else:
+            pages = any(s.spec.id == model.current and s.pages for s in model.materials)
+            show_if(self.retake_button, self.buttons, pages, index=1)
+            parts += [self.preview_view, self.hint, self.buttons]
+        show_if(self.list_view, self.split, model.camera_problem is None, index=1)
+        if self.camera.children[::-1] != parts:
+            self.camera.clear_widgets()
+            for part in parts:
+                self.camera.add_widget(part)
+        self.compose(self.bar, self.split)
 
     # ---- device callbacks (UI thread) ----------------------------------------------------
 
     def on_preview(self, preview: Preview) -> None:
         self.last_preview = preview
-        if self.preview_view is None or self.camera_problem is not None:
+        if self.model.camera_problem is not None:
             return
         p = self.theme.palette
         steady = preview.stability.state in ("steady", "capture", "captured")
@@ -239,39 +421,39 @@ class MaterialsScreen(Step):
         elif preview.stability.state == "captured":
             hint = "已拍好，可以换下一页或下一份材料"
         else:
-            hint = "请把材料平放在拍摄区域内"
+            hint = self.WAITING
         if self.hint.text != hint:  # a new Chinese text costs a texture render: only when it changes
             self.hint.text = hint
 
     def on_page(self, result: ScanResult) -> None:
         if self.session.state != State.MATERIALS:
             return
-        material = self.current
-        self.thumbnails.setdefault(material, []).append(result.thumbnail)
+        material = self.model.current
+        self.model.add_thumbnail(material, result.thumbnail)
         undone = [s.spec.id for s in self.session.materials if not s.done and s.spec.id != material]
         if not self.session.pages(material) and undone:
-            self.current = undone[0]  # one page per material is the common case: move on by itself
+            self.model.current = undone[0]  # one page per material is the common case: move on by itself
         self.session.add_page(material, result.page)
 
     def on_problem(self, error: DeviceError | None) -> None:
-        self.camera_problem = error
-        self.redraw()
+        self.model.camera_problem = error
+        if error is None and self.last_preview is not None:
+            self.on_preview(self.last_preview)
 
     # ---- actions ------------------------------------------------------------------------
 
     def select(self, material_id: str) -> None:
-        self.current = material_id
-        self.redraw()
+        self.model.current = material_id
 
     def delete(self, material_id: str, index: int) -> None:
-        self.thumbnails.get(material_id, [])[index:index + 1] = []
-        self.current = material_id
+        self.model.remove_thumbnail(material_id, index)
+        self.model.current = material_id
         self.session.remove_page(material_id, index)
 
     def retake(self) -> None:
-        pages = self.session.pages(self.current)
+        pages = self.session.pages(self.model.current)
         if pages:
-            self.delete(self.current, len(pages) - 1)
+            self.delete(self.model.current, len(pages) - 1)
         scanner = self.hardware.scanner
         if scanner is not None:
             scanner.tracker.reset()
@@ -282,131 +464,97 @@ class MaterialsScreen(Step):
             scanner.capture()
             self.hint.text = "正在拍照，请保持不动…"
 
-    # ---- drawing ------------------------------------------------------------------------
 
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("扫描材料", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
-        if self.camera_problem is None:  # a fault gets the whole width: its words and ways forward
-            materials = self.material_list()
-            materials.size_hint_x = 0.42
-            split.add_widget(materials)
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.58)
-        if not self.session.elderly:  # elderly: the highlighted row says it, the preview gets the room
-            names = {s.spec.id: s.spec.name for s in self.session.materials}
-            right.add_widget(Text(t, f"正在拍：{names.get(self.current, '')}", bold=True, shorten=True))
-        if self.camera_problem is not None:
-            self.preview_view = None
-            right.add_widget(self.problem("拍摄仪暂时不能使用", self.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭受理编号补交。",
-                                          [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()]))
-        else:
-            self.preview_view = Picture(t)
-            right.add_widget(self.preview_view)
-            self.hint = Text(t, "请把材料平放在拍摄区域内", size=t.font_body if t.scale > 1 else t.font_button,
-                             bold=True, halign="center")
-            right.add_widget(self.hint)
-            if self.last_preview is not None:
-                self.on_preview(self.last_preview)
-            buttons = [BigButton(t, "拍照", self.capture)]
-            if self.session.pages(self.current):
-                buttons.append(BigButton(t, "重拍", self.retake))
-            buttons.append(BigButton(t, "下一步", self.session.to_review, primary=True))
-            right.add_widget(button_row(t, buttons))
-        split.add_widget(right)
-        body.add_widget(split)
-
-    def material_list(self) -> Widget:
-        t = self.theme
-        box = column(t, padding=(0, 0, t.mm(4), 0))
-        for status in self.session.materials:
-            spec = status.spec
-            mark = "✓ " if status.done else ""
-            need = "必交" if spec.required else "如有"
-            box.add_widget(BigButton(t, f"{mark}{spec.name}", lambda m=spec.id: self.select(m),
-                                     subtitle=f"{need} · 已拍 {status.pages} 页", size=t.font_body, halign="left",
-                                     primary=spec.id == self.current, height=max(t.target, t.font_body * 3.4)))
-            thumbs = self.thumbnails.get(spec.id, [])
-            if thumbs:
-                strip = BoxLayout(size_hint_y=None, height=t.target * 2.2 + t.gap, spacing=t.gap)
-                for index, thumb in enumerate(thumbs):
-                    cell = BoxLayout(orientation="vertical", size_hint_x=None, width=t.target * 1.3, spacing=t.gap)
-                    picture = Picture(t)
-                    picture.show(thumb)
-                    cell.add_widget(picture)
-                    cell.add_widget(BigButton(t, "删除", lambda m=spec.id, i=index: self.delete(m, i), size=t.font_body))
-                    strip.add_widget(cell)
-                strip.add_widget(Widget())
-                box.add_widget(strip)
-        return scrolling(t, box)
-
-
-class ReviewScreen(Step):
-    """Everything on one screen with the ID masked, and a signature pad."""
+class ReviewScreen(BuiltStep):
+    """Everything on one screen with the ID masked, and a signature pad. Built once: the facts
+    follow `ReviewModel`; entering (and 再试一次) gives a blank pad, leaving wipes it."""
 
     prompt = "请核对申请内容，在签名框内签名，然后点确认提交"
+    heading, model_type = "核对与签名", ReviewModel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        # a moment, without 返回 or 回到首页: the case is being written
+        self.waiting = [Widget(), Text(t, "正在提交，请稍候…", size="title", bold=True, halign="center"), Widget()]
+        self.failed = Problem(t)
+        self.split = BoxLayout()
+        self.facts = Lines(t, padding=t.mm(3))
+        facts_panel = Panel(t)
+        facts_panel.add_widget(scrolling(t, self.facts))
+        self.split.add_widget(facts_panel)
+        self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
+        self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
+        self.pad = SignaturePad(t, on_change=self.signed)
+        self.signing.add_widget(self.pad)
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.signing.add_widget(self.error_text)
+        self.split.add_widget(self.signing)
+        self.buttons = ButtonRow(t, [BigButton(t, "重新签名", self.pad.clear),
+                                      BigButton(t, "确认提交", self.submit, primary=True)])
+        self.views = [self.bar, *self.waiting, self.failed, self.split, self.buttons]
+        for name in ("submitting", "failure"):
+            self.model.fbind(name, self._compose)
+        for name in ("facts", "scanned", "missing"):
+            self.model.fbind(name, self._show_facts)
+        self.model.fbind("error", self._show_error)
+        self.restyle(t)
+        self._compose()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()  # 返回 where the session allows it now
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        if model.submitting:
+            self.compose(*self.waiting)
+            return
+        self.bar.show(self.heading, self.back_action())
+        if model.failure:
+            self.failed.show("申请没有提交成功", model.failure, self.ways_forward(("再试一次", self.retry)))
+            self.compose(self.bar, self.failed)
+        else:
+            self.compose(self.bar, self.split, self.buttons)
+
+    def _show_facts(self, *_: object) -> None:
+        model, muted = self.model, self.theme.palette.muted_hex
+        if not model.facts:
+            self.facts.show([])
+            return
+        lines: list[TextLine] = [(f"[color={muted}]{label}[/color]  {value}", None, False, None)
+                             for label, value in model.facts]
+        lines.append((f"已扫描材料（{len(model.scanned)} 项）", None, True, None))
+        lines += [(plain(f"· {name}（{pages} 页）"), None, False, None) for name, pages in model.scanned]
+        if model.missing:
+            lines.append(("还缺以下材料，提交后会打印补齐补正通知书，以后补交即可：", None, True, "badge"))
+            lines += [(plain(f"· {name}"), None, False, "badge") for name in model.missing]
+        self.facts.show(lines)
+
+    def _show_error(self, *_: object) -> None:
+        self.error_text.text = self.model.error
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.signing.spacing = theme.gap * 3, theme.gap
+        self.facts.padding = theme.mm(3)
+        super().restyle(theme)
+        self._show_facts()
 
     def enter(self) -> None:
-        self.failure = ""
+        self.model.failure = self.model.error = ""
+        self.pad.clear(notify=False)
 
     def retry(self) -> None:
-        self.failure = ""
-        self.redraw()
+        self.enter()
 
-    def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.session
-        if session.submitting:  # a moment, without 返回 or 回到首页: the case is being written
-            body.add_widget(Widget())
-            body.add_widget(Text(t, "正在提交，请稍候…", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Widget())
-            return
-        body.add_widget(self.header("核对与签名", self.back_action()))
-        if self.failure:
-            body.add_widget(self.problem("申请没有提交成功", self.failure, self.ways_forward(("再试一次", self.retry))))
-            return
-        split = BoxLayout(spacing=t.gap * 3)
-        facts = column(t, padding=t.mm(3))
-        item, identity, form = session.item, session.identity, session.form
-        muted = t.palette.muted_hex
-        style = session.config.privacy.name_mask
-        rows = [("办理事项", item.title if item else ""), ("承办部门", item.department if item else ""),
-                ("申请人", identity.masked_name(style) if identity else ""),
-                ("证件号码", identity.masked_id() if identity else ""),
-                ("住址", mask_form_value("address", form.get("address", ""))),
-                ("联系电话", mask_form_value("phone", form.get("phone", "")))]
-        for label, value in rows:
-            facts.add_widget(Text(t, f"[color={muted}]{label}[/color]  {value}", markup=True))
-        done = [s for s in session.materials if s.done]
-        facts.add_widget(Text(t, f"已扫描材料（{len(done)} 项）", bold=True))
-        for s in done:
-            facts.add_widget(Text(t, f"· {s.spec.name}（{s.pages} 页）"))
-        if session.missing:
-            facts.add_widget(Text(t, "还缺以下材料，提交后会打印补齐补正通知书，以后补交即可：", bold=True,
-                                  colour=t.palette.badge))
-            for name in session.missing:
-                facts.add_widget(Text(t, f"· {name}", colour=t.palette.badge))
-        facts_view = scrolling(t, facts)
-        fill(facts_view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
-        split.add_widget(facts_view)
-
-        right = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_x=0.55)
-        right.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
-        self.pad = SignaturePad(t, on_change=self.signed)
-        right.add_widget(self.pad)
-        self.error_text = Text(t, "", colour=t.palette.badge, bold=True)
-        right.add_widget(self.error_text)
-        split.add_widget(right)
-        body.add_widget(split)
-        body.add_widget(button_row(t, [BigButton(t, "重新签名", self.pad.clear),
-                                       BigButton(t, "确认提交", self.submit, primary=True)]))
+    def reset(self) -> None:
+        super().reset()
+        self.pad.clear(notify=False)  # the signature goes with the person
 
     def signed(self) -> None:
         self.session.touch()
         if self.pad.signed:
-            self.error_text.text = ""
-
-    def update(self) -> None:
-        """The signature reached the session: keep the pad as drawn."""
+            self.model.error = ""
 
     def submit(self) -> None:
         """The outbox write (fsyncs, tens of ms, seconds on a tired SD card) runs on a worker; the
@@ -414,13 +562,13 @@ class ReviewScreen(Step):
         if self.session.submitting:
             return
         if not self.pad.signed:
-            self.error_text.text = "请先在签名框内签名"
+            self.model.error = "请先在签名框内签名"
             return
         self.session.sign(self.pad.png())
         try:
             pending = self.session.prepare_submit()
         except FormInvalid as invalid:
-            self.error_text.text = "；".join(invalid.errors.values())
+            self.model.error = "；".join(invalid.errors.values())
             return
         self.redraw()  # 正在提交
 
@@ -430,7 +578,7 @@ class ReviewScreen(Step):
                 pending.write()
             except TerminalError as refused:  # the outbox refused (disk full): nothing is lost
                 error = refused
-            except Exception as crashed:  # noqa: BLE001 - never leave the person waiting on a dead write
+            except Exception as crashed:
                 log.error("event=case_write_crashed error=%s", type(crashed).__name__)
                 error = TerminalError(f"case write crashed: {type(crashed).__name__}")
             self.written(pending, error)
@@ -440,7 +588,7 @@ class ReviewScreen(Step):
     @mainthread
     def written(self, pending: PendingSubmission, error: TerminalError | None) -> None:
         if self.session.complete_submit(pending, error) is None and error is not None:
-            self.failure = error.advice_zh
+            self.model.failure = error.advice_zh
             self.redraw()
 
 
@@ -454,7 +602,7 @@ class SubmitScreen(Step):
 
     prompt = "申请已提交，请记下受理编号，回执马上打印"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
         self.body.add_widget(self.header("提交成功", None))
@@ -499,19 +647,104 @@ class SubmitScreen(Step):
         blank(self.promised)
 
 
-class ReceiptScreen(Step):
-    """Printing progress; without paper the receipt and its QR code on the screen instead."""
+class ReceiptScreen(BuiltStep):
+    """Printing progress; without paper the receipt and its QR code on the screen instead. Built
+    once: the printer's answer and the receipt's picture go into `ReceiptModel`, the views follow."""
 
     prompt = "正在打印回执，请稍候"
+    heading, model_type = "回执", ReceiptModel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.above, self.below = Widget(size_hint_y=0.3), Widget()
+        self.printing_number = Text(t, "", halign="center", colour="muted")
+        self.printed_number = Text(t, "", halign="center")
+        self.printing_bar = PrintingBar(t)
+        self.printing = [Text(t, "正在打印回执，请稍候…", size="title", bold=True, halign="center"), self.printing_number,
+                         self.printing_bar]
+        self.printed = [Text(t, "回执已打印，请从出纸口取走", size="title", bold=True, halign="center"), self.printed_number,
+                        self.below,
+                        ButtonRow(t, [BigButton(t, "完成", session.cancel),
+                                      BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
+        self.split = BoxLayout()
+        self.receipt = Picture(t, size_hint_x=0.4)  # elderly: the QR code and the number get the room
+        self.on_screen = BoxLayout(orientation="vertical")
+        self.on_screen.add_widget(Text(t, "凭条没有打印出来", size="title", bold=True))
+        self.code = BoxLayout()
+        self.qr = Picture(t, size_hint_x=None)
+        self.qr.fbind("height", self._square)
+        self.qr_of = ""  # the case number the QR code shows
+        self.code.add_widget(self.qr)
+        words = column(t)
+        self.number = Text(t, "", size="button", bold=True)
+        self.advice = Text(t, "")
+        for label in (Text(t, "受理编号", colour="muted"), self.number, self.advice):
+            words.add_widget(label)
+        self.code.add_widget(scrolling(t, words))
+        self.on_screen.add_widget(self.code)
+        self.on_screen.add_widget(ButtonRow(t, [BigButton(t, "重新打印", self.print),
+                                                BigButton(t, "不要回执，继续", session.start_rating, primary=True)]))
+        self.split.add_widget(self.on_screen)
+        self.views = [self.bar, self.above, *self.printing, *self.printed, self.split, self.receipt]
+        for name in ("case_no", "elderly", "result", "picture"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    @property
+    def result(self) -> PrintResult | None:
+        return self.model.result
+
+    @property
+    def picture(self) -> np.ndarray | None:
+        return self.model.picture
+
+    def _square(self, qr: Widget, height: float) -> None:
+        qr.width = height
+
+    def _compose(self, *_: object) -> None:
+        model, result = self.model, self.model.result
+        if result is None:
+            self.printing_number.text = f"受理编号 {model.case_no}"
+            self.compose(self.bar, self.above, *self.printing, self.below)
+        elif result.printed:
+            self.printed_number.text = f"受理编号 {model.case_no}，凭它查询进度、补交材料。"
+            self.compose(self.bar, self.above, *self.printed)
+        else:
+            self.show_on_screen(result)
+            self.compose(self.bar, self.split)
+        self.printing_bar.run(result is None and bool(model.case_no))
+
+    def show_on_screen(self, result: PrintResult) -> None:
+        """The receipt on the screen with a large QR code: photograph it, or ask at a window."""
+        case_no = self.model.case_no
+        show_if(self.receipt, self.split, not self.model.elderly, index=1)
+        self.receipt.show(self.model.picture)
+        if self.qr_of != case_no:
+            self.qr.show(pil_rgb(qr_image(progress_url(case_no, self.settings), 8)))
+            self.qr_of = case_no
+        self.number.text = case_no
+        self.advice.text = result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.on_screen.spacing, self.code.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap * 2
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
 
     def enter(self) -> None:
-        self.result: PrintResult | None = None
-        self.picture: np.ndarray | None = None
+        self.model.picture = None
         self.print()
 
-    def leave(self) -> None:
-        self.picture = None
-        super().leave()
+    def reset(self) -> None:
+        super().reset()
+        self.receipt.show(None)
+        self.qr.show(None)
+        self.qr_of = ""
+        for label in (self.printing_number, self.printed_number, self.number):
+            blank(label)
 
     def documents(self) -> list[ReceiptDocument]:
         case, config = self.session.case, self.settings
@@ -519,15 +752,12 @@ class ReceiptScreen(Step):
         return [acceptance_receipt(case, config)] + ([correction_notice(case, config)] if case.missing else [])
 
     def print(self) -> None:
-        self.result = None
+        self.model.result = None
         self.hardware.print_documents(self.documents(), self.on_printed)
-        if self.body.children:  # (already drawn: not the first print, from `enter`)
-            self.redraw()
 
     def on_printed(self, result: PrintResult) -> None:
         if self.session.state != State.RECEIPT:
             return
-        self.result = result
         case = self.session.case
         assert case is not None
         if result.printed:
@@ -537,60 +767,11 @@ class ReceiptScreen(Step):
             document = self.documents()[0]
             width = PAPER_DOTS[self.settings.devices.printer.paper_width_mm]
             self.hardware.run(lambda: pil_rgb(render_png(document, width)), self.on_picture)
-        self.redraw()
+        self.model.result = result
 
     def on_picture(self, rgb: np.ndarray) -> None:
         if self.session.state == State.RECEIPT:
-            self.picture = rgb
-            self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t, case, result = self.theme, self.session.case, self.result
-        assert case is not None
-        body.add_widget(self.header("回执", None))
-        if result is None:
-            body.add_widget(Widget(size_hint_y=0.3))
-            body.add_widget(Text(t, "正在打印回执，请稍候…", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Text(t, f"受理编号 {case.case_no}", halign="center", colour=t.palette.muted))
-            body.add_widget(PrintingBar(t))
-            body.add_widget(Widget())
-        elif result.printed:
-            body.add_widget(Widget(size_hint_y=0.3))
-            body.add_widget(Text(t, "回执已打印，请从出纸口取走", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Text(t, f"受理编号 {case.case_no}，凭它查询进度、补交材料。", halign="center"))
-            body.add_widget(Widget())
-            body.add_widget(button_row(t, [BigButton(t, "完成", self.session.cancel),
-                                           BigButton(t, "评价本次服务", self.session.start_rating, primary=True)]))
-        else:
-            self.on_screen(body, result)
-
-    def on_screen(self, body: BoxLayout, result: PrintResult) -> None:
-        """The receipt on the screen with a large QR code: photograph it, or ask at a window."""
-        t, case = self.theme, self.session.case
-        assert case is not None
-        split = BoxLayout(spacing=t.gap * 3)
-        if not self.session.elderly:  # elderly: the QR code and the number get the room
-            receipt = Picture(t, size_hint_x=0.4)
-            if self.picture is not None:
-                receipt.show(self.picture)
-            split.add_widget(receipt)
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
-        right.add_widget(Text(t, "凭条没有打印出来", size=t.font_title, bold=True))
-        code = BoxLayout(spacing=t.gap * 2)
-        qr = Picture(t, size_hint_x=None)
-        qr.bind(height=lambda widget, height: setattr(widget, "width", height))
-        qr.show(pil_rgb(qr_image(progress_url(case.case_no, self.settings), 8)))
-        code.add_widget(qr)
-        words = column(t)
-        words.add_widget(Text(t, "受理编号", colour=t.palette.muted))
-        words.add_widget(Text(t, case.case_no, size=t.font_button, bold=True))
-        words.add_widget(Text(t, result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"))
-        code.add_widget(scrolling(t, words))
-        right.add_widget(code)
-        right.add_widget(button_row(t, [BigButton(t, "重新打印", self.print),
-                                        BigButton(t, "不要回执，继续", self.session.start_rating, primary=True)]))
-        split.add_widget(right)
-        body.add_widget(split)
+            self.model.picture = rgb
 
 
 class PrintingBar(Animated, Widget):
@@ -598,13 +779,23 @@ class PrintingBar(Animated, Widget):
 
     def __init__(self, theme: Theme, **kwargs: object) -> None:
         super().__init__(size_hint_y=None, height=theme.mm(4), **kwargs)
-        fill(self, theme.palette.line, radius=theme.mm(2))
+        self.track = fill(self, theme.palette.line, radius=theme.mm(2))[0]
         with self.canvas:
-            Color(*theme.palette.primary)
+            self.colour = Color(*theme.palette.primary)
             self.bar = Rectangle()
         self.phase = 0.0
         self.bind(pos=self._draw, size=self._draw)
-        self.ticking = Clock.schedule_interval(self._step, 1 / 20)
+        self.ticking = Clock.create_trigger(self._step, 1 / 20, interval=True)
+
+    def restyle(self, theme: Theme) -> None:
+        self.track.rgba, self.colour.rgba = theme.palette.line, theme.palette.primary
+
+    def run(self, on: bool) -> None:
+        """Slide while the printer works (a hidden screen's bar keeps no Clock event)."""
+        if on and not self.ticking.is_triggered:
+            self.ticking()
+        elif not on:
+            self.stop()
 
     def stop(self) -> None:
         self.ticking.cancel()

@@ -25,7 +25,7 @@ from terminal.config import Config
 from terminal.session import IntakeClosed, Session, State
 from ui.inputs import Picture, SignaturePad
 from ui.theme import Theme
-from ui.viewmodels import BrowseModel, GuideModel, HomeModel, SearchModel, ViewModel
+from ui.viewmodels import BrowseModel, GuideModel, HomeModel, PlaceholderModel, SearchModel, ViewModel
 from ui.widgets import (
     Animated,
     Badge,
@@ -503,15 +503,27 @@ STEP_NAMES = {
 }
 
 
-class PlaceholderScreen(Page):
-    """A step this version does not offer yet: says so plainly and offers the way back."""
+class PlaceholderScreen(BuiltOnce):
+    """A step this version does not offer yet: says so plainly and offers the way back. Built once."""
 
-    def build(self, body: BoxLayout) -> None:
-        t, session = self.theme, self.session
-        name = STEP_NAMES.get(session.state, session.state.value)
-        body.add_widget(self.header(name, session.back if session.state not in (State.SUBMIT, State.RECEIPT,
-                                                                                   State.RATING) else None))
-        body.add_widget(Text(t, f"“{name}”功能正在建设中。", size=t.font_title, halign="center"))
-        body.add_widget(Text(t, "请到服务窗口办理，或拨打咨询电话 " + self.settings.terminal.consult_phone + "。",
-                             halign="center", colour=t.palette.muted))
-        body.add_widget(Widget())
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.model = PlaceholderModel()
+        super().__init__(*args, **kwargs)
+        t = self.theme
+        self.bar = self.header("", None)
+        self.building = Text(t, "", size="title", halign="center")
+        for part in (self.bar, self.building, Text(t, "请到服务窗口办理，或拨打咨询电话 " + self.settings.terminal.consult_phone
+                                                   + "。", halign="center", colour="muted"), Widget()):
+            self.body.add_widget(part)
+        self.model.fbind("state", self._show)
+        self.restyle(t)
+
+    def _show(self, *_: object) -> None:
+        state, session = self.model.state, self.session
+        name = STEP_NAMES.get(state, state.value) if state is not None else ""
+        self.bar.show(name, session.back if state not in (State.SUBMIT, State.RECEIPT, State.RATING) else None)
+        self.building.text = f"“{name}”功能正在建设中。" if name else ""
+
+    def restyle(self, theme: Theme) -> None:
+        restyle_tree(self.body, theme)
+        restyle_tree(self.bar.back, theme)

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import Callable, Protocol
+from functools import partial
+from typing import Any, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from drivers.idcard.driver import ReaderEvent
-from drivers.printer.driver import PrintResult
+from drivers.printer import PrintResult
 from sync.downlink import Progress
 from terminal import events
 from terminal.casenumber import parse_case_number
-from terminal.cases import Complaint, Rating
+from terminal.cases import Rating
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.pinyin_input import candidates
 from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title
 from terminal.session import FormInvalid, Session, State
 from ui.hardware import Hardware
-from ui.inputs import NumberPad, button_row, typed
-from ui.screens import Navigate
-from ui.steps import Step
-from ui.widgets import BigButton, Keyboard, Style, Text, column, fill, scrolling
+from ui.inputs import ButtonRow, NumberPad, typed
+from ui.screens import Navigate, blank, show_if
+from ui.steps import BuiltStep, Lines, TextLine, plain
+from ui.theme import Theme
+from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
+from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
@@ -33,93 +37,121 @@ STEP_NAMES = {State.ITEM: "选择事项", State.GUIDE: "阅读办事指南", Sta
               State.FORM: "填写信息", State.MATERIALS: "扫描材料", State.REVIEW: "核对与签名", State.HOME: "首页"}
 
 
-def chips(step: Step, labels: tuple[str, ...], chosen: set[str] | str, on_tap: "object", cols: int) -> GridLayout:
-    """Choices as a grid of big buttons; the chosen ones filled."""
-    t = step.theme
-    grid = GridLayout(cols=cols, spacing=t.gap * 1.5, size_hint_y=None)
-    grid.bind(minimum_height=grid.setter("height"))
-    for label in labels:
-        picked = label in chosen if isinstance(chosen, set) else label == chosen
-        grid.add_widget(BigButton(t, ("✓ " if picked else "") + label, lambda label=label: on_tap(label),  # type: ignore[operator]
-                                  primary=picked, size=t.font_body))
-    return grid
+class Chips(GridLayout):
+    """Choices as a grid of big buttons, the chosen ones filled and ticked. Built once: `show`
+    ticks others, and shows the first `count` (elderly mode offers fewer) in `cols` columns."""
+
+    def __init__(self, theme: Theme, labels: Sequence[str], on_tap: Callable[[str], None], cols: int) -> None:
+        super().__init__(cols=cols, size_hint_y=None)
+        self.fbind("minimum_height", self.setter("height"))
+        self.chips = [(label, BigButton(theme, label, partial(on_tap, label), size="body"))
+                      for label in labels]
+        for _label, button in self.chips:
+            self.add_widget(button)
+        self.restyle(theme)
+
+    def show(self, chosen: Collection[str], count: int | None = None, cols: int | None = None) -> None:
+        for index, (label, button) in enumerate(self.chips):
+            picked = label in chosen
+            button.show(("✓ " if picked else "") + label, primary=picked)
+            show_if(button, self, count is None or index < count, index=0)
+        if cols:
+            self.cols = cols
+
+    def restyle(self, theme: Theme) -> None:
+        self.spacing = theme.gap * 1.5
+        for _label, button in self.chips:  # (also those not shown now)
+            button.restyle(theme)
 
 
-class RatingScreen(Step):
-    """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why."""
+class RatingScreen(BuiltStep):
+    """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why. Built once, following `RatingModel`."""
 
     prompt = "请为本次服务评价，也可以按评价器上的按键"
+    heading, model_type = "我要评价", RatingModel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        self.above, self.below = Widget(size_hint_y=0.4), Widget()
+        self.thanks = [Text(t, "感谢您的评价！", size=("title", 1.3), bold=True, halign="center"),
+                       Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour="muted"), self.below,
+                       BigButton(t, "完成", session.finish, primary=True)]
+        self.why = Text(t, "", bold=True)
+        self.reasons = Chips(t, session.config.rating.bad_reasons, self.toggle, 3)
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.send = ButtonRow(t, [BigButton(t, "重新选择", self.choose_again),
+                                  BigButton(t, "提交评价", self.record_chosen, primary=True)])
+        self.about = Text(t, "", size="button", bold=True)
+        self.how = Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour="muted")
+        self.levels = BoxLayout()
+        for rating in Rating:
+            self.levels.add_widget(BigButton(t, rating.label, partial(self.choose, rating), primary=rating.value <= 2,
+                                             size="button", size_hint_y=1))
+        self.views = [self.bar, self.above, *self.thanks, self.why, self.reasons, self.error_text, self.send,
+                      self.about, self.how, self.levels]
+        for name in ("about", "chosen", "reasons", "error", "done"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        if model.done:
+            self.compose(self.bar, self.above, *self.thanks)
+        elif model.chosen is not None:
+            self.why.text = f"您选择了“{model.chosen.label}”，请告诉我们原因（可多选）"
+            self.reasons.show(model.reasons)
+            self.error_text.text = model.error
+            self.compose(self.bar, self.why, self.reasons, *([self.error_text] if model.error else []), self.send)
+        else:
+            self.about.text = f"请为{model.about}评价"
+            self.compose(self.bar, self.about, self.how, self.levels)
+
+    def restyle(self, theme: Theme) -> None:
+        self.levels.spacing = theme.gap * 2
+        super().restyle(theme)
 
     def enter(self) -> None:
-        self.chosen: Rating | None = None
-        self.reasons: set[str] = set()
-        self.done, self.error = False, ""
+        self.model.reset()
         self.hardware.on_rating = self.choose
 
     def leave(self) -> None:
         self.hardware.on_rating = None
         super().leave()
 
-    def update(self) -> None:
-        """The session recorded the rating; `record` redraws."""
+    def reset(self) -> None:
+        super().reset()
+        blank(self.about)
 
     def choose(self, rating: Rating) -> None:
-        if self.done or self.session.state != State.RATING:
+        if self.model.done or self.session.state != State.RATING:
             return
         self.session.touch()
         if rating.is_bad:
-            self.chosen = rating
-            self.redraw()
+            self.model.chosen = rating
         else:
             self.record(rating)
 
     def toggle(self, reason: str) -> None:
-        self.reasons ^= {reason}
-        self.error = ""
-        self.redraw()
+        self.model.reasons = sorted(set(self.model.reasons) ^ {reason})
+        self.model.error = ""
+
+    def record_chosen(self) -> None:
+        chosen = self.model.chosen
+        if chosen is not None:
+            self.record(chosen)
 
     def record(self, rating: Rating) -> None:
         try:
-            self.session.rate(rating, sorted(self.reasons))
+            self.session.rate(rating, sorted(self.model.reasons))
         except FormInvalid as invalid:
-            self.error = "；".join(invalid.errors.values())
-            self.redraw()
+            self.model.error = "；".join(invalid.errors.values())
             return
         events.record(events.EventId.RATING_RECORDED, rating=rating.value)
-        self.done = True
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t, case = self.theme, self.session.case
-        body.add_widget(self.header("我要评价", None))
-        if self.done:
-            body.add_widget(Widget(size_hint_y=0.4))
-            body.add_widget(Text(t, "感谢您的评价！", size=t.font_title * 1.3, bold=True, halign="center"))
-            body.add_widget(Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour=t.palette.muted))
-            body.add_widget(Widget())
-            body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
-            return
-        if self.chosen is not None:
-            body.add_widget(Text(t, f"您选择了“{self.chosen.label}”，请告诉我们原因（可多选）", bold=True))
-            body.add_widget(chips(self, self.session.config.rating.bad_reasons, self.reasons, self.toggle, 3))
-            if self.error:
-                body.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-            chosen = self.chosen
-            body.add_widget(button_row(t, [BigButton(t, "重新选择", lambda: self.choose_again()),
-                                           BigButton(t, "提交评价", lambda: self.record(chosen), primary=True)]))
-            return
-        about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
-        body.add_widget(Text(t, f"请为{about}评价", size=t.font_button, bold=True))
-        body.add_widget(Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour=t.palette.muted))
-        levels = BoxLayout(spacing=t.gap * 2)
-        for rating in Rating:
-            levels.add_widget(BigButton(t, rating.label, lambda r=rating: self.choose(r), primary=rating.value <= 2,
-                                        size=t.font_button, size_hint_y=1))
-        body.add_widget(levels)
+        self.model.done = True
 
     def choose_again(self) -> None:
-        self.chosen, self.reasons = None, set()
-        self.redraw()
+        self.model.chosen, self.model.reasons = None, []
 
 
 class ProgressLookup(Protocol):
@@ -131,48 +163,105 @@ class ProgressLookup(Protocol):
     def by_id_number(self, id_number: str) -> list[Progress]: ...
 
 
-class ProgressScreen(Step):
-    """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader."""
+class ProgressScreen(BuiltStep):
+    """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader.
+    Built once: the query and its answer are `ProgressModel`."""
 
     prompt = "请输入受理编号，或把身份证放在读卡区"
+    heading, model_type = "进度查询", ProgressModel
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
-                 progress: ProgressLookup, **kwargs: object) -> None:
+                 progress: ProgressLookup, **kwargs: Any) -> None:
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self.progress = progress
+        t = self.theme
+        self.split = BoxLayout()
+        self.left = BoxLayout(orientation="vertical")
+        self.number = Text(t, "", size="title", bold=True)
+        self.number_box = fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.card_hint = Text(t, "也可以把身份证放在读卡区，查询您在本终端提交的申请。", colour="muted")
+        self.found_lines = Lines(t, padding=t.mm(3))
+        self.answer = Panel(t)
+        self.answer.add_widget(scrolling(t, self.found_lines))
+        self.done = BigButton(t, "完成", session.finish)
+        self.buttons = ButtonRow(t, [self.done, BigButton(t, "查询", self.query, primary=True)])
+        for part in (Text(t, "受理编号", colour="muted"), self.number, self.card_hint, self.answer, self.buttons):
+            self.left.add_widget(part)
+        self.split.add_widget(self.left)
+        self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
+        self.body.add_widget(self.bar)
+        self.body.add_widget(self.split)
+        self.views = [self.bar, self.split, self.error_text, self.done]
+        self.model.fbind("digits", self._show_number)
+        for name in ("error", "looking", "results"):
+            self.model.fbind(name, self._show_answer)
+        self.restyle(t)
+        self._show_number()
+        self._show_answer()
+
+    @property
+    def results(self) -> list[Progress] | None:
+        return self.model.results
+
+    @property
+    def case_no(self) -> str:
+        prefix, digits = self.settings.terminal.id, self.model.digits
+        return f"{prefix}-{digits[:6]}-{digits[6:]}" if len(digits) > 6 else f"{prefix}-{digits}"
+
+    def _show_number(self, *_: object) -> None:
+        self.number.text = self.case_no + "_" * max(0, 10 - len(self.model.digits))
+
+    def _show_answer(self, *_: object) -> None:
+        model = self.model
+        show_if(self.error_text, self.left, bool(model.error), index=len(self.left.children) - 2)
+        self.error_text.text = model.error
+        lines: list[TextLine] = []
+        if model.looking:
+            lines.append(("正在查询，请稍候…", None, True, None))
+        elif model.results is not None and not model.results:
+            lines.append(("没有查到您在本终端提交的申请。请输入受理编号，或到服务窗口咨询。", None, False, None))
+        for found in model.results or ():
+            when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
+            lines += [(plain(found.case_no), None, True, None), (plain(f"{found.status_zh}{when}"), None, False, None)]
+        self.found_lines.show(lines)
+        self.answer.paint(model.looking or model.results is not None)
+        show_if(self.done, self.buttons, model.results is not None, index=1)
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 1.5
+        self.number.padding = (theme.mm(2), theme.mm(1))
+        self.number_box[0].rgba, self.number_box[1].rgba = theme.palette.surface, theme.palette.primary
+        self.found_lines.padding = theme.mm(3)
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self.bar.show(self.heading, self.back_action())
 
     def enter(self) -> None:
-        self.digits, self.error = "", ""
-        self.results: list[Progress] | None = None
-        self.looking = False
+        self.model.reset()
         self.hardware.watch_cards(self.on_card)
 
     def leave(self) -> None:
         self.hardware.stop_cards()
-        self.digits, self.error, self.results = "", "", None  # nothing of this query stays for the next person
-        super().leave()
-
-    @property
-    def case_no(self) -> str:
-        prefix = self.settings.terminal.id
-        return f"{prefix}-{self.digits[:6]}-{self.digits[6:]}" if len(self.digits) > 6 else f"{prefix}-{self.digits}"
+        super().leave()  # nothing of this query stays for the next person
 
     def key(self, key: str) -> None:
-        self.digits, self.error = typed(self.digits, key, 12), ""
+        self.model.digits, self.model.error = typed(self.model.digits, key, 12), ""
         self.session.touch()
-        self.number.text = self.case_no + "_" * max(0, 10 - len(self.digits))
 
     def query(self) -> None:
         case_no = self.case_no
         if parse_case_number(case_no) is None:
-            self.error = "受理编号是回执上“受理编号”一行，输入日期6位和序号4位，共10位数字。"
-            self.redraw()
+            self.model.error = "受理编号是回执上“受理编号”一行，输入日期6位和序号4位，共10位数字。"
             return
         self.session.set_progress_query(case_no)
         self.lookup(lambda: self.progress.by_case_no(case_no))
 
     def on_card(self, event: ReaderEvent) -> None:
-        if event.kind != "card-read" or event.identity is None or self.looking or self.session.state != State.PROGRESS:
+        if event.kind != "card-read" or event.identity is None or self.model.looking \
+                or self.session.state != State.PROGRESS:
             return
         identity = event.identity
         self.session.set_progress_query(identity=identity)
@@ -180,202 +269,202 @@ class ProgressScreen(Step):
         self.lookup(lambda: lookup.by_id_number(id_number))
 
     def lookup(self, job: Callable[[], list[Progress]]) -> None:
-        self.looking, self.results = True, None
-        self.redraw()
+        self.model.looking, self.model.results = True, None
         self.hardware.run(job, self.found)
 
-    def found(self, results: "list[Progress] | TerminalError") -> None:
+    def found(self, results: list[Progress] | TerminalError) -> None:
         if self.session.state != State.PROGRESS:
             return
-        self.looking = False
+        self.model.looking = False
         if isinstance(results, TerminalError):
-            self.error, self.results = results.advice_zh, None
+            self.model.error, self.model.results = results.advice_zh, None
         else:
-            self.results = results
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("进度查询", self.back_action()))
-        split = BoxLayout(spacing=t.gap * 3)
-        left = BoxLayout(orientation="vertical", spacing=t.gap * 1.5)
-        left.add_widget(Text(t, "受理编号", colour=t.palette.muted))
-        self.number = Text(t, self.case_no + "_" * max(0, 10 - len(self.digits)), size=t.font_title, bold=True)
-        self.number.padding = (t.mm(2), t.mm(1))
-        fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
-        left.add_widget(self.number)
-        if self.error:
-            left.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-        left.add_widget(Text(t, "也可以把身份证放在读卡区，查询您在本终端提交的申请。", colour=t.palette.muted))
-        left.add_widget(self.result_view())
-        buttons = [BigButton(t, "查询", self.query, primary=True)]
-        if self.results is not None:
-            buttons.insert(0, BigButton(t, "完成", self.session.finish))
-        left.add_widget(button_row(t, buttons))
-        split.add_widget(left)
-        split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
-        body.add_widget(split)
-
-    def result_view(self) -> Widget:
-        t = self.theme
-        box = column(t, padding=t.mm(3))
-        if self.looking:
-            box.add_widget(Text(t, "正在查询，请稍候…", bold=True))
-        elif self.results is not None and not self.results:
-            box.add_widget(Text(t, "没有查到您在本终端提交的申请。请输入受理编号，或到服务窗口咨询。"))
-        for found in self.results or ():
-            when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
-            box.add_widget(Text(t, found.case_no, bold=True))
-            box.add_widget(Text(t, f"{found.status_zh}{when}"))
-        view = scrolling(t, box)
-        if self.looking or self.results is not None:
-            fill(view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
-        return view
+            self.model.results = results
 
 
-class ComplaintScreen(Step):
-    """有诉即办: a category, the problem picked from common phrases, an optional phone for the answer."""
+class ComplaintScreen(BuiltStep):
+    """有诉即办: a category, the problem picked from common phrases, an optional phone for the answer.
+    Built once: what the person picked and typed is `ComplaintModel`; the three views are kept."""
 
     prompt = "请选择要反映的问题，可以留下电话，方便我们联系您"
+    heading, model_type = "我要投诉 · 有诉即办", ComplaintModel
 
     CANDIDATES = 8  # characters offered at once, on 15 mm keys
 
-    def enter(self) -> None:
-        self.category = COMPLAINT_CATEGORIES[0]
-        self.phrases: list[str] = []
-        self.phone, self.typing_phone, self.error = "", False, ""
-        self.writing, self.written, self.syllable, self.page = False, "", "", 0
-        self.filed: Complaint | None = None
-
-    def leave(self) -> None:
-        self.enter()  # what was typed and the phone go with the person
-        super().leave()
-
-    def update(self) -> None:
-        """The session filed the complaint; `submit` redraws."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        t, session = self.theme, self.session
+        # filed
+        self.above, self.below = Widget(size_hint_y=0.3), Widget()
+        self.number, self.answer = Text(t, "", size="button", halign="center"), Text(t, "", halign="center")
+        self.filed_view = [self.above, Text(t, "您反映的问题已经收到", size="title", bold=True, halign="center"),
+                           self.number, self.answer, self.below, BigButton(t, "完成", session.finish, primary=True)]
+        # typing in pinyin, full width (ten 15 mm keys a row): the text so far, candidates, the keyboard
+        self.typed = Text(t, "", size="button", markup=True)
+        self.candidates = BoxLayout(size_hint_y=None, height=t.mm(15))
+        self.slots = [(BigButton(t, "", lambda: None, height=t.mm(15)), Widget()) for _ in range(self.CANDIDATES)]
+        self.page_buttons = [BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6, size="body"),
+                             BigButton(t, "打好了", partial(self.write, False), primary=True, height=t.mm(15),
+                                       size_hint_x=1.6, size="body")]
+        self.writing_view = [self.typed, self.candidates, Keyboard(t, self.letter), Widget()]  # room below the keys
+        # choosing
+        self.split = BoxLayout()
+        left = column(t)
+        self.left = left
+        self.yours = Text(t, "")
+        self.type_button = BigButton(t, "", partial(self.write, True))
+        self.phrase_chips = Chips(t, COMPLAINT_PHRASES, self.toggle, 3)
+        self.categories = Chips(t, COMPLAINT_CATEGORIES, self.pick_category, 3)
+        for part in (Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True), self.type_button, self.phrase_chips,
+                     Text(t, "问题类别", bold=True), self.categories):
+            left.add_widget(part)
+        self.split.add_widget(scrolling(t, left))
+        self.contact = BoxLayout(orientation="vertical", size_hint_x=0.4)
+        self.phone_text = Text(t, "", size="button", bold=True)
+        self.phone_box = fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.line)
+        self.pad = NumberPad(t, self.key)
+        self.phone_done = BigButton(t, "电话输好了", partial(self.ask_phone, False))
+        self.leave_phone = BigButton(t, "留下电话", partial(self.ask_phone, True))
+        self.spare = Widget()
+        self.error_text = Text(t, "", colour="badge", bold=True)
+        self.submit_button = BigButton(t, "提交", self.submit, primary=True)
+        self.phone_label = Text(t, "联系电话", colour="muted")
+        self.split.add_widget(self.contact)
+        self.views = [self.bar, *self.filed_view, *self.writing_view, *(b for pair in self.slots for b in pair),
+                      *self.page_buttons, self.split, self.yours, self.phone_label, self.phone_text, self.pad,
+                      self.phone_done, self.leave_phone, self.error_text, self.submit_button]
+        for name in ("category", "phrases", "written", "writing", "syllable", "page", "phone", "typing_phone", "error",
+                     "filed", "elderly"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
 
     @property
     def text(self) -> str:
-        return "；".join(self.phrases + ([self.written] if self.written else []))
+        return self.model.text
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        self.bar.show(self.heading, self.back_action())
+        if model.filed is not None:
+            self.number.text = f"诉求编号 {model.filed.complaint_no}"
+            self.answer.text = "工作人员会在3个工作日内给您回电话。" if model.filed.phone else \
+                f"您可以凭诉求编号拨打 {self.settings.terminal.complaint_phone} 查询处理结果。"
+            self.compose(self.bar, *self.filed_view)
+        elif model.writing:
+            self.show_writing()
+            self.compose(self.bar, *self.writing_view)
+        else:
+            self.show_choosing()
+            self.compose(self.bar, self.split)
+
+    def show_writing(self) -> None:
+        model, muted = self.model, self.theme.palette.muted_hex
+        shown = plain(model.text) + (f" [color={muted}]{plain(model.syllable)}[/color]" if model.syllable else "")
+        self.typed.text = shown or f"[color={muted}]用拼音打字，例如 dengdai 打出“等待”[/color]"
+        offered = candidates(model.syllable, limit=(model.page + 1) * self.CANDIDATES)[model.page * self.CANDIDATES:]
+        offered = offered[:self.CANDIDATES]
+        row: list[Widget] = []
+        for index, (button, gap) in enumerate(self.slots):
+            if index < len(offered):
+                button.action = partial(self.choose, offered[index])
+                button.show(offered[index])
+                row.append(button)
+            else:
+                row.append(gap)
+        row += self.page_buttons
+        if self.candidates.children[::-1] != row:
+            self.candidates.clear_widgets()
+            for widget in row:
+                self.candidates.add_widget(widget)
+
+    def show_choosing(self) -> None:
+        model, elderly = self.model, self.model.elderly
+        show_if(self.yours, self.left, bool(model.written), index=len(self.left.children) - 1)
+        self.yours.text = f"您写的：{model.written}"
+        self.type_button.show("打字修改" if model.written else "打字（拼音）")
+        self.phrase_chips.show(model.phrases, count=6 if elderly else None, cols=2 if elderly else 3)
+        self.categories.show({model.category}, cols=2 if elderly else 3)
+        self.phone_text.text = model.phone or "（可不填）"
+        parts: list[Widget] = [self.phone_label, self.phone_text]
+        parts += [self.pad, self.phone_done] if model.typing_phone else [self.leave_phone, self.spare]
+        parts += [self.error_text] if model.error else []
+        self.error_text.text = model.error
+        parts.append(self.submit_button)
+        if self.contact.children[::-1] != parts:
+            self.contact.clear_widgets()
+            for part in parts:
+                self.contact.add_widget(part)
+
+    def restyle(self, theme: Theme) -> None:
+        self.split.spacing, self.contact.spacing, self.candidates.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap / 2
+        self.phone_text.padding = (theme.mm(2), theme.mm(1))
+        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.line
+        super().restyle(theme)
+        self._compose()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
+    def enter(self) -> None:
+        self.model.reset()
+        self.model.category = COMPLAINT_CATEGORIES[0]
+
+    def reset(self) -> None:
+        super().reset()  # what was typed and the phone go with the person
+        for label in (self.typed, self.yours, self.phone_text, self.number):
+            blank(label)
 
     def write(self, on: bool) -> None:
-        self.writing, self.syllable, self.page = on, "", 0
-        self.redraw()
+        self.model.writing, self.model.syllable, self.model.page = on, "", 0
 
     def letter(self, key: str) -> None:
         """A key of the letter keyboard: pinyin into the syllable; 删除 takes a letter, then a character."""
+        model = self.model
         self.session.touch()
         if key == "\b":
-            if self.syllable:
-                self.syllable = self.syllable[:-1]
+            if model.syllable:
+                model.syllable = model.syllable[:-1]
             else:
-                self.written = self.written[:-1]
+                model.written = model.written[:-1]
         elif key == "":
-            self.syllable, self.written = "", ""
+            model.syllable, model.written = "", ""
         else:
-            self.syllable = (self.syllable + key)[:6]
-        self.page = 0
-        self.redraw()
+            model.syllable = (model.syllable + key)[:6]
+        model.page = 0
 
     def choose(self, char: str) -> None:
-        self.written, self.syllable, self.page = (self.written + char)[:200], "", 0
-        self.error = ""
-        self.redraw()
+        model = self.model
+        model.written, model.syllable, model.page = (model.written + char)[:200], "", 0
+        model.error = ""
 
     def next_page(self) -> None:
-        self.page += 1
-        self.redraw()
-
-    def writing_view(self, body: BoxLayout) -> None:
-        """Full width (ten 15 mm keys a row): the text so far, candidate characters, the keyboard."""
-        t = self.theme
-        shown = self.text + (f" [color={t.palette.muted_hex}]{self.syllable}[/color]" if self.syllable else "")
-        body.add_widget(Text(t, shown or f"[color={t.palette.muted_hex}]用拼音打字，例如 dengdai 打出“等待”[/color]",
-                             size=t.font_button, markup=True))
-        row = BoxLayout(size_hint_y=None, height=t.mm(15), spacing=t.gap / 2)
-        offered = candidates(self.syllable, limit=(self.page + 1) * self.CANDIDATES)[self.page * self.CANDIDATES:]
-        for char in offered[:self.CANDIDATES]:
-            row.add_widget(BigButton(t, char, lambda char=char: self.choose(char), height=t.mm(15)))
-        for _ in range(self.CANDIDATES - len(offered[:self.CANDIDATES])):
-            row.add_widget(Widget())
-        row.add_widget(BigButton(t, "下一页", self.next_page, height=t.mm(15), size_hint_x=1.6, size=t.font_body))
-        row.add_widget(BigButton(t, "打好了", lambda: self.write(False), primary=True, height=t.mm(15),
-                                 size_hint_x=1.6, size=t.font_body))
-        body.add_widget(row)
-        body.add_widget(Keyboard(t, self.letter))
-        body.add_widget(Widget())  # the rest of the height stays below the keyboard
+        self.model.page += 1
 
     def pick_category(self, category: str) -> None:
-        self.category = category
-        self.redraw()
+        self.model.category = category
 
     def toggle(self, phrase: str) -> None:
-        self.phrases.remove(phrase) if phrase in self.phrases else self.phrases.append(phrase)
-        self.error = ""
-        self.redraw()
+        phrases = list(self.model.phrases)
+        phrases.remove(phrase) if phrase in phrases else phrases.append(phrase)
+        self.model.phrases, self.model.error = phrases, ""
 
     def key(self, key: str) -> None:
-        self.phone = typed(self.phone, key, 12)
+        self.model.phone = typed(self.model.phone, key, 12)
         self.session.touch()
-        self.phone_text.text = self.phone or "（可不填）"
 
     def ask_phone(self, on: bool) -> None:
-        self.typing_phone = on
-        self.redraw()
+        self.model.typing_phone = on
 
     def submit(self) -> None:
+        model = self.model
         try:
-            self.filed = self.session.submit_complaint(self.category, self.text, self.phone)
+            filed = self.session.submit_complaint(model.category, model.text, model.phone)
         except FormInvalid as invalid:
-            self.error = "；".join(invalid.errors.values())
+            model.error = "；".join(invalid.errors.values())
         else:
-            events.record(events.EventId.COMPLAINT_FILED, category=self.category)
-        self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t = self.theme
-        body.add_widget(self.header("我要投诉 · 有诉即办", self.back_action()))
-        if self.filed is not None:
-            body.add_widget(Widget(size_hint_y=0.3))
-            body.add_widget(Text(t, "您反映的问题已经收到", size=t.font_title, bold=True, halign="center"))
-            body.add_widget(Text(t, f"诉求编号 {self.filed.complaint_no}", size=t.font_button, halign="center"))
-            answer = "工作人员会在3个工作日内给您回电话。" if self.filed.phone else \
-                f"您可以凭诉求编号拨打 {self.settings.terminal.complaint_phone} 查询处理结果。"
-            body.add_widget(Text(t, answer, halign="center"))
-            body.add_widget(Widget())
-            body.add_widget(BigButton(t, "完成", self.session.finish, primary=True))
-            return
-        if self.writing:
-            self.writing_view(body)
-            return
-        split = BoxLayout(spacing=t.gap * 3)
-        left = column(t)
-        left.add_widget(Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True))
-        phrases = COMPLAINT_PHRASES[:6] if self.session.elderly else COMPLAINT_PHRASES
-        if self.written:
-            left.add_widget(Text(t, f"您写的：{self.written}"))
-        left.add_widget(BigButton(t, "打字修改" if self.written else "打字（拼音）", lambda: self.write(True)))
-        left.add_widget(chips(self, phrases, set(self.phrases), self.toggle, 2 if self.session.elderly else 3))
-        left.add_widget(Text(t, "问题类别", bold=True))
-        left.add_widget(chips(self, COMPLAINT_CATEGORIES, self.category, self.pick_category, 2 if self.session.elderly else 3))
-        split.add_widget(scrolling(t, left))
-        right = BoxLayout(orientation="vertical", spacing=t.gap * 1.5, size_hint_x=0.4)
-        right.add_widget(Text(t, "联系电话", colour=t.palette.muted))
-        self.phone_text = Text(t, self.phone or "（可不填）", size=t.font_button, bold=True)
-        self.phone_text.padding = (t.mm(2), t.mm(1))
-        fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.line)
-        right.add_widget(self.phone_text)
-        if self.typing_phone:
-            right.add_widget(NumberPad(t, self.key))
-            right.add_widget(BigButton(t, "电话输好了", lambda: self.ask_phone(False)))
-        else:
-            right.add_widget(BigButton(t, "留下电话", lambda: self.ask_phone(True)))
-            right.add_widget(Widget())
-        if self.error:
-            right.add_widget(Text(t, self.error, colour=t.palette.badge, bold=True))
-        right.add_widget(BigButton(t, "提交", self.submit, primary=True))
-        split.add_widget(right)
-        body.add_widget(split)
+            events.record(events.EventId.COMPLAINT_FILED, category=model.category)
+            model.filed = filed
 
 
 def help_slip(config: Config, step: str, item_name: str, now: datetime) -> ReceiptDocument:
@@ -388,19 +477,56 @@ def help_slip(config: Config, step: str, item_name: str, now: datetime) -> Recei
         SmallPrint(f"服务电话：{terminal.consult_phone}"), SmallPrint(f"投诉电话：{terminal.complaint_phone}")))
 
 
-class HelpScreen(Step):
-    """The center's phone in large figures, and a request slip to hand to the staff."""
+class HelpScreen(BuiltStep):
+    """The center's phone in large figures, and a request slip to hand to the staff. Built once,
+    following `HelpModel`."""
 
     prompt = "需要帮助，请拨打屏幕上的电话，或打印求助单交给工作人员"
+    heading, model_type = "帮办代办", HelpModel
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
-                 came_from: Callable[[], State], **kwargs: object) -> None:
+                 came_from: Callable[[], State], **kwargs: Any) -> None:
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self._came_from = came_from  # the kiosk knows which screen the person asked for help from
+        t, terminal = self.theme, self.settings.terminal
+        self.phone = Text(t, terminal.consult_phone, bold=True, halign="center", colour="primary")
+        self.more = Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center")  # not in elderly mode
+        self.said = Text(t, "", bold=True, halign="center")
+        self.back_button = BigButton(t, "回到上一步", session.back)
+        self.buttons = ButtonRow(t, [self.back_button, BigButton(t, "打印求助单", self.print_slip, primary=True)])
+        self.fixed = [Text(t, "工作人员可以帮您办，也可以替您办", size="button", bold=True, halign="center"),
+                      Text(t, f"{terminal.center_name} 服务电话", halign="center", colour="muted"), self.phone]
+        self.below = Widget()
+        self.views = [self.bar, *self.fixed, self.more, self.said, self.below, self.back_button, self.buttons]
+        for name in ("printing", "slip", "elderly"):
+            self.model.fbind(name, self._compose)
+        self.restyle(t)
+
+    def _compose(self, *_: object) -> None:
+        model = self.model
+        self.bar.show(self.heading, self.back_action())
+        if model.printing:
+            self.said.text, self.said.tone = "正在打印求助单…", "text"
+        elif model.slip is not None:
+            self.said.text = "求助单已打印，请取走。" if model.slip.printed else \
+                "打印机暂时不能使用，求助单没有打印。请直接到服务窗口，或拨打上面的电话。"
+            self.said.tone = "text" if model.slip.printed else "badge"
+        self.said.restyle(self.theme)
+        show_if(self.back_button, self.buttons, self.back_action() is not None and self.came_from() != State.HOME,
+                index=1)
+        self.compose(self.bar, *self.fixed, *([] if model.elderly else [self.more]),
+                     *([self.said] if model.printing or model.slip is not None else []), self.below, self.buttons)
+
+    def restyle(self, theme: Theme) -> None:
+        self.phone.size_role = min(theme.font_title * 1.8, theme.mm(16))
+        super().restyle(theme)
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
 
     def enter(self) -> None:
-        self.slip: PrintResult | None = None
-        self.printing = False
+        self.model.printing, self.model.slip = False, None
         events.record(events.EventId.HELP_REQUESTED, from_state=self.came_from().value)
 
     def came_from(self) -> State:
@@ -410,33 +536,9 @@ class HelpScreen(Step):
         item = self.session.item
         document = help_slip(self.settings, STEP_NAMES.get(self.came_from(), "首页"), item.title if item else "",
                              datetime.now())
-        self.printing = True
+        self.model.printing = True
         self.hardware.print_documents([document], self.printed)
-        self.redraw()
 
     def printed(self, result: PrintResult) -> None:
         if self.session.state == State.HELP:
-            self.slip, self.printing = result, False
-            self.redraw()
-
-    def build(self, body: BoxLayout) -> None:
-        t, terminal = self.theme, self.settings.terminal
-        body.add_widget(self.header("帮办代办", self.back_action()))
-        body.add_widget(Text(t, "工作人员可以帮您办，也可以替您办", size=t.font_button, bold=True, halign="center"))
-        body.add_widget(Text(t, f"{terminal.center_name} 服务电话", halign="center", colour=t.palette.muted))
-        body.add_widget(Text(t, terminal.consult_phone, size=min(t.font_title * 1.8, t.mm(16)), bold=True,
-                             halign="center", colour=t.palette.primary))
-        if not self.session.elderly:  # elderly: fewer words, the button says it
-            body.add_widget(Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center"))
-        if self.printing:
-            body.add_widget(Text(t, "正在打印求助单…", bold=True, halign="center"))
-        elif self.slip is not None:
-            said = "求助单已打印，请取走。" if self.slip.printed else \
-                "打印机暂时不能使用，求助单没有打印。请直接到服务窗口，或拨打上面的电话。"
-            body.add_widget(Text(t, said, bold=True, halign="center",
-                                 colour=t.palette.text if self.slip.printed else t.palette.badge))
-        body.add_widget(Widget())
-        buttons = [BigButton(t, "打印求助单", self.print_slip, primary=True)]
-        if self.back_action() is not None and self.came_from() != State.HOME:
-            buttons.insert(0, BigButton(t, "回到上一步", self.session.back))
-        body.add_widget(button_row(t, buttons))
+            self.model.slip, self.model.printing = result, False

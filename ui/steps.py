@@ -2,28 +2,32 @@
 
 A `Step` is told when the session arrives (`enter`: reset what the screen shows, start its
 device) and when it leaves (`leave`: stop the device and `reset`: blank every word, so the next
-person finds no name, number or page left in a hidden screen). Most steps draw their body anew
-from the session on every change; the form is built once (ui/screens.py says how). Device trouble never opens an error box:
-`problem` draws what happened in words and the ways forward that always exist (try again, go to a
-window, call for help).
+person finds no name, number or page left in a hidden screen). Every step is built once: a
+`BuiltStep` makes its views at start-up and follows its view model (ui/viewmodels.py), which the
+session's events and the devices' answers set; showing a step or a change makes no widgets.
+Device trouble never opens an error box: a `Problem` panel says what happened in words and the
+ways forward that always exist (try again, go to a window, call for help).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from kivy.animation import Animation
 from kivy.graphics import Color, Line, RoundedRectangle
 from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
+from kivy.utils import escape_markup
 
 from terminal.config import Config
 from terminal.session import NO_BACK, TRANSITIONS, Session, State
 from ui.hardware import Hardware
-from ui.screens import Navigate, Page
+from ui.screens import BuiltOnce, Navigate, Page, blank, restyle_tree
 from ui.theme import Theme
-from ui.widgets import Animated, BigButton, Style, Text, column, fill, scrolling
+from ui.viewmodels import ViewModel
+from ui.widgets import Animated, BigButton, Panel, Size, Style, Text, Tone, column, scrolling
 
 Action = tuple[str, Callable[[], None]]
 HELP_FROM = frozenset(s for s, targets in TRANSITIONS.items() if State.HELP in targets)  # 帮办代办 reachable
@@ -50,20 +54,6 @@ class Step(Page):
         """返回 where the session allows it (never from submit onwards)."""
         return self.session.back if self.session.state not in NO_BACK else None
 
-    def problem(self, title: str, advice: str, actions: Sequence[Action]) -> Widget:
-        """A fault in plain words and what to do next, as big buttons (first one primary). The words
-        scroll when elderly-mode text is long; the buttons always stay in sight."""
-        t = self.theme
-        panel = BoxLayout(orientation="vertical", padding=t.mm(4), spacing=t.gap)
-        fill(panel, t.palette.surface, radius=t.mm(3), border=t.palette.badge)
-        words = column(t)
-        words.add_widget(Text(t, title, size=t.font_title, bold=True))
-        words.add_widget(Text(t, advice))
-        panel.add_widget(scrolling(t, words))
-        for index, (label, action) in enumerate(actions):
-            panel.add_widget(BigButton(t, label, action, primary=index == 0))
-        return panel
-
     def ways_forward(self, retry: Action | None = None) -> list[Action]:
         """Try again (when it can help), call for help (before submitting), or go to a window."""
         actions = [retry] if retry else []
@@ -71,6 +61,110 @@ class Step(Page):
             actions.append(("呼叫工作人员帮助", self.session.request_help))
         actions.append(("到服务窗口办理（回到首页）", self.session.cancel))
         return actions
+
+
+class BuiltStep(Step, BuiltOnce):
+    """A journey screen built once: its views are made at start-up and follow `model` (what the
+    session and the devices said); showing it or a device event only sets the model's properties.
+
+    `views` lists the top-level widgets of every view, shown or not: a new theme restyles them all,
+    and `compose` puts one view's widgets into the body."""
+
+    heading: str  # the title bar's words
+    model_type: type[ViewModel]
+    views: list[Widget]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.model = self.model_type()
+        super().__init__(*args, **kwargs)
+        self.bar = self.header(self.heading, None)
+
+    def restyle(self, theme: Theme) -> None:
+        for view in self.views:
+            restyle_tree(view, theme)
+
+    def compose(self, *widgets: Widget) -> None:
+        """The body shows exactly `widgets`, top to bottom (kept, not made anew, when they change)."""
+        if self.body.children[::-1] != list(widgets):
+            self.body.clear_widgets()
+            for widget in widgets:
+                self.body.add_widget(widget)
+
+
+class Problem(Panel):
+    """A fault in plain words and what to do next, as big buttons (first one primary). The words
+    scroll when elderly-mode text is long; the buttons always stay in sight. Built once: `show`
+    gives it other words and other buttons."""
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__(theme, border="badge", radius_mm=3, orientation="vertical")
+        self.title = Text(theme, "", size="title", bold=True)
+        self.advice = Text(theme, "")
+        words = column(theme)
+        words.add_widget(self.title)
+        words.add_widget(self.advice)
+        self.words = scrolling(theme, words)
+        self.add_widget(self.words)
+        self.buttons: list[BigButton] = []
+        self.theme = theme
+        self.restyle(theme)
+
+    def show(self, title: str, advice: str, actions: Sequence[Action]) -> None:
+        self.title.text, self.advice.text, self.words.scroll_y = title, advice, 1
+        while len(self.buttons) < len(actions):
+            self.buttons.append(BigButton(self.theme, "", lambda: None))
+        for index, (button, (label, action)) in enumerate(zip(self.buttons[:len(actions)], actions, strict=True)):
+            button.action = action
+            button.show(label, primary=index == 0)
+            if button.parent is None:
+                self.add_widget(button, index=0)
+        for button in self.buttons[len(actions):]:
+            if button.parent is self:
+                self.remove_widget(button)
+
+    def restyle(self, theme: Theme) -> None:
+        super().restyle(theme)
+        self.theme, self.padding, self.spacing = theme, theme.mm(4), theme.gap
+        for button in self.buttons:
+            button.restyle(theme)
+
+
+TextLine = tuple[str, Size, bool, Tone]  # (text with markup, size role, bold, colour role) of a `Lines` label
+
+
+def plain(text: str) -> str:
+    """Words shown in a label that takes markup, as they are."""
+    return escape_markup(text)
+
+
+class Lines(BoxLayout):
+    """A column of labels as tall as its lines (put it in a ScrollView). Built once: its labels are
+    pooled and given the next lines' words; those left over are blanked, so none keeps old words."""
+
+    def __init__(self, theme: Theme, **kwargs: object) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None, **kwargs)
+        self.fbind("minimum_height", self.setter("height"))
+        self.pool: list[Text] = []
+        self.theme = theme
+        self.restyle(theme)
+
+    def show(self, lines: Sequence[TextLine]) -> None:
+        while len(self.pool) < len(lines):
+            self.pool.append(Text(self.theme, "", markup=True))
+        for label, (text, size, bold, colour) in zip(self.pool[:len(lines)], lines, strict=True):
+            label.size_role, label.tone, label.bold, label.text = size, colour, bold, text
+            label.restyle(self.theme)
+            if label.parent is None:
+                self.add_widget(label, index=0)
+        for label in self.pool[len(lines):]:
+            if label.parent is self:
+                self.remove_widget(label)
+            blank(label)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme, self.spacing = theme, theme.gap
+        for label in self.pool:
+            label.restyle(theme)
 
 
 class CardPictogram(Animated, Widget):
@@ -85,9 +179,23 @@ class CardPictogram(Animated, Widget):
         self.animation = (Animation(drop=1.0, duration=1.2, t="out_quad") + Animation(drop=1.0, duration=0.8)
                           + Animation(drop=0.0, duration=0.01))
         self.animation.repeat = True
-        self.animation.start(self)  # until `stop`: the screen stops it when it redraws or is left
+        self.running = False
+
+    def run(self, on: bool) -> None:
+        """Move while the screen shows it (a running Animation holds the widget: stop it on leaving)."""
+        if on and not self.running:
+            self.drop = 0.0
+            self.animation.start(self)
+        elif not on and self.running:
+            self.animation.cancel(self)
+        self.running = on
+
     def stop(self) -> None:
-        self.animation.cancel(self)
+        self.run(False)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme = theme
+        self._draw()
 
     def _draw(self, *_: object) -> None:
         p, mm = self.theme.palette, self.theme.mm

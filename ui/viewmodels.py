@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
+import numpy as np
 from kivy.event import EventDispatcher
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
 
 from terminal.catalog import Catalog, Item
+from terminal.privacy import NameMask, mask_form_value
 from terminal.session import Journey, Session
 
 Row = tuple[str, str, Callable[[], None]]  # (title, second line, action) of a list row
@@ -23,7 +33,12 @@ def item_rows(items: list[Item], choose: Callable[[Item], None]) -> list[Row]:
     def detail(item: Item) -> str:
         return f"{item.item_type} · {item.department}" + (" · 有办事指南" if item.guide else "")
 
-    return [(item.title, detail(item), lambda item=item: choose(item)) for item in items]
+    return [(item.title, detail(item), partial(choose, item)) for item in items]
+
+
+def name_mask(session: Session) -> NameMask:
+    """How names are masked on screen (the setting is a plain string: anything unknown is the default)."""
+    return "first" if session.config.privacy.name_mask == "first" else "alternate"
 
 
 class ViewModel(EventDispatcher):
@@ -106,3 +121,192 @@ class GuideModel(ViewModel):
     def reset(self) -> None:
         self.item = None
         self.closed = ""
+
+
+class ReviewModel(ViewModel):
+    """核对与签名: the application's facts (name, number, address and phone masked), the pages
+    scanned and the materials missing; the write under way, and why it failed or what to fix."""
+
+    facts = ListProperty()  # (label, value)
+    scanned = ListProperty()  # (material, pages)
+    missing = ListProperty()
+    submitting = BooleanProperty(False)
+    failure = StringProperty("")
+    error = StringProperty("")
+
+    def refresh(self, session: Session) -> None:
+        item, identity, form = session.item, session.identity, session.form
+        style = name_mask(session)
+        self.facts = [("办理事项", item.title if item else ""), ("承办部门", item.department if item else ""),
+                      ("申请人", identity.masked_name(style) if identity else ""),
+                      ("证件号码", identity.masked_id() if identity else ""),
+                      ("住址", mask_form_value("address", form.get("address", ""))),
+                      ("联系电话", mask_form_value("phone", form.get("phone", "")))]
+        self.scanned = [(s.spec.name, s.pages) for s in session.materials if s.done]
+        self.missing = list(session.missing)
+        self.submitting = session.submitting
+
+    def reset(self) -> None:
+        self.facts, self.scanned, self.missing = [], [], []
+        self.submitting, self.failure, self.error = False, "", ""
+
+
+def same(a: object, b: object) -> bool:
+    """Pixels compare by identity (numpy's == compares every pixel, and answers with an array)."""
+    return a is b
+
+
+class ReceiptModel(ViewModel):
+    """打印回执: the case number; the printer's answer (None while it prints) and, without paper,
+    the receipt drawn as a picture to show instead."""
+
+    case_no = StringProperty("")
+    elderly = BooleanProperty(False)
+    result = ObjectProperty(None, allownone=True)
+    picture = ObjectProperty(None, allownone=True, comparator=same)
+
+    def refresh(self, session: Session) -> None:
+        self.case_no = session.case.case_no if session.case is not None else ""
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.result, self.picture, self.case_no, self.elderly = None, None, "", False
+
+
+class RatingModel(ViewModel):
+    """好差评: what is rated; the bad level chosen (None before one is), its reasons, done."""
+
+    about = StringProperty("")
+    chosen = ObjectProperty(None, allownone=True)
+    reasons = ListProperty()
+    error = StringProperty("")
+    done = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        case = session.case
+        self.about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
+
+    def reset(self) -> None:
+        self.about, self.chosen, self.reasons, self.error, self.done = "", None, [], "", False
+
+
+class IdentifyModel(ViewModel):
+    """读取身份证: what the reader is doing ("" when nobody is at this step), the advice after a
+    fault, and whether the person said they have no card with them."""
+
+    status = OptionProperty("", options=["", "waiting", "reading", "failed", "lost", "timeout", "expired"])
+    advice = StringProperty("")
+    no_card = BooleanProperty(False)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.status, self.advice, self.no_card, self.elderly = "", "", False, False
+
+
+class MaterialsModel(ViewModel):
+    """扫描材料: the item's materials and their pages, the one being photographed, the camera's
+    fault (None when it works); `thumbnails` (pixels, kept out of the properties: numpy compares
+    element by element) change with `shots`."""
+
+    materials = ListProperty()  # MaterialStatus of the session, in the guide's order
+    current = StringProperty("")
+    camera_problem = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+    shots = NumericProperty(0)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.thumbnails: dict[str, list[np.ndarray]] = {}
+
+    def refresh(self, session: Session) -> None:
+        self.materials = list(session.materials)
+        self.elderly = session.elderly
+        if self.current not in {s.spec.id for s in self.materials}:
+            undone = [s.spec.id for s in self.materials if not s.done]
+            self.current = undone[0] if undone else (self.materials[0].spec.id if self.materials else "")
+
+    def add_thumbnail(self, material: str, thumbnail: np.ndarray) -> None:
+        self.thumbnails.setdefault(material, []).append(thumbnail)
+        self.shots += 1
+
+    def remove_thumbnail(self, material: str, index: int) -> None:
+        self.thumbnails.get(material, [])[index:index + 1] = []
+        self.shots += 1
+
+    def reset(self) -> None:
+        self.thumbnails = {}
+        self.materials, self.current, self.camera_problem, self.elderly = [], "", None, False
+        self.shots += 1
+
+
+class ProgressModel(ViewModel):
+    """进度查询: the digits typed, why the query was refused, the lookup under way and what it
+    found (None before a query). Nothing here comes from the session: it is typed or read from a card."""
+
+    digits = StringProperty("")
+    error = StringProperty("")
+    looking = BooleanProperty(False)
+    results = ObjectProperty(None, allownone=True)
+
+    def refresh(self, session: Session) -> None:
+        """(The query is this screen's own.)"""
+
+    def reset(self) -> None:
+        self.digits, self.error, self.looking, self.results = "", "", False, None
+
+
+class ComplaintModel(ViewModel):
+    """有诉即办: the category, the phrases picked, what was typed in pinyin (the syllable being
+    typed and the page of candidates), the phone, and the complaint once filed."""
+
+    category = StringProperty("")
+    phrases = ListProperty()
+    written = StringProperty("")
+    writing = BooleanProperty(False)
+    syllable = StringProperty("")
+    page = NumericProperty(0)
+    phone = StringProperty("")
+    typing_phone = BooleanProperty(False)
+    error = StringProperty("")
+    filed = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        self.elderly = session.elderly
+
+    @property
+    def text(self) -> str:
+        return "；".join(list(self.phrases) + ([self.written] if self.written else []))
+
+    def reset(self) -> None:
+        self.category, self.phrases, self.written, self.writing, self.syllable, self.page = "", [], "", False, "", 0
+        self.phone, self.typing_phone, self.error, self.filed, self.elderly = "", False, "", None, False
+
+
+class HelpModel(ViewModel):
+    """帮办代办: the request slip printing, and the printer's answer (None before one is asked for)."""
+
+    printing = BooleanProperty(False)
+    slip = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.printing, self.slip, self.elderly = False, None, False
+
+
+class PlaceholderModel(ViewModel):
+    """A step this version does not offer: which one (None after a wipe)."""
+
+    state = ObjectProperty(None, allownone=True)
+
+    def refresh(self, session: Session) -> None:
+        self.state = session.state
+
+    def reset(self) -> None:
+        self.state = None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from kivy.event import EventDispatcher
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
 from kivy.properties import ObjectProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.recycleboxlayout import RecycleBoxLayout
@@ -59,12 +60,14 @@ class Animated:
         raise NotImplementedError
 
 
-Size = float | str | None   # pixels, or a theme role: "small", "body", "button", "title"
+Size = float | str | tuple[str, float] | None  # pixels, a theme role ("small", "body", "button", "title"), or (role, times)
 Tone = RGBA | str | None    # a colour, or a palette name: "text", "muted", "badge", "primary"...
 
 
 def font_size(theme: Theme, size: Size, default: str = "body") -> float:
     role = default if size is None else size
+    if isinstance(role, tuple):
+        return float(getattr(theme, f"font_{role[0]}")) * role[1]
     return getattr(theme, f"font_{role}") if isinstance(role, str) else role
 
 
@@ -171,6 +174,27 @@ class Badge(Label):
         self.font_size, self.color, self.background.rgba = theme.font_body, theme.palette.on_badge, theme.palette.badge
 
 
+class Panel(BoxLayout):
+    """A box painted in palette colours named by role (a card, a fault): follows a new theme in place."""
+
+    def __init__(self, theme: Theme, *, background: str = "surface", border: str = "line", radius_mm: float = 2,
+                 **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.roles = (background, border)
+        self.colours = fill(self, tone(theme, background), radius=theme.mm(radius_mm), border=tone(theme, border))
+        self.painted, self.theme = True, theme
+
+    def paint(self, on: bool) -> None:
+        """Show the background and outline, or leave the box clear."""
+        self.painted = on
+        self.restyle(self.theme)
+
+    def restyle(self, theme: Theme) -> None:
+        self.theme = theme
+        for colour, role in zip(self.colours, self.roles, strict=True):
+            colour.rgba = tone(theme, role) if self.painted else (0, 0, 0, 0)
+
+
 def column(theme: Theme, **kwargs: object) -> BoxLayout:
     """A vertical stack whose height is the sum of its children (put it in a ScrollView)."""
     box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap, **kwargs)
@@ -268,7 +292,7 @@ class Keyboard(GridLayout):
         for letters in self.ROWS:
             row = BoxLayout(spacing=theme.gap / 2, size_hint_y=None, height=key_height)
             for letter in letters:
-                row.add_widget(BigButton(theme, letter, lambda letter=letter: on_key(letter), height=key_height))
+                row.add_widget(BigButton(theme, letter, partial(on_key, letter), height=key_height))
             if letters == self.ROWS[-1]:
                 row.add_widget(BigButton(theme, "删除", lambda: on_key("\b"), primary=True, height=key_height,
                                          size_hint_x=2))

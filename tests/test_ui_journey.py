@@ -127,10 +127,12 @@ def test_kiosk_keys_and_screen_saver(probe: dict) -> None:
 
 def test_screens_shown_again_and_again_leave_nothing_behind(probe: dict) -> None:
     """Each round of home, browse, search, guide and identify made ~10,000 objects that stayed
-    alive for good (a list's rows, a card animation holding its old screen)."""
+    alive for good (a list's rows, a card animation holding its old screen). The bound is the
+    noise of the device threads' short-lived objects on a loaded machine (a few hundred between
+    two counts), far under that leak; bench/soak.py holds the per-application figure to 50."""
     counts = probe["cycles"]
     per_round = (counts[-1] - counts[1]) / (len(counts) - 2)
-    assert per_round < 100, counts
+    assert per_round < 500, counts
 
 
 def test_journey_screens_are_built_once(probe: dict) -> None:

@@ -112,6 +112,8 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     d.type_digits("0")
     d.tap("下一步")
     d.wait("the materials screen", d.state_is(State.MATERIALS))
+    d.wait("the scanner", lambda: app.hardware.scanner is not None)
+    app.hardware.scanner.auto = False  # nothing is captured before the cable comes out, however slow this machine
     d.wait("a preview", lambda: d.screen().frames_drawn > 1)
     camera = app.settings.devices.camera.address.raw
     camera_simulator.unplug(camera, 600)  # the camera's cable comes out

@@ -13,10 +13,11 @@ import dataclasses
 import json
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from gov_central.server import CentralStore, create_app
 from sync.httpserver import ServerThread
@@ -93,7 +94,7 @@ class SyncThread:
         self.thread.join(10)
 
 
-def start_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> "KioskApp":  # noqa: F821
+def start_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> KioskApp:  # noqa: F821
     """The kiosk in this process's offscreen window, first frames drawn."""
     from ui.window import prepare
 

@@ -40,8 +40,8 @@ def main(out: Path) -> None:
     started = time.monotonic()
     base = config_module.load(None)
     config = dataclasses.replace(base, storage=dataclasses.replace(base.storage, data_dir=out / "data"))
-    from ui import render
     from terminal.assembly.kiosk import make_session
+    from ui import render
 
     clock = [1000.0]  # the idle clock, moved by hand below
     app = render.start(config, make_session(config, clock=lambda: clock[0]))

@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 from kivy.graphics import Color, Line, Rectangle
 from kivy.graphics.texture import Texture
+from kivy.input.motionevent import MotionEvent
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
@@ -132,28 +133,28 @@ class SignaturePad(Widget):
         if notify:
             self.on_change()
 
-    def _relative(self, touch: object) -> list[float]:
-        return [(touch.x - self.x) / max(1, self.width), (touch.y - self.y) / max(1, self.height)]  # type: ignore[attr-defined]
+    def _relative(self, touch: MotionEvent) -> list[float]:
+        return [(touch.x - self.x) / max(1, self.width), (touch.y - self.y) / max(1, self.height)]
 
-    def on_touch_down(self, touch: object) -> bool:
-        if not self.collide_point(*touch.pos):  # type: ignore[attr-defined]
+    def on_touch_down(self, touch: MotionEvent) -> bool:
+        if not self.collide_point(*touch.pos):
             return False
-        touch.grab(self)  # type: ignore[attr-defined]
+        touch.grab(self)
         self.strokes.append(self._relative(touch))
         self._draw()
         return True
 
-    def on_touch_move(self, touch: object) -> bool:
-        if touch.grab_current is not self:  # type: ignore[attr-defined]
+    def on_touch_move(self, touch: MotionEvent) -> bool:
+        if touch.grab_current is not self:
             return False
         self.strokes[-1].extend(self._relative(touch))
         self._draw()
         return True
 
-    def on_touch_up(self, touch: object) -> bool:
-        if touch.grab_current is not self:  # type: ignore[attr-defined]
+    def on_touch_up(self, touch: MotionEvent) -> bool:
+        if touch.grab_current is not self:
             return False
-        touch.ungrab(self)  # type: ignore[attr-defined]
+        touch.ungrab(self)
         self.on_change()
         return True
 

@@ -170,11 +170,6 @@ def leak(app: object, runs: int) -> None:
         apply(driver, "hkdj")
         app.session.cancel()  # type: ignore[attr-defined]
         pump(5)
-        # The simulated printer keeps every line it printed (a paper roll in memory): tear it off,
-        # so the figures are the kiosk's own.
-        paper = app.hardware.printer.simulator.printer  # type: ignore[attr-defined]
-        for printed in (paper.paper.lines, paper.paper.images, paper.paper.qr_codes, paper.canvas._strips):
-            printed.clear()
         gc.collect()
         objects = gc.get_objects()
         counts[run] = (len(objects), resident_mb(), collections.Counter(type(o).__name__ for o in objects)

@@ -202,9 +202,6 @@ class Kiosk:
     def worst_change(self) -> float:
         worst = max(self.changes, default=0.0)
         self.changes.clear()
-        log = getattr(self.app, "screen_changes", None)
-        if isinstance(log, list):
-            log.clear()  # the kiosk's own timing log: read by bench/ui.py, not part of what the soak measures
         return worst
 
     def close(self) -> None:

@@ -363,6 +363,7 @@ def write_set(folder: Path, difficulty: Difficulty, count: int, seed: int = 0,
         cv2.imwrite(str(folder / name), scene.image)
         truth.append({"file": name, "corners": scene.corners.round(2).tolist(), "kind": scene.document.kind})
     (folder / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
+    render_document.cache_clear()  # a set on disk needs no flat documents in memory (~4 MB each; the sim camera)
     log.info("synthetic set written folder=%s difficulty=%s count=%d", folder, difficulty, count)
     return folder
 

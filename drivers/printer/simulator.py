@@ -36,7 +36,7 @@ FAULTS = frozenset({"paper_end", "paper_near_end", "cover_open", "offline", "err
                     "slow", "drop", "paper_out_mid_job", "mute_mid_job"})
 _MID_JOB = {"paper_out_mid_job": "paper_end", "mute_mid_job": "no_answer"}  # switch on part way through a job
 # `terminal run --simulate` and the soak run a simulator for months: it remembers the last slips only.
-KEPT_SLIPS = 20
+KEPT_SLIPS = 3
 KEPT_RECEIVED_BYTES = 1 << 20
 
 # ESC x and GS x commands we accept: number of parameter bytes that follow.

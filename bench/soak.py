@@ -33,6 +33,7 @@ import gc
 import json
 import os
 import random
+import shlex
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 
+UNIT = REPO / "systemd" / "gov-terminal-kiosk.service"
+MEMORY_SETTINGS = ("MALLOC_", "LP_")  # glibc's allocator and Mesa's llvmpipe: read only when the process starts
 FAST_CAMERA = "sim?hold=45&fps=30"  # 1.5 s per synthetic page: auto-capture needs 0.8 s of stillness
 # One fault (or none) per application, drawn by the seed; "none" twice as likely as each fault.
 FAULTS = ("none", "none", "paper_out", "printer_mute", "card_removed", "camera_unplugged", "idle_in_form",
@@ -112,6 +115,26 @@ class Row:
 
 HEADER = (f"{'app':>5} {'scenario':<24} {'rss MB':>8} {'objects':>9} {'files':>5} {'thr':>4} {'worst ms':>8} "
           f"{'disk KB':>9} {'case KB':>8} {'s':>6}")
+
+
+def unit_memory_settings(unit: Path = UNIT) -> dict[str, str]:
+    """The allocator and renderer variables the kiosk's systemd unit starts `terminal run` with."""
+    settings: dict[str, str] = {}
+    for line in unit.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Environment="):
+            for word in shlex.split(line.removeprefix("Environment=")):
+                name, _, value = word.partition("=")
+                if name.startswith(MEMORY_SETTINGS):
+                    settings[name] = value
+    return settings
+
+
+def as_the_unit_starts_it() -> None:
+    """Run this process again with the unit's memory settings unless it has them (glibc and Mesa
+    read them at start-up only): the soak measures the kiosk as systemd runs it."""
+    settings = unit_memory_settings()
+    if any(os.environ.get(name) != value for name, value in settings.items()):
+        os.execve(sys.executable, sys.orig_argv, {**os.environ, **settings})
 
 
 # ---- the platform next door ----------------------------------------------------------------
@@ -460,14 +483,20 @@ def main() -> int:
     parser.add_argument("--no-faults", action="store_true",
                         help="the same plain application every time: no faults, no extras, no platform")
     parser.add_argument("--json", type=Path, help="also write the rows and the verdict here")
+    parser.add_argument("--as-is", action="store_true",
+                        help="without the memory settings of systemd/gov-terminal-kiosk.service (MALLOC_*, LP_*)")
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--platform", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.platform:
         serve_platform(args.work)
         return 0
+    if not args.as_is:
+        as_the_unit_starts_it()
     work = args.work or Path(tempfile.mkdtemp(prefix="soak-"))
-    print(f"soak: {args.runs} applications, seed {args.seed}{', fast' if args.fast else ''}, data in {work}")
+    settings = " ".join(f"{name}={os.environ[name]}" for name in sorted(unit_memory_settings()) if name in os.environ)
+    print(f"soak: {args.runs} applications, seed {args.seed}{', fast' if args.fast else ''}, data in {work}; "
+          f"{settings or 'no memory settings'}")
     print(HEADER, flush=True)
     peak = [0.0]
 

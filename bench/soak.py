@@ -21,6 +21,10 @@ the new screen, ms), bytes written to disk (/proc/self/io write_bytes) and the e
 the case. At the end: growth per application over the second half (least squares), peak and
 home memory, and PASS/FAIL against the targets of issue 12.
 
+The kiosk process runs with the allocator and renderer settings of its systemd unit
+(MALLOC_*, LP_* in systemd/gov-terminal-kiosk.service; the soak starts itself again with them):
+what is measured is what a kiosk in the field runs. `--as-is` measures without them.
+
 `--fast` lets Kivy draw frames as fast as it can instead of at 60 per second and the simulated
 camera play at 30 instead of 15 frames per second (each page still lies still 1.5 s for
 auto-capture): the same screens and touches, in about half the time.

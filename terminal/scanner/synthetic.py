@@ -322,7 +322,7 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
         paper, mask = _bend(paper, mask, matrix, corners, doc_w, bend)
     np.multiply(paper, rng.uniform(0.85, 1.0, 3).astype(np.float32) if difficulty == "hard" else rng.uniform(0.93, 1.0),
                 out=paper)  # the paper's tint, in place
-    img = paper  # bg * (1 - mask) + paper * mask, in place: 15 MB per frame-sized array
+    img: np.ndarray = paper  # bg * (1 - mask) + paper * mask, in place: 15 MB per frame-sized array
     img -= bg
     img *= mask[..., None]
     img += bg
@@ -344,7 +344,7 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
     sigma = rng.uniform(1, 3) if difficulty == "easy" else rng.uniform(2, 8)
     cv2.randn(noise, 0.0, sigma)  # type: ignore[call-overload]  # OpenCV's stubs want arrays; scalars work
     img += noise
-    img8 = np.clip(img, 0, 255, out=img).astype(np.uint8)
+    img8: np.ndarray = np.clip(img, 0, 255, out=img).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", img8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(75, 96))])
     decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else None
     img8 = decoded if decoded is not None else img8

@@ -31,3 +31,36 @@ def test_free_heap_pages_are_returned_even_below_a_block_in_use() -> None:
                           check=True)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["held"] - figures["after"] > 80, figures
+
+
+
+LONG_LIVED: list[object] = []  # like the Window or Clock that a widget binds to
+
+
+class _Widget:
+    """In a reference cycle; it registers `child` with something long-lived and lets go when finalised."""
+
+    def __init__(self, child: object = None) -> None:
+        self.me = self
+        self.child = child
+        if child is not None:
+            LONG_LIVED.append(child)
+
+    def __del__(self) -> None:
+        if self.child is not None:
+            LONG_LIVED.remove(self.child)  # unbinding on its way out: only now is the child garbage
+
+
+def test_garbage_freed_only_by_a_second_pass_is_freed_at_rest() -> None:
+    import gc
+    import weakref
+
+    from terminal.heap import collect_and_release
+
+    gc.collect()
+    child = _Widget()
+    alive = weakref.ref(child)
+    _Widget(child)
+    del child
+    assert collect_and_release() > 0
+    assert alive() is None, "a cycle let go by a finaliser survived the collection at rest"

@@ -234,6 +234,12 @@ class Kiosk:
         self.changes.clear()
         return worst
 
+    def at_rest(self) -> None:
+        """Home, and the kiosk's own collection at rest (ui.app: collect, then trim) has run: what a
+        kiosk holds while it waits for the next person, measured the same way after every one."""
+        self.driver.at_home()
+        self.driver.wait("the collection at rest", lambda: not self.app.collect_at_rest.is_triggered, 10)
+
     def close(self) -> None:
         self.app.hardware.close()
 
@@ -421,6 +427,7 @@ def run(runs: int, seed: int, fast: bool, work: Path, faults: bool = True,
                 case_no, fault = "", f"{fault} FAILED: {failure}"
                 kiosk.app.session.cancel()
                 kiosk.driver.at_home()
+            kiosk.at_rest()
             record = kiosk.app.outbox.record(case_no) if case_no else None
             if case_no:
                 cases.append(case_no)

@@ -238,7 +238,9 @@ class Kiosk:
         """Home, and the kiosk's own collection at rest (ui.app: collect, then trim) has run: what a
         kiosk holds while it waits for the next person, measured the same way after every one."""
         self.driver.at_home()
-        self.driver.wait("the collection at rest", lambda: not self.app.collect_at_rest.is_triggered, 10)
+        app = self.app
+        self.driver.wait("the collection and trim at rest",
+                         lambda: not app.collect_at_rest.is_triggered and not app.trim_at_rest.is_triggered, 10)
 
     def close(self) -> None:
         self.app.hardware.close()

@@ -3,7 +3,8 @@
 glibc keeps freed memory in the process (a freed block in the middle of the heap cannot be
 returned by shrinking it): after one application the kiosk held tens of MB of free heap that only
 `malloc_trim` hands back (issue 12, measured with bench/soak.py). Called at rest, after the full
-collection that follows a session, when nobody waits for the screen.
+collection that follows a session and after the frame in which Kivy deletes the GL textures and
+buffers of what it freed, when nobody waits for the screen.
 """
 
 from __future__ import annotations
@@ -36,15 +37,13 @@ def release_free_memory() -> None:
         trim(0)
 
 
-def collect_and_release(passes: int = 3) -> int:
+def collect_garbage(passes: int = 3) -> int:
     """Collect until a pass frees nothing (a screen's Kivy widgets come apart in two passes: after
-    one, some 15,000 of their objects were still waiting), then release the free pages. The objects
-    freed."""
+    one, some 15,000 of their objects were still waiting). The objects freed."""
     freed = 0
     for _ in range(passes):
         now = gc.collect()
         freed += now
         if not now:
             break
-    release_free_memory()
     return freed

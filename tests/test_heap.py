@@ -55,12 +55,12 @@ def test_garbage_freed_only_by_a_second_pass_is_freed_at_rest() -> None:
     import gc
     import weakref
 
-    from terminal.heap import collect_and_release
+    from terminal.heap import collect_garbage
 
     gc.collect()
     child = _Widget()
     alive = weakref.ref(child)
     _Widget(child)
     del child
-    assert collect_and_release() > 0
+    assert collect_garbage() > 0
     assert alive() is None, "a cycle let go by a finaliser survived the collection at rest"

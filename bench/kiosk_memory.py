@@ -69,6 +69,9 @@ def python_mb_by_package() -> list[tuple[str, float]]:
 
 
 def main() -> None:
+    from bench.soak import as_the_unit_starts_it
+
+    as_the_unit_starts_it()  # the allocator and renderer settings of systemd/gov-terminal-kiosk.service
     last = [resident_mb()]
 
     def stage(name: str) -> None:

@@ -64,17 +64,20 @@ class PaperCanvas:
     """A strip of thermal paper `width_dots` wide that grows as lines are printed.
 
     Drawing is deferred until `picture()`: a simulator that is asked for status mid-job must not
-    spend its time on glyphs.
+    spend its time on glyphs. With `kept_cuts` the strip keeps only what follows the last that
+    many cuts (a simulated printer runs for months).
     """
 
-    def __init__(self, width_dots: int, font_path: Path) -> None:
+    def __init__(self, width_dots: int, font_path: Path, kept_cuts: int | None = None) -> None:
         self.width = width_dots
         self._font_path = font_path
-        self._strips: list[Callable[[], Image.Image]] = []
+        self._kept_cuts = kept_cuts
+        self._strips: list[tuple[int, Callable[[], Image.Image]]] = []  # (height, how to draw it)
+        self._cut_ends: list[int] = []  # len(_strips) after each kept cut
         self.height = 0
 
     def _add(self, height: int, draw: Callable[[], Image.Image]) -> None:
-        self._strips.append(draw)
+        self._strips.append((height, draw))
         self.height += height
 
     def _x(self, content_width: int, align: Align) -> int:
@@ -116,12 +119,18 @@ class PaperCanvas:
                 line.line((x, 4, x + 6, 4), fill=160)
             return strip
         self._add(9, draw)
+        self._cut_ends.append(len(self._strips))
+        if self._kept_cuts is not None and len(self._cut_ends) > self._kept_cuts:
+            forgotten = self._cut_ends.pop(0)
+            self.height -= sum(height for height, _ in self._strips[:forgotten])
+            del self._strips[:forgotten]
+            self._cut_ends = [end - forgotten for end in self._cut_ends]
 
     def picture(self, margin_dots: int = 0) -> Image.Image:
         """Everything printed so far as one greyscale image, with an optional white margin."""
         out = Image.new("L", (self.width + 2 * margin_dots, max(1, self.height) + 2 * margin_dots), WHITE)
         y = margin_dots
-        for draw in self._strips:
+        for _, draw in self._strips:
             strip = draw()
             out.paste(strip, (margin_dots, y))
             y += strip.height

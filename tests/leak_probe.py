@@ -2,7 +2,8 @@
 after each, as JSON. Used by tests/test_ui_leak.py. Usage: python -m tests.leak_probe OUT_DIR
 
 The applications are bench/soak.py's, without faults or extras, so that every one leaves the same
-things behind; frames are drawn as fast as they can be (no clock in the verdict).
+things behind; frames are drawn as fast as they can be (no clock in the verdict). The process runs
+with the memory settings of the kiosk's systemd unit, like the soak.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import traceback
 from dataclasses import asdict
 from pathlib import Path
 
-from bench.soak import run
+from bench.soak import as_the_unit_starts_it, run
 
 APPLICATIONS = 12
 
@@ -26,6 +27,7 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
+    as_the_unit_starts_it()
     try:
         main(Path(sys.argv[1]))
     except BaseException:  # Kivy swallows stderr without a console log: say what broke on stdout

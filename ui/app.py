@@ -7,7 +7,6 @@ forwards every touch to `session.touch()` and ticks the session's idle clock twi
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
 
@@ -19,6 +18,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from terminal.config import Config
+from terminal.heap import collect_garbage, release_free_memory
 from terminal.session import Session, SessionEvent, State
 from terminal.watchdog import Watchdog
 from ui.screens import BrowseScreen, BuiltOnce, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
@@ -61,7 +61,9 @@ class TerminalApp(App):
         # A full collection walks every object (some 400,000: Kivy, the catalog and its search index):
         # 110-320 ms here. Once a person has gone and home is drawn, one runs while nobody waits, so
         # the collector seldom has one pending in the middle of the next person's screen change.
-        self.collect_at_rest = Clock.create_trigger(lambda _dt: gc.collect(), 0.05)
+        self.collect_at_rest = Clock.create_trigger(lambda _dt: (collect_garbage(), self.trim_at_rest()), 0.05)
+        # Kivy deletes the GL textures and buffers of freed widgets at the next frame: trim after that.
+        self.trim_at_rest = Clock.create_trigger(lambda _dt: release_free_memory(), 0.05)
 
     def _make_theme(self) -> Theme:
         return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)

@@ -17,13 +17,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gov_central.server import CentralStore, create_app
-from sync.httpserver import ServerThread
 from terminal.config import Config, with_simulated_devices
 from terminal.devices import parse_address
 from terminal.session import State
+
+if TYPE_CHECKING:  # the central server (FastAPI, ~20 MB) is imported only by start_central, never by the kiosk
+    from gov_central.server import CentralStore
+    from sync.httpserver import ServerThread
 
 SECRET = b"demo-shared-secret-not-for-production"
 CAMERA_SIM = "sim?hold=30"  # each synthetic page lies still for 2 s at 15 fps: long enough for auto-capture
@@ -51,6 +53,9 @@ class Central:
 
 def start_central(folder: Path) -> tuple[Central, Path]:
     """The reference central server in this process, and the shared-secret file for the terminal."""
+    from gov_central.server import CentralStore, create_app
+    from sync.httpserver import ServerThread
+
     folder.mkdir(parents=True, exist_ok=True)
     secret_file = folder / "platform.secret"
     secret_file.write_bytes(SECRET)

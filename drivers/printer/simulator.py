@@ -35,6 +35,9 @@ ALIGNMENTS: Mapping[int, Align] = {0: "left", 1: "center", 2: "right", 48: "left
 FAULTS = frozenset({"paper_end", "paper_near_end", "cover_open", "offline", "error", "no_answer", "garbage",
                     "slow", "drop", "paper_out_mid_job", "mute_mid_job"})
 _MID_JOB = {"paper_out_mid_job": "paper_end", "mute_mid_job": "no_answer"}  # switch on part way through a job
+# `terminal run --simulate` and the soak run a simulator for months: it remembers the last slips only.
+KEPT_SLIPS = 3
+KEPT_RECEIVED_BYTES = 1 << 20
 
 # ESC x and GS x commands we accept: number of parameter bytes that follow.
 _ESC_ARGS = {b"@": 0, b"a": 1, b"E": 1, b"3": 1, b"J": 1, b"d": 1, b"2": 0, b"M": 1, b"t": 1, b"!": 1,
@@ -56,12 +59,22 @@ class PrintedLine:
 
 @dataclass
 class Paper:
-    """Everything that reached the paper, in order."""
+    """What reached the paper, in order: the last `KEPT_SLIPS` cut slips and whatever follows them."""
 
     lines: list[PrintedLine] = field(default_factory=list)
     qr_codes: list[str] = field(default_factory=list)
     images: list[Image.Image] = field(default_factory=list)
-    cuts: int = 0
+    cuts: int = 0  # every cut since power-on, including those of slips no longer kept
+    _slip_ends: list[tuple[int, int, int]] = field(default_factory=list, compare=False, repr=False)
+
+    def cut(self) -> None:
+        """The knife: a slip ends here; the oldest slip beyond `KEPT_SLIPS` is forgotten."""
+        self.cuts += 1
+        self._slip_ends.append((len(self.lines), len(self.qr_codes), len(self.images)))
+        if len(self._slip_ends) > KEPT_SLIPS:
+            lines, qr_codes, images = self._slip_ends.pop(0)
+            del self.lines[:lines], self.qr_codes[:qr_codes], self.images[:images]
+            self._slip_ends = [(a - lines, b - qr_codes, c - images) for a, b, c in self._slip_ends]
 
 
 class EscPosInterpreter:
@@ -72,7 +85,7 @@ class EscPosInterpreter:
         self.width_dots = width_dots
         self._status = status
         self._can_print = can_print
-        self.canvas = PaperCanvas(width_dots, font_path or find_cjk_font())
+        self.canvas = PaperCanvas(width_dots, font_path or find_cjk_font(), kept_cuts=KEPT_SLIPS)
         self.paper = Paper()
         self.unknown_commands = 0
         self.discarded_bytes = 0
@@ -145,7 +158,7 @@ class EscPosInterpreter:
                 return 0, b""
             self._flush_partial_line()
             if self._can_print():
-                self.paper.cuts += 1
+                self.paper.cut()
                 self.canvas.cut()
             return used, b""
         table = {codec.ESC: _ESC_ARGS, codec.GS: _GS_ARGS, codec.FS: _FS_ARGS}[prefix]
@@ -255,6 +268,7 @@ class PrinterSimulator:
         self.drop_after_bytes = 200        # for drop
         self.status_queries = 0
         self.received = bytearray()
+        self.received_limit = KEPT_RECEIVED_BYTES  # `received` holds the latest bytes only (tests read one job's)
         self._lock = threading.RLock()
         self._job_bytes = 0
         self._stop = threading.Event()
@@ -284,6 +298,7 @@ class PrinterSimulator:
             if "slow" in self.faults:
                 time.sleep(self.slow_seconds)
             self.received += data
+            del self.received[:-self.received_limit]
             out = b""
             for i in range(len(data)):  # byte-wise so a mid-job fault lands at an exact offset
                 self._job_bytes += 1

@@ -245,8 +245,8 @@ def _place(rng: np.random.Generator, doc_w: int, doc_h: int, w: int, h: int, dif
 
 
 def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, difficulty: Difficulty) -> np.ndarray:
-    """Light falling unevenly: a gradient, maybe a soft shadow, maybe glare spots (all smooth, so
-    they are computed on a quarter-size grid and scaled up)."""
+    """Light falling unevenly on `img` (changed in place): a gradient, maybe a soft shadow, maybe glare
+    spots (all smooth, so they are computed on a quarter-size grid and scaled up)."""
     h, w = img.shape[:2]
     easy = difficulty == "easy"
     factor = 4
@@ -274,10 +274,10 @@ def _lighting(rng: np.random.Generator, img: np.ndarray, corners: np.ndarray, di
             sigma = rng.uniform(0.02, 0.06) * min(w, h)
             glare += np.exp(-((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) / (2 * sigma ** 2)) * rng.uniform(150, 300)
     gain = cv2.resize(gain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    out: np.ndarray = img * gain[..., None]
+    img *= gain[..., None]  # in place: the simulated camera makes these frames inside the kiosk
     if glare.any():
-        out += cv2.resize(glare, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
-    return out
+        img += cv2.resize(glare, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
+    return img
 
 
 def _bend(paper: np.ndarray, mask: np.ndarray, matrix: np.ndarray, corners: np.ndarray, doc_w: int,
@@ -322,7 +322,11 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
         paper, mask = _bend(paper, mask, matrix, corners, doc_w, bend)
     np.multiply(paper, rng.uniform(0.85, 1.0, 3).astype(np.float32) if difficulty == "hard" else rng.uniform(0.93, 1.0),
                 out=paper)  # the paper's tint, in place
-    img = bg * (1 - mask[..., None]) + paper * mask[..., None]
+    img: np.ndarray = paper  # bg * (1 - mask) + paper * mask, in place: 15 MB per frame-sized array
+    img -= bg
+    img *= mask[..., None]
+    img += bg
+    del bg, mask
     if difficulty == "hard" and rng.random() < 0.3:  # a pen lying across one edge of the page
         i = int(rng.integers(0, 4))
         mid = (corners[i] + corners[(i + 1) % 4]) / 2
@@ -340,7 +344,7 @@ def make_scene(rng: np.random.Generator, difficulty: Difficulty = "easy", size: 
     sigma = rng.uniform(1, 3) if difficulty == "easy" else rng.uniform(2, 8)
     cv2.randn(noise, 0.0, sigma)  # type: ignore[call-overload]  # OpenCV's stubs want arrays; scalars work
     img += noise
-    img8 = np.clip(img, 0, 255).astype(np.uint8)
+    img8: np.ndarray = np.clip(img, 0, 255, out=img).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", img8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(75, 96))])
     decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else None
     img8 = decoded if decoded is not None else img8
@@ -363,6 +367,7 @@ def write_set(folder: Path, difficulty: Difficulty, count: int, seed: int = 0,
         cv2.imwrite(str(folder / name), scene.image)
         truth.append({"file": name, "corners": scene.corners.round(2).tolist(), "kind": scene.document.kind})
     (folder / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
+    render_document.cache_clear()  # a set on disk needs no flat documents in memory (~4 MB each; the sim camera)
     log.info("synthetic set written folder=%s difficulty=%s count=%d", folder, difficulty, count)
     return folder
 

@@ -90,7 +90,7 @@ def main() -> None:
                 collections_ms.append((time.perf_counter() - pending.pop("gc")[1]) * 1000)
 
     gc.callbacks.append(collector)
-    app.show = timed_show  # type: ignore[method-assign]
+    app.show = timed_show  # type: ignore[method-assign]  # the bench wraps show to time it
     for page in app.manager.screens:  # browse <-> search: the screens' own navigate callback
         page.navigate = timed_show
     Window.bind(on_flip=flipped)
@@ -139,7 +139,7 @@ def main() -> None:
     original_preview = screen.on_preview
 
     def counting(preview: object) -> None:
-        analyse.append(preview.analyse_ms)  # type: ignore[attr-defined]
+        analyse.append(preview.analyse_ms)  # type: ignore[attr-defined]  # a ui.hardware.Preview
         original_preview(preview)
 
     screen.on_preview = counting
@@ -174,7 +174,7 @@ def leak(app: object, runs: int) -> None:
     for run in range(1, runs + 1):
         started = time.perf_counter()
         apply(driver, "hkdj")
-        app.session.cancel()  # type: ignore[attr-defined]
+        app.session.cancel()  # type: ignore[attr-defined]  # the kiosk app has a session
         pump(5)
         gc.collect()
         objects = gc.get_objects()
@@ -188,7 +188,7 @@ def leak(app: object, runs: int) -> None:
         print(f"growth per application over {half}..{runs}: {(counts[runs][0] - counts[half][0]) / span:.0f} objects, "
               f"{(counts[runs][1] - counts[half][1]) / span:.2f} MB")
         print("types that grew:", (counts[runs][2] - counts[half][2]).most_common(10))
-    app.hardware.close()  # type: ignore[attr-defined]
+    app.hardware.close()  # type: ignore[attr-defined]  # the kiosk app has hardware
 
 
 if __name__ == "__main__":

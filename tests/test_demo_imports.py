@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 SERVER = ("fastapi", "starlette", "uvicorn", "gov_central")
 PROBE = "import json, sys, ui.demo; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
@@ -18,7 +19,7 @@ def test_importing_the_demo_loads_no_central_server() -> None:
     assert not loaded & set(SERVER), sorted(loaded & set(SERVER))
 
 
-def test_start_central_still_serves(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_start_central_still_serves(tmp_path: Path) -> None:
     from urllib.request import urlopen
 
     from ui.demo import start_central

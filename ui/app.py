@@ -61,9 +61,9 @@ class TerminalApp(App):
         # A full collection walks every object (some 400,000: Kivy, the catalog and its search index):
         # 110-320 ms here. Once a person has gone and home is drawn, one runs while nobody waits, so
         # the collector seldom has one pending in the middle of the next person's screen change.
-        self.collect_at_rest = Clock.create_trigger(lambda _dt: (collect_garbage(), self.trim_at_rest()), 0.05)
         # Kivy deletes the GL textures and buffers of freed widgets at the next frame: trim after that.
         self.trim_at_rest = Clock.create_trigger(lambda _dt: release_free_memory(), 0.05)
+        self.collect_at_rest = Clock.create_trigger(lambda _dt: (collect_garbage(), self.trim_at_rest()), 0.05)
 
     def _make_theme(self) -> Theme:
         return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)

@@ -24,8 +24,10 @@ from terminal.devices import parse_address
 from terminal.session import State
 
 if TYPE_CHECKING:  # the central server (FastAPI, ~20 MB) is imported only by start_central, never by the kiosk
+    from drivers.printer.simulator import PrinterSimulator
     from gov_central.server import CentralStore
     from sync.httpserver import ServerThread
+    from ui.kiosk import KioskApp
 
 SECRET = b"demo-shared-secret-not-for-production"
 CAMERA_SIM = "sim?hold=30"  # each synthetic page lies still for 2 s at 15 fps: long enough for auto-capture
@@ -99,7 +101,15 @@ class SyncThread:
         self.thread.join(10)
 
 
-def start_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> KioskApp:  # noqa: F821
+def simulated_printer(app: KioskApp) -> PrinterSimulator:
+    """The simulator behind the kiosk's printer (the demo runs on `sim` devices and drives its faults)."""
+    simulator: PrinterSimulator | None = getattr(app.hardware.printer, "simulator", None)
+    if simulator is None:
+        raise RuntimeError("the demo needs the simulated printer (printer address sim)")
+    return simulator
+
+
+def start_kiosk(config: Config, clock: Callable[[], float] = time.monotonic) -> KioskApp:
     """The kiosk in this process's offscreen window, first frames drawn."""
     from ui.window import prepare
 
@@ -389,13 +399,14 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
     try:
         normal = Driver(app, out)
         case_no = apply(normal, "hkdj")
-        printer = app.hardware.printer
-        paper = printer.simulator.printer.canvas.picture(16) if printer.simulator else None
+        printer = simulated_printer(app)
+        paper = printer.printer.canvas.picture(16)
         if paper is not None:
             paper.save(out / "demo-receipt-printed.png", optimize=True)
         from terminal.receipt_png import render_png
         from terminal.receipts import acceptance_receipt
 
+        assert app.session.case is not None  # apply() waited for the case number
         render_png(acceptance_receipt(app.session.case, config), PAPER_DOTS[config.devices.printer.paper_width_mm],
                    margin_dots=16).save(out / "demo-receipt.png", optimize=True)
         printed = normal.screen().result.printed
@@ -405,9 +416,9 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
         visit_other_screens(normal)
 
         elderly = Driver(app, out, elderly=True)
-        printer.simulator.set_faults("paper_end")  # the second person finds the paper used up
+        printer.set_faults("paper_end")  # the second person finds the paper used up
         elderly_case = apply(elderly, "hkbbf")
-        printer.simulator.set_faults()
+        printer.set_faults()
         rate(elderly, "非常满意")
         query_progress(elderly, elderly_case)
         visit_other_screens(elderly)

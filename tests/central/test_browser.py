@@ -73,7 +73,9 @@ def test_reviewer_sets_a_case_to_accepted_and_the_terminal_query_shows_it(browse
     log_in(browser, url, "测试审核")
     browser.get(f"{url}/console/cases")
     browser.find_element(By.NAME, "case_no").send_keys(cases[1])
-    browser.find_element(By.ID, "search").click()
+    search = browser.find_element(By.ID, "search")
+    search.click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(search))  # the answer page, not the form
     WebDriverWait(browser, 10).until(expected_conditions.element_to_be_clickable((By.LINK_TEXT, cases[1]))).click()
     Select(browser.find_element(By.ID, "state")).select_by_visible_text("受理")
     browser.find_element(By.ID, "set-state").click()

@@ -29,15 +29,15 @@ from terminal.devices import parse_address
 from terminal.events import EventLog
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import render_png
-from terminal.receipts import acceptance_receipt, correction_notice
+from terminal.receipts import correction_notice, submission_receipt
 
 BITS_PER_BYTE = 10  # start + 8 data + stop
 
 
 def measure(baud: int, repeats: int = 5) -> None:
     config = from_dict({})
-    document = acceptance_receipt(sample_case(), config)
-    print(f"typical acceptance receipt (受理回执), {baud} baud 8N1")
+    document = submission_receipt(sample_case(), config)
+    print(f"typical submission receipt (收件回执), {baud} baud 8N1")
     print(f"{'paper':>6} {'mode':>8} {'bytes':>8} {'wire s':>8} {'render ms':>10}")
     for paper_mm in (80, 58):
         for mode in ("gb18030", "raster"):
@@ -68,7 +68,7 @@ def driver_cost(repeats: int = 5) -> None:
 def print_through_simulator(repeats: int = 5) -> None:
     """One acceptance receipt through the real driver and the TCP simulator: check, send, check."""
     config = from_dict({})
-    document = acceptance_receipt(sample_case(), config)
+    document = submission_receipt(sample_case(), config)
     printer = open_printer(printer_settings(config, parse_address("sim", "printer")), EventLog())
     try:
         times = []
@@ -86,7 +86,7 @@ def screenshots(folder: Path) -> None:
     config = from_dict({})
     case = sample_case()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, document in (("acceptance", acceptance_receipt(case, config)),
+    for name, document in (("submission", submission_receipt(case, config)),
                            ("correction", correction_notice(case, config))):
         for paper_mm in (80, 58):
             path = folder / f"receipt-{name}-{paper_mm}mm.png"

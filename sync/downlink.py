@@ -26,7 +26,7 @@ import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from sync.client import AnswerRefused, ClientSettings, PlatformClient
 from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
 from terminal import __version__, events, strictjson
+from terminal.casestates import OPEN_FOR_SUPPLEMENT, CaseState, Decision
 from terminal.catalog import (
     MAX_CATALOG_BYTES,
     MAX_CATALOG_DEPTH,
@@ -182,13 +183,63 @@ def fetch_catalog(client: PlatformClient, region: str, keys: tuple[str, ...], da
 
 @dataclass(frozen=True)
 class Progress:
-    """What the progress screen shows for one case: a status word and a Chinese sentence."""
+    """What the progress screen shows for one case: a status word and a Chinese sentence, and
+    from the platform the case's state (terminal.casestates) with what the notices print."""
 
     case_no: str
     status: str       # on_terminal | sending | received | ... (platform statuses pass through) | unknown
     status_zh: str
     updated_at: str | None
     source: str       # platform | terminal
+    decision: Decision | None = None   # the department's decision once there is one (受理, 补正, 退件 ...)
+    missing: tuple[str, ...] = ()      # materials still missing (after supplements the platform has)
+    item_id: str = ""
+    item_name: str = ""
+
+    @property
+    def state(self) -> CaseState | None:
+        return self.decision.state if self.decision else None
+
+    @property
+    def open_for_supplement(self) -> bool:
+        """补交材料 makes sense: something is missing and no decision closed the case to it."""
+        return bool(self.missing) and (self.decision is None or self.decision.state in OPEN_FOR_SUPPLEMENT)
+
+
+def _text(body: Mapping[str, Any], key: str) -> str:
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _decision(case_no: str, body: Mapping[str, Any]) -> Decision | None:
+    """The decision fields of a progress answer; None while the platform has none (or sends nonsense)."""
+    try:
+        state = CaseState(body.get("state"))
+        decided = datetime.fromisoformat(_text(body, "decided_at"))
+        promised = date.fromisoformat(_text(body, "promised_date")) if body.get("promised_date") else None
+    except ValueError:
+        return None
+    days = body.get("promised_days")
+    return Decision(case_no, state, _text(body, "item_name"), _text(body, "department"), decided, promised,
+                    days if isinstance(days, int) else None, _text(body, "reasons"), _text(body, "platform_ref"))
+
+
+def _platform_progress(case_no: str, body: Mapping[str, Any]) -> Progress:
+    updated = body.get("updated_at")
+    missing = body.get("missing")
+    return Progress(case_no, str(body.get("status", "unknown")), str(body.get("status_zh", "")),
+                    updated if isinstance(updated, str) else None, "platform", _decision(case_no, body),
+                    tuple(str(m) for m in missing) if isinstance(missing, list) else (),
+                    _text(body, "item_id"), _text(body, "item_name"))
+
+
+def _local_case(outbox: Outbox, case_no: str) -> tuple[tuple[str, ...], str, str]:
+    """(missing, item id, item name) of a case still in the outbox (sealed until delivered)."""
+    try:
+        body = json.loads(outbox.manifest(case_no)).get("case", {})
+    except (TerminalError, ValueError):
+        return (), "", ""
+    return tuple(body.get("missing", ())), str(body.get("item_id", "")), str(body.get("item_name", ""))
 
 
 LOCAL_STATUS = {
@@ -206,18 +257,17 @@ def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient 
             response = client.request("GET", f"/v1/progress/{case_no}")
             body = response.json() if response.status_code == 200 else None  # strict JSON (sync.client)
             if isinstance(body, dict):
-                updated = body.get("updated_at")
-                return Progress(case_no, str(body.get("status", "unknown")), str(body.get("status_zh", "")),
-                                updated if isinstance(updated, str) else None, "platform")
+                return _platform_progress(case_no, body)
         except (PlatformError, ValueError) as error:
             log.info("progress.platform_unavailable problem=%s", type(error).__name__)
     record = outbox.record(case_no) if outbox is not None else None
-    if record is None:
-        return Progress(case_no, "unknown", "没有查到这个申请编号，请核对后再查，或到窗口咨询。", None, "terminal")
+    if record is None or outbox is None:
+        return Progress(case_no, "unknown", "没有查到这个办件编号，请核对后再查，或到窗口咨询。", None, "terminal")
     status, sentence = LOCAL_STATUS[record.state]
     when = record.delivered_at or record.created_at
-    return Progress(case_no, status, sentence,
-                    datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"), "terminal")
+    missing, item_id, item_name = _local_case(outbox, case_no) if record.state in (QUEUED, SENDING) else ((), "", "")
+    return Progress(case_no, status, sentence, datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"),
+                    "terminal", None, missing, item_id, item_name)
 
 
 def progress_for(config: Config, case_no: str, outbox: Outbox | None = None) -> Progress:

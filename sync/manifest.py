@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from terminal.cases import Case, Complaint, RatingRecord
+from terminal.cases import Case, Complaint, Material, RatingRecord, Supplement
 from terminal.identity import Identity
 
 PROTOCOL_VERSION = 1
@@ -79,16 +79,24 @@ def _envelope(record_id: str, kind: str, body: dict[str, Any], attachments: tupl
     })
 
 
-def from_case(case: Case) -> Outgoing:
-    attachments: list[Attachment] = []
-    materials = []
-    for m_index, material in enumerate(case.materials, start=1):
+def _materials(materials: tuple[Material, ...], attachments: list[Attachment]) -> list[dict[str, Any]]:
+    """Each material with its pages as named JPEG attachments (appended to `attachments`); the ID card
+    read by the card reader is marked `from_card` and has no pages."""
+    listed = []
+    for m_index, material in enumerate(materials, start=1):
         pages = []
         for p_index, page in enumerate(material.pages, start=1):
             name = f"m{m_index:02d}-p{p_index:02d}.jpg"
             attachments.append(Attachment(name, page.jpeg, "image/jpeg"))
             pages.append({"attachment": name, "width": page.width, "height": page.height})
-        materials.append({"material_id": material.material_id, "name": material.name, "pages": pages})
+        card = {"from_card": True} if material.from_card else {}
+        listed.append({"material_id": material.material_id, "name": material.name, "pages": pages, **card})
+    return listed
+
+
+def from_case(case: Case) -> Outgoing:
+    attachments: list[Attachment] = []
+    materials = _materials(case.materials, attachments)
     signature = None
     if case.signature_png:
         attachments.append(Attachment("signature.png", case.signature_png, "image/png"))
@@ -100,6 +108,7 @@ def from_case(case: Case) -> Outgoing:
         "promised_date": _when(case.promised_date), "applicant": _identity(case.applicant),
         "phone": case.phone, "form": dict(case.form), "materials": materials, "missing": list(case.missing),
         "signature": signature, "assisted_by": case.assisted_by,
+        **({"promised_days": case.promised_days} if case.promised_days is not None else {}),
     }
     files = tuple(attachments)
     return Outgoing(case.case_no, "case", case.item_id, _envelope(case.case_no, "case", body, files), files)
@@ -125,3 +134,15 @@ def from_complaint(complaint: Complaint) -> Outgoing:
             "created_at": _when(complaint.created_at)}
     return Outgoing(complaint.complaint_no, "complaint", complaint.category,
                     _envelope(complaint.complaint_no, "complaint", body, ()), ())
+
+
+def from_supplement(supplement: Supplement) -> Outgoing:
+    """补交材料: pages for a case already sent, linked by `case_no`; its own number is the record id."""
+    attachments: list[Attachment] = []
+    body = {"supplement_no": supplement.supplement_no, "case_no": supplement.case_no,
+            "terminal_id": supplement.terminal_id, "item_id": supplement.item_id, "item_name": supplement.item_name,
+            "submitted_at": _when(supplement.submitted_at),
+            "materials": _materials(supplement.materials, attachments)}
+    files = tuple(attachments)
+    return Outgoing(supplement.supplement_no, "supplement", supplement.item_id,
+                    _envelope(supplement.supplement_no, "supplement", body, files), files)

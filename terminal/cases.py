@@ -64,6 +64,7 @@ class Material:
     material_id: str
     name: str
     pages: tuple[Page, ...] = ()
+    from_card: bool = False  # the ID card itself, verified by the card read: no pages, never missing
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,24 @@ class Case:
     missing: tuple[str, ...] = ()  # names of required materials not handed in
     signature_png: bytes = field(default=b"", repr=False)
     assisted_by: str = ""  # 帮办代办: staff code when an assistant helped
+    promised_days: int | None = None  # the guide's 承诺时限, counted by the platform from the day of 受理
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """补交材料: pages handed in later for a case already submitted, linked to it by `case_no`.
+
+    Its own number (`supplement_no`, from the same counter as cases) is its record id, reserved at
+    the first attempt, so a retried or duplicated send is the same record (the outbox's idempotency).
+    """
+
+    supplement_no: str
+    case_no: str
+    terminal_id: str
+    item_id: str
+    item_name: str
+    materials: tuple[Material, ...]
+    submitted_at: datetime
 
 
 @dataclass(frozen=True)

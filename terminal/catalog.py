@@ -74,10 +74,12 @@ class MaterialSpec:
     required: bool = True
     note: str = ""
     sample_form: str = ""      # description or file name of a filled-in sample (样表)
+    from_card: bool = False    # the applicant's ID card itself: read by the card reader, never scanned
 
     def to_json(self) -> dict[str, Any]:
+        card = {"from_card": True} if self.from_card else {}
         return {"id": self.id, "name": self.name, "form": self.form, "count": self.count,
-                "required": self.required, "note": self.note, "sample_form": self.sample_form}
+                "required": self.required, "note": self.note, "sample_form": self.sample_form, **card}
 
 
 @dataclass(frozen=True)

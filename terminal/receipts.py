@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time
 from typing import Literal, cast
 
 from terminal.cases import Case, CaseKind
-from terminal.config import CalendarSettings, Config
+from terminal.casestates import Decision
+from terminal.config import Config
 from terminal.privacy import NameMask, mask_id_number, mask_name
-from terminal.workdays import is_working_day
+from terminal.workdays import add_working_days, is_working_day
 
 Align = Literal["left", "center", "right"]
 
@@ -91,28 +92,35 @@ class ReceiptDocument:
         return "\n".join(lines)
 
 
-def working_days_between(start: date, end: date, calendar: CalendarSettings) -> int:
-    """Working days after `start` up to and including `end` (the promise counts from the next day,
-    as in `terminal.workdays.add_working_days`); unknown years fall back to weekends only."""
-    count, day = 0, start + timedelta(days=1)
-    while day <= end:
-        count += is_working_day(day, calendar, estimate=True)
-        day += timedelta(days=1)
-    return count
-
-
 def _date_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def promise_rows(case: Case, config: Config) -> list[Block]:
-    """The case kind and what it promises: 承诺件 + 5个工作日内（2026年11月30日前）."""
+OfficeHours = tuple[time, time]
+
+
+def next_handling(submitted_at: datetime, config: Config, office_hours: OfficeHours | None = None) -> str:
+    """When staff will next look at a case handed in at `submitted_at`: 今天 within office hours on a
+    working day, else the next working day (with its opening time when the hours are configured)."""
+    day = submitted_at.date()
+    if office_hours and is_working_day(day, config.calendar, estimate=True) and submitted_at.time() < office_hours[1]:
+        if submitted_at.time() >= office_hours[0]:
+            return "今天工作时间内"
+        return f"今天{office_hours[0]:%H:%M}上班后"
+    following = add_working_days(day, 1, config.calendar, estimate=True)
+    opening = f"{office_hours[0]:%H:%M}上班后" if office_hours else ""
+    return f"下一个工作日（{following.month}月{following.day}日）{opening}"
+
+
+def promise_rows(case: Case, config: Config, office_hours: OfficeHours | None = None) -> list[Block]:
+    """The case kind and what it promises at submit: nothing is accepted yet, so no date, only the
+    time limit and when it starts (the day of 受理); a 即办件 is handled when staff are next in."""
     if case.kind is CaseKind.IMMEDIATE:
-        return [Row("办件类型", f"{case.kind.value}（当场办结）")]
+        return [Row("办件类型", case.kind.value),
+                Row("办理时间", f"工作人员{next_handling(case.submitted_at, config, office_hours)}办理")]
     rows: list[Block] = [Row("办件类型", case.kind.value)]
-    if case.promised_date is not None:
-        days = working_days_between(case.submitted_at.date(), case.promised_date, config.calendar)
-        rows.append(Row("承诺时限", f"{days}个工作日内（{_date_zh(case.promised_date)}前办结）"))
+    if case.promised_days:
+        rows.append(Row("承诺时限", f"{case.promised_days}个工作日，自部门受理之日起计算"))
     return rows
 
 
@@ -135,27 +143,52 @@ def _numbered(names: list[str]) -> list[Block]:
 
 
 def _received(case: Case) -> list[str]:
-    return [f"{m.name}（{len(m.pages)}页）" if m.pages else m.name for m in case.materials]
+    return [f"{m.name}（已读卡核验）" if m.from_card else f"{m.name}（{len(m.pages)}页）" if m.pages else m.name
+            for m in case.materials]
 
 
 def _footer(case_no: str, config: Config) -> list[Block]:
     return [Rule(), QrCode(progress_url(case_no, config), "微信或手机扫码查询办理进度"),
             SmallPrint(f"咨询电话：{config.terminal.consult_phone}"),
             SmallPrint(f"投诉电话：{config.terminal.complaint_phone}"),
-            SmallPrint("请妥善保管本凭证，凭受理编号查询进度、补交材料或领取结果。")]
+            SmallPrint("请妥善保管本凭证，凭办件编号查询进度、补交材料或领取结果。")]
 
 
-def acceptance_receipt(case: Case, config: Config) -> ReceiptDocument:
-    """受理回执 (受理通知书): proof that the case was accepted, what was handed in, when it is due."""
+def _next_steps(case: Case, config: Config, office_hours: OfficeHours | None) -> list[Block]:
+    """What happens now, truthfully: nobody has accepted anything yet."""
+    when = next_handling(case.submitted_at, config, office_hours)
+    if case.missing:
+        return [Text("材料不齐，部门暂不能受理。请补齐后凭办件编号在本终端“补交材料”提交，"
+                     "或到任一便民服务中心窗口提交，无需重新申请。"),
+                Text("补齐后部门审核受理，受理后可在本终端“进度查询”打印受理通知书。")]
+    return [Text(f"工作人员将于{when}审核材料，决定是否受理。"),
+            Text("受理后可在本终端“进度查询”打印受理通知书；承诺时限自受理之日起计算。")]
+
+
+def what_happens_next(case: Case, config: Config, office_hours: OfficeHours | None = None) -> str:
+    """The one sentence the submit screen shows under the case number (the receipt says it at length)."""
+    if case.missing:
+        return f"还缺{len(case.missing)}项材料，补齐后部门才能受理；可凭办件编号在本终端“补交材料”"
+    when = next_handling(case.submitted_at, config, office_hours)
+    if case.kind is CaseKind.IMMEDIATE:
+        return f"即办件：工作人员{when}办理"
+    limit = f"，承诺{case.promised_days}个工作日（自受理之日起）" if case.promised_days else ""
+    return f"工作人员将于{when}审核受理{limit}"
+
+
+def submission_receipt(case: Case, config: Config, office_hours: OfficeHours | None = None) -> ReceiptDocument:
+    """收件回执 (申报回执): what the terminal received and when, what is missing, what happens next.
+    It promises no date: the time limit runs from 受理, which only the department can give."""
     received = _received(case)
     blocks: list[Block] = [
-        *_header(config, "受理回执"),
-        Row("受理编号", case.case_no, bold=True),
+        *_header(config, "收件回执"),
+        Text("本回执仅证明终端已收到申请材料，不是受理通知书。", align="center"),
+        Row("办件编号", case.case_no, bold=True),
         Row("办理事项", case.item_name),
         Row("承办部门", case.department),
         *_applicant_rows(case, config),
-        *promise_rows(case, config),
-        Row("受理时间", case.submitted_at.strftime("%Y-%m-%d %H:%M")),
+        *promise_rows(case, config, office_hours),
+        Row("收件时间", case.submitted_at.strftime("%Y-%m-%d %H:%M")),
         Rule(),
         Text(f"已收材料（共{len(received)}项）：", bold=True),
         *(_numbered(received) or [Text("（无）")]),
@@ -163,8 +196,40 @@ def acceptance_receipt(case: Case, config: Config) -> ReceiptDocument:
     if case.missing:
         blocks += [Text(f"待补材料（共{len(case.missing)}项，详见补齐补正通知书）：", bold=True),
                    *_numbered(list(case.missing))]
+    blocks += [Rule(), Text("下一步：", bold=True), *_next_steps(case, config, office_hours)]
     blocks += _footer(case.case_no, config)
-    return ReceiptDocument("acceptance", tuple(blocks))
+    return ReceiptDocument("submission", tuple(blocks))
+
+
+def _decision_rows(decision: Decision) -> list[Block]:
+    return [Row("办件编号", decision.case_no, bold=True), Row("办理事项", decision.item_name),
+            Row("承办部门", decision.department),
+            *([Row("平台编号", decision.platform_ref)] if decision.platform_ref else [])]
+
+
+def acceptance_notice(decision: Decision, config: Config, printed_at: datetime) -> ReceiptDocument:
+    """受理通知书: the department accepted the case; the promised date counts from the day of 受理."""
+    blocks: list[Block] = [*_header(config, "受理通知书"), *_decision_rows(decision),
+                           Row("受理时间", decision.decided_at.strftime("%Y-%m-%d %H:%M"))]
+    if decision.promised_date is not None:
+        limit = f"{decision.promised_days}个工作日，" if decision.promised_days else ""
+        blocks.append(Row("承诺办结", f"{limit}{_date_zh(decision.promised_date)}前办结", bold=True))
+    blocks += [Rule(), Text(f"您申请办理的“{decision.item_name}”，申请材料齐全，符合法定形式，经审查决定予以受理。"),
+               Text("办理进度可在本终端或扫描下方二维码查询。"),
+               Row("打印时间", printed_at.strftime("%Y-%m-%d %H:%M")), *_footer(decision.case_no, config)]
+    return ReceiptDocument("acceptance_notice", tuple(blocks))
+
+
+def rejection_notice(decision: Decision, config: Config, printed_at: datetime) -> ReceiptDocument:
+    """不予受理/退件告知书: the department refused the case, with its written reasons."""
+    blocks: list[Block] = [
+        *_header(config, "不予受理（退件）告知书"), *_decision_rows(decision),
+        Row("决定时间", decision.decided_at.strftime("%Y-%m-%d %H:%M")), Rule(),
+        Text(f"您申请办理的“{decision.item_name}”，经审查，决定不予受理（退件）。理由如下：", bold=True),
+        Text(decision.reasons or "（部门未填写理由，请到窗口咨询）"),
+        Text("如有疑问，可拨打咨询电话或到便民服务中心窗口咨询；对决定不服的，可依法申请行政复议或者提起行政诉讼。"),
+        Row("打印时间", printed_at.strftime("%Y-%m-%d %H:%M")), *_footer(decision.case_no, config)]
+    return ReceiptDocument("rejection_notice", tuple(blocks))
 
 
 def correction_notice(case: Case, config: Config) -> ReceiptDocument:
@@ -172,7 +237,7 @@ def correction_notice(case: Case, config: Config) -> ReceiptDocument:
     applicant = mask_name(case.applicant.name, cast(NameMask, config.privacy.name_mask))
     blocks: list[Block] = [
         *_header(config, "补齐补正通知书"),
-        Row("受理编号", case.case_no, bold=True),
+        Row("办件编号", case.case_no, bold=True),
         Row("办理事项", case.item_name),
         *_applicant_rows(case, config),
         Row("通知时间", case.submitted_at.strftime("%Y-%m-%d %H:%M")),
@@ -183,7 +248,7 @@ def correction_notice(case: Case, config: Config) -> ReceiptDocument:
         *_numbered(list(case.missing)),
         Text(f"已收材料（共{len(case.materials)}项）：", bold=True),
         *(_numbered(_received(case)) or [Text("（无）")]),
-        Text("材料补齐后，可在本终端或任一便民服务中心窗口凭受理编号提交，无需重新申请。"),
+        Text("材料补齐后，可在本终端首页“补交材料”或任一便民服务中心窗口凭办件编号提交，无需重新申请。"),
         *_footer(case.case_no, config),
     ]
     return ReceiptDocument("correction", tuple(blocks))
@@ -194,7 +259,7 @@ def progress_slip(config: Config, case_no: str, item_name: str, status: str,
     """办理进度单: what a progress query found, for citizens who want it on paper."""
     blocks: list[Block] = [
         *_header(config, "办理进度"),
-        Row("受理编号", case_no, bold=True),
+        Row("办件编号", case_no, bold=True),
         Row("办理事项", item_name),
         Row("当前状态", status, bold=True),
         Row("更新时间", updated_at.strftime("%Y-%m-%d %H:%M")),

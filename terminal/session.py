@@ -31,7 +31,7 @@ from typing import Protocol
 
 from terminal import events
 from terminal.casenumber import CaseNumbers
-from terminal.cases import Case, CaseKind, Complaint, Material, Page, Rating, RatingRecord
+from terminal.cases import Case, CaseKind, Complaint, Material, Page, Rating, RatingRecord, Supplement
 from terminal.catalog import Catalog, Item, MaterialSpec
 from terminal.config import Config
 from terminal.errors import TerminalError
@@ -55,12 +55,13 @@ class State(str, Enum):
     PROGRESS = "progress"    # 进度查询
     COMPLAINT = "complaint"  # 有诉即办
     HELP = "help"            # 帮办代办
+    SUPPLEMENT = "supplement"  # 补交材料 for a case already submitted
 
 
 S = State
 # Forward moves. Back moves follow the path taken; cancel goes home from anywhere.
 TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
-    S.HOME: frozenset({S.ITEM, S.PROGRESS, S.RATING, S.COMPLAINT, S.HELP}),
+    S.HOME: frozenset({S.ITEM, S.PROGRESS, S.RATING, S.COMPLAINT, S.HELP, S.SUPPLEMENT}),
     S.ITEM: frozenset({S.GUIDE, S.HELP}),
     S.GUIDE: frozenset({S.IDENTIFY, S.HELP}),
     S.IDENTIFY: frozenset({S.FORM, S.HELP}),
@@ -70,7 +71,8 @@ TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
     S.SUBMIT: frozenset({S.RECEIPT}),
     S.RECEIPT: frozenset({S.RATING}),
     S.RATING: frozenset({S.HOME}),
-    S.PROGRESS: frozenset({S.HOME}),
+    S.PROGRESS: frozenset({S.HOME, S.SUPPLEMENT}),
+    S.SUPPLEMENT: frozenset({S.HOME}),
     S.COMPLAINT: frozenset({S.HOME}),
     S.HELP: frozenset({S.HOME}),
 })
@@ -128,6 +130,31 @@ class RatingSink(Protocol):
 
 class ComplaintSink(Protocol):
     def add_complaint(self, complaint: Complaint) -> None: ...
+
+
+class SupplementSink(Protocol):
+    def add_supplement(self, supplement: Supplement) -> None: ...
+
+
+@dataclass(frozen=True)
+class SupplementTarget:
+    """The case a 补交材料 is for and what it still lacks (from the platform's progress, else the outbox)."""
+
+    case_no: str
+    item_id: str
+    item_name: str
+    missing: tuple[MaterialSpec, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class PendingSupplement:
+    """A frozen supplement on its way to the outbox; `write` may run off the UI thread (fsyncs)."""
+
+    supplement: Supplement
+    sink: SupplementSink
+
+    def write(self) -> None:
+        self.sink.add_supplement(self.supplement)
 
 
 @dataclass(frozen=True)
@@ -192,6 +219,11 @@ class _Draft:
     complaint: Complaint | None = None
     promised_estimated: bool = False
     reserved_case_no: str = ""  # numbered at the first submit attempt, kept for retries
+    supplement_target: SupplementTarget | None = None
+    supplement_pages: dict[str, list[Page]] = field(default_factory=dict)
+    supplement_no: str = ""  # reserved at the first attempt, like reserved_case_no
+    supplement_pending: PendingSupplement | None = None
+    supplement: Supplement | None = None  # written: the done view shows it
     pending: PendingSubmission | None = None  # a case being written by a worker thread
 
 
@@ -213,6 +245,7 @@ class Session:
 
     def __init__(self, config: Config, catalog: Catalog, sink: CaseSink, numbers: CaseNumbers, *,
                  ratings: RatingSink | None = None, complaints: ComplaintSink | None = None,
+                 supplements: SupplementSink | None = None,
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = datetime.now,
                  intake: Callable[[], str] = always_open) -> None:
         """`intake` says whether a new case could be stored now: "" when it can, else why, in a
@@ -224,6 +257,7 @@ class Session:
         self._numbers = numbers
         self._ratings = ratings
         self._complaints = complaints
+        self._supplements = supplements
         self._clock = clock
         self._now = now
         self._observers: list[Callable[[SessionEvent], None]] = []
@@ -300,16 +334,30 @@ class Session:
 
     @property
     def materials(self) -> tuple[MaterialStatus, ...]:
-        """Every material of the chosen item's guide, in guide order, with pages scanned so far."""
+        """The materials of the chosen item's guide to scan, in guide order, with pages scanned so far.
+        The ID card itself (`from_card`) is not among them: the card read verifies it."""
         item = self._draft.item
         if item is None or item.guide is None:
             return ()
-        return tuple(MaterialStatus(m, len(self._draft.pages.get(m.id, ()))) for m in item.guide.materials)
+        return tuple(MaterialStatus(m, len(self._draft.pages.get(m.id, ()))) for m in item.guide.materials
+                     if not m.from_card)
+
+    @property
+    def card_materials(self) -> tuple[MaterialSpec, ...]:
+        """Materials the card read stands for (the applicant's ID card), once the card was read."""
+        item = self._draft.item
+        if item is None or item.guide is None or self._draft.identity is None:
+            return ()
+        return tuple(m for m in item.guide.materials if m.from_card)
 
     @property
     def missing(self) -> tuple[str, ...]:
-        """Names of required materials with no page yet: a case submitted now gets a correction notice."""
-        return tuple(s.spec.name for s in self.materials if s.spec.required and not s.done)
+        """Names of required materials with no page yet: a case submitted now gets a correction notice.
+        A card material counts as handed in once the card was read."""
+        item = self._draft.item
+        unread = tuple(m.name for m in (item.guide.materials if item and item.guide else ())
+                       if m.from_card and m.required and self._draft.identity is None)
+        return unread + tuple(s.spec.name for s in self.materials if s.spec.required and not s.done)
 
     def pages(self, material_id: str) -> tuple[Page, ...]:
         return tuple(self._draft.pages.get(material_id, ()))
@@ -558,8 +606,8 @@ class Session:
         item, identity = draft.item, draft.identity
         assert item is not None and item.guide is not None and identity is not None  # guaranteed by the path
         submitted_at = self._now()
-        materials = tuple(Material(s.spec.id, s.spec.name, tuple(draft.pages.get(s.spec.id, ())))
-                          for s in self.materials if s.done)
+        materials = tuple(Material(m.id, m.name, from_card=True) for m in self.card_materials) + tuple(
+            Material(s.spec.id, s.spec.name, tuple(draft.pages.get(s.spec.id, ()))) for s in self.materials if s.done)
         draft.reserved_case_no = draft.reserved_case_no or self._numbers.next()
         case = Case(
             case_no=draft.reserved_case_no, terminal_id=self.config.terminal.id,
@@ -568,7 +616,8 @@ class Session:
             kind=item.guide.case_kind or CaseKind.PROMISED, submitted_at=submitted_at,
             promised_date=self.promised_date(submitted_at.date()), applicant=identity,
             phone=draft.form.get("phone", ""), form=MappingProxyType(dict(draft.form)), materials=materials,
-            missing=self.missing, signature_png=draft.signature_png, assisted_by=draft.assisted_by)
+            missing=self.missing, signature_png=draft.signature_png, assisted_by=draft.assisted_by,
+            promised_days=item.guide.promised_days)
         draft.pending = PendingSubmission(case, self._sink)
         return draft.pending
 
@@ -659,6 +708,111 @@ class Session:
         self._emit("changed")
         return complaint
 
+    # ---- 补交材料 ------------------------------------------------------------------------------
+
+    def start_supplement(self) -> None:
+        """补交材料: from home, or from a progress answer that says materials are missing."""
+        self._go(State.SUPPLEMENT, "hand in missing materials")
+
+    @property
+    def supplement_target(self) -> SupplementTarget | None:
+        return self._draft.supplement_target
+
+    @property
+    def supplement(self) -> Supplement | None:
+        """The supplement once written (the done view shows its number)."""
+        return self._draft.supplement
+
+    def choose_supplement_case(self, case_no: str, item_id: str, item_name: str, missing: Sequence[str]) -> SupplementTarget:
+        """The case found (by number or card) and what it still lacks. Each missing name is matched to
+        the guide's material (for its note and id); a name the guide does not know still gets a slot.
+        The ID card itself is never asked for: the platform's list may name it, the card read covers it."""
+        self._require("choose the case to supplement", State.SUPPLEMENT)
+        try:
+            item_guide = self.catalog.get(item_id).guide
+        except KeyError:  # an item of another region or an older catalog: the names alone
+            item_guide = None
+        guide = {m.name: m for m in (item_guide.materials if item_guide else ())}
+        specs = tuple(guide.get(name) or MaterialSpec(f"extra-{index}", name, "原件")
+                      for index, name in enumerate(dict.fromkeys(missing), 1))
+        target = SupplementTarget(case_no, item_id, item_name, tuple(m for m in specs if not m.from_card))
+        self._draft.supplement_target, self._draft.supplement_pages = target, {}
+        self.touch()
+        self._emit("changed")
+        return target
+
+    @property
+    def supplement_materials(self) -> tuple[MaterialStatus, ...]:
+        target = self._draft.supplement_target
+        if target is None:
+            return ()
+        return tuple(MaterialStatus(m, len(self._draft.supplement_pages.get(m.id, ()))) for m in target.missing)
+
+    def _supplement_material(self, material_id: str) -> None:
+        self._require("scan a supplement", State.SUPPLEMENT)
+        if material_id not in {s.spec.id for s in self.supplement_materials}:
+            raise FormInvalid({material_id: "这份材料不在待补材料清单中"})
+
+    def add_supplement_page(self, material_id: str, page: Page) -> None:
+        self._supplement_material(material_id)
+        self._draft.supplement_pages.setdefault(material_id, []).append(page)
+        self.touch()
+        self._emit("changed")
+
+    def remove_supplement_page(self, material_id: str, index: int) -> None:
+        self._supplement_material(material_id)
+        del self._draft.supplement_pages[material_id][index]
+        self.touch()
+        self._emit("changed")
+
+    def prepare_supplement(self) -> PendingSupplement:
+        """Freeze the scanned pages under a number kept for retries; the write is `PendingSupplement.write`."""
+        self._require("hand in a supplement", State.SUPPLEMENT)
+        draft, target = self._draft, self._draft.supplement_target
+        if target is None or self._supplements is None:
+            raise TransitionError(self._state, "hand in a supplement without a case")
+        if draft.supplement_pending is not None:
+            raise TransitionError(self._state, "hand in a supplement twice")
+        materials = tuple(Material(s.spec.id, s.spec.name, tuple(draft.supplement_pages[s.spec.id]))
+                          for s in self.supplement_materials if s.done)
+        if not materials:
+            raise FormInvalid({"materials": "请至少扫描一份材料再提交"})
+        draft.supplement_no = draft.supplement_no or self._numbers.next()
+        supplement = Supplement(draft.supplement_no, target.case_no, self.config.terminal.id, target.item_id,
+                                target.item_name, materials, self._now())
+        draft.supplement_pending = PendingSupplement(supplement, self._supplements)
+        return draft.supplement_pending
+
+    def complete_supplement(self, pending: PendingSupplement, error: TerminalError | None) -> Supplement | None:
+        """The write finished (UI thread): on success the done view shows; on error the pages stay for a retry."""
+        if self._draft.supplement_pending is not pending:
+            log.info("event=supplement_after_wipe record=%s written=%s", pending.supplement.supplement_no, error is None)
+            return None
+        self._draft.supplement_pending = None
+        if error is not None:
+            log.warning("event=supplement_failed record=%s error=%s", pending.supplement.supplement_no,
+                        type(error).__name__)
+            self.touch()
+            return None
+        self._draft.supplement = pending.supplement
+        log.info("event=supplement_submitted record=%s case_no=%s materials=%d", pending.supplement.supplement_no,
+                 pending.supplement.case_no, len(pending.supplement.materials))
+        self.touch()
+        self._emit("changed")
+        return pending.supplement
+
+    def submit_supplement(self) -> Supplement:
+        """Prepare, write and complete on the calling thread (scripts and tests)."""
+        pending = self.prepare_supplement()
+        try:
+            pending.write()
+        except TerminalError as error:
+            self.complete_supplement(pending, error)
+            raise
+        done = self.complete_supplement(pending, None)
+        assert done is not None
+        return done
+
     # ---- idle timeout ----------------------------------------------------------------------
 
     @property
@@ -688,7 +842,8 @@ class Session:
 
     def tick(self) -> None:
         """Called by the UI about once a second: starts the countdown, then wipes at its end."""
-        if not self._idle_applies() or self.submitting:  # never wipe a case half way into the outbox
+        writing = self.submitting or self._draft.supplement_pending is not None
+        if not self._idle_applies() or writing:  # never wipe a case or supplement half way into the outbox
             return
         idle = self._clock() - self._last_activity
         if idle >= self.idle_limit + self.config.timeouts.idle_warning_seconds:

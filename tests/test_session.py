@@ -12,7 +12,7 @@ import pytest
 
 from terminal import config as config_module
 from terminal.casenumber import CaseNumbers, parse_case_number
-from terminal.cases import Case, CaseKind, Complaint, Page, Rating, RatingRecord
+from terminal.cases import Case, CaseKind, Complaint, Page, Rating, RatingRecord, Supplement
 from terminal.catalog import Catalog, Guide, Item, MaterialSpec
 from terminal.errors import StorageFull
 from terminal.identity import Identity
@@ -63,6 +63,7 @@ class Store:
         self.cases: list[Case] = []
         self.ratings: list[RatingRecord] = []
         self.complaints: list[Complaint] = []
+        self.supplements: list[Supplement] = []
         self.full = False
         self.gate: threading.Event | None = None  # when set up, a write waits for it (a stalling disk)
         self.writing = threading.Event()
@@ -80,6 +81,11 @@ class Store:
 
     def add_complaint(self, complaint: Complaint) -> None:
         self.complaints.append(complaint)
+
+    def add_supplement(self, supplement: Supplement) -> None:
+        if self.full:
+            raise StorageFull("test disk full")
+        self.supplements.append(supplement)
 
 
 class Events:
@@ -105,7 +111,7 @@ def make(tmp_path: Path, clock: Clock, store: Store) -> Callable[..., Session]:
     def build(**display: object) -> Session:
         cfg = config_module.from_dict({"terminal": {"id": "JY0101"}, "display": display})
         return Session(cfg, CATALOG, store, CaseNumbers(tmp_path, "JY0101"), ratings=store, complaints=store,
-                       clock=clock, now=lambda: datetime(2026, 11, 20, 22, 30))
+                       supplements=store, clock=clock, now=lambda: datetime(2026, 11, 20, 22, 30))
     return build
 
 
@@ -129,6 +135,7 @@ PATH[State.RATING] = PATH[State.RECEIPT] + [Session.start_rating]
 PATH[State.PROGRESS] = [Session.query_progress]
 PATH[State.COMPLAINT] = [Session.start_complaint]
 PATH[State.HELP] = [Session.request_help]
+PATH[State.SUPPLEMENT] = [Session.start_supplement]
 
 MOVE: dict[State, Callable[[Session], object]] = {
     State.HOME: Session.finish, State.ITEM: Session.start_application, State.GUIDE: lambda s: s.choose_item(ITEM),
@@ -136,6 +143,7 @@ MOVE: dict[State, Callable[[Session], object]] = {
     State.MATERIALS: Session.confirm_form, State.REVIEW: Session.to_review, State.SUBMIT: Session.submit,
     State.RECEIPT: Session.show_receipt, State.RATING: Session.start_rating, State.PROGRESS: Session.query_progress,
     State.COMPLAINT: Session.start_complaint, State.HELP: Session.request_help,
+    State.SUPPLEMENT: Session.start_supplement,
 }
 
 
@@ -176,7 +184,8 @@ def test_back_returns_along_the_path(session: Session, state: State) -> None:
     reach(session, state)
     expected = {State.ITEM: State.HOME, State.GUIDE: State.ITEM, State.IDENTIFY: State.GUIDE,
                 State.FORM: State.IDENTIFY, State.MATERIALS: State.FORM, State.REVIEW: State.MATERIALS,
-                State.PROGRESS: State.HOME, State.COMPLAINT: State.HOME, State.HELP: State.HOME}[state]
+                State.PROGRESS: State.HOME, State.COMPLAINT: State.HOME, State.HELP: State.HOME,
+                State.SUPPLEMENT: State.HOME}[state]
     session.back()
     assert session.state == expected
 
@@ -480,3 +489,68 @@ def test_the_real_outbox_takes_the_case_and_the_rating(tmp_path: Path, clock: Cl
     assert outbox.record(case_no) is not None and outbox.record(case_no + "-R") is not None
     assert_clean(session)
     outbox.close()
+
+
+CARD_GUIDE = dataclasses.replace(GUIDE, materials=(
+    MaterialSpec("id_card", "申请人居民身份证", "原件", note="自助终端读卡核验后无需另行扫描", from_card=True),
+    *GUIDE.materials[1:]))
+CARD_ITEM = dataclasses.replace(ITEM, id="T-3", guide=CARD_GUIDE)
+
+
+def test_the_id_card_is_read_never_scanned_and_never_missing(session: Session, store: Store) -> None:
+    session.start_application()
+    session.choose_item(CARD_ITEM)
+    session.begin_identify()
+    assert session.missing == ("申请人居民身份证", "户口簿")  # before the card read it is still owed
+    session.identified(IDENTITY)
+    session.set_field("phone", PHONE)
+    session.confirm_form()
+    assert [s.spec.id for s in session.materials] == ["hukou", "photo"]  # nothing asks to photograph the card
+    assert session.missing == ("户口簿",)
+    with pytest.raises(FormInvalid):
+        session.add_page("id_card", PAGE)
+    session.to_review()
+    session.sign(SIGNATURE)
+    case = session.submit()
+    assert case.missing == ("户口簿",) and case.promised_days == 5
+    assert [(m.material_id, m.from_card, m.pages) for m in case.materials] == [("id_card", True, ())]
+
+
+def test_supplement_scans_only_what_is_missing_and_keeps_its_number_for_a_retry(session: Session, store: Store) -> None:
+    reach(session, State.SUPPLEMENT)
+    case_no = "JY0101-261120-0001"
+    with pytest.raises(TransitionError):
+        session.prepare_supplement()  # no case chosen yet
+    target = session.choose_supplement_case(case_no, "T-1", "户口迁入登记", ["户口簿", "户口簿", "村委会证明"])
+    assert [(m.id, m.name) for m in target.missing] == [("hukou", "户口簿"), ("extra-2", "村委会证明")]
+    with pytest.raises(FormInvalid):
+        session.prepare_supplement()  # nothing scanned
+    with pytest.raises(FormInvalid):
+        session.add_supplement_page("photo", PAGE)  # not missing
+    session.add_supplement_page("hukou", PAGE)
+    session.add_supplement_page("hukou", PAGE)
+    session.remove_supplement_page("hukou", 1)
+    assert [s.pages for s in session.supplement_materials] == [1, 0]
+    store.full = True
+    first = session.prepare_supplement()
+    with pytest.raises(StorageFull) as error:
+        first.write()
+    assert session.complete_supplement(first, error.value) is None and session.supplement is None
+    store.full = False
+    done = session.submit_supplement()
+    assert done.supplement_no == first.supplement.supplement_no and store.supplements == [done]
+    assert (done.case_no, [m.material_id for m in done.materials]) == (case_no, ["hukou"])
+    assert session.supplement is done
+    session.finish()
+    assert_clean(session)
+
+
+def test_supplement_never_asks_for_the_card_and_knows_other_catalogs_items(make: Callable[..., Session]) -> None:
+    card_session = Session(config_module.from_dict({}), Catalog(region="jiyuan", title="t", version="1", source="t",
+                                                                 items=(CARD_ITEM,)), Store(),
+                           CaseNumbers(Path("/nonexistent"), "JY0101"), supplements=Store())
+    card_session.start_supplement()
+    target = card_session.choose_supplement_case("JY0101-261120-0001", "T-3", "户口迁入登记", ["申请人居民身份证", "户口簿"])
+    assert [m.id for m in target.missing] == ["hukou"]
+    other = card_session.choose_supplement_case("JY0101-261120-0002", "elsewhere-9", "外地事项", ["证明"])
+    assert [(m.id, m.name) for m in other.missing] == [("extra-1", "证明")]

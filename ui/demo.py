@@ -404,10 +404,10 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
         if paper is not None:
             paper.save(out / "demo-receipt-printed.png", optimize=True)
         from terminal.receipt_png import render_png
-        from terminal.receipts import acceptance_receipt
+        from terminal.receipts import submission_receipt
 
         assert app.session.case is not None  # apply() waited for the case number
-        render_png(acceptance_receipt(app.session.case, config), PAPER_DOTS[config.devices.printer.paper_width_mm],
+        render_png(submission_receipt(app.session.case, config), PAPER_DOTS[config.devices.printer.paper_width_mm],
                    margin_dots=16).save(out / "demo-receipt.png", optimize=True)
         printed = normal.screen().result.printed
         rate(normal, "满意")

@@ -27,7 +27,13 @@ from terminal.errors import DeviceError, TerminalError
 from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
-from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
+from terminal.receipts import (
+    ReceiptDocument,
+    correction_notice,
+    progress_url,
+    submission_receipt,
+    what_happens_next,
+)
 from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
@@ -389,7 +395,7 @@ class MaterialsScreen(BuiltStep):
         self.now.text = f"正在拍：{names.get(model.current, '')}"
         parts: list[Widget] = [] if model.elderly else [self.now]
         if model.camera_problem is not None:  # a fault gets the whole width: its words and ways forward
-            advice = model.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭受理编号补交。"
+            advice = model.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭办件编号补交。"
             self.fault.show("拍摄仪暂时不能使用", advice,
                             [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()])
             parts.append(self.fault)
@@ -600,14 +606,14 @@ def spaced(case_no: str) -> str:
 class SubmitScreen(Step):
     """The case number at once, large; the receipt follows by itself. Built once."""
 
-    prompt = "申请已提交，请记下受理编号，回执马上打印"
+    prompt = "申请已提交，请记下办件编号，回执马上打印"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
         self.body.add_widget(self.header("提交成功", None))
         self.body.add_widget(Widget(size_hint_y=0.3))
-        self.body.add_widget(Text(t, "您的申请已提交，受理编号是", size="title", bold=True, halign="center"))
+        self.body.add_widget(Text(t, "您的申请已提交，办件编号是", size="title", bold=True, halign="center"))
         self.number = Label(font_name=t.font_name, bold=True, size_hint_y=None)
         self.body.add_widget(self.number)
         self.promised = Text(t, "", halign="center")
@@ -640,7 +646,7 @@ class SubmitScreen(Step):
         case = self.session.case
         assert case is not None
         self.number.text = spaced(case.case_no)
-        self.promised.text = f"承诺办结日期：{case.promised_date:%Y年%m月%d日}" if case.promised_date else "即办件：当场办结"
+        self.promised.text = what_happens_next(case, self.settings)
 
     def reset(self) -> None:
         blank(self.number)
@@ -679,7 +685,7 @@ class ReceiptScreen(BuiltStep):
         words = column(t)
         self.number = Text(t, "", size="button", bold=True)
         self.advice = Text(t, "")
-        for label in (Text(t, "受理编号", colour="muted"), self.number, self.advice):
+        for label in (Text(t, "办件编号", colour="muted"), self.number, self.advice):
             words.add_widget(label)
         self.code.add_widget(scrolling(t, words))
         self.on_screen.add_widget(self.code)
@@ -705,10 +711,10 @@ class ReceiptScreen(BuiltStep):
     def _compose(self, *_: object) -> None:
         model, result = self.model, self.model.result
         if result is None:
-            self.printing_number.text = f"受理编号 {model.case_no}"
+            self.printing_number.text = f"办件编号 {model.case_no}"
             self.compose(self.bar, self.above, *self.printing, self.below)
         elif result.printed:
-            self.printed_number.text = f"受理编号 {model.case_no}，凭它查询进度、补交材料。"
+            self.printed_number.text = f"办件编号 {model.case_no}，凭它查询进度、补交材料。"
             self.compose(self.bar, self.above, *self.printed)
         else:
             self.show_on_screen(result)
@@ -724,7 +730,7 @@ class ReceiptScreen(BuiltStep):
             self.qr.show(pil_rgb(qr_image(progress_url(case_no, self.settings), 8)))
             self.qr_of = case_no
         self.number.text = case_no
-        self.advice.text = result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"
+        self.advice.text = result.advice_zh + "也可到服务窗口凭办件编号领取纸质回执。"
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.on_screen.spacing, self.code.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap * 2
@@ -749,7 +755,7 @@ class ReceiptScreen(BuiltStep):
     def documents(self) -> list[ReceiptDocument]:
         case, config = self.session.case, self.settings
         assert case is not None
-        return [acceptance_receipt(case, config)] + ([correction_notice(case, config)] if case.missing else [])
+        return [submission_receipt(case, config)] + ([correction_notice(case, config)] if case.missing else [])
 
     def print(self) -> None:
         self.model.result = None

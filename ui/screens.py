@@ -189,7 +189,7 @@ class HomeScreen(BuiltOnce):
         rows: list[list[tuple[str, str, Callable[[], None], bool, float]]] = [
             [("我要办事", "查找事项，在线申请", session.start_application, True, 2),
              ("办事指南", "材料清单，一次告知", session.browse_guides, False, 1)],
-            [("进度查询", "凭受理编号或身份证", session.query_progress, False, 1),
+            [("进度查询", "凭办件编号或身份证", session.query_progress, False, 1),
              ("我要评价", "好差评", session.start_rating, False, 1),
              ("我要投诉", "有诉即办", session.start_complaint, False, 1)],
         ]

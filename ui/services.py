@@ -164,10 +164,10 @@ class ProgressLookup(Protocol):
 
 
 class ProgressScreen(BuiltStep):
-    """受理编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader.
+    """办件编号 on the number pad (this terminal's prefix is filled in), or the ID card on the reader.
     Built once: the query and its answer are `ProgressModel`."""
 
-    prompt = "请输入受理编号，或把身份证放在读卡区"
+    prompt = "请输入办件编号，或把身份证放在读卡区"
     heading, model_type = "进度查询", ProgressModel
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
@@ -186,7 +186,7 @@ class ProgressScreen(BuiltStep):
         self.answer.add_widget(scrolling(t, self.found_lines))
         self.done = BigButton(t, "完成", session.finish)
         self.buttons = ButtonRow(t, [self.done, BigButton(t, "查询", self.query, primary=True)])
-        for part in (Text(t, "受理编号", colour="muted"), self.number, self.card_hint, self.answer, self.buttons):
+        for part in (Text(t, "办件编号", colour="muted"), self.number, self.card_hint, self.answer, self.buttons):
             self.left.add_widget(part)
         self.split.add_widget(self.left)
         self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
@@ -220,7 +220,7 @@ class ProgressScreen(BuiltStep):
         if model.looking:
             lines.append(("正在查询，请稍候…", None, True, None))
         elif model.results is not None and not model.results:
-            lines.append(("没有查到您在本终端提交的申请。请输入受理编号，或到服务窗口咨询。", None, False, None))
+            lines.append(("没有查到您在本终端提交的申请。请输入办件编号，或到服务窗口咨询。", None, False, None))
         for found in model.results or ():
             when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
             lines += [(plain(found.case_no), None, True, None), (plain(f"{found.status_zh}{when}"), None, False, None)]
@@ -254,7 +254,7 @@ class ProgressScreen(BuiltStep):
     def query(self) -> None:
         case_no = self.case_no
         if parse_case_number(case_no) is None:
-            self.model.error = "受理编号是回执上“受理编号”一行，输入日期6位和序号4位，共10位数字。"
+            self.model.error = "办件编号是回执上“办件编号”一行，输入日期6位和序号4位，共10位数字。"
             return
         self.session.set_progress_query(case_no)
         self.lookup(lambda: self.progress.by_case_no(case_no))

@@ -184,7 +184,7 @@ class RatingModel(ViewModel):
 
     def refresh(self, session: Session) -> None:
         case = session.case
-        self.about = f"受理编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
+        self.about = f"办件编号 {case.case_no} · {case.item_name}" if case else "本次自助服务"
 
     def reset(self) -> None:
         self.about, self.chosen, self.reasons, self.error, self.done = "", None, [], "", False

@@ -29,7 +29,9 @@ from gov_central.credentials import Registry
 from gov_central.operators import Operator, Operators
 from gov_central.server import CentralStore
 from gov_central.states import BY_CODE, STATES
+from terminal.casestates import CaseState, MoveRefused, check_move
 from terminal.privacy import mask_address, mask_id_number, mask_name, mask_phone
+from terminal.workdays import add_working_days
 
 COOKIE = "console_session"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -84,14 +86,32 @@ class Console:
         return [dict(row) for row in rows]
 
     def set_state(self, operator: Operator, case_no: str, code: str, reason: str) -> None:
+        """Move a case along terminal/casestates.py (a move the table does not allow is refused, 409).
+        受理 sets the day the promised limit counts from and the date it promises."""
         state = BY_CODE.get(code)
         if state is None or (state.needs_reason and not reason.strip()):
             raise HTTPException(400, "补正和退件须写明原因")
+        row = self.db.one("SELECT r.manifest, s.state, s.accepted_at, s.promised_date FROM records r"
+                          " LEFT JOIN case_states s ON s.case_no = r.record_id WHERE r.record_id = ?", (case_no,))
+        assert row is not None  # the route checked the case exists
+        try:
+            check_move(CaseState(row["state"] or CaseState.RECEIVED.value), state.state)
+        except MoveRefused as refused:
+            raise HTTPException(409, refused.advice_zh) from None
+        now = fleet.now()
+        accepted_at, promised = row["accepted_at"], row["promised_date"]
+        if state.state is CaseState.ACCEPTED:
+            days = json.loads(bytes(row["manifest"]))["case"].get("promised_days")
+            accepted_at, promised = fleet.stamp(now), None
+            if isinstance(days, int):
+                promised = add_working_days(now.astimezone().date(), days, estimate=True).isoformat()
         with self.db.transaction(durable=True) as tx:
-            tx.execute("INSERT INTO case_states (case_no, state, reason, operator, updated_at) VALUES (?, ?, ?, ?, ?)"
+            tx.execute("INSERT INTO case_states (case_no, state, reason, operator, updated_at, accepted_at, promised_date)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)"
                        " ON CONFLICT (case_no) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
-                       " operator = excluded.operator, updated_at = excluded.updated_at",
-                       (case_no, code, reason.strip(), operator.name, fleet.stamp(fleet.now())))
+                       " operator = excluded.operator, updated_at = excluded.updated_at,"
+                       " accepted_at = excluded.accepted_at, promised_date = excluded.promised_date",
+                       (case_no, code, reason.strip(), operator.name, fleet.stamp(now), accepted_at, promised))
             tx.execute("INSERT INTO audit (at, operator, action, subject) VALUES (?, ?, ?, ?)",
                        (fleet.stamp(fleet.now()), operator.name, f"state:{code}", case_no))
 
@@ -268,7 +288,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
             phone = str(case.get("phone") or "")
         return console.page("case.html", operator, case=case, row=row, identity=identity, phone=phone,
                             full=bool(full and operator.may("identity")), states=STATES,
-                            progress=store.progress(case_no))
+                            progress=store.progress(case_no), supplements=store.supplements(case_no))
 
     @app.post("/console/cases/{case_no}/state", **route)
     async def set_state(case_no: str, request: Request) -> Response:

@@ -143,7 +143,9 @@ class CentralStore:
             self._path(record_id, "x").parent.mkdir(exist_ok=True)
             fsync_dir(self.files)
             department = body.get("department")
-            self._durable([("INSERT INTO records (record_id, terminal_id, kind, manifest, manifest_sha256, created_at,"
+            linked = [("INSERT INTO supplements (record_id, case_no) VALUES (?, ?)", (record_id, str(body["case_no"])))
+                      ] if parsed.get("kind") == "supplement" and body.get("case_no") else []
+            self._durable(linked + [("INSERT INTO records (record_id, terminal_id, kind, manifest, manifest_sha256, created_at,"
                             " via, item, submitted_at, department) VALUES (?,?,?,?,?,?,?,?,?,?)",
                             (record_id, terminal_id, str(parsed.get("kind")), manifest, sha, _now(), via,
                              str(item) if item else None, str(submitted) if submitted else None,
@@ -218,21 +220,45 @@ class CentralStore:
                 row = self._one("SELECT receipt, completed_at FROM records WHERE record_id = ?", (record_id,))
         return Answer(200, {"record_id": record_id, "receipt": row["receipt"], "received_at": row["completed_at"]})
 
+    def supplements(self, case_no: str) -> list[dict[str, Any]]:
+        """The complete 补交材料 records of a case, oldest first: number, arrival, materials with pages."""
+        found = []
+        for row in self._rows("SELECT r.record_id, r.manifest, r.completed_at FROM supplements s JOIN records r"
+                              " USING (record_id) WHERE s.case_no = ? AND r.receipt IS NOT NULL"
+                              " ORDER BY r.completed_at, r.record_id", (case_no,)):
+            body = json.loads(bytes(row["manifest"]))["supplement"]
+            found.append({"record_id": row["record_id"], "received_at": row["completed_at"],
+                          "materials": body.get("materials", [])})
+        return found
+
+    def missing(self, case_no: str, case: dict[str, Any]) -> list[str]:
+        """What the case still lacks: missing at submit, less what complete supplements brought."""
+        brought = {str(m.get("name")) for s in self.supplements(case_no) for m in s["materials"] if m.get("pages")}
+        return [name for name in case.get("missing", []) if name not in brought]
+
     def progress(self, case_no: str) -> dict[str, Any] | None:
-        """What the terminal's progress screen shows: the department's decision once there is one."""
-        row = self._row("SELECT r.receipt, r.completed_at, r.created_at, s.state, s.reason, s.updated_at"
-                        " FROM records r LEFT JOIN case_states s ON s.case_no = r.record_id"
+        """What the terminal's progress screen shows: the state (terminal/casestates.py), the department's
+        decision once there is one (time, promised date, reasons), the platform's reference and what is
+        still missing. No personal data: anyone may type a case number."""
+        row = self._row("SELECT r.manifest, r.receipt, r.completed_at, r.created_at, s.state, s.reason, s.updated_at,"
+                        " s.accepted_at, s.promised_date FROM records r LEFT JOIN case_states s ON s.case_no = r.record_id"
                         " WHERE r.record_id = ? AND r.kind = 'case'", (case_no,))
         if row is None:
             return None
+        case = json.loads(bytes(row["manifest"])).get("case", {})
+        about = {"item_id": case.get("item_id", ""), "item_name": case.get("item_name", ""),
+                 "department": case.get("department", ""), "platform_ref": row["receipt"],
+                 "promised_days": case.get("promised_days"), "missing": self.missing(case_no, case)}
         if row["state"]:
-            return {"case_no": case_no, "status": row["state"],
-                    "status_zh": progress_sentence(row["state"], row["reason"]), "updated_at": row["updated_at"]}
+            return {"case_no": case_no, "status": row["state"], "state": row["state"],
+                    "status_zh": progress_sentence(row["state"], row["reason"]), "updated_at": row["updated_at"],
+                    "decided_at": row["updated_at"], "accepted_at": row["accepted_at"],
+                    "promised_date": row["promised_date"], "reasons": row["reason"] or "", **about}
         if row["receipt"]:
-            return {"case_no": case_no, "status": "received", "status_zh": "平台已收件，等待部门受理",
-                    "updated_at": row["completed_at"]}
+            return {"case_no": case_no, "status": "received", "state": "received",
+                    "status_zh": progress_sentence("received", ""), "updated_at": row["completed_at"], **about}
         return {"case_no": case_no, "status": "receiving", "status_zh": "材料正在传送",
-                "updated_at": row["created_at"]}
+                "updated_at": row["created_at"], **about, "platform_ref": None}
 
     def heartbeat(self, terminal_id: str, body: dict[str, Any]) -> None:
         """Keep the latest heartbeat and raise or clear the terminal's alarms from it."""
@@ -254,6 +280,7 @@ class CentralStore:
         for record_id in ids:
             with self.db.transaction(durable=True) as tx:
                 for table, column in (("attachments", "record_id"), ("case_states", "case_no"),
+                                      ("supplements", "record_id"),
                                       ("followups", "record_id"), ("conflicts", "record_id"),
                                       ("records", "record_id")):
                     tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (record_id,))
@@ -326,11 +353,26 @@ class Receipt(BaseModel):
     received_at: str
 
 
+CaseStateCode = Literal["received", "accepted", "correction", "returned", "processing", "done", "delivered"]
+
+
 class ProgressAnswer(BaseModel):
     case_no: str
-    status: str
-    status_zh: str
+    status: str = Field(description="receiving, or the case state below")
+    status_zh: str = Field(description="the sentence the terminal shows the citizen as is")
     updated_at: str | None
+    state: CaseStateCode | None = Field(None, description="terminal/casestates.py; absent while receiving")
+    decided_at: str | None = Field(None, description="time of the latest decision (受理, 补正, 退件 ...)")
+    accepted_at: str | None = Field(None, description="time of 受理; the promised limit counts from its day")
+    promised_date: str | None = Field(None, description="YYYY-MM-DD, set at 受理: promised_days working days on")
+    promised_days: int | None = Field(None, description="the guide's 承诺时限 in working days, from the case")
+    reasons: str = Field("", description="written reasons of 补正 or 退件")
+    platform_ref: str | None = Field(None, description="the platform's reference (the case's delivery receipt)")
+    item_id: str = ""
+    item_name: str = ""
+    department: str = ""
+    missing: list[str] = Field(default_factory=list,
+                               description="materials still missing: missing at submit less complete supplements")
 
 
 class CatalogEnvelope(BaseModel):

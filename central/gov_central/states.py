@@ -1,31 +1,34 @@
-"""The department's decisions on a case (受理, 补正, 退件, 办结) and the sentence a citizen reads for each.
+"""The department's decisions on a case as the console offers them (受理, 补正, 退件, 办理中, 办结, 送达).
 
-The console sets them; the terminal's progress query (`GET /v1/progress/{case_no}`) answers with
-them, `status` as the English code and `status_zh` shown to the citizen as is.
+The states themselves, the allowed moves and the sentence a citizen reads are the shared contract
+in terminal/casestates.py; here is only what an operator clicks. The terminal's progress query
+(`GET /v1/progress/{case_no}`) answers with them, `status`/`state` as the code and `status_zh` shown
+to the citizen as is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from terminal.casestates import CaseState, sentence
+
 
 @dataclass(frozen=True)
-class CaseState:
+class ConsoleState:
     code: str
-    label: str          # what operators see
+    label: str          # what operators click
     needs_reason: bool  # 补正 and 退件 must tell the citizen why
-    sentence: str       # what the citizen reads; {reason} is filled in
+    state: CaseState
 
 
-STATES = (
-    CaseState("accepted", "受理", False, "已受理，正在办理"),
-    CaseState("correction", "补正", True, "需要补正材料：{reason}"),
-    CaseState("returned", "退件", True, "已退件：{reason}"),
-    CaseState("done", "办结", False, "已办结，请按回执约定方式领取结果"),
-)
+ACTIONS = {CaseState.ACCEPTED: "受理", CaseState.CORRECTION: "补正", CaseState.RETURNED: "退件",
+           CaseState.PROCESSING: "办理中", CaseState.DONE: "办结", CaseState.DELIVERED: "送达"}
+STATES = tuple(ConsoleState(state.value, label, state.needs_reason, state) for state, label in ACTIONS.items())
 BY_CODE = {state.code: state for state in STATES}
 
 
 def progress_sentence(code: str, reason: str) -> str:
-    state = BY_CODE.get(code)
-    return state.sentence.format(reason=reason) if state else "平台已收件，等待部门受理"
+    try:
+        return sentence(CaseState(code), reason)
+    except ValueError:  # a code from before the state machine: say only what is sure
+        return sentence(CaseState.RECEIVED)

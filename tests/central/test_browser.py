@@ -79,10 +79,10 @@ def test_reviewer_sets_a_case_to_accepted_and_the_terminal_query_shows_it(browse
     WebDriverWait(browser, 10).until(expected_conditions.element_to_be_clickable((By.LINK_TEXT, cases[1]))).click()
     Select(browser.find_element(By.ID, "state")).select_by_visible_text("受理")
     browser.find_element(By.ID, "set-state").click()
-    _wait_text(browser, "progress", "已受理，正在办理")
+    _wait_text(browser, "progress", "部门已受理，正在办理")
     answer = requests.get(f"{url}/v1/progress/{cases[1]}", timeout=10,
                           headers={"Authorization": "Bearer " + make_token(SECRET, "JY002")}).json()
-    assert (answer["status"], answer["status_zh"]) == ("accepted", "已受理，正在办理")
+    assert (answer["status"], answer["status_zh"]) == ("accepted", "部门已受理，正在办理")
 
 
 def test_reviewer_closes_a_bad_rating_with_a_note(browser, console) -> None:

@@ -88,7 +88,7 @@ def test_case_decision_reaches_the_terminals_progress_query(service: Service, tm
     session.post(f"{service.url}/console/cases/{case_no}/state", data={"csrf": csrf, "state": "accepted"}, timeout=10)
     answer = requests.get(f"{service.url}/v1/progress/{case_no}", timeout=10,
                           headers={"Authorization": "Bearer " + make_token(SECRET, "T0001")}).json()
-    assert answer["status"] == "accepted" and answer["status_zh"] == "已受理，正在办理"
+    assert answer["status"] == "accepted" and answer["status_zh"] == "部门已受理，正在办理"
     assert case_no in session.get(f"{service.url}/console/cases", params={"state": "accepted"}, timeout=10).text
 
 

@@ -21,7 +21,7 @@ from terminal.cases import Case
 from terminal.config import Config, from_dict
 from terminal.devices import DeviceAddress, parse_address
 from terminal.receipt_png import receipt_picture
-from terminal.receipts import acceptance_receipt, correction_notice, progress_url
+from terminal.receipts import correction_notice, progress_url, submission_receipt
 
 Simulated = tuple[PrinterSimulator, DeviceAddress]
 
@@ -53,7 +53,7 @@ def _decode_qr(sim: PrinterSimulator) -> list[str]:
 def test_receipt_prints_and_its_qr_decodes_to_the_progress_url(simulated: Simulated, printer: ReceiptPrinter,
                                                                 case: Case, config: Config) -> None:
     sim, _ = simulated
-    result = printer.submit(acceptance_receipt(case, config)).result(timeout=10)
+    result = printer.submit(submission_receipt(case, config)).result(timeout=10)
     assert result.printed and result.outcome == "printed"
     assert result.before is not None and result.before.ready and result.after is not None and result.after.ready
     assert sim.printer.paper.cuts == 1
@@ -80,7 +80,7 @@ def test_raster_mode_prints_a_picture_with_a_readable_qr(simulated: Simulated, c
     sim, address = simulated
     printer = make_printer(address, chinese_mode="raster", timeout=2.0)
     try:
-        assert printer.print_document(acceptance_receipt(case, config)).printed
+        assert printer.print_document(submission_receipt(case, config)).printed
     finally:
         printer.close()
     assert sim.printer.paper.lines == [] and len(sim.printer.paper.images) >= 1
@@ -93,7 +93,7 @@ def test_a_printer_that_is_not_ready_gets_no_job(simulated: Simulated, printer: 
                                                  config: Config, fault: str, reason: str) -> None:
     sim, _ = simulated
     sim.set_faults(fault)
-    result = printer.print_document(acceptance_receipt(case, config))
+    result = printer.print_document(submission_receipt(case, config))
     assert result.outcome == "not_printed" and result.bytes_sent == 0 and result.retryable
     assert result.after is None and result.before is not None and not result.before.ready
     assert bytes(sim.received).count(b"\x1b@") == 0  # nothing but status queries went over the wire
@@ -112,7 +112,7 @@ def _print_with_fault_mid_job(sim: PrinterSimulator, printer: ReceiptPrinter, fa
                               config: Config) -> PrintResult:
     sim.mid_job_after_bytes = 300
     sim.set_faults(fault)
-    result = printer.print_document(acceptance_receipt(case, config))
+    result = printer.print_document(submission_receipt(case, config))
     assert result.before is not None and result.before.ready
     return result
 
@@ -141,7 +141,7 @@ def test_silent_or_garbled_status_is_unknown_and_never_paper_ok(
     sim.set_faults(fault)
     status = printer.status()
     assert status.paper == "unknown" and status.online is None and not status.ready
-    result = printer.print_document(acceptance_receipt(case, config))
+    result = printer.print_document(submission_receipt(case, config))
     assert not result.printed and result.reason == "no_status"
 
 
@@ -159,8 +159,8 @@ def test_paper_near_end_prints_and_warns_the_technician_once(simulated: Simulate
     printer = make_printer(address, timeout=2.0, on_warning=lambda what, status: warnings.append(what))
     sim.set_faults("paper_near_end")
     try:
-        first = printer.print_document(acceptance_receipt(case, config))
-        second = printer.print_document(acceptance_receipt(case, config))
+        first = printer.print_document(submission_receipt(case, config))
+        second = printer.print_document(submission_receipt(case, config))
     finally:
         printer.close()
     assert first.printed and second.printed and first.after is not None and first.after.paper == "near_end"
@@ -175,7 +175,7 @@ def test_slow_printer_within_the_timeout_still_prints(simulated: Simulated, case
     sim.set_faults("slow")
     printer = make_printer(address, timeout=1.5)
     try:
-        assert printer.print_document(acceptance_receipt(case, config)).printed
+        assert printer.print_document(submission_receipt(case, config)).printed
     finally:
         printer.close()
 
@@ -194,7 +194,7 @@ def test_dropped_connection_mid_job_is_reported_and_the_retry_reconnects(case: C
         sim.set_faults("drop")
         printer = make_printer(address, timeout=2.0)
         try:
-            result = printer.print_document(acceptance_receipt(case, config))
+            result = printer.print_document(submission_receipt(case, config))
             assert not result.printed and result.reason in ("link_failed", "no_status")
             sim.set_faults()
             retry = printer.submit(result.job).result(timeout=10)
@@ -213,7 +213,7 @@ def _closed_port() -> int:
 def test_missing_printer_is_reported_not_raised(case: Case, config: Config, raw: str) -> None:
     printer = make_printer(parse_address(raw.format(port=_closed_port()), "printer"), timeout=0.2)
     try:
-        result = printer.print_document(acceptance_receipt(case, config))
+        result = printer.print_document(submission_receipt(case, config))
         assert result.outcome == "not_printed" and result.reason == "missing" and result.advice_zh
         assert printer.status().paper == "unknown"
     finally:
@@ -246,7 +246,7 @@ def test_printer_going_silent_and_coming_back_is_logged_once_each(simulated: Sim
 
 def test_on_screen_picture_uses_the_configured_paper_width(case: Case) -> None:
     config = from_dict({"devices": {"printer": {"paper_width_mm": 58}}})
-    assert receipt_picture(acceptance_receipt(case, config), config, margin_dots=0).width == 384
+    assert receipt_picture(submission_receipt(case, config), config, margin_dots=0).width == 384
 
 
 def test_after_check_waits_for_the_paper_at_the_configured_speed(simulated: Simulated, case: Case,
@@ -255,7 +255,7 @@ def test_after_check_waits_for_the_paper_at_the_configured_speed(simulated: Simu
     _sim, address = simulated
     printer = make_printer(address, timeout=2.0, print_speed_mm_s=500)
     try:
-        job = printer.render(acceptance_receipt(case, config))
+        job = printer.render(submission_receipt(case, config))
         assert 100 < job.length_mm < 300
         result = printer.print_job(job)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 import zxingcpp
@@ -12,28 +12,79 @@ from hypothesis import given, strategies as st
 
 from drivers.printer.samples import SAMPLE_ID_NUMBER, SAMPLE_NAME, sample_case
 from terminal.cases import Case, CaseKind
+from terminal.casestates import CaseState, Decision
 from terminal.config import Config, from_dict
 from terminal.fonts import FontMissing, find_cjk_font
 from terminal.receipt_layout import NO_LINE_START, PrintText, layout, text_columns, wrap
 from terminal.receipt_png import render_png
 from terminal.receipts import (
-    acceptance_receipt,
+    acceptance_notice,
     correction_notice,
+    next_handling,
     progress_slip,
     progress_url,
+    rejection_notice,
+    submission_receipt,
     technician_test_page,
-    working_days_between,
 )
 
 
-def test_acceptance_receipt_carries_what_the_citizen_needs(case: Case, config: Config) -> None:
-    text = acceptance_receipt(case, config).plain_text()
+def test_submission_receipt_carries_what_the_citizen_needs(case: Case, config: Config) -> None:
+    text = submission_receipt(case, config).plain_text()
     for expected in (config.terminal.center_name, config.terminal.id, case.case_no, case.item_name,
-                     "测*样*", "4190**********" + SAMPLE_ID_NUMBER[-4:], "居民身份证（2页）", "承诺件",
-                     "5个工作日内（2026年11月27日前办结）", "2026-11-20 14:35", progress_url(case.case_no, config),
+                     "测*样*", "4190**********" + SAMPLE_ID_NUMBER[-4:], "居民身份证（已读卡核验）", "承诺件",
+                     "5个工作日，自部门受理之日起计算", "2026-11-20 14:35", progress_url(case.case_no, config),
                      config.terminal.consult_phone, config.terminal.complaint_phone, "近期一寸免冠彩色照片"):
         assert expected in text
     assert SAMPLE_ID_NUMBER not in text and SAMPLE_NAME not in text
+
+
+def test_submission_receipt_promises_no_date_and_claims_no_acceptance(case: Case, config: Config) -> None:
+    """Nobody has accepted anything at submit: no 受理 wording (beyond saying it is not a 受理通知书),
+    no date while materials are missing, and the way to hand them in."""
+    document = submission_receipt(case, config)
+    text = document.plain_text()
+    assert document.kind == "submission" and "收件回执" in text
+    assert "2026年11月27日" not in text and "前办结" not in text
+    assert "受理编号" not in text and "受理时间" not in text
+    assert "部门暂不能受理" in text and "补交材料" in text
+    complete = dataclasses.replace(case, missing=())
+    assert "工作人员将于下一个工作日（11月23日）审核材料" in submission_receipt(complete, config).plain_text()
+
+
+def test_immediate_case_at_night_is_handled_the_next_working_day(config: Config) -> None:
+    night = dataclasses.replace(sample_case(CaseKind.IMMEDIATE), submitted_at=datetime(2026, 12, 4, 1, 0))  # a Friday
+    text = submission_receipt(night, config).plain_text()
+    assert "当场办结" not in text and "工作人员下一个工作日（12月7日）办理" in text
+    hours = (time(8, 30), time(17, 30))
+    late = dataclasses.replace(night, submitted_at=datetime(2026, 12, 4, 22, 0))
+    assert "工作人员下一个工作日（12月7日）08:30上班后办理" in submission_receipt(late, config, hours).plain_text()
+    assert next_handling(datetime(2026, 12, 4, 1, 0), config, hours) == "今天08:30上班后"
+    assert next_handling(datetime(2026, 12, 4, 10, 0), config, hours) == "今天工作时间内"
+    assert next_handling(datetime(2026, 12, 5, 10, 0), config, hours).startswith("下一个工作日（12月7日）")  # Saturday
+
+
+def _decision(state: CaseState, **changes: object) -> Decision:
+    values: dict[str, object] = {"case_no": "T0001-20261120-0007", "state": state, "item_name": "城乡居民基本养老保险参保登记",
+                                 "department": "济源市人力资源和社会保障局", "decided_at": datetime(2026, 11, 23, 9, 15),
+                                 "platform_ref": "PLT-0A1B2C3D", **changes}
+    return Decision(**values)  # type: ignore[arg-type]
+
+
+def test_acceptance_notice_promises_the_date_from_the_day_of_acceptance(config: Config) -> None:
+    decision = _decision(CaseState.ACCEPTED, promised_date=date(2026, 11, 30), promised_days=5)
+    document = acceptance_notice(decision, config, datetime(2026, 11, 24, 10, 0))
+    text = document.plain_text()
+    assert document.kind == "acceptance_notice" and text.startswith("受理通知书")
+    for expected in ("受理时间：2026-11-23 09:15", "5个工作日，2026年11月30日前办结", "平台编号：PLT-0A1B2C3D",
+                     "予以受理", progress_url(decision.case_no, config)):
+        assert expected in text
+
+
+def test_rejection_notice_gives_the_written_reasons(config: Config) -> None:
+    decision = _decision(CaseState.RETURNED, reasons="申请人不属于本地户籍")
+    text = rejection_notice(decision, config, datetime(2026, 11, 24, 10, 0)).plain_text()
+    assert "不予受理（退件）告知书" in text and "申请人不属于本地户籍" in text and "承诺办结" not in text
 
 
 def test_correction_notice_lists_everything_missing_at_once(config: Config) -> None:
@@ -45,20 +96,7 @@ def test_correction_notice_lists_everything_missing_at_once(config: Config) -> N
 
 def test_name_mask_style_follows_the_configuration(case: Case) -> None:
     config = from_dict({"privacy": {"name_mask": "first"}})
-    assert "申请人：测***" in acceptance_receipt(case, config).plain_text()
-
-
-def test_immediate_case_says_done_on_the_spot(config: Config) -> None:
-    case = dataclasses.replace(sample_case(CaseKind.IMMEDIATE), promised_date=None)
-    assert "即办件（当场办结）" in acceptance_receipt(case, config).plain_text()
-
-
-def test_working_days_skip_weekends_holidays_and_honour_configured_changes() -> None:
-    calendar = from_dict({}).calendar
-    assert working_days_between(date(2026, 11, 20), date(2026, 11, 27), calendar) == 5  # Fri -> next Fri
-    assert working_days_between(date(2025, 9, 30), date(2025, 10, 9), calendar) == 1  # National Day week; 9th works
-    extra = from_dict({"calendar": {"extra_holidays": ["2026-11-23"]}}).calendar
-    assert working_days_between(date(2026, 11, 20), date(2026, 11, 27), extra) == 4
+    assert "申请人：测***" in submission_receipt(case, config).plain_text()
 
 
 def test_progress_slip_and_test_page(config: Config) -> None:
@@ -89,9 +127,14 @@ def test_layout_fits_the_paper(case: Case, config: Config, width: int) -> None:
 
 @pytest.mark.parametrize("width", [576, 384])
 def test_png_receipt_has_a_readable_qr_code(case: Case, config: Config, width: int) -> None:
-    picture = render_png(acceptance_receipt(case, config), width, margin_dots=16)
-    assert picture.width == width + 32
-    assert [r.text for r in zxingcpp.read_barcodes(picture)] == [progress_url(case.case_no, config)]
+    notices = (acceptance_notice(_decision(CaseState.ACCEPTED, promised_date=date(2026, 11, 30), promised_days=5),
+                                 config, datetime(2026, 11, 24, 10, 0)),
+               rejection_notice(_decision(CaseState.RETURNED, reasons="不属于本中心受理范围"), config,
+                                datetime(2026, 11, 24, 10, 0)))
+    for document in (submission_receipt(case, config), *notices):
+        picture = render_png(document, width, margin_dots=16)
+        assert picture.width == width + 32
+        assert [r.text for r in zxingcpp.read_barcodes(picture)] == [progress_url(case.case_no, config)]
 
 
 def test_missing_font_is_a_clear_error(tmp_path: object) -> None:

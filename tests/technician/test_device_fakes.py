@@ -25,7 +25,7 @@ from terminal.cases import Rating
 from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.events import EventLog
-from terminal.receipts import acceptance_receipt
+from terminal.receipts import submission_receipt
 
 
 def assert_satisfies(fake: object, protocol: type) -> None:
@@ -58,7 +58,7 @@ def test_fake_card_reader_reads_the_simulators_card() -> None:
 
 def test_fake_printer_prints_and_refuses_like_the_simulated_printer() -> None:
     config = from_dict({})
-    document = acceptance_receipt(sample_case(), config)
+    document = submission_receipt(sample_case(), config)
     fake = FakePrinter()
     assert_satisfies(fake, Printer)
     real = open_printer(PrinterSettings(parse_address("sim", "printer"), timeout=2.0), EventLog())

@@ -19,7 +19,7 @@ from drivers.printer.samples import sample_case
 from terminal.assembly.wiring import Devices, camera_settings
 from terminal.config import Config, from_dict
 from terminal.errors import DeviceMissing
-from terminal.receipts import acceptance_receipt
+from terminal.receipts import submission_receipt
 from ui.hardware import Hardware, Scanner, ScanResult
 
 
@@ -68,7 +68,7 @@ def test_printing_reports_the_first_failure_on_the_ui_thread() -> None:
     devices = FakeDevices(config)
     hardware = Hardware(config, devices)
     results: list[PrintResult] = []
-    hardware.print_documents([acceptance_receipt(sample_case(), config)], results.append)
+    hardware.print_documents([submission_receipt(sample_case(), config)], results.append)
     for thread in threading.enumerate():  # the job runs on its own thread ...
         if thread.name == "print-job":
             thread.join(timeout=10)

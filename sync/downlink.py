@@ -217,11 +217,13 @@ def _decision(case_no: str, body: Mapping[str, Any]) -> Decision | None:
         state = CaseState(body.get("state"))
         decided = datetime.fromisoformat(_text(body, "decided_at"))
         promised = date.fromisoformat(_text(body, "promised_date")) if body.get("promised_date") else None
+        accepted = datetime.fromisoformat(_text(body, "accepted_at")) if body.get("accepted_at") else None
     except ValueError:
         return None
     days = body.get("promised_days")
     return Decision(case_no, state, _text(body, "item_name"), _text(body, "department"), decided, promised,
-                    days if isinstance(days, int) else None, _text(body, "reasons"), _text(body, "platform_ref"))
+                    days if isinstance(days, int) else None, _text(body, "reasons"), _text(body, "platform_ref"),
+                    accepted)
 
 
 def _platform_progress(case_no: str, body: Mapping[str, Any]) -> Progress:

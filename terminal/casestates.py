@@ -61,6 +61,8 @@ TRANSITIONS: Mapping[CaseState, frozenset[CaseState]] = MappingProxyType({
 })
 # States in which the citizen may still hand in missing materials (补交材料).
 OPEN_FOR_SUPPLEMENT: frozenset[CaseState] = frozenset({C.RECEIVED, C.CORRECTION})
+# States whose written notice the terminal prints from progress: 受理通知书 once accepted, 退件告知书.
+ACCEPTED_SINCE: frozenset[CaseState] = frozenset({C.ACCEPTED, C.PROCESSING, C.DONE, C.DELIVERED})
 
 
 class MoveRefused(TerminalError):
@@ -104,3 +106,4 @@ class Decision:
     promised_days: int | None = None
     reasons: str = ""                    # 待补正 / 退件: why, in writing
     platform_ref: str = ""               # the platform's own reference for the case
+    accepted_at: datetime | None = None  # 受理, kept when later decisions (办结 ...) follow

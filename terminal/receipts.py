@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Literal, cast
 
 from terminal.cases import Case, CaseKind
-from terminal.casestates import Decision
+from terminal.casestates import ACCEPTED_SINCE, CaseState, Decision
 from terminal.config import Config
 from terminal.privacy import NameMask, mask_id_number, mask_name
 from terminal.workdays import add_working_days, is_working_day
@@ -147,11 +147,14 @@ def _received(case: Case) -> list[str]:
             for m in case.materials]
 
 
-def _footer(case_no: str, config: Config) -> list[Block]:
+KEEP_SLIP = "请妥善保管本凭证，凭办件编号查询进度、补交材料或领取结果。"
+
+
+def _footer(case_no: str, config: Config, keep: str = KEEP_SLIP) -> list[Block]:
     return [Rule(), QrCode(progress_url(case_no, config), "微信或手机扫码查询办理进度"),
             SmallPrint(f"咨询电话：{config.terminal.consult_phone}"),
             SmallPrint(f"投诉电话：{config.terminal.complaint_phone}"),
-            SmallPrint("请妥善保管本凭证，凭办件编号查询进度、补交材料或领取结果。")]
+            SmallPrint(keep)]
 
 
 def _next_steps(case: Case, config: Config, office_hours: OfficeHours | None) -> list[Block]:
@@ -168,7 +171,7 @@ def _next_steps(case: Case, config: Config, office_hours: OfficeHours | None) ->
 def what_happens_next(case: Case, config: Config, office_hours: OfficeHours | None = None) -> str:
     """The one sentence the submit screen shows under the case number (the receipt says it at length)."""
     if case.missing:
-        return f"还缺{len(case.missing)}项材料，补齐后部门才能受理；可凭办件编号在本终端“补交材料”"
+        return f"还缺{len(case.missing)}项材料，补齐后部门才能受理；请凭办件编号在首页“补交材料”提交"
     when = next_handling(case.submitted_at, config, office_hours)
     if case.kind is CaseKind.IMMEDIATE:
         return f"即办件：工作人员{when}办理"
@@ -209,14 +212,16 @@ def _decision_rows(decision: Decision) -> list[Block]:
 
 def acceptance_notice(decision: Decision, config: Config, printed_at: datetime) -> ReceiptDocument:
     """受理通知书: the department accepted the case; the promised date counts from the day of 受理."""
+    accepted = decision.accepted_at or decision.decided_at
     blocks: list[Block] = [*_header(config, "受理通知书"), *_decision_rows(decision),
-                           Row("受理时间", decision.decided_at.strftime("%Y-%m-%d %H:%M"))]
+                           Row("受理时间", accepted.strftime("%Y-%m-%d %H:%M"))]
     if decision.promised_date is not None:
         limit = f"{decision.promised_days}个工作日，" if decision.promised_days else ""
         blocks.append(Row("承诺办结", f"{limit}{_date_zh(decision.promised_date)}前办结", bold=True))
     blocks += [Rule(), Text(f"您申请办理的“{decision.item_name}”，申请材料齐全，符合法定形式，经审查决定予以受理。"),
                Text("办理进度可在本终端或扫描下方二维码查询。"),
-               Row("打印时间", printed_at.strftime("%Y-%m-%d %H:%M")), *_footer(decision.case_no, config)]
+               Row("打印时间", printed_at.strftime("%Y-%m-%d %H:%M")),
+               *_footer(decision.case_no, config, "请妥善保管本通知书，凭办件编号查询进度、领取结果。")]
     return ReceiptDocument("acceptance_notice", tuple(blocks))
 
 
@@ -228,7 +233,8 @@ def rejection_notice(decision: Decision, config: Config, printed_at: datetime) -
         Text(f"您申请办理的“{decision.item_name}”，经审查，决定不予受理（退件）。理由如下：", bold=True),
         Text(decision.reasons or "（部门未填写理由，请到窗口咨询）"),
         Text("如有疑问，可拨打咨询电话或到便民服务中心窗口咨询；对决定不服的，可依法申请行政复议或者提起行政诉讼。"),
-        Row("打印时间", printed_at.strftime("%Y-%m-%d %H:%M")), *_footer(decision.case_no, config)]
+        Row("打印时间", printed_at.strftime("%Y-%m-%d %H:%M")),
+        *_footer(decision.case_no, config, "请妥善保管本告知书。")]
     return ReceiptDocument("rejection_notice", tuple(blocks))
 
 
@@ -267,6 +273,16 @@ def progress_slip(config: Config, case_no: str, item_name: str, status: str,
         *_footer(case_no, config),
     ]
     return ReceiptDocument("progress", tuple(blocks))
+
+
+def decision_notice(decision: Decision, config: Config, printed_at: datetime) -> ReceiptDocument | None:
+    """The written notice a decision gives the citizen: 受理通知书 once accepted, 退件告知书 when refused;
+    None while there is none to give (已收件; 待补正 has its correction notice from submit)."""
+    if decision.state in ACCEPTED_SINCE:
+        return acceptance_notice(decision, config, printed_at)
+    if decision.state is CaseState.RETURNED:
+        return rejection_notice(decision, config, printed_at)
+    return None
 
 
 def technician_test_page(config: Config, printed_at: datetime, status: Mapping[str, str] | None = None) -> ReceiptDocument:

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,3 +20,14 @@ def run_probe(module: str, out: Path, timeout: float) -> dict:
                           text=True, timeout=timeout)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-4000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report_main(main: Callable[[Path], dict]) -> None:
+    """A probe's `__main__`: run `main(OUT_DIR)` and print its report as the last stdout line; a failure's
+    traceback goes to stdout too (Kivy swallows stderr without a console log)."""
+    try:
+        report = main(Path(sys.argv[1]))
+    except BaseException:
+        print(traceback.format_exc(), flush=True)
+        raise
+    print(json.dumps(report, ensure_ascii=False, default=str), flush=True)

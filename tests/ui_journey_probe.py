@@ -89,7 +89,7 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     d.at_home()
     report["font_scale"] = guide_button_font() / normal_font
     report["idle_limits"] = [normal_idle, app.session.idle_limit]
-    choose_item_by_search(d, "hkbbf")
+    choose_item_by_search(d, "lnryd")  # 老年人优待证申领: materials to scan, so one is missing
     d.tap("开始办理")
     d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
     app.hardware.reader.simulator.unplug()  # the reader's USB cable comes out

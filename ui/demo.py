@@ -335,15 +335,21 @@ def rate(driver: Driver, label: str) -> None:
         driver.tap("完成")
 
 
+def ask_progress(driver: Driver, case_no: str) -> Any:
+    """From home: 进度查询, the case number's digits, 查询; returns the screen with its answer."""
+    driver.at_home()
+    driver.tap("进度查询")
+    driver.type_digits(case_no.replace("-", "")[len(driver.app.settings.terminal.id):])
+    driver.tap("查询")
+    screen = driver.screen()
+    driver.wait("the progress answer", lambda: screen.results is not None, 30)
+    return screen
+
+
 def query_progress(driver: Driver, case_no: str) -> str:
     """进度查询 by typing the case number's digits; returns the status sentence shown."""
     with driver.step("progress"):
-        driver.at_home()
-        driver.tap("进度查询")
-        driver.type_digits(case_no.replace("-", "")[len(driver.app.settings.terminal.id):])
-        driver.tap("查询")
-        screen = driver.screen()
-        driver.wait("the progress answer", lambda: screen.results is not None, 30)
+        screen = ask_progress(driver, case_no)
         driver.shot("progress")
         status = screen.results[0].status_zh if screen.results else ""
         driver.tap("完成")
@@ -417,7 +423,7 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
 
         elderly = Driver(app, out, elderly=True)
         printer.set_faults("paper_end")  # the second person finds the paper used up
-        elderly_case = apply(elderly, "hkbbf")
+        elderly_case = apply(elderly, "lnryd")  # 老年人优待证申领: two materials to scan
         printer.set_faults()
         rate(elderly, "非常满意")
         query_progress(elderly, elderly_case)

@@ -38,7 +38,7 @@ from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
 from ui.screens import blank, restyle_tree, show_if
-from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
+from ui.steps import Action, BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel, name_mask
 from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
@@ -316,6 +316,7 @@ class MaterialsScreen(BuiltStep):
     prompt = "请把材料平放在拍摄区，保持不动，会自动拍照"
     heading, model_type = "扫描材料", MaterialsModel
     WAITING = "请把材料平放在拍摄区域内"
+    CAMERA_ADVICE = "\n也可以先提交，缺少的材料以后凭办件编号补交。"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -395,9 +396,8 @@ class MaterialsScreen(BuiltStep):
         self.now.text = f"正在拍：{names.get(model.current, '')}"
         parts: list[Widget] = [] if model.elderly else [self.now]
         if model.camera_problem is not None:  # a fault gets the whole width: its words and ways forward
-            advice = model.camera_problem.advice_zh + "\n也可以先提交，缺少的材料以后凭办件编号补交。"
-            self.fault.show("拍摄仪暂时不能使用", advice,
-                            [("不扫描了，继续提交", self.session.to_review), *self.ways_forward()])
+            advice = model.camera_problem.advice_zh + self.CAMERA_ADVICE
+            self.fault.show("拍摄仪暂时不能使用", advice, [*self.without_camera(), *self.ways_forward()])
             parts.append(self.fault)
         else:
             pages = any(s.spec.id == model.current and s.pages for s in model.materials)
@@ -409,6 +409,10 @@ class MaterialsScreen(BuiltStep):
             for part in parts:
                 self.camera.add_widget(part)
         self.compose(self.bar, self.split)
+
+    def without_camera(self) -> list[Action]:
+        """The way on when the camera is gone: submit now, hand in the rest later (补交材料)."""
+        return [("不扫描了，继续提交", self.session.to_review)]
 
     # ---- device callbacks (UI thread) ----------------------------------------------------
 

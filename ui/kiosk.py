@@ -37,6 +37,7 @@ from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScree
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
 from ui.steps import Step
+from ui.supplement import SupplementScreen
 from ui.technician.mode import TechnicianMode
 from ui.theme import Theme
 from ui.widgets import fill
@@ -47,7 +48,7 @@ STEP_SCREENS: dict[State, type[Step]] = {
     State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
     State.REVIEW: ReviewScreen, State.SUBMIT: SubmitScreen, State.RECEIPT: ReceiptScreen,
     State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
-    State.HELP: HelpScreen,
+    State.HELP: HelpScreen, State.SUPPLEMENT: SupplementScreen,
 }
 PROMPTS = {"home": "欢迎使用自助服务终端，请点屏幕上的大按钮", "browse": "请选择要办理的事项",
            "search": "请用拼音字母查找事项", "guide": "这是办事指南，看完后点开始办理"}
@@ -128,6 +129,7 @@ class KioskApp(TerminalApp):
         root = super().build()
         progress_lookup = PlatformProgress(self.settings, self.outbox, self.case_index)
         extra: dict[State, dict[str, object]] = {State.PROGRESS: {"progress": progress_lookup},
+                                                 State.SUPPLEMENT: {"progress": progress_lookup},
                                                  State.HELP: {"came_from": lambda: self.previous_state}}
         for state, kind in STEP_SCREENS.items():
             self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, self.hardware,

@@ -191,7 +191,8 @@ class HomeScreen(BuiltOnce):
              ("办事指南", "材料清单，一次告知", session.browse_guides, False, 1)],
             [("进度查询", "凭办件编号或身份证", session.query_progress, False, 1),
              ("我要评价", "好差评", session.start_rating, False, 1),
-             ("我要投诉", "有诉即办", session.start_complaint, False, 1)],
+             ("我要投诉", "有诉即办", session.start_complaint, False, 1),
+             ("补交材料", "凭办件编号补齐", session.start_supplement, False, 1)],
         ]
         self.grid = BoxLayout(orientation="vertical")
         for row in rows:

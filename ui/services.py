@@ -20,7 +20,7 @@ from terminal.cases import Rating
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.pinyin_input import candidates
-from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title
+from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title, decision_notice
 from terminal.session import FormInvalid, Session, State
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
@@ -154,6 +154,24 @@ class RatingScreen(BuiltStep):
         self.model.chosen, self.model.reasons = None, []
 
 
+def typed_case_no(prefix: str, digits: str) -> str:
+    """The case number as typed so far: this terminal's prefix, the date's 6 digits, the serial."""
+    return f"{prefix}-{digits[:6]}-{digits[6:]}" if len(digits) > 6 else f"{prefix}-{digits}"
+
+
+def progress_details(found: Progress) -> list[str]:
+    """What a decision adds under the status sentence: the promised date, the reasons, what is missing."""
+    details = []
+    decision = found.decision
+    if decision is not None and decision.promised_date is not None:
+        details.append(f"承诺{decision.promised_date.year}年{decision.promised_date.month}月{decision.promised_date.day}日前办结")
+    if decision is not None and decision.platform_ref:
+        details.append(f"平台编号 {decision.platform_ref}")
+    if found.open_for_supplement:
+        details.append(f"待补材料：{'、'.join(found.missing)}")
+    return details
+
+
 class ProgressLookup(Protocol):
     """Where cases stand: the terminal's outbox and the platform behind it. Blocking (the network):
     the progress screen calls it off the UI thread. Made where the kiosk is composed (ui/kiosk.py)."""
@@ -185,16 +203,19 @@ class ProgressScreen(BuiltStep):
         self.answer = Panel(t)
         self.answer.add_widget(scrolling(t, self.found_lines))
         self.done = BigButton(t, "完成", session.finish)
-        self.buttons = ButtonRow(t, [self.done, BigButton(t, "查询", self.query, primary=True)])
+        self.ask = BigButton(t, "查询", self.query, primary=True)
+        self.buttons = ButtonRow(t, [self.done, self.ask])
+        self.reprint = BigButton(t, "再打印通知书", self.print_notices)
+        self.hand_in = BigButton(t, "补交材料", self.supplement, primary=True)
         for part in (Text(t, "办件编号", colour="muted"), self.number, self.card_hint, self.answer, self.buttons):
             self.left.add_widget(part)
         self.split.add_widget(self.left)
         self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
         self.body.add_widget(self.bar)
         self.body.add_widget(self.split)
-        self.views = [self.bar, self.split, self.error_text, self.done]
+        self.views = [self.bar, self.split, self.error_text, self.done, self.card_hint, self.reprint, self.hand_in]
         self.model.fbind("digits", self._show_number)
-        for name in ("error", "looking", "results"):
+        for name in ("error", "looking", "results", "printed"):
             self.model.fbind(name, self._show_answer)
         self.restyle(t)
         self._show_number()
@@ -206,8 +227,7 @@ class ProgressScreen(BuiltStep):
 
     @property
     def case_no(self) -> str:
-        prefix, digits = self.settings.terminal.id, self.model.digits
-        return f"{prefix}-{digits[:6]}-{digits[6:]}" if len(digits) > 6 else f"{prefix}-{digits}"
+        return typed_case_no(self.settings.terminal.id, self.model.digits)
 
     def _show_number(self, *_: object) -> None:
         self.number.text = self.case_no + "_" * max(0, 10 - len(self.model.digits))
@@ -223,10 +243,21 @@ class ProgressScreen(BuiltStep):
             lines.append(("没有查到您在本终端提交的申请。请输入办件编号，或到服务窗口咨询。", None, False, None))
         for found in model.results or ():
             when = f"（{found.updated_at[:16].replace('T', ' ')}）" if found.updated_at else ""
-            lines += [(plain(found.case_no), None, True, None), (plain(f"{found.status_zh}{when}"), None, False, None)]
+            lines += [(plain(found.case_no), None, True, None), (plain(f"{found.status_zh}{when}"), None, False, None),
+                      *((plain(detail), None, False, "muted") for detail in progress_details(found))]
+        if model.printed:
+            lines.append((plain(model.printed), None, True, None))
         self.found_lines.show(lines)
         self.answer.paint(model.looking or model.results is not None)
-        show_if(self.done, self.buttons, model.results is not None, index=1)
+        results = model.results or []
+        show_if(self.card_hint, self.left, model.results is None, index=len(self.left.children) - 2)
+        shown = [button for button, on in ((self.done, model.results is not None), (self.reprint, bool(self.notices())),
+                                           (self.hand_in, any(r.open_for_supplement for r in results)),
+                                           (self.ask, True)) if on]
+        if self.buttons.children[::-1] != shown:  # the same buttons, only put in or taken out
+            self.buttons.clear_widgets()
+            for button in shown:
+                self.buttons.add_widget(button)
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 1.5
@@ -280,6 +311,33 @@ class ProgressScreen(BuiltStep):
             self.model.error, self.model.results = results.advice_zh, None
         else:
             self.model.results = results
+            self.print_notices()  # a decision's written notice is issued when the person asks
+
+    def notices(self) -> list[ReceiptDocument]:
+        """受理通知书 / 退件告知书 of the cases found (none while nothing is decided)."""
+        printed_at = datetime.now()
+        found = (decision_notice(r.decision, self.settings, printed_at) for r in self.model.results or ()
+                 if r.decision is not None)
+        return [document for document in found if document is not None]
+
+    def print_notices(self) -> None:
+        documents = self.notices()
+        if documents:
+            self.model.printed = "正在打印通知书，请稍候…"
+            self.hardware.print_documents(documents, self.on_printed)
+
+    def on_printed(self, result: PrintResult) -> None:
+        if self.session.state == State.PROGRESS and self.model.results is not None:
+            self.model.printed = "通知书已打印，请从出纸口取走。" if result.printed else \
+                f"通知书没有打印出来：{result.advice_zh}也可到服务窗口凭办件编号领取。"
+
+    def supplement(self) -> None:
+        """补交材料 for the first case found that still lacks materials: straight to scanning."""
+        found = next((r for r in self.model.results or () if r.open_for_supplement), None)
+        if found is None:
+            return
+        self.session.start_supplement()
+        self.session.choose_supplement_case(found.case_no, found.item_id, found.item_name, found.missing)
 
 
 class ComplaintScreen(BuiltStep):

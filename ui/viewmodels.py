@@ -250,12 +250,13 @@ class ProgressModel(ViewModel):
     error = StringProperty("")
     looking = BooleanProperty(False)
     results = ObjectProperty(None, allownone=True)
+    printed = StringProperty("")  # what became of the 受理通知书 / 退件告知书 printed for the answer
 
     def refresh(self, session: Session) -> None:
         """(The query is this screen's own.)"""
 
     def reset(self) -> None:
-        self.digits, self.error, self.looking, self.results = "", "", False, None
+        self.digits, self.error, self.looking, self.results, self.printed = "", "", False, None, ""
 
 
 class ComplaintModel(ViewModel):

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -25,8 +26,8 @@ from gov_central.server import CentralStore
 from gov_central.service import create_service
 from sync.auth import make_token
 from sync.httpserver import ServerThread
-from sync.manifest import Outgoing, from_case, from_complaint, from_rating
-from terminal.cases import Complaint, Rating, RatingRecord
+from sync.manifest import Outgoing, from_case, from_complaint, from_rating, from_supplement
+from terminal.cases import Complaint, Material, Rating, RatingRecord, Supplement
 from terminal.catalog import SHIPPED_DIR
 from tests.sync.helpers import SECRET, make_case
 
@@ -95,8 +96,14 @@ def populate(store: CentralStore, url: str, terminals: int = 24) -> list[str]:
     cases = []
     for n in range(1, 9):
         case = make_case(n, pages=1, page_bytes=5_000, terminal_id=f"JY{n:03d}")
+        if n == 1:  # the case page shows a 补交材料 and what is still missing after it
+            case = dataclasses.replace(case, missing=("居民户口簿", "近期一寸免冠照片"), promised_days=5)
         deliver(url, from_case(case), case.terminal_id)
         cases.append(case.case_no)
+    first = make_case(1, terminal_id="JY001")
+    deliver(url, from_supplement(Supplement("JY001-20270102-00009", first.case_no, "JY001", "JY-001", "户口登记",
+                                            (Material("m1", "居民户口簿", first.materials[0].pages),),
+                                            datetime(2027, 1, 2, 21, 30))), "JY001")
     for n, level in enumerate((Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.VERY_SATISFIED, Rating.DISSATISFIED,
                                Rating.VERY_DISSATISFIED, Rating.BASICALLY_SATISFIED)):
         deliver(url, from_rating(RatingRecord(

@@ -10,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sync.downlink import progress
+from hypothesis import given, strategies as st
+
+from sync.downlink import _platform_progress, progress
 from sync.outbox import Outbox
 from sync.push import Pusher
 from tests.central.test_case_states import supplement
@@ -76,3 +78,19 @@ def test_progress_off_line_reads_what_is_missing_from_the_queued_case(outbox: Ou
     found = progress(case.case_no, outbox, None)
     assert (found.status, found.missing, found.item_id, found.decision) == ("on_terminal", ("居民户口簿",), "JY-001", None)
     assert found.open_for_supplement
+
+
+JSON = (st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+        | st.lists(st.text(max_size=5) | st.integers(), max_size=3))
+FIELDS = st.sampled_from(["state", "decided_at", "accepted_at", "promised_date", "promised_days", "reasons",
+                          "platform_ref", "missing", "item_id", "item_name", "status", "status_zh", "updated_at"])
+
+
+@given(st.dictionaries(FIELDS, JSON | st.sampled_from(["accepted", "returned", "2026-12-07T09:00:00+08:00",
+                                                       "2026-12-14", "bogus"]), max_size=8))
+def test_any_progress_answer_reads_as_a_progress_or_no_decision(body: dict) -> None:
+    """What the platform says is read field by field: nonsense gives no decision, never an exception."""
+    found = _platform_progress("T0001-20270101-00001", body)
+    assert all(isinstance(m, str) for m in found.missing)
+    if found.decision is not None:
+        assert found.decision.state.value == body["state"] and found.decision.case_no == found.case_no

@@ -14,22 +14,25 @@ the job. `--screenshots DIR` also writes the receipt PNGs kept in the documentat
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import subprocess
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 from drivers.printer import open_printer
 from drivers.printer.render import to_escpos
 from drivers.printer.samples import sample_case
 from terminal.assembly.wiring import printer_settings
+from terminal.casestates import CaseState, Decision
 from terminal.config import from_dict
 from terminal.devices import parse_address
 from terminal.events import EventLog
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import render_png
-from terminal.receipts import correction_notice, submission_receipt
+from terminal.receipts import acceptance_notice, correction_notice, rejection_notice, submission_receipt
 
 BITS_PER_BYTE = 10  # start + 8 data + stop
 
@@ -82,12 +85,23 @@ def print_through_simulator(repeats: int = 5) -> None:
 
 
 def screenshots(folder: Path) -> None:
-    """Acceptance receipt and correction notice, 80 mm and 58 mm, with a white margin."""
+    """收件回执 (handed in at 22:40 on a Friday), correction notice, 受理通知书 and 退件告知书, 80 mm and
+    58 mm, with a white margin."""
     config = from_dict({})
-    case = sample_case()
+    case = dataclasses.replace(sample_case(), submitted_at=datetime(2026, 12, 4, 22, 40))
+    decided = {"case_no": case.case_no, "item_name": case.item_name, "department": case.department,
+               "platform_ref": "PLT-7F3A09C2D1E4B856"}
+    accepted = Decision(state=CaseState.ACCEPTED, decided_at=datetime(2026, 12, 7, 9, 12),
+                        accepted_at=datetime(2026, 12, 7, 9, 12), promised_date=date(2026, 12, 14), promised_days=5,
+                        **decided)
+    returned = Decision(state=CaseState.RETURNED, decided_at=datetime(2026, 12, 7, 9, 40), **decided,
+                        reasons="申请人户籍不在本辖区，本事项应向户籍所在地乡镇（街道）便民服务中心申请。")
+    printed = datetime(2026, 12, 7, 19, 5)
     folder.mkdir(parents=True, exist_ok=True)
     for name, document in (("submission", submission_receipt(case, config)),
-                           ("correction", correction_notice(case, config))):
+                           ("correction", correction_notice(case, config)),
+                           ("acceptance-notice", acceptance_notice(accepted, config, printed)),
+                           ("rejection-notice", rejection_notice(returned, config, printed))):
         for paper_mm in (80, 58):
             path = folder / f"receipt-{name}-{paper_mm}mm.png"
             picture = render_png(document, PAPER_DOTS[paper_mm], margin_dots=16)

@@ -9,7 +9,7 @@ materials screen with two more views -- find and done -- built once like every s
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from typing import Any
 
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
@@ -30,8 +30,6 @@ from ui.steps import Action
 from ui.theme import Theme
 from ui.viewmodels import MaterialsModel
 from ui.widgets import BigButton, Text, column, fill
-
-log = logging.getLogger(__name__)
 
 
 class Gapped(BoxLayout):
@@ -140,13 +138,13 @@ class SupplementScreen(MaterialsScreen):
 
     def _compose(self, *_: object) -> None:
         model = self.model
+        self.bar.show(self.heading, self.back_action())
         if model.done is not None:
             self.done_number.text = f"补交编号 {model.done.supplement_no}"
             self.done_words.text = (f"已补交到办件 {model.done.case_no}，共{len(model.done.materials)}项材料。\n"
                                     "平台收到后由部门审核，可凭办件编号在“进度查询”查看。")
             self.compose(self.bar, *self.done_view)
         elif model.target is None:
-            self.bar.show(self.heading, self.back_action())
             digits = model.digits
             self.number.text = typed_case_no(self.settings.terminal.id, digits) + "_" * max(0, 10 - len(digits))
             self.find_error.text = "正在查找，请稍候…" if model.looking else model.error
@@ -163,6 +161,10 @@ class SupplementScreen(MaterialsScreen):
         if self.split in widgets:
             widgets = (widgets[0], self.about, *widgets[1:])
         super().compose(*widgets)
+
+    def back_action(self) -> Callable[[], None] | None:
+        """Once written, the supplement cannot be taken back: only 完成 or 回到首页."""
+        return None if self.model.done is not None else super().back_action()
 
     def without_camera(self) -> list[Action]:
         return []  # nothing to hand in without a scan: come back later or bring the papers to a window

@@ -54,6 +54,8 @@ class EventId(str, Enum):
     RATING_RECORDED = ("E3006", "好差评 rating recorded")
     COMPLAINT_FILED = ("E3007", "complaint filed")
     HELP_REQUESTED = ("E3008", "assistance requested")
+    SUPPLEMENT_SUBMITTED = ("E3011", "补交材料 for a submitted case stored in the outbox")
+    NOTICE_PRINTED = ("E3012", "受理通知书 or 退件告知书 printed at a progress query")
     CASE_COUNTER_RECOVERED = ("E3020", "case-number counter rebuilt from its copy after loss or damage")
     CASE_DELIVERED = ("E4001", "case delivered to the platform")
     PUSH_FAILED = ("E4002", "push to the platform failed")

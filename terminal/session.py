@@ -795,6 +795,8 @@ class Session:
             self.touch()
             return None
         self._draft.supplement = pending.supplement
+        events.record(events.EventId.SUPPLEMENT_SUBMITTED, record=pending.supplement.supplement_no,
+                      case_no=pending.supplement.case_no, materials=len(pending.supplement.materials))
         log.info("event=supplement_submitted record=%s case_no=%s materials=%d", pending.supplement.supplement_no,
                  pending.supplement.case_no, len(pending.supplement.materials))
         self.touch()

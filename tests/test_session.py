@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from terminal import config as config_module
+from terminal import config as config_module, events
 from terminal.casenumber import CaseNumbers, parse_case_number
 from terminal.cases import Case, CaseKind, Complaint, Page, Rating, RatingRecord, Supplement
 from terminal.catalog import Catalog, Guide, Item, MaterialSpec
@@ -541,6 +541,8 @@ def test_supplement_scans_only_what_is_missing_and_keeps_its_number_for_a_retry(
     assert done.supplement_no == first.supplement.supplement_no and store.supplements == [done]
     assert (done.case_no, [m.material_id for m in done.materials]) == (case_no, ["hukou"])
     assert session.supplement is done
+    logged = [e for e in events.EVENTS.recent() if e.event is events.EventId.SUPPLEMENT_SUBMITTED][-1]
+    assert logged.fields == {"record": done.supplement_no, "case_no": case_no, "materials": 1}  # no personal data
     session.finish()
     assert_clean(session)
 

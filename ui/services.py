@@ -327,6 +327,8 @@ class ProgressScreen(BuiltStep):
             self.hardware.print_documents(documents, self.on_printed)
 
     def on_printed(self, result: PrintResult) -> None:
+        if result.printed:
+            events.record(events.EventId.NOTICE_PRINTED)
         if self.session.state == State.PROGRESS and self.model.results is not None:
             self.model.printed = "通知书已打印，请从出纸口取走。" if result.printed else \
                 f"通知书没有打印出来：{result.advice_zh}也可到服务窗口凭办件编号领取。"

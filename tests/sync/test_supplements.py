@@ -16,7 +16,7 @@ from sync.downlink import _platform_progress, progress
 from sync.outbox import Outbox
 from sync.push import Pusher
 from tests.central.test_case_states import supplement
-from tests.sync.conftest import Central, make_client
+from tests.sync.conftest import Central, Fault, make_client
 from tests.sync.crash import REPO
 from tests.sync.helpers import make_case, stored_file
 
@@ -94,3 +94,12 @@ def test_any_progress_answer_reads_as_a_progress_or_no_decision(body: dict) -> N
     assert all(isinstance(m, str) for m in found.missing)
     if found.decision is not None:
         assert found.decision.state.value == body["state"] and found.decision.case_no == found.case_no
+
+
+def test_a_supplement_retried_after_a_failed_receipt_is_linked_once(outbox: Outbox, central: Central) -> None:
+    extra = supplement("T0001-20270101-00002")
+    outbox.add_supplement(extra)
+    central.faults.append(Fault(lambda r: r.url.path.endswith("/complete"), status=503, times=1))
+    assert Pusher(outbox, make_client(central.url), retry_base=0.01).round().ok  # the client sends again
+    assert central.faults[0].times == 0 and outbox.record(extra.supplement_no).state == "purged"
+    assert [s["record_id"] for s in central.store.supplements(extra.case_no)] == [extra.supplement_no]

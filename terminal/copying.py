@@ -16,14 +16,18 @@ import json
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from terminal.a4pdf import CopyImage, PdfDocument, copy_pdf
 from terminal.errors import TerminalError
 from terminal.safewrite import write_atomic
 from terminal.scanner.warp import PAPERS
+
+if TYPE_CHECKING:  # the scanner (OpenCV) loads only where pages are scanned
+    from terminal.scanner.pipeline import ScannedPage
 
 MM_PER_INCH = 25.4
 
@@ -38,10 +42,14 @@ class CopyLimitReached(TerminalError):
 class PageToCopy:
     """One scanned page: its JPEG, its paper (A4, A5, card, detected, frame) and pixel size."""
 
-    jpeg: bytes
+    jpeg: bytes = field(repr=False)
     paper: str
     width_px: int
     height_px: int
+
+    @classmethod
+    def from_scan(cls, page: ScannedPage) -> PageToCopy:
+        return cls(page.jpeg.data, page.paper, page.jpeg.width, page.jpeg.height)
 
 
 def true_size_mm(page: PageToCopy, dpi: int) -> tuple[float, float]:

@@ -119,11 +119,14 @@ class IppA4Printer:
             raise ProtocolError(f"Get-Job-Attributes refused with status {answer.code:#06x}", device="a4printer")
         return answer.group(ipp.JOB)
 
-    def _cancel(self, job_id: int) -> None:
+    def _cancel(self, job_id: int) -> bool:
+        """Cancel-Job; True when the printer accepted it (or the job had ended meanwhile)."""
         try:
-            self._request(ipp.cancel_job(next(self._ids), self.settings.uri, job_id, user=self.settings.user))
+            answer = self._request(ipp.cancel_job(next(self._ids), self.settings.uri, job_id, user=self.settings.user))
         except (OSError, ProtocolError):
             logger.info("A4 job could not be canceled job_id=%s", job_id)
+            return False
+        return answer.ok or answer.code == 0x0404  # client-error-not-possible: it already ended
 
     def print_job(self, job: A4Job, on_state: Callable[[JobState], None] | None = None) -> A4Result:
         """Check, send, follow to the end; never raises for printer trouble, the result says it."""
@@ -165,12 +168,16 @@ class IppA4Printer:
         after = self.status()
         if state != "completed":
             if state not in FINAL_JOB_STATES:
-                self._cancel(job_id)
+                state = "canceled" if self._cancel(job_id) else state
                 logger.info("A4 job canceled job_id=%s state=%s stalled=%s", job_id, state, ",".join(stalled))
             error = error_for(after, failed=True) or (PrinterSilent("job state unknown") if state == "unknown" else
                                          A4PrinterFault(f"job {state}"))
             return self._failed(job, state, after, error, job_id, started)
         # the printer's count; a printer that counts nothing (ippeveprinter) still holds the job's impressions
+        appeared = [r for r in after.faults if r not in before.faults]
+        if appeared:  # "completed" while the printer newly reports a jam: its page count cannot be trusted
+            return self._failed(job, state, after, error_for(after, failed=True) or A4PrinterFault("fault after job"),
+                                job_id, started)
         pages = (_int(attributes.get("job-impressions-completed")) or _int(attributes.get("job-media-sheets-completed"))
                  or _int(attributes.get("job-impressions")))
         seconds = time.monotonic() - started

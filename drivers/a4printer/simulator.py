@@ -210,7 +210,7 @@ class PrivateCups:
     QUEUE = "A4"
 
     def __init__(self, printer: IppEvePrinter, folder: Path | None = None) -> None:
-        missing = binaries_missing("cupsd", "lpadmin", "cupsdisable", "cupsenable")
+        missing = binaries_missing("cupsd", "lpadmin", "lpstat", "cupsdisable", "cupsenable")
         if missing:
             raise DeviceMissing(f"private CUPS needs {', '.join(missing)} (cups, cups-client)", device="a4printer")
         self.printer = printer
@@ -235,6 +235,14 @@ class PrivateCups:
                         "-v", self.printer.uri, "-m", "everywhere", "-o", "media-default=iso_a4_210x297mm",
                         "-o", "printer-error-policy=abort-job"],
                        check=True, capture_output=True, timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the queue's PPD is written after lpadmin returns
+            state = subprocess.run(["lpstat", "-h", f"127.0.0.1:{self.port}", "-a", self.QUEUE],
+                                   capture_output=True, text=True, timeout=10)
+            if "accepting" in state.stdout and "not accepting" not in state.stdout and \
+                    (self.folder / "ppd" / f"{self.QUEUE}.ppd").exists():
+                break
+            time.sleep(0.05)
         return self
 
     def _admin(self, command: str) -> None:

@@ -53,7 +53,7 @@ def printer_sim(ippeve: IppEvePrinter) -> Iterator[IppEvePrinter]:
 
 @pytest.fixture(scope="module")
 def cups(ippeve: IppEvePrinter) -> Iterator[PrivateCups]:
-    need("cupsd", "lpadmin", "cupsdisable", "cupsenable")
+    need("cupsd", "lpadmin", "lpstat", "cupsdisable", "cupsenable")
     with PrivateCups(ippeve) as scheduler:
         yield scheduler
 

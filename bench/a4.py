@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drivers.a4printer import A4Job
+from drivers.a4printer.driver import IppA4Printer
 from drivers.a4printer.simulator import IppEvePrinter, PrivateCups
 from terminal.a4docs import one_time_notice
 from terminal.a4pdf import PdfDocument, document_pdf
@@ -61,7 +62,7 @@ def main() -> None:
             print(f"{name}: {len(document.data)} bytes PDF, {document.pages} page(s), "
                   f"render {median_ms(make, runs):.1f} ms (median of {runs})")
             for route, a4 in routes.items():
-                def tap() -> None:
+                def tap(make: Callable[[], PdfDocument] = make, a4: IppA4Printer = a4) -> None:
                     made = make()
                     result = a4.print_job(A4Job(made.data, made.kind, made.pages))
                     if not result.printed:

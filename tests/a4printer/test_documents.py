@@ -18,7 +18,8 @@ from tests.a4printer.conftest import driver, is_a4, need, pdf_info, pdf_text
 from tests.a4printer.documents import all_documents
 
 EXPECTED_TEXT = {
-    "one_time_notice": ["一次性告知单", "申请材料", "原件及复印件", "受理条件", "承诺时限", "咨询电话", "手机扫码查看网上办事指南"],
+    "one_time_notice": ["一次性告知单", "申请材料", "原件及复印件", "受理条件", "承诺时限", "咨询电话",
+                        "手机扫码查看网上办事指南"],
     "one_time_notice_no_guide": ["一次性告知单", "办事指南尚未发布到本终端", "咨询电话"],
     "acceptance": ["受理回执", "T0001-20261120-0007", "已收材料"],
     "correction": ["补齐补正通知书", "近期一寸免冠彩色照片"],

@@ -21,12 +21,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from terminal.a4pdf import CopyImage, PdfDocument, copy_pdf
 from terminal.errors import TerminalError
 from terminal.safewrite import write_atomic
 from terminal.scanner.warp import PAPERS
 
-if TYPE_CHECKING:  # the scanner (OpenCV) loads only where pages are scanned
+if TYPE_CHECKING:  # the scanner (OpenCV) and reportlab load only where pages are scanned and printed
+    from terminal.a4pdf import PdfDocument
+    from terminal.cases import Page
     from terminal.scanner.pipeline import ScannedPage
 
 MM_PER_INCH = 25.4
@@ -51,6 +52,26 @@ class PageToCopy:
     def from_scan(cls, page: ScannedPage) -> PageToCopy:
         return cls(page.jpeg.data, page.paper, page.jpeg.width, page.jpeg.height)
 
+    @classmethod
+    def from_page(cls, page: Page) -> PageToCopy:
+        """A scanned material page: the pipeline snaps A4 and ID-card shapes exactly, so its aspect names its paper."""
+        return cls(page.jpeg, paper_of(page.width, page.height), page.width, page.height)
+
+
+def paper_of(width_px: int, height_px: int) -> str:
+    """"card" or "A4" when the page has that shape (within 1 %), else "detected" (sized by the dpi)."""
+    aspect = max(width_px, height_px) / max(1, min(width_px, height_px))
+    for name in ("card", "A4"):
+        if abs(aspect / PAPERS[name].aspect - 1) < 0.01:
+            return name
+    return "detected"
+
+
+def copy_sheets(pages: Sequence[PageToCopy]) -> int:
+    """A4 sheets a copy takes: ID cards two to a sheet, other pages one each."""
+    cards = sum(1 for p in pages if p.paper == "card")
+    return (cards + 1) // 2 + len(pages) - cards
+
 
 def true_size_mm(page: PageToCopy, dpi: int) -> tuple[float, float]:
     """The page's physical size as the image is turned: a known paper's size, else pixels at `dpi`."""
@@ -63,6 +84,8 @@ def true_size_mm(page: PageToCopy, dpi: int) -> tuple[float, float]:
 
 def copy_document(pages: Sequence[PageToCopy], dpi: int) -> PdfDocument:
     """The copy as an A4 PDF: cards two to a sheet (front and back of an ID card on one page), sheets one each."""
+    from terminal.a4pdf import CopyImage, copy_pdf
+
     images = [CopyImage(p.jpeg, *true_size_mm(p, dpi)) for p in pages]
     kind = "id_card_copy" if pages and all(p.paper == "card" for p in pages) else "copy"
     return copy_pdf(images, kind)

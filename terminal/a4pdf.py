@@ -153,16 +153,25 @@ def _canvas(buffer: io.BytesIO, title: str, font: str = "Helvetica") -> Canvas:
 
 def document_pdf(document: ReceiptDocument, font_path: Path) -> PdfDocument:
     """`document` on A4 pages with the font embedded (only the glyphs used)."""
+    return documents_pdf([document], font_path)
+
+
+def documents_pdf(documents: Sequence[ReceiptDocument], font_path: Path) -> PdfDocument:
+    """Several documents in one PDF, each starting on a new page (one job: they come out together)."""
     font = register_font(font_path)
     buffer = io.BytesIO()
-    title = next((b.text for b in document.blocks if isinstance(b, Title)), document.kind)
+    title = next((b.text for b in documents[0].blocks if isinstance(b, Title)), documents[0].kind)
     canvas = _canvas(buffer, title, font)
     layout = _Layout(canvas, font)
-    for block in document.blocks:
-        layout.block(block)
+    for n, document in enumerate(documents):
+        if n:
+            canvas.showPage()
+            layout.pages, layout.y = layout.pages + 1, PAGE_H - MARGIN
+        for block in document.blocks:
+            layout.block(block)
     canvas.showPage()
     canvas.save()
-    return PdfDocument(buffer.getvalue(), layout.pages, document.kind)
+    return PdfDocument(buffer.getvalue(), layout.pages, "+".join(d.kind for d in documents))
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,11 @@ from terminal.config import Config
 from terminal.copying import CopyAllowance, CopyLimitReached, PageToCopy, copy_document, copy_sheets
 from terminal.errors import TerminalError
 from terminal.fonts import find_cjk_font
-from terminal.receipts import ReceiptDocument, progress_slip
+from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_slip
 from terminal.session import Session
 from ui.hardware import Hardware, ScanResult, in_background, on_ui_thread
 from ui.inputs import ButtonRow, Picture
+from ui.journey import ReceiptScreen
 from ui.screens import BuiltOnce, GuideScreen, HomeScreen, Navigate, restyle_tree, show_if
 from ui.services import ProgressScreen
 from ui.theme import Theme
@@ -101,11 +102,12 @@ class A4Printing:
         if on_done is not None:
             on_done(result)
 
-    def print_document(self, document: ReceiptDocument) -> None:
-        from terminal.a4pdf import document_pdf
+    def print_document(self, *documents: ReceiptDocument) -> None:
+        """The documents as one A4 job (a receipt and its correction notice come out together)."""
+        from terminal.a4pdf import documents_pdf
 
         font = find_cjk_font(self.config.display.font)
-        self.print_pdf(lambda: document_pdf(document, font))
+        self.print_pdf(lambda: documents_pdf(documents, font))
 
     def forget(self) -> None:
         self.model.busy, self.model.printed, self.model.message = False, False, ""
@@ -307,8 +309,8 @@ class CopyScreen(BuiltOnce):
 
 def install_a4(manager: ScreenManager, session: Session, settings: Config, style: Style, navigate: Navigate,
                hardware: Hardware, state_file_dir: Any = None) -> A4Printing | None:
-    """Add 打印一次性告知单 to the guide, 打印进度单 to the progress answer, 复印 to home and the copy
-    screen; nothing at all when no A4 printer is configured."""
+    """Add 打印一次性告知单 to the guide, 打印进度单 to the progress answer, the 收件回执 (and 补齐补正通知书)
+    in A4 to the receipt screen, 复印 to home and the copy screen; nothing when no A4 printer is configured."""
     if not hardware.devices.has_a4printer:
         return None
     printing = A4Printing(settings, hardware.devices)
@@ -331,6 +333,17 @@ def install_a4(manager: ScreenManager, session: Session, settings: Config, style
                 printing.print_document(progress_slip(settings, found.case_no, "（见受理回执）", found.status_zh,
                                                       updated, now))
         progress.left.add_widget(A4Bar(theme, printing, "打印进度单", print_progress))
+    receipt = manager.get_screen("receipt")
+    if isinstance(receipt, ReceiptScreen):
+        def print_receipt() -> None:
+            case = session.case
+            if case is not None:
+                slips = [acceptance_receipt(case, settings)] + ([correction_notice(case, settings)] if case.missing else [])
+                printing.print_document(*slips)
+        receipt.on_screen.add_widget(A4Bar(theme, printing, "打印A4回执", print_receipt), index=1)
+        printed_bar = A4Bar(theme, printing, "另打印A4回执", print_receipt)
+        receipt.printed.insert(len(receipt.printed) - 1, printed_bar)
+        receipt.views.append(printed_bar)
     a4 = settings.devices.a4printer
     allowance = CopyAllowance(a4.copy_pages_per_card_per_day, a4.copy_pages_per_terminal_per_day,
                               settings.storage.data_dir / "copy-pages.json")

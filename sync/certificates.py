@@ -16,6 +16,8 @@ from terminal.identity import Identity
 log = logging.getLogger(__name__)
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
+# the catalog items whose result is a certificate printed on the spot (参保证明打印), per region
+CERTIFICATE_ITEMS = {"jiyuan": "jiyuan-018", "yanshi": "yanshi-077"}
 
 
 class CertificateUnavailable(PlatformError):
@@ -27,7 +29,8 @@ class CertificateUnavailable(PlatformError):
 def fetch_certificate(config: Config, item_id: str, holder: Identity) -> bytes:
     """The certificate PDF for `holder`; raises CertificateUnavailable in words. Blocks: call it off the UI thread."""
     if not (config.platform.url and config.platform.credentials):
-        raise CertificateUnavailable("no platform configured", advice_zh="本终端没有连接政务服务平台，不能打印证明，请到窗口办理。")
+        raise CertificateUnavailable("no platform configured",
+                                     advice_zh="本终端没有连接政务服务平台，不能打印证明，请到窗口办理。")
     client = PlatformClient(ClientSettings.from_config(config))
     try:
         response = client.request("POST", "/v1/certificates", max_answer_bytes=MAX_CERTIFICATE_BYTES,

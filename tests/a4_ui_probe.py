@@ -19,7 +19,7 @@ from typing import Any
 from terminal import config as config_module
 from terminal.devices import parse_address
 from tests.objwalk import leaks
-from ui.demo import Driver, choose_item_by_search, demo_config, start_kiosk
+from ui.demo import Driver, choose_item_by_search, demo_config, start_central, start_kiosk
 
 
 def pdf_text(path: Path) -> str:
@@ -28,7 +28,8 @@ def pdf_text(path: Path) -> str:
 
 def main(out: Path, shots: Path | None) -> None:
     faulthandler.dump_traceback_later(300, exit=True)
-    base = demo_config(config_module.load(None), out)
+    central, secret_file = start_central(out / "central")
+    base = demo_config(config_module.load(None), out, central.url, secret_file)
     a4 = dataclasses.replace(base.devices.a4printer, address=parse_address("sim?keep=1", "a4printer"),
                              copy_pages_per_card_per_day=2)
     config = dataclasses.replace(base, devices=dataclasses.replace(base.devices, a4printer=a4))
@@ -73,6 +74,19 @@ def main(out: Path, shots: Path | None) -> None:
         d.shot("copy-over-limit")
         app.session.cancel()
         d.at_home()
+        d.tap("打印证明")
+        screen = d.screen()
+        d.wait("the card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+        d.shot("certificate-card")
+        before = len(simulator.printed())
+        app.hardware.reader.simulator.place("resident")
+        d.wait("the certificate printed", lambda: screen.model.step == "done" and not printing.busy, 60)
+        report["certificate_message"] = printing.message
+        report["certificate_text"] = pdf_text(simulator.printed()[-1]) if len(simulator.printed()) > before else ""
+        d.shot("certificate-printed")
+        app.session.cancel()
+        d.at_home()
+        report["pdf_in_memory"] = len(leaks(app, [b"%PDF-"], stop=[app.session.catalog]))
         report["copy_leaks"] = len(leaks(app, jpegs, stop=[app.session.catalog]))
         report["data_files"] = sorted(str(p.relative_to(config.storage.data_dir))
                                       for p in config.storage.data_dir.rglob("*") if p.is_file())
@@ -80,6 +94,7 @@ def main(out: Path, shots: Path | None) -> None:
         app.hardware.close()
         if app.a4 is not None:
             app.a4.close()
+        central.stop()
     print(json.dumps(report, ensure_ascii=False))
 
 

@@ -39,3 +39,10 @@ def test_nothing_of_a_copy_is_kept_after_printing(probe: dict) -> None:
     files = probe["data_files"]
     assert "copy-pages.json" in files  # the terminal's day count only
     assert not [f for f in files if f.endswith((".jpg", ".jpeg", ".pdf", ".png"))]
+
+
+def test_a_certificate_is_printed_for_the_card_holder_and_not_kept(probe: dict) -> None:
+    assert probe["certificate_message"] == "已打印1页，请从打印机出纸口取走。"
+    assert "城乡居民基本医疗保险参保证明" in probe["certificate_text"]
+    assert "**********" in probe["certificate_text"]  # the holder's number, masked
+    assert probe["pdf_in_memory"] == 0  # no PDF (certificate, copy, notice) left reachable from the app

@@ -15,9 +15,11 @@ screen's model and are dropped on print, on leaving and after the idle time: not
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kivy.clock import Clock
 from kivy.event import EventDispatcher
@@ -28,6 +30,7 @@ from kivy.uix.widget import Widget
 
 from drivers.a4printer import A4Job, A4Printer, A4Result
 from drivers.idcard import ReaderEvent
+from sync.certificates import CERTIFICATE_ITEMS, fetch_certificate
 from terminal.a4docs import one_time_notice
 from terminal.assembly.wiring import Devices
 from terminal.catalog import Item
@@ -52,6 +55,7 @@ if TYPE_CHECKING:  # reportlab loads on the first print, not with the kiosk
 log = logging.getLogger(__name__)
 
 COPY_SCREEN = "copy"
+CERTIFICATE_SCREEN = "certificate"
 MAX_COPY_PAGES = 2  # one sheet: a page, or an ID card's two sides
 
 
@@ -307,6 +311,91 @@ class CopyScreen(BuiltOnce):
         self._active()
 
 
+class CertificateModel(ViewModel):
+    """打印证明: waiting for the card, asking the platform, printing; the PDF itself is never kept here."""
+
+    step = StringProperty("card")
+    problem = StringProperty("")
+
+    def refresh(self, session: Session) -> None:
+        """(The request is this screen's own.)"""
+
+    def reset(self) -> None:
+        self.step, self.problem = "card", ""
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF the platform sent (its page objects), for the page count on screen and the job."""
+    return max(1, len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf)))
+
+
+class CertificateScreen(BuiltOnce):
+    """打印证明 (参保证明): the card holder's certificate from the platform, printed at once. Built once."""
+
+    WORDS: ClassVar[dict[str, str]] = {"card": "请把本人身份证放在读卡区，证明只打印给持卡本人",
+                                       "asking": "正在向政务服务平台查询，请稍候…", "printing": "正在打印证明…", "done": "打印证明"}
+
+    def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
+                 printing: A4Printing, **kwargs: Any) -> None:
+        self.model = CertificateModel()
+        super().__init__(session, settings, style, navigate, **kwargs)
+        self.hardware, self.printing = hardware, printing
+        self._idle = Clock.create_trigger(lambda _dt: self.session.cancel(), settings.timeouts.idle_seconds)
+        t = self.theme
+        self.body.add_widget(self.header("打印证明", self.session.cancel))
+        self.instruction = Text(t, "", size="title", bold=True)
+        self.item = Text(t, "可打印：城乡居民基本医疗保险参保证明（个人参保证明打印）", colour="muted")
+        self.status = Text(t, "", bold=True)
+        self.finish = BigButton(t, "完成", self.session.cancel, primary=True)
+        for part in (self.instruction, self.item, self.status, Widget(), self.finish):  # (the empty one takes the rest)
+            self.body.add_widget(part)
+        self.model.fbind("step", self._show)
+        self.model.fbind("problem", self._show)
+        printing.model.fbind("message", self._show)
+        self._show()
+
+    def _show(self, *_: object) -> None:
+        self.instruction.text = self.WORDS.get(self.model.step, "")
+        self.status.text = self.model.problem or (self.printing.model.message if self.model.step != "card" else "")
+
+    def restyle(self, theme: Theme) -> None:
+        restyle_tree(self.body, theme)
+
+    def redraw(self) -> None:
+        self.model.reset()
+        self.printing.forget()
+        self._idle.cancel()
+        self._idle()
+        self.hardware.watch_cards(self.on_card)
+
+    def reset(self) -> None:
+        self._idle.cancel()
+        self.hardware.stop_cards()
+        self.model.reset()
+
+    def on_card(self, event: ReaderEvent) -> None:
+        if event.kind != "card-read" or event.identity is None or self.model.step != "card":
+            return
+        self.hardware.stop_cards()
+        self.model.step, self.model.problem = "asking", ""
+        holder, config = event.identity, self.settings
+        item_id = CERTIFICATE_ITEMS.get(config.terminal.region, "")
+        self.hardware.run(lambda: fetch_certificate(config, item_id, holder), self.fetched)
+
+    def fetched(self, answer: bytes | TerminalError) -> None:
+        if self.model.step != "asking":
+            return  # the person left meanwhile: the certificate is dropped unprinted
+        if isinstance(answer, TerminalError):
+            self.model.step, self.model.problem = "done", answer.advice_zh
+            return
+        from terminal.a4pdf import PdfDocument
+
+        pages = pdf_pages(answer)
+        self.model.step = "printing"
+        self.printing.print_pdf(lambda: PdfDocument(answer, pages, "certificate"),
+                                lambda _result: setattr(self.model, "step", "done"))
+
+
 def install_a4(manager: ScreenManager, session: Session, settings: Config, style: Style, navigate: Navigate,
                hardware: Hardware, state_file_dir: Any = None) -> A4Printing | None:
     """Add 打印一次性告知单 to the guide, 打印进度单 to the progress answer, the 收件回执 (and 补齐补正通知书)
@@ -350,8 +439,10 @@ def install_a4(manager: ScreenManager, session: Session, settings: Config, style
     manager.add_widget(CopyScreen(session, settings, style, navigate, hardware, printing, allowance, name=COPY_SCREEN))
     home = manager.get_screen("home")
     assert isinstance(home, HomeScreen)
-    copy_button = BigButton(theme, "复印", lambda: navigate(COPY_SCREEN), subtitle="身份证、材料复印", size="title",
-                            size_hint_y=1)
-    home.subtitles[copy_button] = "身份证、材料复印"
-    home.grid.children[0].add_widget(copy_button, index=1)
+    manager.add_widget(CertificateScreen(session, settings, style, navigate, hardware, printing,
+                                         name=CERTIFICATE_SCREEN))
+    for title, subtitle, screen in (("复印", "身份证、材料复印", COPY_SCREEN), ("打印证明", "参保证明等", CERTIFICATE_SCREEN)):
+        button = BigButton(theme, title, partial(navigate, screen), subtitle=subtitle, size="title", size_hint_y=1)
+        home.subtitles[button] = subtitle
+        home.grid.children[0].add_widget(button, index=1)
     return printing

@@ -7,21 +7,41 @@ The PNGs are what the printer received (not what we meant to send), page by page
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
 from drivers.a4printer import A4Job
 from drivers.a4printer.simulator import IppEvePrinter, PrivateCups
+from drivers.printer.samples import sample_case
+from sync.certificates import fetch_certificate
+from terminal.a4pdf import PdfDocument
 from terminal.config import from_dict
 from tests.a4printer.conftest import driver
 from tests.a4printer.documents import all_documents
+from ui.demo import start_central
+
+
+def certificate() -> PdfDocument:
+    """A 参保证明 from the reference platform on a real HTTP server, for the fabricated card holder."""
+    with tempfile.TemporaryDirectory() as folder:
+        central, secret = start_central(Path(folder))
+        try:
+            base = from_dict({"storage": {"data_dir": folder}})
+            config = dataclasses.replace(base, platform=dataclasses.replace(base.platform, url=central.url,
+                                                                            credentials=secret))
+            return PdfDocument(fetch_certificate(config, "jiyuan-018", sample_case().applicant), 1, "certificate")
+        finally:
+            central.stop()
 
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots/a4")
     out.mkdir(parents=True, exist_ok=True)
     documents = all_documents(from_dict({}))
+    documents["certificate"] = certificate()
     with IppEvePrinter() as printer, PrivateCups(printer) as cups:
         a4 = driver(cups.uri)
         for name, document in documents.items():

@@ -333,7 +333,8 @@ class CertificateScreen(BuiltOnce):
     """打印证明 (参保证明): the card holder's certificate from the platform, printed at once. Built once."""
 
     WORDS: ClassVar[dict[str, str]] = {"card": "请把本人身份证放在读卡区，证明只打印给持卡本人",
-                                       "asking": "正在向政务服务平台查询，请稍候…", "printing": "正在打印证明…", "done": "打印证明"}
+                                       "asking": "正在向政务服务平台查询，请稍候…", "printing": "正在打印证明…",
+                                       "done": "打印证明"}
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
                  printing: A4Printing, **kwargs: Any) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 from drivers.a4printer import A4Job

@@ -33,12 +33,13 @@ from drivers.idcard import ReaderEvent
 from sync.certificates import CERTIFICATE_ITEMS, fetch_certificate
 from terminal.a4docs import one_time_notice
 from terminal.assembly.wiring import Devices
-from terminal.catalog import Item
+from terminal.catalog import CatalogError, Item
 from terminal.config import Config
 from terminal.copying import CopyAllowance, CopyLimitReached, PageToCopy, copy_document, copy_sheets
 from terminal.errors import TerminalError
 from terminal.fonts import find_cjk_font
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_slip
+from terminal.sample_forms import form_file, load_form
 from terminal.session import Session
 from ui.hardware import Hardware, ScanResult, in_background, on_ui_thread
 from ui.inputs import ButtonRow, Picture
@@ -81,8 +82,10 @@ class A4Printing:
             self._printer = self.devices.a4printer()
         return self._printer
 
-    def print_pdf(self, make: Callable[[], PdfDocument], on_done: Callable[[A4Result | None], None] | None = None) -> None:
-        """Render with `make` and print, off the UI thread; `on_done(None)` when the printer could not be opened."""
+    def print_pdf(self, make: Callable[[], PdfDocument | list[PdfDocument]],
+                  on_done: Callable[[A4Result | None], None] | None = None) -> None:
+        """Render with `make` and print (several documents: one job each, stopping at the first that fails),
+        off the UI thread; `on_done(None)` when the printer could not be opened."""
         if self.model.busy:
             return
         self.model.busy, self.model.printed, self.model.message = True, False, "正在打印，请稍候…"
@@ -90,9 +93,19 @@ class A4Printing:
         def job() -> None:
             result: A4Result | None = None
             try:
-                document = make()
-                result = self._open().print_job(A4Job(document.data, document.kind, document.pages))
-                message = result.advice_zh
+                made = make()
+                printed = 0
+                for document in made if isinstance(made, list) else [made]:
+                    result = self._open().print_job(A4Job(document.data, document.kind, document.pages))
+                    if not result.printed:
+                        break
+                    printed += result.pages
+                if result is None:
+                    message = "没有可以打印的文件。"
+                elif result.printed:
+                    message = f"已打印{printed}页，请从打印机出纸口取走。"
+                else:
+                    message = result.advice_zh
             except TerminalError as error:
                 log.warning("event=a4_not_printed problem=%s", type(error).__name__)
                 message = error.advice_zh
@@ -414,6 +427,26 @@ def install_a4(manager: ScreenManager, session: Session, settings: Config, style
             printing.print_document(one_time_notice(item, settings, datetime.now()))
 
     guide.body.add_widget(A4Bar(theme, printing, "打印一次性告知单", print_notice))
+    def forms_of(item: Item | None) -> list[tuple[str, bytes]]:
+        """The item's 填写范本/申请表 PDFs that the signed catalog bundle holds."""
+        names = [form_file(m) for m in (item.guide.materials if item is not None and item.guide is not None else ())]
+        found = []
+        for name in filter(None, names):
+            try:
+                found.append((name, load_form(settings.storage.data_dir, settings.terminal.region, name,
+                                              settings.platform.catalog_keys)))
+            except CatalogError as refused:
+                log.warning("event=form_unavailable problem=%s", refused.message)
+        return found
+
+    def print_forms() -> None:
+        from terminal.a4pdf import PdfDocument
+
+        forms = forms_of(guide.model.item)
+        printing.print_pdf(lambda: [PdfDocument(pdf, pdf_pages(pdf), "sample_form") for _name, pdf in forms])
+
+    forms_bar = A4Bar(theme, printing, "打印填写范本", print_forms)
+    guide.model.fbind("item", lambda *_: show_if(forms_bar, guide.body, bool(forms_of(guide.model.item)), index=1))
     progress = manager.get_screen("progress")
     if isinstance(progress, ProgressScreen):
         def print_progress() -> None:

@@ -13,7 +13,7 @@ from terminal.catalog import Catalog, load_catalog
 from terminal.config import Config
 from terminal.copying import PageToCopy, copy_document
 from terminal.fonts import find_cjk_font
-from terminal.receipts import acceptance_receipt, correction_notice, progress_slip
+from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_slip
 from terminal.scanner import synthetic
 from terminal.scanner.pipeline import ScanOptions, scan_page
 
@@ -58,3 +58,20 @@ def text_documents(config: Config) -> dict[str, PdfDocument]:
 def all_documents(config: Config) -> dict[str, PdfDocument]:
     return {**text_documents(config), "id_card_copy": id_card_copy(),
             "page_copy": copy_document([scanned("letter", 3)], dpi=200)}
+
+
+def sample_form(filled: bool) -> PdfDocument:
+    """What the platform ships in the catalog bundle: a 填写范本 (filled with fabricated data) or the blank 申请表."""
+    from terminal.receipts import Row, Rule, SmallPrint, Text, Title
+
+    value = (lambda text: text) if filled else (lambda _text: "＿＿＿＿＿＿＿＿＿＿＿＿")
+    title = "变更姓名申请表（填写范本）" if filled else "变更姓名申请表"
+    document = ReceiptDocument("sample_form" if filled else "blank_form", (
+        Title(title), Rule(),
+        Row("申请人姓名", value("测试样例")), Row("公民身份号码", value("41900119900101004X")),
+        Row("拟变更姓名", value("测试新名")), Row("变更理由", value("姓名中含生僻字，影响日常使用")),
+        Row("联系电话", value("13800138000")), Rule(),
+        Text("本人承诺以上内容真实有效。"), Row("申请人签名", value("测试样例")), Row("申请日期", value("2026年12月7日")),
+        SmallPrint("范本中的个人信息为虚构示例。" if filled else "请用黑色签字笔填写。"),
+    ))
+    return document_pdf(document, find_cjk_font())

@@ -20,7 +20,7 @@ from sync.certificates import fetch_certificate
 from terminal.a4pdf import PdfDocument
 from terminal.config import from_dict
 from tests.a4printer.conftest import driver
-from tests.a4printer.documents import all_documents
+from tests.a4printer.documents import all_documents, sample_form
 from ui.demo import start_central
 
 
@@ -42,6 +42,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     documents = all_documents(from_dict({}))
     documents["certificate"] = certificate()
+    documents["sample_form"], documents["blank_form"] = sample_form(True), sample_form(False)
     with IppEvePrinter() as printer, PrivateCups(printer) as cups:
         a4 = driver(cups.uri)
         for name, document in documents.items():

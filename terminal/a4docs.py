@@ -67,7 +67,7 @@ def one_time_notice(item: Item, config: Config, printed_at: datetime) -> Receipt
     consult = guide.consult_phone if guide else config.terminal.consult_phone
     complaint = guide.complaint_phone if guide else config.terminal.complaint_phone
     blocks += [
-        Text("六、办理地点和时间", bold=True),
+        Text(("六、" if guide else "") + "办理地点和时间", bold=True),  # the guide's sections are 一 to 五
         Text(f"{config.terminal.center_name}窗口（工作日办公时间）；本中心24小时自助服务区的"
              f"{config.terminal.name}全天可办。"),
         Row("咨询电话", consult), Row("投诉电话", complaint),

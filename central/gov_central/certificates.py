@@ -7,6 +7,7 @@ platform answers from its own records the same way. Nothing of the request is lo
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import datetime
 from pathlib import Path
@@ -57,7 +58,7 @@ def certificate_pdf(item_id: str, id_number: str, name: str, issued: datetime) -
     lines = [f"参保人：{shown_name}", f"公民身份号码：{shown_id}", "参保险种：城乡居民基本医疗保险",
              "参保状态：正常参保", "参保地：示范市示范镇", f"缴费年度：{issued.year}年（已缴费）",
              "", "特此证明。", "", "出具单位：示范市医疗保障事务中心（示例）", f"出具日期：{issued:%Y年%m月%d日}",
-             f"验证码：{abs(hash((item_id, issued.date()))) % 10**8:08d}"]
+             f"验证码：{int(hashlib.sha256(f'{item_id}{issued:%Y%m%d}{id_number}'.encode()).hexdigest(), 16) % 10**8:08d}"]
     y = height - 65 * mm
     canvas.setFont(font, 13)
     for line in lines:

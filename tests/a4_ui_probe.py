@@ -48,6 +48,12 @@ def main(out: Path, shots: Path | None) -> None:
         report["notice_message"] = printing.message
         report["notice_text"] = pdf_text(simulator.printed()[-1])
         d.shot("guide-notice-printed")
+        simulator.set_faults("media-jam")
+        d.tap("打印一次性告知单")
+        d.wait("the jammed job's answer", lambda: not printing.busy and "卡纸" in printing.message, 60)
+        report["jam_message"] = printing.message
+        d.shot("guide-notice-jammed")
+        simulator.fix()
         app.session.cancel()
         d.at_home()
         d.tap("复印")

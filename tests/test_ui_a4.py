@@ -21,6 +21,10 @@ def test_the_guide_prints_its_one_time_notice(probe: dict) -> None:
     assert "一次性告知单" in probe["notice_text"] and "申请材料（共4项）" in probe["notice_text"]
 
 
+def test_a_jammed_job_says_so_with_a_way_forward_and_is_not_counted(probe: dict) -> None:
+    assert probe["jam_message"] == "打印机卡纸，没有打印完，不计入打印页数。请到窗口请工作人员处理后再打印。"
+
+
 def test_home_offers_copying_only_with_an_a4_printer(probe: dict) -> None:
     assert probe["home_has_copy"]
     assert with_simulated_devices(from_dict({})).devices.a4printer.address is None  # --simulate adds none

@@ -19,7 +19,7 @@ from typing import Any
 from terminal import config as config_module
 from terminal.devices import parse_address
 from tests.objwalk import leaks
-from ui.demo import Driver, choose_item_by_search, demo_config, start_central, start_kiosk
+from ui.demo import Driver, apply, choose_item_by_search, demo_config, start_central, start_kiosk
 
 
 def pdf_text(path: Path) -> str:
@@ -90,6 +90,28 @@ def main(out: Path, shots: Path | None) -> None:
         report["certificate_message"] = printing.message
         report["certificate_text"] = pdf_text(simulator.printed()[-1]) if len(simulator.printed()) > before else ""
         d.shot("certificate-printed")
+        app.session.cancel()
+        d.at_home()
+        case_no = apply(d, "hkdj")
+        before = len(simulator.printed())
+        d.tap("另打印A4回执")
+        d.wait("the A4 receipt", lambda: not printing.busy and printing.message != "正在打印，请稍候…", 60)
+        report["receipt_message"] = printing.message
+        report["receipt_text"] = pdf_text(simulator.printed()[-1]) if len(simulator.printed()) > before else ""
+        d.shot("receipt-a4-printed")
+        app.session.cancel()
+        d.at_home()
+        d.tap("进度查询")
+        d.type_digits(case_no.replace("-", "")[len(config.terminal.id):])
+        d.tap("查询")
+        progress = d.screen()
+        d.wait("the progress answer", lambda: progress.results is not None, 30)
+        before = len(simulator.printed())
+        d.tap("打印进度单")
+        d.wait("the progress slip", lambda: not printing.busy and printing.message != "正在打印，请稍候…", 60)
+        report["progress_message"] = printing.message
+        report["progress_text"] = pdf_text(simulator.printed()[-1]) if len(simulator.printed()) > before else ""
+        d.shot("progress-printed")
         app.session.cancel()
         d.at_home()
         report["pdf_in_memory"] = len(leaks(app, [b"%PDF-"], stop=[app.session.catalog]))

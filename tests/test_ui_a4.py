@@ -50,3 +50,9 @@ def test_a_certificate_is_printed_for_the_card_holder_and_not_kept(probe: dict) 
     assert "城乡居民基本医疗保险参保证明" in probe["certificate_text"]
     assert "**********" in probe["certificate_text"]  # the holder's number, masked
     assert probe["pdf_in_memory"] == 0  # no PDF (certificate, copy, notice) left reachable from the app
+
+
+def test_the_receipt_and_the_progress_slip_print_on_a4(probe: dict) -> None:
+    assert probe["receipt_message"].startswith("已打印") and "受理回执" in probe["receipt_text"]
+    assert "**********" in probe["receipt_text"]  # masked on A4 as on the slip
+    assert probe["progress_message"] == "已打印1页，请从打印机出纸口取走。" and "办理进度" in probe["progress_text"]

@@ -14,10 +14,12 @@ esac
 
 # CJK font, Mesa EGL for offscreen Kivy, PC/SC with a virtual reader, serial tools,
 # offline speech, OCR for the scanner benchmark, systemd tools (the appliance tests verify units),
-# PostgreSQL and Chromium with its driver for the central service's tests (issue 18).
+# PostgreSQL and Chromium with its driver for the central service's tests (issue 18);
+# CUPS, ippeveprinter (with a private dbus-daemon for its DNS-SD start) and poppler for the A4 printer (issue 15).
 APT_PACKAGES=(fonts-wqy-microhei libegl1 libgl1-mesa-dri libmtdev1 pcscd libpcsclite-dev swig
               vsmartcard-vpcd socat espeak-ng tesseract-ocr tesseract-ocr-chi-sim python3-venv systemd
-              libusb-1.0-0 postgresql chromium chromium-driver)
+              libusb-1.0-0 postgresql chromium chromium-driver
+              cups cups-ipp-utils cups-client poppler-utils dbus-daemon)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -343,7 +343,11 @@ def signing_message(region: str, version: int, catalog: bytes) -> bytes:
 
 def signature_valid(region: str, version: int, catalog: bytes, signature: bytes, keys: Iterable[str]) -> bool:
     """True when one of the configured Ed25519 public keys (base64) signed this catalog."""
-    message = signing_message(region, version, catalog)
+    return signature_valid_for(signing_message(region, version, catalog), signature, keys)
+
+
+def signature_valid_for(message: bytes, signature: bytes, keys: Iterable[str]) -> bool:
+    """True when one of the configured Ed25519 public keys (base64) signed `message` (catalogs, forms)."""
     for text in keys:
         try:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))

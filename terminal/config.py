@@ -117,12 +117,28 @@ class KeypadSettings:
 
 
 @dataclass(frozen=True)
+class A4PrinterSettings:
+    address: DeviceAddress | None = setting(
+        "", "The A4 printer (打印复印): empty for none (复印 and 打印证明 hidden), sim, or its IPP address: a CUPS "
+            "queue ipp://localhost:631/printers/NAME or an IPP Everywhere printer ipp://HOST:631/ipp/print.")
+    job_timeout_seconds: int = setting(120, "Longest a print job may take; a job not completed by then is canceled "
+                                            "and not counted as printed.", minimum=10, maximum=1800)
+    guide_url: str = setting("https://zwfw.example.gov.cn/guide?item={item_id}",
+                             "Online guide encoded in the QR of the 一次性告知单; {item_id} is replaced.")
+    copy_pages_per_card_per_day: int = setting(10, "Copy pages one ID card may print per day (复印).",
+                                               minimum=0, maximum=1000)
+    copy_pages_per_terminal_per_day: int = setting(300, "Copy pages this terminal prints per day for everyone.",
+                                                   minimum=0, maximum=100000)
+
+
+@dataclass(frozen=True)
 class DeviceSettings:
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     smartcard: SmartCardSettings = field(default_factory=SmartCardSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     keypad: KeypadSettings = field(default_factory=KeypadSettings)
+    a4printer: A4PrinterSettings = field(default_factory=A4PrinterSettings)
 
 
 @dataclass(frozen=True)
@@ -383,10 +399,13 @@ def ensure_data_dir(storage: StorageSettings, *, writable: bool) -> Path:
 
 
 def with_simulated_devices(config: Config) -> Config:
-    """The same configuration with every device replaced by its simulator (`--simulate`)."""
+    """The same configuration with every device replaced by its simulator (`--simulate`); a device
+    that is not configured (the A4 printer with no address) stays absent."""
     sim = parse_address("sim")
     devices = config.devices
     replaced = {
         f.name: dataclasses.replace(getattr(devices, f.name), address=sim) for f in dataclasses.fields(devices)
+        if getattr(devices, f.name).address is not None
     }
+    replaced.setdefault("a4printer", devices.a4printer)
     return dataclasses.replace(config, devices=DeviceSettings(**replaced))

@@ -2,7 +2,8 @@
 
 Forms: `sim` (built-in simulator, `sim?fault=paper_end` sets fault switches), a serial path
 `/dev/ttyUSB0` or `serial:///dev/ttyUSB0?baud=115200`, `tcp://HOST:PORT`, `usb://VID:PID`,
-`pcsc://READER-NAME`, `camera://0` or `camera:///dev/video0`, `file:///folder/of/images`.
+`pcsc://READER-NAME`, `camera://0` or `camera:///dev/video0`, `file:///folder/of/images`,
+`ipp://HOST:PORT/printers/QUEUE` (an A4 printer through CUPS or IPP Everywhere; `ipps://` with TLS).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from terminal.errors import ConfigError
 
-SCHEMES = ("sim", "serial", "tcp", "usb", "pcsc", "camera", "file")
+SCHEMES = ("sim", "serial", "tcp", "usb", "pcsc", "camera", "file", "ipp", "ipps")
 
 # Which address forms make sense for which device kind.
 ALLOWED_SCHEMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -23,6 +24,7 @@ ALLOWED_SCHEMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "camera": ("sim", "camera", "file"),
     "printer": ("sim", "serial", "tcp", "usb", "file"),
     "keypad": ("sim", "serial", "usb", "file"),
+    "a4printer": ("sim", "ipp", "ipps"),
 })
 
 
@@ -73,7 +75,8 @@ class DeviceAddress:
 def _fail(text: str, why: str) -> ConfigError:
     return ConfigError(
         f"bad device address {text!r}: {why}; allowed: sim, /dev/ttyUSB0, serial:///dev/ttyUSB0?baud=115200, "
-        "tcp://HOST:PORT, usb://VID:PID, pcsc://READER, camera://0, camera:///dev/video0, file:///folder"
+        "tcp://HOST:PORT, usb://VID:PID, pcsc://READER, camera://0, camera:///dev/video0, file:///folder, "
+        "ipp://HOST:PORT/printers/QUEUE"
     )
 
 
@@ -113,6 +116,8 @@ def parse_address(text: str, kind: str | None = None) -> DeviceAddress:
             raise _fail(text, "needs hexadecimal VID:PID such as 0483:5750") from None
     if scheme == "camera" and not (target.isdigit() or target.startswith("/")):
         raise _fail(text, "needs a camera index or a /dev/video path")
+    if scheme in ("ipp", "ipps") and not parts.hostname:
+        raise _fail(text, "needs a host, such as ipp://localhost:631/printers/A4")
     if scheme == "pcsc" and not target:
         raise _fail(text, "needs a reader name")
     if kind is not None and scheme not in ALLOWED_SCHEMES[kind]:

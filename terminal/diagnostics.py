@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 Status = Literal["ok", "warning", "fault", "absent"]
 
-ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera")
+ALL_DEVICE_KINDS = ("idcard", "printer", "keypad", "smartcard", "camera", "a4printer")
 DEVICE_CHECKS = ALL_DEVICE_KINDS  # device checks take their own settings (see `run_check`)
 
 
@@ -62,4 +62,4 @@ def is_failure(result: CheckResult, config: Config, address: DeviceAddress | Non
     if result.status != "absent" or result.device not in ALL_DEVICE_KINDS:
         return False
     wanted = address or getattr(config.devices, result.device).address
-    return not wanted.is_simulated
+    return wanted is not None and not wanted.is_simulated  # None: a device this terminal does not have

@@ -100,7 +100,7 @@ def test_simulate_replaces_every_device(repo: Path) -> None:
 
 def test_every_key_is_documented(repo: Path) -> None:
     text = (repo / "docs" / "configuration.md").read_text(encoding="utf-8")
-    sections = set(re.findall(r"^### \[([a-z_.]+)\]", text, re.M))
+    sections = set(re.findall(r"^### \[([a-z0-9_.]+)\]", text, re.M))
     for key, _field, _kind in config.iter_keys():
         section, name = key.rsplit(".", 1)
         assert section in sections, f"section [{section}] missing from docs/configuration.md"

@@ -31,6 +31,7 @@ from terminal.case_index import CaseIndex, IndexedSink
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
+from ui.a4 import install_a4
 from ui.app import TerminalApp
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
@@ -134,6 +135,7 @@ class KioskApp(TerminalApp):
         for state, kind in STEP_SCREENS.items():
             self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, self.hardware,
                                          name=state.value, **extra.get(state, {})))
+        self.a4 = install_a4(self.manager, self.session, self.settings, self.style, self.show, self.hardware)
         Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         # SDL turns SIGTERM into the same quit request as a window close, which the kiosk refuses:
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.
@@ -148,6 +150,8 @@ class KioskApp(TerminalApp):
     def on_stop(self) -> None:
         Window.unbind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         self.hardware.close()
+        if self.a4 is not None:
+            self.a4.close()
         self.speaker.stop()
 
     # ---- screens ------------------------------------------------------------------------

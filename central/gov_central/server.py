@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from gov_central.certificates import CERTIFICATE_ITEMS, NoFont, certificate_pdf
 from gov_central.credentials import EnrolmentRefused, Registry
 from gov_central.db import Database, Row, SqliteDatabase, open_database
 from gov_central.fleet import update_alarms
@@ -452,6 +453,15 @@ class Enrolment(BaseModel):
     code: str = Field(max_length=64)
 
 
+class CertificateRequest(BaseModel):
+    """Who asks for which certificate: the identity the terminal read from the ID card a moment ago."""
+
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(pattern=r"^[a-z0-9_-]{1,40}$")
+    id_number: str = Field(pattern=r"^[0-9]{17}[0-9X]$")
+    name: str = Field(min_length=1, max_length=30)
+
+
 def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = None, *,
                registry: Registry | None = None) -> FastAPI:
     """The platform endpoints the terminal pushes to (documented in docs/openapi.json).
@@ -528,6 +538,22 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
         envelope = (catalog_dir / f"{region}.signed.json").read_bytes()
         store.note_catalog_fetch(terminal_id, region, envelope)
         return Response(envelope, media_type="application/json")
+
+    @app.post("/v1/certificates", summary="A certificate (证明) for the card holder, as a PDF to print at once",
+              description="For items whose result is a certificate printed on the spot (参保证明打印). The terminal "
+                          "sends the identity it has just read from the ID card; the answer is the PDF, which the "
+                          "terminal prints from memory and never stores. Nothing of the request is logged or kept.",
+              responses={200: {"content": {"application/pdf": {}}, "description": "the certificate, one A4 PDF"},
+                         **_errors(401, 404, 422, 503)})
+    def certificate(body: CertificateRequest, terminal_id: str = Depends(terminal)) -> Response:
+        if body.item_id not in CERTIFICATE_ITEMS:
+            raise HTTPException(404, "this item issues no certificate at a terminal")
+        try:
+            pdf = certificate_pdf(body.item_id, body.id_number, body.name, datetime.now())
+        except NoFont:
+            raise HTTPException(503, "the platform cannot write certificates now") from None
+        log.info("event=certificate_issued item=%s terminal=%s", body.item_id, terminal_id)
+        return Response(pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"})
 
     @app.post("/v1/heartbeat", status_code=204, summary="Device health, no personal data",
               responses=_errors(401, 422))

@@ -34,6 +34,7 @@ CHECKS: dict[str, str] = {
     "keypad": "drivers.keypad.diag:check",
     "smartcard": "drivers.smartcard.diag:check",
     "camera": "drivers.camera.diag:check",
+    "a4printer": "drivers.a4printer.diag:check",
 }
 
 

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from drivers.a4printer import A4Printer, A4PrinterSettings, open_a4printer
 from drivers.camera import CameraFeed, CameraMode, CameraSettings, ErrorCallback, FrameCallback, open_camera
 from drivers.events import EventSink
 from drivers.idcard import CardReader, EventCallback, IdCardSettings, open_idcard
@@ -18,6 +19,7 @@ from drivers.keypad import KeypadSettings, RatingCallback, RatingKeypad, open_ke
 from drivers.printer import ChineseMode, Printer, PrinterSettings, PrinterStatus, open_printer
 from drivers.smartcard import SmartCardSettings
 from terminal import events
+from terminal.a4docs import a4_test_page
 from terminal.assembly.technician import technician_auth
 from terminal.config import Config
 from terminal.devices import DeviceAddress
@@ -61,12 +63,21 @@ def smartcard_settings(config: Config, address: DeviceAddress | None = None) -> 
     return SmartCardSettings(address=address or config.devices.smartcard.address)
 
 
+def a4printer_settings(config: Config, address: DeviceAddress | None = None) -> A4PrinterSettings:
+    """No address (none configured, none given) means this terminal has no A4 printer."""
+    configured = config.devices.a4printer
+    return A4PrinterSettings(address=address or configured.address, timeout=max(config.timeouts.device_seconds, 5.0),
+                             job_timeout=float(configured.job_timeout_seconds),
+                             font_path=find_cjk_font(config.display.font))
+
+
 SETTINGS: Mapping[str, Callable[[Config, DeviceAddress | None], object]] = {
     "printer": printer_settings,
     "idcard": idcard_settings,
     "keypad": keypad_settings,
     "camera": camera_settings,
     "smartcard": smartcard_settings,
+    "a4printer": a4printer_settings,
 }
 
 
@@ -78,7 +89,8 @@ def device_settings(kind: str, config: Config, address: DeviceAddress | None = N
 def check_options(kind: str, config: Config, options: CheckOptions) -> CheckOptions:
     """`options` with what the check of device `kind` needs from the configuration filled in."""
     def test_page(status: Mapping[str, str]) -> ReceiptDocument:
-        return technician_test_page(config, datetime.now().replace(microsecond=0), status)
+        page = a4_test_page if kind == "a4printer" else technician_test_page
+        return page(config, datetime.now().replace(microsecond=0), status)
 
     mask: NameMask = "first" if config.privacy.name_mask == "first" else "alternate"
     # the camera's frame: one file, overwritten each run (a frame may show a citizen's papers)
@@ -110,3 +122,12 @@ class Devices:
 
     def printer(self, on_warning: Callable[[str, PrinterStatus], None] | None = None) -> Printer:
         return open_printer(printer_settings(self.config), self.events, on_warning)
+
+    @property
+    def has_a4printer(self) -> bool:
+        """Whether an A4 printer is configured (复印 and 打印证明 are offered only then)."""
+        return self.config.devices.a4printer.address is not None
+
+    def a4printer(self) -> A4Printer:
+        """Raises DeviceMissing when none is configured or its simulator cannot start."""
+        return open_a4printer(a4printer_settings(self.config), self.events)

@@ -22,7 +22,8 @@ from ui.technician.parts import Chip, device_name, label, top_bar
 from ui.theme import Theme
 from ui.widgets import fill
 
-DEVICES = ("idcard", "smartcard", "camera", "printer", "keypad", "screen", "audio", "outbox", "network", "system")
+DEVICES = ("idcard", "smartcard", "camera", "printer", "keypad", "screen", "audio", "outbox", "network", "system",
+           "a4printer")
 HANDS_ON = {"screen": "点此做触摸校准、调亮度", "audio": "点此播放测试语音"}  # tested by hand, no automatic check
 
 

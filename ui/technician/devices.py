@@ -119,6 +119,13 @@ class PrinterView(DeviceView):
         return [("读取状态（纸量、机盖、故障）", self.check), ("打印测试页", lambda: self.check(test_page=True))]
 
 
+class A4PrinterView(DeviceView):
+    device = "a4printer"
+
+    def actions(self) -> list[Action]:
+        return [("读取状态（纸张、卡纸、机盖、墨粉）", self.check), ("打印A4测试页", lambda: self.check(test_page=True))]
+
+
 class KeypadView(DeviceView):
     """Press each key: its lamp on screen lights; LED and beeper commands go to a serial keypad."""
 
@@ -448,7 +455,7 @@ class CheckView(DeviceView):
 
 VIEWS: dict[str, type[DeviceView]] = {
     "idcard": IdCardView, "printer": PrinterView, "keypad": KeypadView, "screen": ScreenView, "audio": AudioView,
-    "outbox": SyncView, "network": NetworkView, "camera": CameraView,
+    "outbox": SyncView, "network": NetworkView, "camera": CameraView, "a4printer": A4PrinterView,
 }
 
 

@@ -24,7 +24,7 @@ STATUS_WORDS = {"ok": "正常", "warning": "注意", "fault": "故障", "absent"
 DEVICE_NAMES = {
     "idcard": "身份证读卡器", "smartcard": "智能卡读卡器", "camera": "高拍仪", "printer": "凭条打印机",
     "keypad": "评价器", "screen": "触摸屏", "audio": "声音", "outbox": "待发送与同步", "network": "网络",
-    "system": "系统", "events": "最近事件", "report": "状态报告",
+    "system": "系统", "events": "最近事件", "report": "状态报告", "a4printer": "A4打印机",
 }
 
 

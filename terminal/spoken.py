@@ -52,6 +52,8 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 CASE_NO = re.compile(r"\b([A-Z0-9]{4,8})-(\d{6})-(\d{4,})\b")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 ZH_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+MASKED_NUMBER = re.compile(r"[\dXx]*\*+[\dXx*]*\d[\dXx*]*|[\dXx]+\*+")  # 4101**********0043, 138****8000
+CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 LONG_DIGITS = re.compile(r"\d{3,}(?:-\d{3,})+|\d{5,}|0\d+")  # phone numbers, codes: digit by digit
 NUMBER = re.compile(r"\d+")
 PAUSE = re.compile(r"[，。；：！？、,.;:!?\n·|/（）()“”\"《》—…‹›\-]+")
@@ -92,17 +94,25 @@ def _month_day(month: str, day: str) -> str:
     return f"{count_words(int(month))}月{count_words(int(day))}日"
 
 
+def _clock(hour: int, minute: int) -> str:
+    return f"{count_words(hour)}点" + (f"{'零' if minute < 10 else ''}{count_words(minute)}分" if minute else "")
+
+
 def speakable(text: str) -> str:
     """The words of a screen as they are said: markup gone, case numbers and long numbers digit by
     digit, dates as 月/日 (the year is left out: it is this year or the next), other numbers as
     words, symbols dropped, punctuation kept as a pause. No ASCII digit is left."""
     text = MARKUP.sub("", text)
     text = CASE_NO.sub(lambda m: case_number_words(m.group()), text)
+    text = MASKED_NUMBER.sub(lambda m: "，中间隐藏，".join(digit_by_digit(p) for p in re.split(r"\*+", m.group()) if p),
+                             text)
+    text = CLOCK.sub(lambda m: _clock(int(m.group(1)), int(m.group(2))), text)
     text = ISO_DATE.sub(lambda m: _month_day(m.group(2), m.group(3)), text)
     text = ZH_DATE.sub(lambda m: _month_day(m.group(2), m.group(3)), text)
     text = LONG_DIGITS.sub(lambda m: "，".join(digit_by_digit(part) for part in m.group().split("-")), text)
     text = NUMBER.sub(lambda m: count_words(int(m.group())) if len(m.group()) <= 4 else digit_by_digit(m.group()),
                       text)
+    text = text.replace("*", "某")  # a masked name: 测*样* is said 测某样某
     text = PAUSE.sub("，", text)
     text = SILENT.sub("", text)
     return re.sub(r"\s*(，\s*)+", "，", re.sub(r"\s+", " ", text)).strip("， ")

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -18,3 +20,13 @@ def run_probe(module: str, out: Path, timeout: float) -> dict:
                           text=True, timeout=timeout)
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-4000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def probe_main(main: Callable[[Path], None]) -> None:
+    """A probe module's entry: `main(OUT_DIR)`; Kivy swallows stderr without a console log, so
+    what broke is printed on stdout too."""
+    try:
+        main(Path(sys.argv[1]))
+    except BaseException:
+        print(traceback.format_exc(), flush=True)
+        raise

@@ -110,3 +110,10 @@ def test_the_speech_process_answers_with_its_voice_and_takes_words() -> None:
     process.stdin.write(json.dumps({"stop": True}) + "\n")
     process.stdin.close()
     assert process.wait(timeout=30) == 0
+
+
+def test_masked_numbers_names_and_the_clock_are_said_sensibly() -> None:
+    assert speakable("证件号码 4101**********0043") == "证件号码 四幺零幺，中间隐藏，零零四三"
+    assert speakable("联系电话 138****8000") == "联系电话 幺三八，中间隐藏，八零零零"
+    assert speakable("申请人 测*样*") == "申请人 测某样某"
+    assert speakable("19:05") == "十九点零五分"

@@ -36,6 +36,7 @@ class Speaker:
         self.volume = DEFAULT_VOLUME
         self.voice = ""          # the voice the speech process chose ("" before it answered, or none)
         self.last = ""           # the last words asked for: 再听一遍 says them again
+        self.said = 0            # utterances so far (a test waits for the next one)
         self._requests: queue.Queue[dict[str, object] | None] = queue.Queue()
         self._process: subprocess.Popen[str] | None = None
         self._worker: threading.Thread | None = None
@@ -51,7 +52,7 @@ class Speaker:
         words = speakable(text)
         if not words:
             return
-        self.last = words
+        self.last, self.said = words, self.said + 1
         self.spoken.append(words)
         self._send({"say": words, "volume": self.volume})
 

@@ -202,8 +202,11 @@ def serve(lines: Iterable[str], out: IO[str], voice: Voice | None) -> None:
                                            stderr=subprocess.DEVNULL)
             except OSError as error:
                 log.warning("event=speech_failed problem=%s", type(error).__name__)
-    if playing is not None and playing.poll() is None:
-        playing.terminate()
+    if playing is not None:  # the input ended (the kiosk stops, a one-off test phrase): finish the last words
+        try:
+            playing.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            playing.terminate()
 
 
 def main() -> None:

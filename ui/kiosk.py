@@ -140,7 +140,7 @@ class KioskApp(TerminalApp):
         signal.signal(signal.SIGTERM, lambda _signum, _frame: self.stop())
         self.hardware.open_keypad()
         self.audionav = AudioNav(self.speaker, self.settings.accessibility, self._shown_screen, self.root_widget)
-        self.hardware.on_key = lambda key: self.audionav.keypad(key, self.session.state == State.RATING)
+        self.hardware.on_key = self.keypad_key
         self.audionav.watch_jack()
         self._add_speech_buttons()
         self.technician = TechnicianMode(  # the hidden corner hold (docs/technician.md)
@@ -197,7 +197,9 @@ class KioskApp(TerminalApp):
         (built once here, so screens added later get them too)."""
         self.listen_buttons: list[tuple[Header, BigButton]] = []
         for screen in self.manager.screens:
-            for header in (w for w in screen.walk(restrict=True) if isinstance(w, Header)):
+            bar = getattr(screen, "bar", None)  # a screen built once may hold its title bar out of the tree now
+            found = [w for w in screen.walk(restrict=True) if isinstance(w, Header)]
+            for header in {id(h): h for h in ([bar] if isinstance(bar, Header) else []) + found}.values():
                 self.listen_buttons.append((header, BigButton(self.theme, "再听一遍", self.read_again,
                                                               size_hint_x=None)))
         home = self.manager.get_screen("home")
@@ -217,6 +219,18 @@ class KioskApp(TerminalApp):
             self.volume_button.width, self.volume_button.height = t.mm(34) * t.scale, self.volume_bar.height
         level = next((name for volume, name in VOLUME_STEPS if volume >= self.speaker.volume), "大")
         self.volume_button.show(f"音量：{level}")
+
+    def keypad_key(self, key: int) -> bool:
+        """A rating-keypad key: audio navigation's, unless it rates (see `AudioNav.keypad`)."""
+        taken = self.audionav.keypad(key, self.session.state == State.RATING)
+        if taken:
+            self.key_activity()
+        return taken
+
+    def key_activity(self) -> None:
+        """A key counts as a touch: the idle time starts again (a blind person never touches)."""
+        self.last_activity = self.idle_clock()
+        self.session.touch()
 
     def read_again(self) -> None:
         """再听一遍: the screen as it is now (its words may have changed since it opened)."""
@@ -255,8 +269,8 @@ class KioskApp(TerminalApp):
         """Esc and every other key from a stray keyboard do nothing for the citizen; the 4-key
         tactile pad's keys (a USB keyboard device) move the audio navigation focus."""
         name = KEY_NAMES.get(key)
-        if name:
-            self.audionav.tactile(name)
+        if name and self.audionav.tactile(name):
+            self.key_activity()
         return True
 
     def activity(self, _window: object, _touch: object) -> bool:

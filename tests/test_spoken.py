@@ -117,3 +117,29 @@ def test_masked_numbers_names_and_the_clock_are_said_sensibly() -> None:
     assert speakable("联系电话 138****8000") == "联系电话 幺三八，中间隐藏，八零零零"
     assert speakable("申请人 测*样*") == "申请人 测某样某"
     assert speakable("19:05") == "十九点零五分"
+
+
+def test_the_kiosk_speaker_keeps_a_bounded_history_and_starts_the_speech_process() -> None:
+    from ui.speech import HISTORY, Speaker
+
+    speaker = Speaker(True)
+    try:
+        for n in range(HISTORY + 30):
+            speaker.say(f"第{n}项")
+        assert len(speaker.spoken) == HISTORY and speaker.said == HISTORY + 30
+        assert speaker.last == speakable(f"第{HISTORY + 29}项")
+        speaker.louder(10)
+        assert speaker.volume == 200  # bounded
+    finally:
+        speaker.close()
+    assert speaker.voice == "cmn-latn-pinyin"  # the speech process answered with the pinyin voice
+
+
+def test_a_speaker_without_speech_stays_silent_and_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
+    from ui.speech import Speaker
+
+    speaker = Speaker(False)
+    speaker.say("你好")
+    speaker.say("你好")
+    assert speaker.spoken[-1] == "你好" and speaker._worker is None  # recorded, never started
+    assert sum("speech_unavailable" in r.getMessage() for r in caplog.records) == 1

@@ -99,12 +99,12 @@ class RatingScreen(BuiltStep):
         for rating in Rating:  # drawn alike: a government rating must not steer the citizen
             self.levels.add_widget(BigButton(t, rating.label, partial(self.choose, rating), subtitle=f"按键 {rating.value}",
                                              size="button", height=t.target))
-        self.decline_button = BigButton(t, "不评价，结束", session.finish)
-        self.decline = ButtonRow(t, [self.decline_button])  # in elderly mode the button fills the levels' sixth cell
+        self.decline = ButtonRow(t, [BigButton(t, "不评价，结束", session.finish)])
+        self.decline_cell = BigButton(t, "不评价，结束", session.finish, height=t.target)  # elderly: the sixth cell
         self.rest = Widget()  # the room left over goes below the choices
         self.views = [self.bar, self.above, *self.thanks, self.why, self.reason_view, self.other, self.write_button,
                       self.writer, self.error_text, self.send, self.about, self.how, self.levels, self.secret,
-                      self.decline]
+                      self.decline, self.decline_cell]
         for name in ("about", "chosen", "reasons", "error", "done", "comment", "writing"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
@@ -127,21 +127,18 @@ class RatingScreen(BuiltStep):
             self.compose(self.bar, self.why, self.reason_view, *([self.error_text] if model.error else []), self.send)
         else:
             self.about.text = f"请为{model.about}评价"
-            below = [self.decline] if self.decline_button.parent is self.decline else []
+            below = [] if self.decline_cell.parent is self.levels else [self.decline]
             self.compose(self.bar, self.about, self.how, self.levels, self.secret, *below, self.rest)
 
     def restyle(self, theme: Theme) -> None:
         super().restyle(theme)
         wide = theme.scale <= 1  # elderly letters: three a row, so no level's name breaks
         self.levels.cols, self.levels.spacing = (len(Rating) if wide else 3), theme.gap * 2
-        home, away = (self.decline, self.levels) if wide else (self.levels, self.decline)
-        show_if(self.decline_button, away, False)
-        show_if(self.decline_button, home, True)
+        show_if(self.decline_cell, self.levels, not wide)
         rows = -(-len(Rating) // self.levels.cols)
         height = theme.target * (1.8 if wide else 1.0)
         for button in self.levels.children:
             button.height = height
-        self.decline_button.height = height if not wide else theme.target
         self._compose()
         self.levels.height = rows * height + (rows - 1) * theme.gap * 2
 

@@ -191,6 +191,20 @@ class RatingSettings:
 
 
 @dataclass(frozen=True)
+class AccessibilitySettings:
+    keypad_keys: tuple[str, ...] = setting(
+        ("up", "down", "select", "back", "repeat"),
+        "What the rating keypad's keys 1-5 do in audio navigation (语音导航): up, down, select, back, repeat, "
+        "louder, quieter. A key pressed outside the rating screen turns audio navigation on.")
+    tactile_keys: tuple[str, ...] = setting(
+        ("up", "down", "enter", "backspace"),
+        "The 4-key tactile pad (a USB keyboard device): the key names it sends for up, down, select and back.")
+    headphone_jack: str = setting(
+        "alsa", "Where headphones are detected (they turn audio navigation on): alsa (the sound card's "
+        "'Headphone Jack' control), off, or a file holding 1 or 0 (a GPIO switch).")
+
+
+@dataclass(frozen=True)
 class CalendarSettings:
     extra_holidays: tuple[date, ...] = setting((), "Official days off the calendar package does not know yet.")
     extra_workdays: tuple[date, ...] = setting((), "Adjusted working days (调休) the package does not know yet.")
@@ -217,6 +231,7 @@ class Config:
     sync_api: SyncApiSettings = field(default_factory=SyncApiSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     rating: RatingSettings = field(default_factory=RatingSettings)
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
 

@@ -39,6 +39,7 @@ from terminal.identity import Identity
 from terminal.workdays import CalendarUnknownYear, add_working_days
 
 log = logging.getLogger(__name__)
+OTHER_REASON = "其他"  # a bad rating's reason in the citizen's own words: the rating's comment says it
 
 
 class State(str, Enum):
@@ -667,9 +668,11 @@ class Session:
         self._require("rate", State.RATING)
         if rating.is_bad and not reasons:
             raise FormInvalid({"reasons": "请选择不满意的原因"})
-        unknown = [r for r in reasons if r not in self.config.rating.bad_reasons]
+        unknown = [r for r in reasons if r not in self.config.rating.bad_reasons and r != OTHER_REASON]
         if unknown:
             raise FormInvalid({"reasons": "请从列出的原因中选择"})
+        if OTHER_REASON in reasons and not comment.strip():
+            raise FormInvalid({"reasons": "请写下其他原因，或不选“其他”"})
         case = self._draft.case
         rated = case.case_no if case else (case_no.strip().upper() or self._numbers.next())
         record = RatingRecord(case_no=rated, terminal_id=self.config.terminal.id,

@@ -31,3 +31,13 @@ def report_main(main: Callable[[Path], dict]) -> None:
         print(traceback.format_exc(), flush=True)
         raise
     print(json.dumps(report, ensure_ascii=False, default=str), flush=True)
+
+
+def probe_main(main: Callable[[Path], None]) -> None:
+    """A probe module's entry: `main(OUT_DIR)`; Kivy swallows stderr without a console log, so
+    what broke is printed on stdout too."""
+    try:
+        main(Path(sys.argv[1]))
+    except BaseException:
+        print(traceback.format_exc(), flush=True)
+        raise

@@ -16,7 +16,17 @@ from terminal.cases import Case, CaseKind, Complaint, Page, Rating, RatingRecord
 from terminal.catalog import Catalog, Guide, Item, MaterialSpec
 from terminal.errors import StorageFull
 from terminal.identity import Identity
-from terminal.session import NO_BACK, TRANSITIONS, FormInvalid, Journey, Session, SessionEvent, State, TransitionError
+from terminal.session import (
+    NO_BACK,
+    OTHER_REASON,
+    TRANSITIONS,
+    FormInvalid,
+    Journey,
+    Session,
+    SessionEvent,
+    State,
+    TransitionError,
+)
 from terminal.workdays import add_working_days
 from tests.objwalk import leaks
 
@@ -385,6 +395,14 @@ def test_rating_then_finish_wipes(session: Session, store: Store) -> None:
     session.finish()
     assert_clean(session)
     assert store.cases[0].applicant == IDENTITY  # the outbox keeps the case; the session does not
+
+
+def test_other_reason_is_the_citizens_own_words(session: Session, store: Store) -> None:
+    session.start_rating()
+    with pytest.raises(FormInvalid):  # 其他 without words says nothing to follow up
+        session.rate(Rating.VERY_DISSATISFIED, reasons=(OTHER_REASON,), comment=" ")
+    record = session.rate(Rating.VERY_DISSATISFIED, reasons=(OTHER_REASON,), comment="屏幕太暗")
+    assert (record.reasons, record.comment) == ((OTHER_REASON,), "屏幕太暗") and store.ratings == [record]
 
 
 def test_rating_from_home_rates_a_typed_case_or_the_visit(session: Session, store: Store) -> None:

@@ -53,6 +53,6 @@ def test_a_certificate_is_printed_for_the_card_holder_and_not_kept(probe: dict) 
 
 
 def test_the_receipt_and_the_progress_slip_print_on_a4(probe: dict) -> None:
-    assert probe["receipt_message"].startswith("已打印") and "受理回执" in probe["receipt_text"]
+    assert probe["receipt_message"].startswith("已打印") and "收件回执" in probe["receipt_text"]
     assert "**********" in probe["receipt_text"]  # masked on A4 as on the slip
     assert probe["progress_message"] == "已打印1页，请从打印机出纸口取走。" and "办理进度" in probe["progress_text"]

@@ -38,7 +38,7 @@ from terminal.config import Config
 from terminal.copying import CopyAllowance, CopyLimitReached, PageToCopy, copy_document, copy_sheets
 from terminal.errors import TerminalError
 from terminal.fonts import find_cjk_font
-from terminal.receipts import ReceiptDocument, submission_receipt, correction_notice, progress_slip
+from terminal.receipts import ReceiptDocument, correction_notice, progress_slip, submission_receipt
 from terminal.sample_forms import form_file, load_form
 from terminal.session import Session
 from ui.hardware import Hardware, ScanResult, in_background, on_ui_thread

@@ -193,6 +193,7 @@ class Hardware:
         self._printer: Printer | None = None
         self._keypad: RatingKeypad | None = None
         self.on_rating: Callable[[Rating], None] | None = None  # the rating screen listens while it shows
+        self.on_key: Callable[[int], bool] | None = None  # audio navigation: True when it took the key
         self.keypad_problem: TerminalError | None = None
 
     # ---- ID card -------------------------------------------------------------------------
@@ -267,13 +268,20 @@ class Hardware:
     def open_keypad(self) -> None:
         """The 好差评 keypad for the whole run; without one, rating by touch still works."""
         def forward(event: RatingEvent) -> None:
-            on_ui_thread(lambda: self.on_rating(event.rating) if self.on_rating else None)
+            on_ui_thread(lambda: self._keypad_key(event.rating))
 
         try:
             self._keypad = self.devices.keypad(forward)
         except TerminalError as error:
             self.keypad_problem = error
             log.warning("event=keypad_unavailable problem=%s", type(error).__name__)
+
+    def _keypad_key(self, rating: Rating) -> None:
+        """A keypad press: audio navigation first (its keys move the focus), else a rating."""
+        if self.on_key is not None and self.on_key(rating.value):
+            return
+        if self.on_rating is not None:
+            self.on_rating(rating)
 
     @property
     def keypad(self) -> RatingKeypad | None:

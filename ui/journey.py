@@ -35,6 +35,7 @@ from terminal.receipts import (
     what_happens_next,
 )
 from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus, PendingSubmission, State
+from ui.audionav import key_confirmation_png
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
 from ui.screens import blank, restyle_tree, show_if
@@ -45,6 +46,7 @@ from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
+RATING_AFTER_SECONDS = 6.0  # the printed receipt is taken, then 好差评 (the rules: every case is rated)
 
 
 def card_wait_seconds(step: Step) -> float:
@@ -566,15 +568,20 @@ class ReviewScreen(BuiltStep):
         if self.pad.signed:
             self.model.error = ""
 
-    def submit(self) -> None:
+    def audio_extras(self) -> list[tuple[str, Callable[[], None], Widget]]:
+        """Audio navigation: a person who cannot see the pad confirms by key instead of signing."""
+        return [("无法签名：按确定键代替签名，确认提交", lambda: self.submit(key_confirmation_png()), self.pad)]
+
+    def submit(self, signature: bytes | None = None) -> None:
         """The outbox write (fsyncs, tens of ms, seconds on a tired SD card) runs on a worker; the
-        answer comes back through the Clock. A second tap while it runs is ignored."""
+        answer comes back through the Clock. A second tap while it runs is ignored. `signature`:
+        a confirmation by key (audio navigation) in place of the pad's."""
         if self.session.submitting:
             return
-        if not self.pad.signed:
+        if signature is None and not self.pad.signed:
             self.model.error = "请先在签名框内签名"
             return
-        self.session.sign(self.pad.png())
+        self.session.sign(signature or self.pad.png())
         try:
             pending = self.session.prepare_submit()
         except FormInvalid as invalid:
@@ -675,8 +682,9 @@ class ReceiptScreen(BuiltStep):
                          self.printing_bar]
         self.printed = [Text(t, "回执已打印，请从出纸口取走", size="title", bold=True, halign="center"), self.printed_number,
                         self.below,
-                        ButtonRow(t, [BigButton(t, "完成", session.cancel),
-                                      BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
+                        ButtonRow(t, [BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
+        # 好差评: a service that ended goes straight on to the rating (declining is offered there)
+        self.onward = Clock.create_trigger(lambda _dt: self.to_rating(), RATING_AFTER_SECONDS)
         self.split = BoxLayout()
         self.receipt = Picture(t, size_hint_x=0.4)  # elderly: the QR code and the number get the room
         self.on_screen = BoxLayout(orientation="vertical")
@@ -720,6 +728,7 @@ class ReceiptScreen(BuiltStep):
         elif result.printed:
             self.printed_number.text = f"办件编号 {model.case_no}，凭它查询进度、补交材料。"
             self.compose(self.bar, self.above, *self.printed)
+            self.onward()
         else:
             self.show_on_screen(result)
             self.compose(self.bar, self.split)
@@ -748,8 +757,18 @@ class ReceiptScreen(BuiltStep):
         self.model.picture = None
         self.print()
 
+    def to_rating(self) -> None:
+        if self.session.state == State.RECEIPT:
+            self.session.start_rating()
+
+    def spoken_extra(self) -> str:
+        """Read aloud: what the QR code on the screen is for (its picture says nothing to the ear)."""
+        result = self.model.result
+        return "屏幕上的二维码可以用手机扫码查询进度" if result is not None and not result.printed else ""
+
     def reset(self) -> None:
         super().reset()
+        self.onward.cancel()
         self.receipt.show(None)
         self.qr.show(None)
         self.qr_of = ""

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from kivy.core.window import Window
+from kivy.core.window import Keyboard, Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
@@ -33,15 +33,17 @@ from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
 from ui.a4 import install_a4
 from ui.app import TerminalApp
+from ui.audionav import AudioNav, screen_script
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
+from ui.screens import Header, HomeScreen, show_if
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
 from ui.steps import Step
 from ui.supplement import SupplementScreen
 from ui.technician.mode import TechnicianMode
 from ui.theme import Theme
-from ui.widgets import fill
+from ui.widgets import BigButton, fill
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,8 @@ STEP_SCREENS: dict[State, type[Step]] = {
     State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
     State.HELP: HelpScreen, State.SUPPLEMENT: SupplementScreen,
 }
-PROMPTS = {"home": "欢迎使用自助服务终端，请点屏幕上的大按钮", "browse": "请选择要办理的事项",
-           "search": "请用拼音字母查找事项", "guide": "这是办事指南，看完后点开始办理"}
+KEY_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
+VOLUME_STEPS = ((60, "小"), (100, "中"), (160, "大"))  # 音量 on the home screen in elderly mode, in turn
 
 
 class PlatformProgress:
@@ -141,6 +143,10 @@ class KioskApp(TerminalApp):
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: self.stop())
         self.hardware.open_keypad()
+        self.audionav = AudioNav(self.speaker, self.settings.accessibility, self._shown_screen, self.root_widget)
+        self.hardware.on_key = self.keypad_key
+        self.audionav.watch_jack()
+        self._add_speech_buttons()
         self.technician = TechnicianMode(  # the hidden corner hold (docs/technician.md)
             self.settings, self.theme.font_name, cancel_session=lambda: self.session.cancel(),
             pause_devices=self.hardware.pause, resume_devices=self.hardware.resume,
@@ -152,7 +158,8 @@ class KioskApp(TerminalApp):
         self.hardware.close()
         if self.a4 is not None:
             self.a4.close()
-        self.speaker.stop()
+        self.audionav.close()
+        self.speaker.close()
 
     # ---- screens ------------------------------------------------------------------------
 
@@ -173,17 +180,87 @@ class KioskApp(TerminalApp):
         super().show(name)
         if changed:
             self.screen_changes.append((name, time.perf_counter() - started))
-            self.speak(target.prompt if isinstance(target, Step) else PROMPTS.get(name, ""))
+            self.read_screen()
 
-    def speak(self, prompt: str) -> None:
-        if self.session.elderly:
-            self.speaker.say(prompt)
+    # ---- speech: elderly mode reads every screen, audio navigation reads what has the focus -------
+
+    def _shown_screen(self) -> Widget:
+        return self.overlay if self.overlay is not None else self.manager.current_screen
+
+    def read_screen(self) -> None:
+        """A new screen: audio navigation starts its focus again; elderly mode reads it aloud."""
+        if self.audionav.on:
+            self.audionav.screen_changed()
+        elif self.session.elderly:
+            self.speaker.say(screen_script(self._shown_screen(), private_ok=False))
+
+    def speak(self, words: str) -> None:
+        if self.session.elderly or self.audionav.on:
+            self.speaker.say(words)
+
+    def _add_speech_buttons(self) -> None:
+        """再听一遍 in every screen's title bar and 音量 on the home screen, shown in elderly mode
+        (built once here, so screens added later get them too)."""
+        self.listen_buttons: list[tuple[Header, BigButton]] = []
+        for screen in self.manager.screens:
+            bar = getattr(screen, "bar", None)  # a screen built once may hold its title bar out of the tree now
+            found = [w for w in screen.walk(restrict=True) if isinstance(w, Header)]
+            for header in {id(h): h for h in ([bar] if isinstance(bar, Header) else []) + found}.values():
+                self.listen_buttons.append((header, BigButton(self.theme, "再听一遍", self.read_again,
+                                                              size_hint_x=None)))
+        home = self.manager.get_screen("home")
+        self.volume_button = BigButton(self.theme, "", self.next_volume, size_hint_x=None, height=self.theme.target)
+        self.volume_bar = home.top_bar if isinstance(home, HomeScreen) else None
+        self._show_speech_buttons()
+
+    def _show_speech_buttons(self) -> None:
+        t, on = self.theme, self.session.elderly
+        for header, button in self.listen_buttons:
+            show_if(button, header, on, index=1)  # before 回到首页
+            button.restyle(t)
+            button.width = t.mm(32) * t.scale
+        if self.volume_bar is not None:
+            show_if(self.volume_button, self.volume_bar, on, index=1)
+            self.volume_button.restyle(t)
+            self.volume_button.width, self.volume_button.height = t.mm(34) * t.scale, self.volume_bar.height
+        level = next((name for volume, name in VOLUME_STEPS if volume >= self.speaker.volume), "大")
+        self.volume_button.show(f"音量：{level}")
+
+    def keypad_key(self, key: int) -> bool:
+        """A rating-keypad key: audio navigation's, unless it rates (see `AudioNav.keypad`)."""
+        taken = self.audionav.keypad(key, self.session.state == State.RATING)
+        if taken:
+            self.key_activity()
+        return taken
+
+    def key_activity(self) -> None:
+        """A key counts as a touch: the idle time starts again (a blind person never touches)."""
+        self.last_activity = self.idle_clock()
+        self.session.touch()
+
+    def read_again(self) -> None:
+        """再听一遍: the screen as it is now (its words may have changed since it opened)."""
+        self.session.touch()
+        self.speaker.say(screen_script(self._shown_screen(), private_ok=self.audionav.private_ok))
+
+    def next_volume(self) -> None:
+        volumes = [volume for volume, _name in VOLUME_STEPS]
+        later = [v for v in volumes if v > self.speaker.volume]
+        self.speaker.volume = later[0] if later else volumes[0]
+        self._show_speech_buttons()
+        self.speaker.say("这是现在的音量")
 
     def on_session_event(self, event: SessionEvent) -> None:
         self.last_activity = self.idle_clock()
+        if event.kind in ("cancelled", "finished", "timed_out") and not self.audionav.headphones:
+            self.audionav.stop()  # the next person starts without it (headphones still in: it stays)
         super().on_session_event(event)
+        if event.kind in ("elderly", "cancelled", "finished", "timed_out"):
+            self._show_speech_buttons()
         if event.kind == "elderly" and self.session.elderly:
-            self.speak("长辈模式已打开，字更大，操作时间更长")
+            self.speak("长辈模式已打开，字更大，操作时间更长。每一页都会读给您听，点再听一遍可以再听")
+        elif event.kind == "idle_warning" and self.audionav.on:
+            self.audionav.screen_changed()  # the question over the screen: its 继续办理 gets the focus
         elif event.kind == "idle_warning":
             self.speak("还要继续吗？请触摸屏幕")
 
@@ -195,7 +272,11 @@ class KioskApp(TerminalApp):
         return True
 
     def swallow_key(self, _window: object, key: int, *_args: object) -> bool:
-        """Esc and every other key from a stray keyboard do nothing for the citizen."""
+        """Esc and every other key from a stray keyboard do nothing for the citizen; the 4-key
+        tactile pad's keys (a USB keyboard device) move the audio navigation focus."""
+        name = KEY_NAMES.get(key)
+        if name and self.audionav.tactile(name):
+            self.key_activity()
         return True
 
     def activity(self, _window: object, _touch: object) -> bool:

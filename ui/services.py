@@ -21,7 +21,7 @@ from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.pinyin_input import candidates
 from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title, decision_notice
-from terminal.session import FormInvalid, Session, State
+from terminal.session import OTHER_REASON, FormInvalid, Session, State
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate, blank, show_if
@@ -29,6 +29,7 @@ from ui.steps import BuiltStep, Lines, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
 from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
+from ui.writing import PinyinWriter
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
@@ -65,9 +66,12 @@ class Chips(GridLayout):
 
 
 class RatingScreen(BuiltStep):
-    """Five levels by touch or by the keypad; 不满意 and 非常不满意 ask why. Built once, following `RatingModel`."""
+    """好差评 by touch or by the keypad. Neutral: the five levels look alike and the keys' meanings
+    are shown; 不满意 and 非常不满意 ask why (the listed reasons, or 其他 in the citizen's own
+    words, typed in pinyin); the rating is confidential; 不评价 ends without one. Built once,
+    following `RatingModel`."""
 
-    prompt = "请为本次服务评价，也可以按评价器上的按键"
+    prompt = "请为本次服务评价，也可以按评价器上的按键。评价信息严格保密"
     heading, model_type = "我要评价", RatingModel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -78,19 +82,30 @@ class RatingScreen(BuiltStep):
                        Text(t, "您的评价会帮助我们把服务做得更好。", halign="center", colour="muted"), self.below,
                        BigButton(t, "完成", session.finish, primary=True)]
         self.why = Text(t, "", bold=True)
-        self.reasons = Chips(t, session.config.rating.bad_reasons, self.toggle, 3)
+        self.reasons = Chips(t, (*session.config.rating.bad_reasons, OTHER_REASON), self.toggle, 3)
+        self.other = Text(t, "")
+        self.write_button = BigButton(t, "写下其他原因（拼音打字）", partial(self.write, True))
+        self.reason_box = column(t)  # scrolls when elderly-mode chips and the 其他 line do not fit
+        self.reason_box.add_widget(self.reasons)
+        self.reason_view = scrolling(t, self.reason_box)
+        self.writer = PinyinWriter(t, self.written)
         self.error_text = Text(t, "", colour="badge", bold=True)
         self.send = ButtonRow(t, [BigButton(t, "重新选择", self.choose_again),
                                   BigButton(t, "提交评价", self.record_chosen, primary=True)])
         self.about = Text(t, "", size="button", bold=True)
-        self.how = Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour="muted")
-        self.levels = BoxLayout()
-        for rating in Rating:
-            self.levels.add_widget(BigButton(t, rating.label, partial(self.choose, rating), primary=rating.value <= 2,
-                                             size="button", size_hint_y=1))
-        self.views = [self.bar, self.above, *self.thanks, self.why, self.reasons, self.error_text, self.send,
-                      self.about, self.how, self.levels]
-        for name in ("about", "chosen", "reasons", "error", "done"):
+        self.how = Text(t, "点下面的按钮，或按评价器上同样编号的按键。", colour="muted")
+        self.secret = Text(t, "评价信息严格保密，不记录您的姓名和身份证号。", colour="muted")
+        self.levels = GridLayout(cols=len(Rating), size_hint_y=None)
+        for rating in Rating:  # drawn alike: a government rating must not steer the citizen
+            self.levels.add_widget(BigButton(t, rating.label, partial(self.choose, rating), subtitle=f"按键 {rating.value}",
+                                             size="button", height=t.target))
+        self.decline = ButtonRow(t, [BigButton(t, "不评价，结束", session.finish)])
+        self.decline_cell = BigButton(t, "不评价，结束", session.finish, height=t.target)  # elderly: the sixth cell
+        self.rest = Widget()  # the room left over goes below the choices
+        self.views = [self.bar, self.above, *self.thanks, self.why, self.reason_view, self.other, self.write_button,
+                      self.writer, self.error_text, self.send, self.about, self.how, self.levels, self.secret,
+                      self.decline, self.decline_cell]
+        for name in ("about", "chosen", "reasons", "error", "done", "comment", "writing"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
 
@@ -98,18 +113,34 @@ class RatingScreen(BuiltStep):
         model = self.model
         if model.done:
             self.compose(self.bar, self.above, *self.thanks)
+        elif model.writing:
+            self.compose(self.bar, self.why, self.writer)
         elif model.chosen is not None:
             self.why.text = f"您选择了“{model.chosen.label}”，请告诉我们原因（可多选）"
-            self.reasons.show(model.reasons)
+            self.reasons.show(model.reasons, cols=3 if self.theme.scale <= 1 else 2)  # elderly: no reason breaks
+            other = OTHER_REASON in model.reasons
+            self.other.text = f"其他原因：{model.comment}" if model.comment else "请写下其他原因"
+            self.write_button.show("修改其他原因" if model.comment else "写下其他原因（拼音打字）")
             self.error_text.text = model.error
-            self.compose(self.bar, self.why, self.reasons, *([self.error_text] if model.error else []), self.send)
+            show_if(self.other, self.reason_box, other)
+            show_if(self.write_button, self.reason_box, other)
+            self.compose(self.bar, self.why, self.reason_view, *([self.error_text] if model.error else []), self.send)
         else:
             self.about.text = f"请为{model.about}评价"
-            self.compose(self.bar, self.about, self.how, self.levels)
+            below = [] if self.decline_cell.parent is self.levels else [self.decline]
+            self.compose(self.bar, self.about, self.how, self.levels, self.secret, *below, self.rest)
 
     def restyle(self, theme: Theme) -> None:
-        self.levels.spacing = theme.gap * 2
         super().restyle(theme)
+        wide = theme.scale <= 1  # elderly letters: three a row, so no level's name breaks
+        self.levels.cols, self.levels.spacing = (len(Rating) if wide else 3), theme.gap * 2
+        show_if(self.decline_cell, self.levels, not wide)
+        rows = -(-len(Rating) // self.levels.cols)
+        height = theme.target * (1.8 if wide else 1.0)
+        for button in self.levels.children:
+            button.height = height
+        self._compose()
+        self.levels.height = rows * height + (rows - 1) * theme.gap * 2
 
     def enter(self) -> None:
         self.model.reset()
@@ -122,6 +153,8 @@ class RatingScreen(BuiltStep):
     def reset(self) -> None:
         super().reset()
         blank(self.about)
+        blank(self.other)
+        self.writer.forget()
 
     def choose(self, rating: Rating) -> None:
         if self.model.done or self.session.state != State.RATING:
@@ -135,6 +168,18 @@ class RatingScreen(BuiltStep):
     def toggle(self, reason: str) -> None:
         self.model.reasons = sorted(set(self.model.reasons) ^ {reason})
         self.model.error = ""
+        if reason == OTHER_REASON and reason in self.model.reasons and not self.model.comment:
+            self.write(True)
+
+    def write(self, on: bool) -> None:
+        if on:
+            self.writer.start(self.model.comment)
+        self.model.writing = on
+
+    def written(self, text: str) -> None:
+        self.model.comment = text.strip()
+        self.model.writing = False
+        self.model.error = ""
 
     def record_chosen(self) -> None:
         chosen = self.model.chosen
@@ -142,8 +187,10 @@ class RatingScreen(BuiltStep):
             self.record(chosen)
 
     def record(self, rating: Rating) -> None:
+        reasons = sorted(self.model.reasons) if rating.is_bad else []
+        comment = self.model.comment if OTHER_REASON in reasons else ""
         try:
-            self.session.rate(rating, sorted(self.model.reasons))
+            self.session.rate(rating, reasons, comment=comment)
         except FormInvalid as invalid:
             self.model.error = "；".join(invalid.errors.values())
             return
@@ -151,7 +198,7 @@ class RatingScreen(BuiltStep):
         self.model.done = True
 
     def choose_again(self) -> None:
-        self.model.chosen, self.model.reasons = None, []
+        self.model.chosen, self.model.reasons, self.model.comment = None, [], ""
 
 
 def typed_case_no(prefix: str, digits: str) -> str:

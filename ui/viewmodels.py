@@ -181,6 +181,8 @@ class RatingModel(ViewModel):
     reasons = ListProperty()
     error = StringProperty("")
     done = BooleanProperty(False)
+    comment = StringProperty("")      # the 其他 reason, in the citizen's words
+    writing = BooleanProperty(False)  # typing the 其他 reason
 
     def refresh(self, session: Session) -> None:
         case = session.case
@@ -188,6 +190,7 @@ class RatingModel(ViewModel):
 
     def reset(self) -> None:
         self.about, self.chosen, self.reasons, self.error, self.done = "", None, [], "", False
+        self.comment, self.writing = "", False
 
 
 class IdentifyModel(ViewModel):

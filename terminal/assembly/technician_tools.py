@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -165,17 +166,19 @@ def find_backlight(root: Path = BACKLIGHT_ROOT) -> Backlight | None:
 
 
 def speak(text: str, *, timeout: float = 20.0) -> str:
-    """Say `text` with espeak-ng in Mandarin; returns "ok" or what went wrong, in words."""
-    program = shutil.which("espeak-ng")
-    if program is None:
+    """Say `text` in Mandarin the way the kiosk does (the speech process, terminal/spoken.py);
+    returns "ok" or what went wrong, in words."""
+    if shutil.which("espeak-ng") is None:
         return "没有安装 espeak-ng"
     try:
-        done = subprocess.run([program, "-v", "cmn", text], capture_output=True, timeout=timeout)
+        done = subprocess.run([sys.executable, "-m", "terminal.spoken"], input=json.dumps({"say": text}) + "\n",
+                              capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "语音程序没有在规定时间内结束"
     if done.returncode != 0:
-        return "语音程序出错：" + done.stderr.decode(errors="replace").strip()[:120]
-    return "ok"
+        return "语音程序出错：" + done.stderr.strip()[-120:]
+    voice = json.loads((done.stdout.splitlines() or ["{}"])[0] or "{}").get("voice", "")
+    return "ok" if voice else "espeak-ng 没有普通话语音（cmn-latn-pinyin）"
 
 
 # ---------------------------------------------------------------- network

@@ -13,7 +13,7 @@ from terminal.catalog import Catalog, load_catalog
 from terminal.config import Config
 from terminal.copying import PageToCopy, copy_document
 from terminal.fonts import find_cjk_font
-from terminal.receipts import ReceiptDocument, submission_receipt, correction_notice, progress_slip
+from terminal.receipts import ReceiptDocument, correction_notice, progress_slip, submission_receipt
 from terminal.scanner import synthetic
 from terminal.scanner.pipeline import ScanOptions, scan_page
 

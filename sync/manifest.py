@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from terminal.cases import Case, Complaint, RatingRecord
+from terminal.cases import CallbackRequest, Case, Complaint, RatingRecord
 from terminal.identity import Identity
 
 PROTOCOL_VERSION = 1
@@ -125,3 +125,13 @@ def from_complaint(complaint: Complaint) -> Outgoing:
             "created_at": _when(complaint.created_at)}
     return Outgoing(complaint.complaint_no, "complaint", complaint.category,
                     _envelope(complaint.complaint_no, "complaint", body, ()), ())
+
+
+def from_callback(request: CallbackRequest) -> Outgoing:
+    """预约 / 请工作人员联系我: the phone to call, when, and about which item (no identity: none was read)."""
+    body = {"request_no": request.request_no, "terminal_id": request.terminal_id, "phone": request.phone,
+            "preferred": request.preferred, "reason": request.reason, "item_id": request.item_id,
+            "item_name": request.item_name, "department": request.department,
+            "created_at": _when(request.created_at)}
+    return Outgoing(request.request_no, "callback", request.reason,
+                    _envelope(request.request_no, "callback", body, ()), ())

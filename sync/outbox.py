@@ -41,7 +41,7 @@ from sync.fsutil import fsync_dir, remove_temporaries, temporary_name, write_ato
 from sync.keys import DataKey, Keyring, KeyringFault, SealBroken
 from sync.ledger import Ledger
 from terminal import events
-from terminal.cases import Case, Complaint, RatingRecord
+from terminal.cases import CallbackRequest, Case, Complaint, RatingRecord
 from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
 from terminal.strictjson import check_receipt
@@ -461,6 +461,9 @@ class Outbox:
 
     def add_complaint(self, complaint: Complaint) -> None:
         self._store(wire.from_complaint(complaint))
+
+    def add_callback(self, request: CallbackRequest) -> None:
+        self._store(wire.from_callback(request))
 
     def _file_path(self, record_id: str, sha256: str, wrapped_key: bytes | None) -> Path:
         """Where a record's file lives. One flat folder (one folder fsync per submit); the name is

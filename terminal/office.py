@@ -48,10 +48,10 @@ class OnDuty:
     def sentence(self, today: date) -> str:
         """What the screen says, in plain Chinese."""
         if self.now and self.until is not None:
-            return f"现在是工作时间，工作人员在岗（今天{self.until:%H:%M}前）。"
+            return f"现在是办公时间，工作人员在岗（今天{self.until:%H:%M}前）。"
         if self.next_open is None:
-            return "服务中心的工作时间请拨打咨询电话了解。"
-        return f"现在不是工作时间，工作人员{when_zh(self.next_open, today)}上班。"
+            return "服务中心的办公时间请拨打咨询电话了解。"
+        return f"现在不是办公时间，工作人员{when_zh(self.next_open, today)}上班。"
 
 
 def when_zh(moment: datetime, today: date) -> str:

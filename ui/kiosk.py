@@ -32,8 +32,10 @@ from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
 from ui.app import TerminalApp
+from ui.callback import CallbackScreen
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
+from ui.screens import GuideScreen
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
 from ui.steps import Step
@@ -47,7 +49,7 @@ STEP_SCREENS: dict[State, type[Step]] = {
     State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
     State.REVIEW: ReviewScreen, State.SUBMIT: SubmitScreen, State.RECEIPT: ReceiptScreen,
     State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
-    State.HELP: HelpScreen,
+    State.HELP: HelpScreen, State.CALLBACK: CallbackScreen,
 }
 PROMPTS = {"home": "欢迎使用自助服务终端，请点屏幕上的大按钮", "browse": "请选择要办理的事项",
            "search": "请用拼音字母查找事项", "guide": "这是办事指南，看完后点开始办理"}
@@ -132,6 +134,9 @@ class KioskApp(TerminalApp):
         for state, kind in STEP_SCREENS.items():
             self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, self.hardware,
                                          name=state.value, **extra.get(state, {})))
+        guide = self.manager.get_screen("guide")
+        if isinstance(guide, GuideScreen):  # an item without a guide here prints where and when to go
+            guide.print_documents = self.hardware.print_documents
         Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         # SDL turns SIGTERM into the same quit request as a window close, which the kiosk refuses:
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.

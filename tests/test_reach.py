@@ -52,7 +52,7 @@ def test_what_the_screen_says_about_duty() -> None:
 
 @pytest.mark.parametrize("bad", [["8:30-12:00"], ["12:00-08:30"], ["08:00-12:00", "11:00-17:00"], ["0830-1200"]])
 def test_bad_hours_are_refused_at_start(bad: list[str]) -> None:
-    with pytest.raises(ConfigError, match="center.office_hours"):
+    with pytest.raises(ConfigError, match=r"center\.office_hours"):
         config_module.from_dict({"center": {"office_hours": bad}})
     with pytest.raises(ConfigError):
         parse_periods(bad)
@@ -63,7 +63,7 @@ def test_complaint_reply_times_come_from_the_configuration() -> None:
     assert CONFIG.complaints.reply_for("服务态度") == "当日或次日"  # Yanshi's rule for 一般投诉
     own = config_module.from_dict({"complaints": {"reply_times": ["办不成事=当日"]}})
     assert own.complaints.reply_for("办不成事") == "当日" and own.complaints.reply_for("其他") == "当日或次日"
-    with pytest.raises(ConfigError, match="complaints.reply_times"):
+    with pytest.raises(ConfigError, match=r"complaints\.reply_times"):
         config_module.from_dict({"complaints": {"reply_times": ["不存在=当日"]}})
 
 

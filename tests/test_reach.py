@@ -105,6 +105,7 @@ def test_help_leads_to_a_callback_and_back(session: tuple[Session, list[Callback
     s, sent = session
     s.start_application()
     s.choose_item(ITEM)
+    assert sent == []
     s.request_help()
     s.request_callback()
     assert s.callback_reason == "help"

@@ -48,14 +48,13 @@ def promise_zh(item: Item) -> str:
 
 
 def item_slip(config: Config, item: Item, now: datetime) -> ReceiptDocument:
-    """办理指引单: an item the terminal cannot take, and where, when and whom to ask instead."""
-    consult = (item.guide.consult_phone if item.guide else "") or config.terminal.consult_phone
+    """办理指引单: an item the terminal cannot take (no guide here), and where, when and whom to ask instead."""
     return ReceiptDocument("item-directions", (
         *_header(config, "办理指引单"), Row("办理事项", item.title, bold=True), Row("实施部门", item.department),
         *([Row("承诺时限", promise_zh(item))] if promise_zh(item) else []),
         Text("本事项暂不能在自助终端申请，请到服务中心窗口办理。所需材料请先电话咨询，"
              "或在终端上点“请工作人员联系我”，留下电话，工作人员会在办公时间给您回电。"),
-        *_where_and_when(config, now), Row("咨询电话", consult, bold=True), *_footer(config, now)))
+        *_where_and_when(config, now), *_footer(config, now)))
 
 
 def callback_slip(config: Config, request: CallbackRequest) -> ReceiptDocument:
@@ -79,8 +78,9 @@ def help_slip(config: Config, step: str, item_name: str, now: datetime) -> Recei
     person (or for them), in office hours."""
     duty = office_hours(config).at(now)
     when = "请把本单交给服务窗口或导办台的工作人员。" if duty.now else \
-        "现在不是办公时间。请在办公时间把本单交给服务窗口，或在终端上点“请工作人员联系我”留下电话。"
+        "请在办公时间把本单交给服务窗口，或在终端上点“请工作人员联系我”留下电话。"
     return ReceiptDocument("help", (
         *_header(config, "帮办代办求助单"), Row("办理事项", item_name or "（未选择）"), Row("办到", step),
-        Text(when), Text("终端上填写和拍摄的内容已清除，工作人员会和您一起重新办理，或替您代办；请带上身份证和材料原件。"),
+        Text(when), Text("为保护您的信息，离开终端后这里填写和拍摄的内容会自动清除；工作人员会和您一起重新办理，或替您代办，"
+             "请带上身份证和材料原件。"),
         *_where_and_when(config, now), *_footer(config, now)))

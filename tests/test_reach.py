@@ -153,7 +153,7 @@ def _text(config: Config, *, request: CallbackRequest | None = None, now: dateti
 
 def test_the_help_slip_promises_nothing_the_wipe_erased() -> None:
     night = _text(CONFIG)
-    assert "继续办理" not in night and "重新办理" in night and "现在不是办公时间" in night
+    assert "继续办理" not in night and "重新办理" in night and "现在不是办公时间" in night and "自动清除" in night
     assert "户口迁入登记" in night and "扫描材料" in night and CONFIG.center.address in night
     day = _text(CONFIG, now=datetime(2026, 12, 8, 9, 0))
     assert "请把本单交给服务窗口" in day

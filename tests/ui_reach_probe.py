@@ -72,8 +72,7 @@ def every_item(d: Driver, region: str) -> dict[str, Any]:
             if app.session.state != State.GUIDE or not forward or not has_phone:
                 dead_ends.append(item.id if item else "?")
             opened += 1
-            app.session.back()  # what 返回 calls
-            pump(1)
+            app.session.back()  # what 返回 calls (the next row's page draws the next frame)
     d.tap("回到首页")
     return {"opened": opened, "items": len(app.session.catalog), "dead_ends": dead_ends,
             "rows_with_legal_class": rows_with_legal_class}

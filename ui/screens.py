@@ -449,19 +449,19 @@ class GuideScreen(BuiltOnce):
         """The page of an item the terminal cannot take: where, when, what to bring, how to ask."""
         center, terminal = self.settings.center, self.settings.terminal
         now, hours = datetime.now(), office_hours(self.settings)
-        lines: list[tuple[str, Size, bool]] = [
-            ("本事项暂不能在本机申请，请到服务中心窗口办理", "button", True),
+        lines: list[tuple[str, Size, bool]] = [("本事项暂不能在本机申请，请到服务中心窗口办理", "button", True)]
+        if self.model.printing:  # (at the top: the person looks here after the tap)
+            lines.append(("正在打印办理指引单…", "body", True))
+        elif self.model.slip is not None:
+            lines.append(("办理指引单已打印，请从出纸口取走。" if self.model.slip.printed else
+                          "打印机暂时不能使用，请记下下面的地址和电话。", "body", True))
+        lines += [
             ("到哪里办", "button", True), (escape_markup(f"{center.address}，{item.department}的业务窗口"), "body", False),
             ("什么时候去", "button", True),
             (escape_markup(f"{hours.describe()}\n{hours.at(now).sentence(now.date())}"), "body", False),
             ("要带什么", "button", True),
             (escape_markup(f"所需材料请先拨打咨询电话 {terminal.consult_phone} 问清楚；或点下面的“请工作人员联系我”，"
                            "留下电话，工作人员会在办公时间给您回电，告诉您要带的材料。"), "body", False)]
-        if self.model.printing:
-            lines.append(("正在打印办理指引单…", "body", True))
-        elif self.model.slip is not None:
-            lines.append(("办理指引单已打印，请取走。" if self.model.slip.printed else
-                          "打印机暂时不能使用，请记下上面的地址和电话。", "body", True))
         return lines
 
     def _begin(self) -> None:
@@ -492,7 +492,8 @@ class GuideScreen(BuiltOnce):
 
     def _facts(self, item: Item) -> list[str]:
         guide, terminal, muted = item.guide, self.settings.terminal, self.theme.palette.muted_hex
-        facts = [("事项类型", item.item_type), ("实施部门", item.department)]
+        facts = [("事项类型", item.item_type) if guide is not None else ("办理方式", "到服务中心窗口办理"),
+                 ("实施部门", item.department)]
         if guide is not None:
             on_the_spot = "当场办结"
             facts += [("办件类型", guide.case_kind.value),

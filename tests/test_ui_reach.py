@@ -60,3 +60,13 @@ def test_help_out_of_hours_says_so_lists_the_services_and_takes_a_call_back(prob
     assert "社会保障卡申领" in report["words"]
     assert "继续办理" not in report["slip"] and "重新办理" in report["slip"]
     assert report["reason"] == "help"
+
+
+def test_the_new_screens_keep_their_ways_forward_and_15_mm_targets_in_elderly_mode(probe: dict) -> None:
+    reach = probe["elderly"]["reach"]
+    assert any(text.startswith("请工作人员联系我") for text in reach["guide"])
+    assert any(text.startswith("提交预约") for text in reach["callback"])
+    assert any(text.startswith("请工作人员联系我") for text in reach["help"])
+    assert sum(text in ("办不成事", "等候时间", "设备故障", "服务态度", "其他") for text in reach["complaint"]) == 5
+    small = {screen: mm for screen, mm in probe["elderly"]["targets_mm"].items() if mm < 15.0 - 0.1}
+    assert not small, small

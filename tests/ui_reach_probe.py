@@ -189,6 +189,39 @@ def help_at_night(d: Driver) -> dict[str, Any]:
     return {"words": words, "slip": slip, "reason": reason, "item": item}
 
 
+def elderly_screens(d: Driver) -> dict[str, Any]:
+    """The new screens in 长辈模式 (larger text, fewer words): every way forward still within reach."""
+    app = d.app
+    d.elderly = True
+    d.at_home()
+    d.shot("home")
+    reach: dict[str, list[str]] = {}
+    d.tap("我要办事")
+    d.tap("搜索")
+    for letter in "cjz":
+        d.tap(letter)
+    d.tap(app.session.search_results[0].title)
+    d.shot("guide-no-guide")
+    reach["guide"] = [b.text for b in d.visible_buttons()]
+    d.tap("请工作人员联系我")
+    d.shot("callback")
+    reach["callback"] = [b.text for b in d.visible_buttons()]
+    d.tap("回到首页")
+    d.at_home()  # (回到首页 ends the session: elderly mode is chosen again, as a person would)
+    d.tap("帮办代办")
+    d.shot("help")
+    reach["help"] = [b.text for b in d.visible_buttons()]
+    d.tap("回到首页")
+    d.at_home()
+    d.tap("我要投诉")
+    d.shot("complaint-category")
+    reach["complaint"] = [b.text for b in d.visible_buttons()]
+    d.tap("回到首页")
+    d.elderly = False
+    d.at_home()
+    return {"reach": reach, "targets_mm": dict(d.smallest_target_mm)}
+
+
 def closed_hours(now: datetime) -> tuple[str, ...]:
     """An office period that excludes `now`, so the probe runs 帮办代办 'at night' at any hour."""
     start = (now + timedelta(hours=2)).replace(minute=0)
@@ -212,6 +245,7 @@ def main(out: Path) -> None:
         for name, scenario in (("no_guide", lambda: no_guide_item(d, central)),
                                ("candidates", lambda: candidates_search(d)),
                                ("complaint", lambda: complaint(d, central)), ("help", lambda: help_at_night(d)),
+                               ("elderly", lambda: elderly_screens(d)),
                                ("jiyuan", lambda: every_item(d, "jiyuan")), ("yanshi", lambda: every_item(d, "yanshi"))):
             started = time.monotonic()
             report[name] = scenario()

@@ -99,7 +99,7 @@ class CallbackScreen(BuiltStep):
             return
         self.about.text = f"事项：{model.about}" if model.about else "帮办代办：工作人员帮您办，或替您办"
         self.when.text = callback_promise(now, duty.now, duty.next_open)
-        self.times.show({model.preferred}, cols=2 if model.elderly else 3)
+        self.times.show({model.preferred}, cols=3)  # one row: the phone stays in sight in elderly mode too
         self.phone_text.text = model.phone or "请用右边的数字键输入"
         self.error_text.text = model.error
         show_if(self.error_text, self.left, bool(model.error))

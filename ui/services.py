@@ -305,9 +305,11 @@ class ComplaintScreen(BuiltStep):
         # the category first, nothing chosen
         complaints = self.settings.complaints
         self.category_chips = Chips(t, complaints.categories, self.pick_category, 3)
-        self.category_view = [Text(t, "您要反映哪一类问题？", size="title", bold=True), self.category_chips,
-                              Text(t, "请点选一类。“办不成事”：在这里或窗口没能办成的事，我们帮您办。", colour="muted"),
-                              Widget()]
+        choices = column(t)  # (scrolls rather than push the title bar off a small screen in elderly mode)
+        for part in (Text(t, "您要反映哪一类问题？", size="title", bold=True), self.category_chips,
+                     Text(t, "请点选一类。“办不成事”：在这里或窗口没能办成的事，我们帮您办。", colour="muted")):
+            choices.add_widget(part)
+        self.category_view = [scrolling(t, choices)]
         # typing in pinyin, full width (ten 15 mm keys a row): the text so far, candidates, the keyboard
         self.typed = Text(t, "", size="button", markup=True)
         self.candidates = BoxLayout(size_hint_y=None, height=t.mm(15))
@@ -364,7 +366,7 @@ class ComplaintScreen(BuiltStep):
                                    f"拨打 {self.settings.terminal.complaint_phone} 时，请报平台受理号。")
             self.compose(self.bar, *self.filed_view)
         elif not model.category:
-            self.category_chips.show(set(), cols=2 if model.elderly else 3)
+            self.category_chips.show(set(), cols=3)  # all five in sight, also in elderly mode
             self.compose(self.bar, *self.category_view)
         elif model.writing:
             self.show_writing()

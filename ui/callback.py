@@ -57,8 +57,9 @@ class CallbackScreen(BuiltStep):
         self.phone_text = Text(t, "", size="title", bold=True)
         self.phone_box = fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
         self.error_text = Text(t, "", colour="badge", bold=True)
+        self.phone_label = Text(t, "联系电话（必填，只用于回电）", bold=True)
         for part in (self.about, self.when, Text(t, "希望什么时候联系您？", bold=True), self.times,
-                     Text(t, "联系电话（必填，只用于回电）", bold=True), self.phone_text, self.error_text):
+                     self.phone_label, self.phone_text, self.error_text):
             left.add_widget(part)
         self.left = left
         self.side = BoxLayout(orientation="vertical")
@@ -75,7 +76,7 @@ class CallbackScreen(BuiltStep):
                           self.number, self.promise, self.said, self.below,
                           ButtonRow(t, [BigButton(t, "打印预约回电单", self.print_slip),
                                         BigButton(t, "完成", session.finish, primary=True)])]
-        self.views = [self.bar, self.split, *self.sent_view]
+        self.views = [self.bar, self.split, self.phone_label, self.about, *self.sent_view]
         for name in ("about", "preferred", "phone", "error", "sent", "printing", "slip", "elderly"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
@@ -103,6 +104,9 @@ class CallbackScreen(BuiltStep):
         self.phone_text.text = model.phone or "请用右边的数字键输入"
         self.error_text.text = model.error
         show_if(self.error_text, self.left, bool(model.error))
+        # elderly mode (larger text): fewer words, so that the phone typed stays in sight above the pad
+        show_if(self.phone_label, self.left, not model.elderly, index=self.left.children.index(self.phone_text) + 1)
+        show_if(self.about, self.left, not model.elderly, index=len(self.left.children))
         self.compose(self.bar, self.split)
 
     def restyle(self, theme: Theme) -> None:

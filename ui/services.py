@@ -325,9 +325,8 @@ class ComplaintScreen(BuiltStep):
         self.yours = Text(t, "")
         self.type_button = BigButton(t, "", partial(self.write, True))
         self.phrase_chips = Chips(t, COMPLAINT_PHRASES, self.toggle, 3)
-        self.chosen = Text(t, "", bold=True)
-        for part in (self.chosen, BigButton(t, "换一个类别", partial(self.pick_category, ""), size="body"),
-                     Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True), self.type_button, self.phrase_chips):
+        self.chosen = BigButton(t, "", partial(self.pick_category, ""), size="body")  # (beside: the phrases stay in sight)
+        for part in (Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True), self.type_button, self.phrase_chips):
             left.add_widget(part)
         self.split.add_widget(scrolling(t, left))
         self.contact = BoxLayout(orientation="vertical", size_hint_x=0.4)
@@ -343,8 +342,8 @@ class ComplaintScreen(BuiltStep):
         self.split.add_widget(self.contact)
         self.views = [self.bar, *self.filed_view, *self.category_view, *self.writing_view,
                       *(b for pair in self.slots for b in pair), *self.page_buttons, self.split, self.yours,
-                      self.phone_label, self.phone_text, self.pad, self.phone_done, self.leave_phone, self.error_text,
-                      self.submit_button]
+                      self.chosen, self.phone_label, self.phone_text, self.pad, self.phone_done, self.leave_phone,
+                      self.error_text, self.submit_button]
         for name in ("category", "phrases", "written", "writing", "syllable", "page", "phone", "typing_phone", "error",
                      "filed", "elderly"):
             self.model.fbind(name, self._compose)
@@ -402,9 +401,10 @@ class ComplaintScreen(BuiltStep):
         self.type_button.show("打字修改" if model.written else "打字（拼音）")
         self.phrase_chips.show(model.phrases, count=6 if elderly else None, cols=2 if elderly else 3)
         reply = self.settings.complaints.reply_for(model.category)
-        self.chosen.text = f"问题类别：{model.category}（{reply}答复）"
+        self.chosen.show(f"类别：{model.category}", subtitle=f"{reply}答复 · 点此更换")
         self.phone_text.text = model.phone or "（可不填）"
-        parts: list[Widget] = [self.phone_label, self.phone_text]
+        parts: list[Widget] = [] if model.typing_phone else [self.chosen]  # (the pad needs the room)
+        parts += [self.phone_label, self.phone_text]
         parts += [self.pad, self.phone_done] if model.typing_phone else [self.leave_phone, self.spare]
         parts += [self.error_text] if model.error else []
         self.error_text.text = model.error

@@ -76,7 +76,7 @@ class CallbackScreen(BuiltStep):
                           self.number, self.promise, self.said, self.below,
                           ButtonRow(t, [BigButton(t, "打印预约回电单", self.print_slip),
                                         BigButton(t, "完成", session.finish, primary=True)])]
-        self.views = [self.bar, self.split, self.phone_label, self.about, *self.sent_view]
+        self.views = [self.bar, self.split, self.phone_label, self.about, self.when, *self.sent_view]
         for name in ("about", "preferred", "phone", "error", "sent", "printing", "slip", "elderly"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
@@ -106,6 +106,7 @@ class CallbackScreen(BuiltStep):
         show_if(self.error_text, self.left, bool(model.error))
         # elderly mode (larger text): fewer words, so that the phone typed stays in sight above the pad
         show_if(self.phone_label, self.left, not model.elderly, index=self.left.children.index(self.phone_text) + 1)
+        show_if(self.when, self.left, not model.elderly, index=len(self.left.children))  # (said after sending)
         show_if(self.about, self.left, not model.elderly, index=len(self.left.children))
         self.compose(self.bar, self.split)
 

@@ -266,6 +266,9 @@ def progress(case_no: str, outbox: Outbox | None = None, client: PlatformClient 
     if record is None or outbox is None:
         return Progress(case_no, "unknown", "没有查到这个办件编号，请核对后再查，或到窗口咨询。", None, "terminal")
     status, sentence = LOCAL_STATUS[record.state]
+    if record.kind == "complaint":  # the terminal's number is its own: the platform's reference, once it exists
+        status, sentence = (("received", f"政务服务平台已收到诉求，平台受理号 {record.receipt}。") if record.receipt else
+                            (status, "诉求已保存在本终端，送到政务服务平台后会有平台受理号。"))
     when = record.delivered_at or record.created_at
     missing, item_id, item_name = _local_case(outbox, case_no) if record.state in (QUEUED, SENDING) else ((), "", "")
     return Progress(case_no, status, sentence, datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from terminal.cases import Case, Complaint, Material, RatingRecord, Supplement
+from terminal.cases import CallbackRequest, Case, Complaint, Material, RatingRecord, Supplement
 from terminal.identity import Identity
 
 PROTOCOL_VERSION = 1
@@ -146,3 +146,11 @@ def from_supplement(supplement: Supplement) -> Outgoing:
     files = tuple(attachments)
     return Outgoing(supplement.supplement_no, "supplement", supplement.item_id,
                     _envelope(supplement.supplement_no, "supplement", body, files), files)
+def from_callback(request: CallbackRequest) -> Outgoing:
+    """预约 / 请工作人员联系我: the phone to call, when, and about which item (no identity: none was read)."""
+    body = {"request_no": request.request_no, "terminal_id": request.terminal_id, "phone": request.phone,
+            "preferred": request.preferred, "reason": request.reason, "item_id": request.item_id,
+            "item_name": request.item_name, "department": request.department,
+            "created_at": _when(request.created_at)}
+    return Outgoing(request.request_no, "callback", request.reason,
+                    _envelope(request.request_no, "callback", body, ()), ())

@@ -41,7 +41,7 @@ from sync.fsutil import fsync_dir, remove_temporaries, temporary_name, write_ato
 from sync.keys import DataKey, Keyring, KeyringFault, SealBroken
 from sync.ledger import Ledger
 from terminal import events
-from terminal.cases import Case, Complaint, RatingRecord, Supplement
+from terminal.cases import CallbackRequest, Case, Complaint, RatingRecord, Supplement
 from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
 from terminal.strictjson import check_receipt
@@ -465,6 +465,8 @@ class Outbox:
     def add_supplement(self, supplement: Supplement) -> None:
         """补交材料: sealed and delivered like a case (its scans are personal data), once, by its number."""
         self._store(wire.from_supplement(supplement))
+    def add_callback(self, request: CallbackRequest) -> None:
+        self._store(wire.from_callback(request))
 
     def _file_path(self, record_id: str, sha256: str, wrapped_key: bytes | None) -> Path:
         """Where a record's file lives. One flat folder (one folder fsync per submit); the name is

@@ -132,3 +132,20 @@ class Complaint:
     text: str
     phone: str = field(default="", repr=False)
     created_at: datetime = field(default_factory=datetime.now)
+
+
+@dataclass(frozen=True)
+class CallbackRequest:
+    """预约 / 请工作人员联系我: a phone and a preferred time, so that staff call back when the center is
+    open (an item without a guide here, or 帮办代办 at night). The session behind it is wiped at idle:
+    this record is all staff get, so it carries what they need to call and nothing more."""
+
+    request_no: str
+    terminal_id: str
+    phone: str = field(repr=False)
+    preferred: str               # when the person would like the call (上午, 下午, 任何时间 ...)
+    reason: str                  # why: "no_guide" (an item not applied for here) or "help" (帮办代办)
+    item_id: str = ""            # the item asked about ("" when none was chosen)
+    item_name: str = ""
+    department: str = ""
+    created_at: datetime = field(default_factory=datetime.now)

@@ -8,7 +8,8 @@ API used by the UI, the session and the CLI (names are stable):
   `<region>.signature.json` names (and, given `catalog_keys`, still signed by one of them); an
   edited, unstamped or invalid one is refused with a CATALOG_REFUSED event and the shipped catalog
   is used. The shipped catalog gets the demo guides of
-  `catalogs/sample_guides.json` (every one flagged `sample`); a platform catalog carries its own.
+  `catalogs/sample_guides.json` (every one flagged `sample`) and the everyday names of
+  `catalogs/synonyms.json` (`Item.synonyms`); a platform catalog carries its own.
 - `parse_catalog(data, origin)` / `read_catalog(path)`: validate and build without the fallback
   (the sync code uses these to check an update before installing it).
 - `Catalog`: `items`, `get(id)`, `departments()`, `item_types()`, `themes()`, `by_department(d)`,
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 SHIPPED_DIR = Path(__file__).resolve().parent / "catalogs"
 SCHEMA_FILE = SHIPPED_DIR / "catalog.schema.json"
 SAMPLE_GUIDES_FILE = SHIPPED_DIR / "sample_guides.json"
+SYNONYMS_FILE = SHIPPED_DIR / "synonyms.json"
 FORMAT = 1
 SIGNED_FORMAT = "gov-terminal-catalog/1"  # what a catalog update's signature covers (sync.downlink)
 STAMP_MAX_BYTES = 64 * 1024
@@ -142,6 +144,7 @@ class Item:
     department: str            # 指导部门
     note: str = ""             # e.g. 省目录
     guide: Guide | None = None
+    synonyms: tuple[str, ...] = ()  # everyday names people search by (残疾证, 低保, 准生证)
 
     @property
     def title(self) -> str:
@@ -155,12 +158,14 @@ class Item:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Item:
         guide = Guide.from_json(data["guide"]) if data.get("guide") else None
-        return cls(**{k: data.get(k, "") for k in ROW_KEYS}, guide=guide)
+        return cls(**{k: data.get(k, "") for k in ROW_KEYS}, guide=guide, synonyms=tuple(data.get("synonyms", ())))
 
     def to_json(self, with_guide: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in ROW_KEYS}
         out["title"] = self.title
         out["has_guide"] = self.guide is not None
+        if self.synonyms:
+            out["synonyms"] = list(self.synonyms)
         if with_guide:
             out["guide"] = self.guide.to_json() if self.guide else None
         return out
@@ -182,7 +187,8 @@ class Catalog:
     def __post_init__(self, read: ReadRuns) -> None:
         object.__setattr__(self, "_by_id", {item.id: item for item in self.items})
         object.__setattr__(self, "_index", SearchIndex(
-            [(item.title, (item.sub_item, item.main_item)) for item in self.items], read))
+            [(item.title, (item.sub_item, item.main_item)) for item in self.items], read,
+            aliases=[item.synonyms for item in self.items]))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -212,8 +218,9 @@ class Catalog:
                limit: int | None = 50, theme: str | None = None) -> list[Item]:
         """Items matching `query` (Chinese, pinyin, initials or a mix), best first.
 
-        Order: whole title matches, then titles starting with the query, then titles containing
-        it, then items whose main or sub item matches; catalog order within each group. A blank
+        Order: whole title (or everyday name, `Item.synonyms`) matches, then titles starting with
+        the query, then titles containing it, then items whose main or sub item matches; catalog
+        order within each group. A blank
         query lists every item that passes the filters, in catalog order.
         """
         def wanted(item: Item) -> bool:
@@ -333,6 +340,28 @@ def _with_sample_guides(data: dict[str, Any], guides_file: Path) -> dict[str, An
     return data
 
 
+def _with_synonyms(data: dict[str, Any], synonyms_file: Path) -> dict[str, Any]:
+    """The shipped catalog's JSON with the everyday names of `synonyms_file` put into its items.
+
+    Like the sample guides, each entry names the item's title: a renumbered catalog cannot give an
+    item somebody else's names (a mismatch is logged and those names left out).
+    """
+    names = _read_json(synonyms_file)
+    _check(names, str(synonyms_file), "synonyms_file")
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return data
+    for row in data["items"]:
+        entry = names["items"].get(row.get("id")) if isinstance(row, dict) else None
+        if entry is None:
+            continue
+        title = row.get("handling_item") or row.get("sub_item") or row.get("main_item") or ""
+        if not _same_title(title, entry["title"]):
+            log.warning("event=synonyms_skipped item=%s reason=title_mismatch", row.get("id"))
+            continue
+        row["synonyms"] = list(dict.fromkeys([*row.get("synonyms", ()), *entry["synonyms"]]))
+    return data
+
+
 # -- signed updates ---------------------------------------------------------------------------
 
 
@@ -435,6 +464,8 @@ def load_catalog(region: str, data_dir: Path | None = None, *, shipped_dir: Path
     data = _read_json(shipped)
     if (shipped_dir / SAMPLE_GUIDES_FILE.name).exists():
         data = _with_sample_guides(data, shipped_dir / SAMPLE_GUIDES_FILE.name)
+    if (shipped_dir / SYNONYMS_FILE.name).exists():
+        data = _with_synonyms(data, shipped_dir / SYNONYMS_FILE.name)
     catalog = parse_catalog(data, str(shipped), region, read)
     log.info("event=catalog_loaded region=%s origin=shipped version=%s items=%d", region, catalog.version, len(catalog))
     return catalog

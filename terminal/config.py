@@ -211,6 +211,61 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class CenterSettings:
+    """Where and when the service center's staff are: shown on the home screen, on items the terminal
+    cannot take (no guide here), on 帮办代办 and on the slips."""
+
+    address: str = setting("示范镇便民服务中心一楼大厅（示范路1号）", "Where the center's windows are, as people "
+                           "read it on the screen and on slips.")
+    office_hours: tuple[str, ...] = setting(("08:30-12:00", "14:30-17:30"),
+                                            "Opening periods of a working day, HH:MM-HH:MM in order; which days "
+                                            "are working days follows [calendar]. Empty: hours are not shown.")
+    assisted_items: tuple[str, ...] = setting(
+        ("社会保障卡申领", "城乡居民养老保险参保登记、待遇申领", "城乡居民医疗保险参保登记", "残疾人证办理",
+         "老年人优待证申领", "最低生活保障、特困供养、临时救助申请", "生育登记服务证申领", "老年人福利补贴（高龄津贴）",
+         "农村危房改造申请", "个体工商户设立登记"),
+        "The published 帮办代办事项清单: items staff do with or for people (shown on 帮办代办).")
+    callback_times: tuple[str, ...] = setting(("上午", "下午", "任何时间"),
+                                              "Times a citizen can choose for a call-back (预约 / 请工作人员联系我).")
+
+    def __post_init__(self) -> None:
+        from terminal.office import parse_periods  # the one parser of periods; raises ConfigError
+
+        parse_periods(self.office_hours)
+        if not self.callback_times:
+            raise ConfigError("configuration key center.callback_times: list at least one time")
+
+
+@dataclass(frozen=True)
+class ComplaintSettings:
+    """有诉即办: the categories offered (none chosen for the person) and the reply time promised per category."""
+
+    categories: tuple[str, ...] = setting(("办不成事", "等候时间", "设备故障", "服务态度", "其他"),
+                                          "Categories of 我要投诉, in the order shown; the citizen must pick one.")
+    reply_time: str = setting("当日或次日", "Reply time promised for a category not listed in reply_times "
+                                       "(Yanshi's rule: 一般投诉当日或者次日给予答复).")
+    reply_times: tuple[str, ...] = setting((), "Per-category reply times as 类别=答复时限, e.g. "
+                                               "\"办不成事=当日\"; the category must be one of categories.")
+
+    def __post_init__(self) -> None:
+        if not self.categories:
+            raise ConfigError("configuration key complaints.categories: list at least one category")
+        for entry in self.reply_times:
+            category, sep, reply = entry.partition("=")
+            if not sep or category not in self.categories or not reply.strip():
+                raise ConfigError(f"configuration key complaints.reply_times: {entry!r} must be 类别=答复时限 with a "
+                                  "category from complaints.categories")
+
+    def reply_for(self, category: str) -> str:
+        """The reply time promised for `category`."""
+        for entry in self.reply_times:
+            name, _, reply = entry.partition("=")
+            if name == category:
+                return reply.strip()
+        return self.reply_time
+
+
+@dataclass(frozen=True)
 class TechnicianSettings:
     allow_pin_only: bool = setting(False, "Let technicians in with the PIN alone (`terminal tech enroll-pin`) when "
                                           "no technician card is on the reader; for terminals without a card reader.")
@@ -234,6 +289,8 @@ class Config:
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
+    center: CenterSettings = field(default_factory=CenterSettings)
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
 
 
 def _is_section(kind: Any) -> bool:

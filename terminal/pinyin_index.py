@@ -289,17 +289,22 @@ class _Haystack:
 class SearchIndex:
     """Built once per catalog; `search` is read-only and thread-safe."""
 
-    def __init__(self, fields: Sequence[tuple[str, Sequence[str]]], read: ReadRuns = read_runs) -> None:
+    def __init__(self, fields: Sequence[tuple[str, Sequence[str]]], read: ReadRuns = read_runs,
+                 aliases: Sequence[Sequence[str]] = ()) -> None:
         """`fields[i]` is item i's (title, other searchable texts such as main and sub item); `read`
-        gives the readings of the texts' Han runs (all at once)."""
-        readings = read(han_runs(text for title, others in fields for text in (title, *others) if text))
+        gives the readings of the texts' Han runs (all at once). `aliases[i]` are item i's everyday
+        names (残疾证 for 残疾人证新办证): they rank like its title, so 低保 finds 城乡最低生活保障对象认定 first."""
+        named = [names for names in aliases] + [()] * (len(fields) - len(aliases))
+        readings = read(han_runs(text for (title, others), names in zip(fields, named, strict=True)
+                                 for text in (title, *others, *names) if text))
         set_ids: dict[_Readings, int] = {}
         texts: list[tuple[str, list[int]]] = []           # per text id: (unit chars, reading-set ids)
         text_ids: dict[str, int] = {}
         parts: dict[str, list[tuple[str, int, int]]] = {k: [] for k in ("ti", "tc", "oi", "oc")}
         variants: list[tuple[str, ...]] = []
-        for item, (title, others) in enumerate(fields):
-            for text, kind in [(title, "t")] + [(t, "o") for t in dict.fromkeys(others) if t and t != title]:
+        for item, ((title, others), names) in enumerate(zip(fields, named, strict=True)):
+            titles = [(t, "t") for t in dict.fromkeys((title, *names)) if t]
+            for text, kind in titles + [(t, "o") for t in dict.fromkeys(others) if t and t != title]:
                 tid = text_ids.get(text)
                 if tid is None:
                     us = units(text, readings)

@@ -31,7 +31,7 @@ from typing import Protocol
 
 from terminal import events
 from terminal.casenumber import CaseNumbers
-from terminal.cases import Case, CaseKind, Complaint, Material, Page, Rating, RatingRecord, Supplement
+from terminal.cases import CallbackRequest, Case, CaseKind, Complaint, Material, Page, Rating, RatingRecord, Supplement
 from terminal.catalog import Catalog, Item, MaterialSpec
 from terminal.config import Config
 from terminal.errors import TerminalError
@@ -57,6 +57,7 @@ class State(str, Enum):
     COMPLAINT = "complaint"  # 有诉即办
     HELP = "help"            # 帮办代办
     SUPPLEMENT = "supplement"  # 补交材料 for a case already submitted
+    CALLBACK = "callback"    # 预约 / 请工作人员联系我: a phone and a time for staff to call back
 
 
 S = State
@@ -64,7 +65,7 @@ S = State
 TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
     S.HOME: frozenset({S.ITEM, S.PROGRESS, S.RATING, S.COMPLAINT, S.HELP, S.SUPPLEMENT}),
     S.ITEM: frozenset({S.GUIDE, S.HELP}),
-    S.GUIDE: frozenset({S.IDENTIFY, S.HELP}),
+    S.GUIDE: frozenset({S.IDENTIFY, S.HELP, S.CALLBACK}),
     S.IDENTIFY: frozenset({S.FORM, S.HELP}),
     S.FORM: frozenset({S.MATERIALS, S.HELP}),
     S.MATERIALS: frozenset({S.REVIEW, S.HELP}),
@@ -75,7 +76,8 @@ TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
     S.PROGRESS: frozenset({S.HOME, S.SUPPLEMENT}),
     S.SUPPLEMENT: frozenset({S.HOME}),
     S.COMPLAINT: frozenset({S.HOME}),
-    S.HELP: frozenset({S.HOME}),
+    S.HELP: frozenset({S.HOME, S.CALLBACK}),
+    S.CALLBACK: frozenset({S.HOME}),
 })
 # Once a case is submitted there is no way back into it, only forward or cancel.
 NO_BACK: frozenset[State] = frozenset({S.HOME, S.SUBMIT, S.RECEIPT, S.RATING})
@@ -158,6 +160,10 @@ class PendingSupplement:
         self.sink.add_supplement(self.supplement)
 
 
+class CallbackSink(Protocol):
+    def add_callback(self, request: CallbackRequest) -> None: ...
+
+
 @dataclass(frozen=True)
 class SessionEvent:
     """What changed, for a UI to redraw. Never carries personal data.
@@ -218,6 +224,7 @@ class _Draft:
     progress_case_no: str = ""
     progress_identity: Identity | None = None
     complaint: Complaint | None = None
+    callback: CallbackRequest | None = None
     promised_estimated: bool = False
     reserved_case_no: str = ""  # numbered at the first submit attempt, kept for retries
     supplement_target: SupplementTarget | None = None
@@ -248,7 +255,7 @@ class Session:
                  ratings: RatingSink | None = None, complaints: ComplaintSink | None = None,
                  supplements: SupplementSink | None = None,
                  clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = datetime.now,
-                 intake: Callable[[], str] = always_open) -> None:
+                 intake: Callable[[], str] = always_open, callbacks: CallbackSink | None = None) -> None:
         """`intake` says whether a new case could be stored now: "" when it can, else why, in a
         sentence for the citizen (the outbox's disk check; see `intake_refusal`)."""
         self.config = config
@@ -259,6 +266,7 @@ class Session:
         self._ratings = ratings
         self._complaints = complaints
         self._supplements = supplements
+        self._callbacks = callbacks
         self._clock = clock
         self._now = now
         self._observers: list[Callable[[SessionEvent], None]] = []
@@ -327,6 +335,11 @@ class Session:
     @property
     def complaint(self) -> Complaint | None:
         return self._draft.complaint
+
+    @property
+    def callback(self) -> CallbackRequest | None:
+        """The call-back request left in this visit (CALLBACK, once sent)."""
+        return self._draft.callback
 
     @property
     def progress_query(self) -> tuple[str, Identity | None]:
@@ -696,6 +709,8 @@ class Session:
     def submit_complaint(self, category: str, text: str, phone: str = "") -> Complaint:
         self._require("submit a complaint", State.COMPLAINT)
         errors = {}
+        if category not in self.config.complaints.categories:
+            errors["category"] = "请先选择问题类别"
         if not text.strip():
             errors["text"] = "请写下或选择您要反映的问题"
         if phone and not PHONE_RE.match(phone):
@@ -817,6 +832,41 @@ class Session:
         done = self.complete_supplement(pending, None)
         assert done is not None
         return done
+
+    # ---- call-back request ------------------------------------------------------------------
+
+    def request_callback(self) -> None:
+        """预约 / 请工作人员联系我: from an item's page (no guide here) or from 帮办代办; back() returns there."""
+        self._go(State.CALLBACK, "request a call-back")
+
+    @property
+    def callback_reason(self) -> str:
+        """Why the call-back is asked for: "no_guide" from an item's page, "help" from 帮办代办."""
+        came_from = self._draft.history[-1] if self._draft.history else State.HOME
+        return "no_guide" if came_from == State.GUIDE else "help"
+
+    def submit_callback(self, phone: str, preferred: str) -> CallbackRequest:
+        """Store the request (phone, preferred time, the item if one was chosen) for staff to call back."""
+        self._require("request a call-back", State.CALLBACK)
+        errors = {}
+        if not PHONE_RE.match(phone):
+            errors["phone"] = "请输入联系电话：11位手机号码（以1开头），或带区号的固定电话"
+        if preferred not in self.config.center.callback_times:
+            errors["preferred"] = "请选择希望工作人员什么时候联系您"
+        if errors:
+            raise FormInvalid(errors)
+        item = self._draft.item
+        request = CallbackRequest(request_no=self._numbers.next(), terminal_id=self.config.terminal.id, phone=phone,
+                                  preferred=preferred, reason=self.callback_reason,
+                                  item_id=item.id if item else "", item_name=item.title if item else "",
+                                  department=item.department if item else "", created_at=self._now())
+        if self._callbacks is not None:
+            self._callbacks.add_callback(request)
+        log.info("event=callback_requested reason=%s item=%s", request.reason, request.item_id or "-")
+        self._draft.callback = request
+        self.touch()
+        self._emit("changed")
+        return request
 
     # ---- idle timeout ----------------------------------------------------------------------
 

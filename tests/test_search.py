@@ -105,7 +105,8 @@ def test_real_catalog_queries(jiyuan: Catalog) -> None:
     assert jiyuan.search("shenfenzheng")[0].title.startswith("首次申领居民身份证")
     insurance = jiyuan.search("ylbx", limit=None)                  # 养老保险 and 医疗保险
     assert len(insurance) > 20
-    assert all(re.search("(养老|医疗)保险", i.title + i.main_item + i.sub_item) for i in insurance)
+    assert all(re.search("(养老|医疗)保险", i.title + i.main_item + i.sub_item + "".join(i.synonyms))
+               for i in insurance)                                # (everyday names are searched too)
     assert [i.id for i in jiyuan.search("cjrzxbz")] == ["jiyuan-130"]       # 残疾人证新办证
     lowbao = jiyuan.search("zdshbz", department="市民政局")
     assert "jiyuan-122" in [i.id for i in lowbao]
@@ -125,8 +126,9 @@ def test_any_chinese_piece_of_a_title_finds_its_item_by_characters_and_by_initia
     piece = run[start:data.draw(st.integers(start + 1, len(run)))]
     by_chars = jiyuan.search(piece, limit=None)
     assert target in by_chars
-    # brute force: exactly the items whose title, main or sub item contains the piece
-    assert set(by_chars) == {i for i in jiyuan.items if piece in i.title or piece in i.main_item or piece in i.sub_item}
+    # brute force: exactly the items whose title, main or sub item or an everyday name contains the piece
+    assert set(by_chars) == {i for i in jiyuan.items if any(piece in text for text in
+                                                             (i.title, i.main_item, i.sub_item, *i.synonyms))}
     initials = "".join(s[0] for s in lazy_pinyin(piece))
     assert target in jiyuan.search(initials, limit=None)
     assert target in jiyuan.search("".join(lazy_pinyin(piece)), limit=None)

@@ -146,6 +146,7 @@ PATH[State.PROGRESS] = [Session.query_progress]
 PATH[State.COMPLAINT] = [Session.start_complaint]
 PATH[State.HELP] = [Session.request_help]
 PATH[State.SUPPLEMENT] = [Session.start_supplement]
+PATH[State.CALLBACK] = PATH[State.HELP] + [Session.request_callback]
 
 MOVE: dict[State, Callable[[Session], object]] = {
     State.HOME: Session.finish, State.ITEM: Session.start_application, State.GUIDE: lambda s: s.choose_item(ITEM),
@@ -153,7 +154,7 @@ MOVE: dict[State, Callable[[Session], object]] = {
     State.MATERIALS: Session.confirm_form, State.REVIEW: Session.to_review, State.SUBMIT: Session.submit,
     State.RECEIPT: Session.show_receipt, State.RATING: Session.start_rating, State.PROGRESS: Session.query_progress,
     State.COMPLAINT: Session.start_complaint, State.HELP: Session.request_help,
-    State.SUPPLEMENT: Session.start_supplement,
+    State.SUPPLEMENT: Session.start_supplement, State.CALLBACK: Session.request_callback,
 }
 
 
@@ -195,7 +196,7 @@ def test_back_returns_along_the_path(session: Session, state: State) -> None:
     expected = {State.ITEM: State.HOME, State.GUIDE: State.ITEM, State.IDENTIFY: State.GUIDE,
                 State.FORM: State.IDENTIFY, State.MATERIALS: State.FORM, State.REVIEW: State.MATERIALS,
                 State.PROGRESS: State.HOME, State.COMPLAINT: State.HOME, State.HELP: State.HOME,
-                State.SUPPLEMENT: State.HOME}[state]
+                State.SUPPLEMENT: State.HOME, State.CALLBACK: State.HELP}[state]
     session.back()
     assert session.state == expected
 

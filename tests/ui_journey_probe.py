@@ -161,6 +161,7 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     report["network_down"] = {"progress": status, "seconds": round(time.monotonic() - started, 1)}
     d.at_home()
     d.tap("我要投诉")
+    d.tap("等候时间")  # the category first (none is chosen for the person)
     d.tap("等候时间太长")
     write(d, (("deng", "等"), ("dai", "待")))
     d.tap("提交")

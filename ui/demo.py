@@ -373,6 +373,8 @@ def visit_other_screens(driver: Driver) -> None:
     with driver.step("complaint"):
         driver.at_home()
         driver.tap("我要投诉")
+        driver.shot("complaint-category")
+        driver.tap("等候时间")  # the category first: none is chosen for the person
         driver.tap("等候时间太长")
         write(driver, (("deng", "等"), ("dai", "待")))
         driver.shot("complaint")
@@ -383,7 +385,13 @@ def visit_other_screens(driver: Driver) -> None:
         driver.at_home()
         driver.tap("帮办代办")
         driver.shot("help")
-        driver.tap("回到首页")
+        driver.tap("请工作人员联系我")
+        driver.tap("上午")
+        driver.type_digits("13800138000")
+        driver.shot("callback")
+        driver.tap("提交预约")
+        driver.shot("callback-done")
+        driver.tap("完成")
     with driver.step("rating-reasons"):
         driver.at_home()
         driver.tap("我要评价")

@@ -34,9 +34,10 @@ from terminal.session import Session, SessionEvent, State
 from ui.a4 import install_a4
 from ui.app import TerminalApp
 from ui.audionav import AudioNav, screen_script
+from ui.callback import CallbackScreen
 from ui.hardware import Hardware
 from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
-from ui.screens import Header, HomeScreen, show_if
+from ui.screens import GuideScreen, Header, HomeScreen, show_if
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
 from ui.steps import Step
@@ -51,7 +52,7 @@ STEP_SCREENS: dict[State, type[Step]] = {
     State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
     State.REVIEW: ReviewScreen, State.SUBMIT: SubmitScreen, State.RECEIPT: ReceiptScreen,
     State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
-    State.HELP: HelpScreen, State.SUPPLEMENT: SupplementScreen,
+    State.HELP: HelpScreen, State.SUPPLEMENT: SupplementScreen, State.CALLBACK: CallbackScreen,
 }
 KEY_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
 VOLUME_STEPS = ((60, "小"), (100, "中"), (160, "大"))  # 音量 on the home screen in elderly mode, in turn
@@ -138,6 +139,9 @@ class KioskApp(TerminalApp):
             self.manager.add_widget(kind(self.session, self.settings, self.style, self.show, self.hardware,
                                          name=state.value, **extra.get(state, {})))
         self.a4 = install_a4(self.manager, self.session, self.settings, self.style, self.show, self.hardware)
+        guide = self.manager.get_screen("guide")
+        if isinstance(guide, GuideScreen):  # an item without a guide here prints where and when to go
+            guide.print_documents = self.hardware.print_documents
         Window.bind(on_request_close=self.refuse_close, on_keyboard=self.swallow_key, on_touch_down=self.activity)
         # SDL turns SIGTERM into the same quit request as a window close, which the kiosk refuses:
         # systemd's stop must still end it cleanly, so SIGTERM gets its own handler.

@@ -10,7 +10,9 @@ by the kiosk app (ui/kiosk.py); the placeholder remains for the bare TerminalApp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -20,11 +22,15 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
+from drivers.printer import PrintResult
 from terminal.catalog import Item
 from terminal.config import Config
+from terminal.pinyin_input import candidates
+from terminal.receipts import ReceiptDocument
 from terminal.session import IntakeClosed, Session, State
-from ui.inputs import Picture, SignaturePad
-from ui.theme import Theme
+from terminal.slips import item_slip, office_hours
+from ui.inputs import ButtonRow, Picture, SignaturePad
+from ui.theme import MIN_TARGET_MM, Theme
 from ui.viewmodels import BrowseModel, GuideModel, HomeModel, PlaceholderModel, SearchModel, ViewModel
 from ui.widgets import (
     Animated,
@@ -42,6 +48,7 @@ from ui.widgets import (
 )
 
 Navigate = Callable[[str], None]  # show another screen for the same session state (browse <-> search)
+PrintDocuments = Callable[[list[ReceiptDocument], Callable[[PrintResult], None]], None]  # the receipt printer
 
 
 class Page(Screen):
@@ -213,6 +220,9 @@ class HomeScreen(BuiltOnce):
         self.body.add_widget(self.grid)
         self.body.add_widget(Text(t, f"咨询电话 {settings.consult_phone}    投诉电话 {settings.complaint_phone}    "
                                      f"终端编号 {settings.id}", size="small", colour="muted"))
+        where = self.settings.center  # where and when staff are, for what the terminal cannot do
+        self.body.add_widget(Text(t, f"服务中心窗口 {office_hours(self.settings).describe()}    地址 {where.address}",
+                                  size="small", colour="muted"))
         self.model.fbind("clock", self._show_clock)
         self.model.fbind("elderly", self._show_elderly)
         self.model.fbind("closed", self._show_closed)
@@ -303,8 +313,16 @@ class BrowseScreen(BuiltOnce):
         self.model.refresh(self.session)
 
 
+TRAILING_LETTERS = re.compile(r"[a-z]{1,6}$")
+
+
 class SearchScreen(BuiltOnce):
-    """Pinyin initials or full pinyin on big on-screen keys; results change with every key. Built once."""
+    """Pinyin initials or full pinyin on big on-screen keys; results change with every key. Built once.
+
+    Like the complaint screen's typing, a row of candidate characters follows the last letters typed:
+    a tap puts the character in their place (can → 残), so people who know pinyin can search in Chinese."""
+
+    CANDIDATES = 8
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.model = SearchModel()
@@ -319,10 +337,31 @@ class SearchScreen(BuiltOnce):
         self.results.add_widget(self.prompt)
         self.results.add_widget(self.rows)
         self.body.add_widget(self.results)
+        self.candidates = BoxLayout(size_hint_y=None)
+        self.slots = [BigButton(t, "", lambda: None, size="button") for _ in range(self.CANDIDATES)]
+        self.body.add_widget(self.candidates)
         self.body.add_widget(Keyboard(t, self.key))
         for name in ("typed", "rows", "found"):
             self.model.fbind(name, self._show)
+        self.model.fbind("typed", self._offer)
         self.restyle(t)
+
+    def _offer(self, *_: object) -> None:
+        """Candidate characters for the letters at the end of what was typed (none for initials such as cjz)."""
+        letters = TRAILING_LETTERS.search(self.model.typed)
+        offered = candidates(letters.group(), limit=self.CANDIDATES) if letters else []
+        for index, button in enumerate(self.slots):
+            if index < len(offered):
+                button.action = partial(self.choose, offered[index], len(letters.group()) if letters else 0)
+                button.show(offered[index])
+            show_if(button, self.candidates, index < len(offered), index=0)
+        self.candidates.height = self.theme.mm(MIN_TARGET_MM) if offered else 0
+        self.candidates.opacity = 1 if offered else 0
+
+    def choose(self, char: str, replaces: int) -> None:
+        """A candidate tapped: it takes the place of the letters it was offered for."""
+        session = self.session
+        session.search(session.search_text[:len(session.search_text) - replaces] + char)
 
     def _show(self, *_: object) -> None:
         t, typed, found = self.theme, self.model.typed, self.model.found
@@ -330,7 +369,7 @@ class SearchScreen(BuiltOnce):
         if typed:
             self.prompt.text = f"[b]{typed}[/b]    [size={int(t.font_body)}][color={muted}]找到 {found} 项[/color][/size]"
         else:
-            self.prompt.text = f"[color={muted}]请用拼音输入，例如 hkdj 查找“户口登记”[/color]"
+            self.prompt.text = f"[color={muted}]请用拼音输入，例如 hkdj 查找“户口登记”，cjz 查找“残疾证”[/color]"
         self.prompt.size_role = "title" if typed else "body"
         self.prompt.restyle(t)
         nothing = bool(typed) and not found
@@ -340,9 +379,13 @@ class SearchScreen(BuiltOnce):
         self.rows.data = rows_data(t, self.model.rows)
 
     def restyle(self, theme: Theme) -> None:
-        self.results.spacing = theme.gap * 1.5
+        self.results.spacing, self.candidates.spacing = theme.gap * 1.5, theme.gap / 2
+        for button in self.slots:
+            button.height = theme.mm(MIN_TARGET_MM)
         restyle_tree(self.body, theme)
-        for spare in (self.nothing, self.rows):
+        self._offer()
+        spares: list[Widget] = [self.nothing, self.rows, *self.slots]
+        for spare in spares:
             if spare.parent is None:
                 restyle_tree(spare, theme)
         self._show()
@@ -381,11 +424,46 @@ class GuideScreen(BuiltOnce):
         self.split.add_widget(side_view)
         self.body.add_widget(self.split)
         self.begin = BigButton(t, "开始办理", self._begin, primary=True)
+        # an item without a guide here: where and when to go, a slip, a call-back (never a dead end)
+        self.print_button = BigButton(t, "打印办理指引单", self._print_slip)
+        self.elsewhere = ButtonRow(t, [self.print_button, BigButton(t, "请工作人员联系我", session.request_callback,
+                                                                     primary=True)])
+        self.print_documents: PrintDocuments | None = None  # the kiosk gives its printer (ui/kiosk.py)
         self.main_pool: list[Text] = []
         self.side_pool: list[Text] = []
-        self.model.fbind("item", self._show)
-        self.model.fbind("closed", self._show)
+        for name in ("item", "closed", "printing", "slip"):
+            self.model.fbind(name, self._show)
         self.restyle(t)
+
+    def _print_slip(self) -> None:
+        item = self.model.item
+        if item is None or self.print_documents is None or self.model.printing:
+            return
+        self.model.printing = True
+        self.print_documents([item_slip(self.settings, item, datetime.now())], self._printed)
+
+    def _printed(self, result: PrintResult) -> None:
+        if self.session.state == State.GUIDE:
+            self.model.slip, self.model.printing = result, False
+
+    def _elsewhere_lines(self, item: Item) -> list[tuple[str, Size, bool]]:
+        """The page of an item the terminal cannot take: where, when, what to bring, how to ask."""
+        center, terminal = self.settings.center, self.settings.terminal
+        now, hours = datetime.now(), office_hours(self.settings)
+        lines: list[tuple[str, Size, bool]] = [("本事项暂不能在本机申请，请到服务中心窗口办理", "button", True)]
+        if self.model.printing:  # (at the top: the person looks here after the tap)
+            lines.append(("正在打印办理指引单…", "body", True))
+        elif self.model.slip is not None:
+            lines.append(("办理指引单已打印，请从出纸口取走。" if self.model.slip.printed else
+                          "打印机暂时不能使用，请记下下面的地址和电话。", "body", True))
+        lines += [
+            ("到哪里办", "button", True), (escape_markup(f"{center.address}，{item.department}的业务窗口"), "body", False),
+            ("什么时候去", "button", True),
+            (escape_markup(f"{hours.describe()}\n{hours.at(now).sentence(now.date())}"), "body", False),
+            ("要带什么", "button", True),
+            (escape_markup(f"所需材料请先拨打咨询电话 {terminal.consult_phone} 问清楚；或点下面的“请工作人员联系我”，"
+                           "留下电话，工作人员会在办公时间给您回电，告诉您要带的材料。"), "body", False)]
+        return lines
 
     def _begin(self) -> None:
         """开始办理, unless the terminal cannot store a case now: then the button says why instead."""
@@ -400,8 +478,7 @@ class GuideScreen(BuiltOnce):
         """The main column: (text with markup, size role, bold) per label."""
         t, guide = self.theme, item.guide
         if guide is None:
-            return [(f"[color={t.palette.muted_hex}]本事项暂无办事指南，请到窗口或拨打咨询电话了解。[/color]",
-                     "body", False)]
+            return self._elsewhere_lines(item)
         lines: list[tuple[str, Size, bool]] = [(f"申请材料（一次性告知，共 {len(guide.materials)} 项）", "button", True)]
         for n, m in enumerate(guide.materials, 1):
             need = "必须提交" if m.required else "如有请提交"
@@ -416,7 +493,8 @@ class GuideScreen(BuiltOnce):
 
     def _facts(self, item: Item) -> list[str]:
         guide, terminal, muted = item.guide, self.settings.terminal, self.theme.palette.muted_hex
-        facts = [("事项类型", item.item_type), ("实施部门", item.department)]
+        facts = [("事项类型", item.item_type) if guide is not None else ("办理方式", "到服务中心窗口办理"),
+                 ("实施部门", item.department)]
         if guide is not None:
             on_the_spot = "当场办结"
             facts += [("办件类型", guide.case_kind.value),
@@ -435,6 +513,8 @@ class GuideScreen(BuiltOnce):
         guide = item.guide if item is not None else None
         show_if(self.sample, self.body, guide is not None and guide.sample, index=len(self.body.children) - 2)
         show_if(self.begin, self.body, guide is not None)
+        show_if(self.elsewhere, self.body, item is not None and guide is None)
+        show_if(self.print_button, self.elsewhere, self.print_documents is not None, index=1)
         if self.model.closed:
             self.begin.show("暂停受理新的申请", subtitle=self.model.closed, primary=False)
         else:
@@ -447,7 +527,7 @@ class GuideScreen(BuiltOnce):
         self.sample.height, self.sample.spacing, self.split.spacing = theme.font_body * 2, theme.gap, theme.gap * 2
         self.side_colours[0].rgba, self.side_colours[1].rgba = theme.palette.surface, theme.palette.line
         restyle_tree(self.body, theme)
-        for spare in (self.sample, self.begin, *self.main_pool, *self.side_pool):
+        for spare in (self.sample, self.begin, self.elsewhere, self.print_button, *self.main_pool, *self.side_pool):
             if spare.parent is None:
                 restyle_tree(spare, theme)
         self._show()

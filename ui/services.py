@@ -20,8 +20,9 @@ from terminal.cases import Rating
 from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.pinyin_input import candidates
-from terminal.receipts import ReceiptDocument, Row, Rule, SmallPrint, Text as SlipText, Title, decision_notice
+from terminal.receipts import ReceiptDocument, decision_notice
 from terminal.session import OTHER_REASON, FormInvalid, Session, State
+from terminal.slips import help_slip, office_hours
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate, blank, show_if
@@ -31,7 +32,6 @@ from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
 from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
 from ui.writing import PinyinWriter
 
-COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
                      "指南与实际要求不一致", "工作人员态度不好", "希望延长服务时间")
 STEP_NAMES = {State.ITEM: "选择事项", State.GUIDE: "阅读办事指南", State.IDENTIFY: "读取身份证",
@@ -390,10 +390,12 @@ class ProgressScreen(BuiltStep):
 
 
 class ComplaintScreen(BuiltStep):
-    """有诉即办: a category, the problem picked from common phrases, an optional phone for the answer.
-    Built once: what the person picked and typed is `ComplaintModel`; the three views are kept."""
+    """有诉即办: first the category, chosen by the person (none is chosen for them: a waiting-time
+    complaint must not count as 服务态度), then the problem picked from common phrases or typed, an
+    optional phone for the answer. The reply time promised is the category's (configuration).
+    Built once: what the person picked and typed is `ComplaintModel`; the four views are kept."""
 
-    prompt = "请选择要反映的问题，可以留下电话，方便我们联系您"
+    prompt = "请先选择您要反映的问题类别"
     heading, model_type = "我要投诉 · 有诉即办", ComplaintModel
 
     CANDIDATES = 8  # characters offered at once, on 15 mm keys
@@ -404,8 +406,18 @@ class ComplaintScreen(BuiltStep):
         # filed
         self.above, self.below = Widget(size_hint_y=0.3), Widget()
         self.number, self.answer = Text(t, "", size="button", halign="center"), Text(t, "", halign="center")
+        self.reference = Text(t, "", colour="muted", halign="center")
         self.filed_view = [self.above, Text(t, "您反映的问题已经收到", size="title", bold=True, halign="center"),
-                           self.number, self.answer, self.below, BigButton(t, "完成", session.finish, primary=True)]
+                           self.number, self.answer, self.reference, self.below,
+                           BigButton(t, "完成", session.finish, primary=True)]
+        # the category first, nothing chosen
+        complaints = self.settings.complaints
+        self.category_chips = Chips(t, complaints.categories, self.pick_category, 3)
+        choices = column(t)  # (scrolls rather than push the title bar off a small screen in elderly mode)
+        for part in (Text(t, "您要反映哪一类问题？", size="title", bold=True), self.category_chips,
+                     Text(t, "请点选一类。“办不成事”：在这里或窗口没能办成的事，我们帮您办。", colour="muted")):
+            choices.add_widget(part)
+        self.category_view = [scrolling(t, choices)]
         # typing in pinyin, full width (ten 15 mm keys a row): the text so far, candidates, the keyboard
         self.typed = Text(t, "", size="button", markup=True)
         self.candidates = BoxLayout(size_hint_y=None, height=t.mm(15))
@@ -421,9 +433,8 @@ class ComplaintScreen(BuiltStep):
         self.yours = Text(t, "")
         self.type_button = BigButton(t, "", partial(self.write, True))
         self.phrase_chips = Chips(t, COMPLAINT_PHRASES, self.toggle, 3)
-        self.categories = Chips(t, COMPLAINT_CATEGORIES, self.pick_category, 3)
-        for part in (Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True), self.type_button, self.phrase_chips,
-                     Text(t, "问题类别", bold=True), self.categories):
+        self.chosen = BigButton(t, "", partial(self.pick_category, ""), size="body")  # (beside: the phrases stay in sight)
+        for part in (Text(t, "您要反映什么？（点选，可多选；也可以打字）", bold=True), self.type_button, self.phrase_chips):
             left.add_widget(part)
         self.split.add_widget(scrolling(t, left))
         self.contact = BoxLayout(orientation="vertical", size_hint_x=0.4)
@@ -437,9 +448,10 @@ class ComplaintScreen(BuiltStep):
         self.submit_button = BigButton(t, "提交", self.submit, primary=True)
         self.phone_label = Text(t, "联系电话", colour="muted")
         self.split.add_widget(self.contact)
-        self.views = [self.bar, *self.filed_view, *self.writing_view, *(b for pair in self.slots for b in pair),
-                      *self.page_buttons, self.split, self.yours, self.phone_label, self.phone_text, self.pad,
-                      self.phone_done, self.leave_phone, self.error_text, self.submit_button]
+        self.views = [self.bar, *self.filed_view, *self.category_view, *self.writing_view,
+                      *(b for pair in self.slots for b in pair), *self.page_buttons, self.split, self.yours,
+                      self.chosen, self.phone_label, self.phone_text, self.pad, self.phone_done, self.leave_phone,
+                      self.error_text, self.submit_button]
         for name in ("category", "phrases", "written", "writing", "syllable", "page", "phone", "typing_phone", "error",
                      "filed", "elderly"):
             self.model.fbind(name, self._compose)
@@ -453,10 +465,16 @@ class ComplaintScreen(BuiltStep):
         model = self.model
         self.bar.show(self.heading, self.back_action())
         if model.filed is not None:
-            self.number.text = f"诉求编号 {model.filed.complaint_no}"
-            self.answer.text = "工作人员会在3个工作日内给您回电话。" if model.filed.phone else \
-                f"您可以凭诉求编号拨打 {self.settings.terminal.complaint_phone} 查询处理结果。"
+            filed, reply = model.filed, self.settings.complaints.reply_for(model.filed.category)
+            self.number.text = f"诉求编号 {filed.complaint_no}（本终端的编号）"
+            self.answer.text = f"工作人员会在{reply}打电话答复您。" if filed.phone else \
+                f"工作人员会在{reply}处理。您没有留电话，请凭诉求编号在“进度查询”查看处理情况。"
+            self.reference.text = ("诉求送到政务服务平台后，会有平台受理号：在“进度查询”输入诉求编号就能看到。"
+                                   f"拨打 {self.settings.terminal.complaint_phone} 时，请报平台受理号。")
             self.compose(self.bar, *self.filed_view)
+        elif not model.category:
+            self.category_chips.show(set(), cols=3)  # all five in sight, also in elderly mode
+            self.compose(self.bar, *self.category_view)
         elif model.writing:
             self.show_writing()
             self.compose(self.bar, *self.writing_view)
@@ -490,9 +508,11 @@ class ComplaintScreen(BuiltStep):
         self.yours.text = f"您写的：{model.written}"
         self.type_button.show("打字修改" if model.written else "打字（拼音）")
         self.phrase_chips.show(model.phrases, count=6 if elderly else None, cols=2 if elderly else 3)
-        self.categories.show({model.category}, cols=2 if elderly else 3)
+        reply = self.settings.complaints.reply_for(model.category)
+        self.chosen.show(f"类别：{model.category}", subtitle=f"{reply}答复 · 点此更换")
         self.phone_text.text = model.phone or "（可不填）"
-        parts: list[Widget] = [self.phone_label, self.phone_text]
+        parts: list[Widget] = [] if model.typing_phone else [self.chosen]  # (the pad needs the room)
+        parts += [self.phone_label, self.phone_text]
         parts += [self.pad, self.phone_done] if model.typing_phone else [self.leave_phone, self.spare]
         parts += [self.error_text] if model.error else []
         self.error_text.text = model.error
@@ -515,11 +535,11 @@ class ComplaintScreen(BuiltStep):
 
     def enter(self) -> None:
         self.model.reset()
-        self.model.category = COMPLAINT_CATEGORIES[0]
+        self.model.refresh(self.session)
 
     def reset(self) -> None:
         super().reset()  # what was typed and the phone go with the person
-        for label in (self.typed, self.yours, self.phone_text, self.number):
+        for label in (self.typed, self.yours, self.phone_text, self.number, self.answer):
             blank(label)
 
     def write(self, on: bool) -> None:
@@ -549,7 +569,9 @@ class ComplaintScreen(BuiltStep):
         self.model.page += 1
 
     def pick_category(self, category: str) -> None:
-        self.model.category = category
+        """A category chosen ("" to choose again)."""
+        self.model.category, self.model.error = category, ""
+        self.session.touch()
 
     def toggle(self, phrase: str) -> None:
         phrases = list(self.model.phrases)
@@ -574,37 +596,35 @@ class ComplaintScreen(BuiltStep):
             model.filed = filed
 
 
-def help_slip(config: Config, step: str, item_name: str, now: datetime) -> ReceiptDocument:
-    """帮办代办求助单: what the person was doing, for the window staff (no personal data on it)."""
-    terminal = config.terminal
-    return ReceiptDocument("help", (
-        Title("帮办代办求助单"), Row("服务中心", terminal.center_name), Row("终端编号", terminal.id),
-        Row("时间", now.strftime("%Y-%m-%d %H:%M")), Row("办理事项", item_name or "（未选择）"), Row("办到", step),
-        Rule(), SlipText("请把本单交给服务窗口或导办台的工作人员，他们会帮您继续办理。"),
-        SmallPrint(f"服务电话：{terminal.consult_phone}"), SmallPrint(f"投诉电话：{terminal.complaint_phone}")))
-
-
 class HelpScreen(BuiltStep):
-    """The center's phone in large figures, and a request slip to hand to the staff. Built once,
-    following `HelpModel`."""
+    """帮办代办 at any hour: whether staff are on duty now (the center's hours on working days), the
+    published 帮办代办事项清单, the phone, a request slip, and 请工作人员联系我 (a call-back into the
+    outbox, for the morning). Built once, following `HelpModel`."""
 
-    prompt = "需要帮助，请拨打屏幕上的电话，或打印求助单交给工作人员"
+    prompt = "需要帮助，可以请工作人员联系您，也可以打印求助单交给工作人员"
     heading, model_type = "帮办代办", HelpModel
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate, hardware: Hardware,
                  came_from: Callable[[], State], **kwargs: Any) -> None:
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self._came_from = came_from  # the kiosk knows which screen the person asked for help from
-        t, terminal = self.theme, self.settings.terminal
-        self.phone = Text(t, terminal.consult_phone, bold=True, halign="center", colour="primary")
-        self.more = Text(t, "也可以打印求助单，交给服务窗口或导办台的工作人员。", halign="center")  # not in elderly mode
-        self.said = Text(t, "", bold=True, halign="center")
+        t, terminal, center = self.theme, self.settings.terminal, self.settings.center
+        self.hours = office_hours(self.settings)
+        self.duty = Text(t, "", size="button", bold=True)
+        self.phone = Text(t, f"服务电话 {terminal.consult_phone}", bold=True, colour="primary")
+        self.where = Text(t, f"办公时间：{self.hours.describe()}\n地址：{center.address}", colour="muted")
+        self.listed = Text(t, "帮办代办事项清单：\n" + "\n".join(f"· {name}" for name in center.assisted_items))
+        self.said = Text(t, "", bold=True)
+        lines = column(t)
+        for part in (self.duty, self.phone, self.where, self.said, self.listed):
+            lines.add_widget(part)
+        self.lines = lines
+        self.words = scrolling(t, lines)
         self.back_button = BigButton(t, "回到上一步", session.back)
-        self.buttons = ButtonRow(t, [self.back_button, BigButton(t, "打印求助单", self.print_slip, primary=True)])
-        self.fixed = [Text(t, "工作人员可以帮您办，也可以替您办", size="button", bold=True, halign="center"),
-                      Text(t, f"{terminal.center_name} 服务电话", halign="center", colour="muted"), self.phone]
-        self.below = Widget()
-        self.views = [self.bar, *self.fixed, self.more, self.said, self.below, self.back_button, self.buttons]
+        self.buttons = ButtonRow(t, [self.back_button, BigButton(t, "打印求助单", self.print_slip),
+                                     BigButton(t, "请工作人员联系我", session.request_callback, primary=True)])
+        self.views = [self.bar, Text(t, "工作人员可以帮您办，也可以替您办", size="button", bold=True), self.words,
+                      self.back_button, self.buttons]
         for name in ("printing", "slip", "elderly"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
@@ -612,20 +632,23 @@ class HelpScreen(BuiltStep):
     def _compose(self, *_: object) -> None:
         model = self.model
         self.bar.show(self.heading, self.back_action())
+        now = datetime.now()
+        duty = self.hours.at(now)
+        self.duty.text = duty.sentence(now.date()) + ("" if duty.now else "\n可以点“请工作人员联系我”留下电话，上班后给您回电。")
         if model.printing:
             self.said.text, self.said.tone = "正在打印求助单…", "text"
         elif model.slip is not None:
             self.said.text = "求助单已打印，请取走。" if model.slip.printed else \
-                "打印机暂时不能使用，求助单没有打印。请直接到服务窗口，或拨打上面的电话。"
+                "打印机暂时不能使用，求助单没有打印。请点“请工作人员联系我”，或拨打上面的电话。"
             self.said.tone = "text" if model.slip.printed else "badge"
         self.said.restyle(self.theme)
+        show_if(self.said, self.lines, model.printing or model.slip is not None, index=len(self.lines.children) - 3)
         show_if(self.back_button, self.buttons, self.back_action() is not None and self.came_from() != State.HOME,
-                index=1)
-        self.compose(self.bar, *self.fixed, *([] if model.elderly else [self.more]),
-                     *([self.said] if model.printing or model.slip is not None else []), self.below, self.buttons)
+                index=2)
+        self.compose(self.bar, *self.views[1:3], self.buttons)
 
     def restyle(self, theme: Theme) -> None:
-        self.phone.size_role = min(theme.font_title * 1.8, theme.mm(16))
+        self.phone.size_role = min(theme.font_title * 1.4, theme.mm(12))
         super().restyle(theme)
 
     def redraw(self) -> None:
@@ -634,7 +657,8 @@ class HelpScreen(BuiltStep):
 
     def enter(self) -> None:
         self.model.printing, self.model.slip = False, None
-        events.record(events.EventId.HELP_REQUESTED, from_state=self.came_from().value)
+        if self.came_from() != State.CALLBACK:  # (back from 请工作人员联系我 is not a new request for help)
+            events.record(events.EventId.HELP_REQUESTED, from_state=self.came_from().value)
 
     def came_from(self) -> State:
         return self._came_from()

@@ -25,13 +25,18 @@ from kivy.properties import (
 from terminal.catalog import Catalog, Item
 from terminal.privacy import NameMask, mask_form_value
 from terminal.session import Journey, Session
+from terminal.slips import promise_zh
 
 Row = tuple[str, str, Callable[[], None]]  # (title, second line, action) of a list row
 
 
 def item_rows(items: list[Item], choose: Callable[[Item], None]) -> list[Row]:
+    """What a citizen needs on each row: the department, the promised time when known, and whether
+    it can be applied for here (legal classes such as 行政确认 are on the guide, not here)."""
     def detail(item: Item) -> str:
-        return f"{item.item_type} · {item.department}" + (" · 有办事指南" if item.guide else "")
+        if item.guide is None:
+            return f"{item.department} · 到窗口办理，可预约回电"
+        return f"{item.department} · 承诺时限 {promise_zh(item)} · 可在本机申请"
 
     return [(item.title, detail(item), partial(choose, item)) for item in items]
 
@@ -113,14 +118,19 @@ class GuideModel(ViewModel):
 
     item = ObjectProperty(None, allownone=True)
     closed = StringProperty("")  # why 开始办理 cannot be offered now ("" when it can)
+    printing = BooleanProperty(False)  # the 办理指引单 of an item without a guide here
+    slip = ObjectProperty(None, allownone=True)  # the printer's answer (None before one is asked for)
 
     def refresh(self, session: Session) -> None:
         self.closed = session.intake_refusal
+        if self.item is not session.item:
+            self.printing, self.slip = False, None
         self.item = session.item
 
     def reset(self) -> None:
         self.item = None
         self.closed = ""
+        self.printing, self.slip = False, None
 
 
 class ReviewModel(ViewModel):
@@ -302,6 +312,29 @@ class HelpModel(ViewModel):
 
     def reset(self) -> None:
         self.printing, self.slip, self.elderly = False, None, False
+
+
+class CallbackModel(ViewModel):
+    """预约 / 请工作人员联系我: what it is about, the time chosen ("" until one is: no default), the phone
+    typed, why it cannot be sent yet, the request once stored, and the slip printing (its result)."""
+
+    about = StringProperty("")
+    preferred = StringProperty("")
+    phone = StringProperty("")
+    error = StringProperty("")
+    sent = ObjectProperty(None, allownone=True)
+    printing = BooleanProperty(False)
+    slip = ObjectProperty(None, allownone=True)
+    elderly = BooleanProperty(False)
+
+    def refresh(self, session: Session) -> None:
+        item = session.item
+        self.about = item.title if item is not None and session.callback_reason == "no_guide" else ""
+        self.elderly = session.elderly
+
+    def reset(self) -> None:
+        self.about, self.preferred, self.phone, self.error = "", "", "", ""
+        self.sent, self.printing, self.slip, self.elderly = None, False, None, False
 
 
 class PlaceholderModel(ViewModel):

@@ -151,6 +151,26 @@ class Console:
         return found
 
 
+    def callbacks(self) -> list[dict[str, Any]]:
+        """预约回电: every call-back request (the phone in full: calling it is the job), with its handling."""
+        rows = self.db.all("SELECT r.record_id, r.terminal_id, r.manifest, r.created_at, f.assigned_to, f.note,"
+                           " f.closed_at FROM records r LEFT JOIN followups f ON f.record_id = r.record_id"
+                           " WHERE r.kind = 'callback' ORDER BY r.created_at DESC")
+        found = []
+        for row in rows:
+            body = json.loads(bytes(row["manifest"]))["callback"]
+            found.append({"record_id": row["record_id"], "terminal_id": row["terminal_id"],
+                          "item": body.get("item_name") or "（未选事项）", "department": body.get("department") or "",
+                          "why": CALLBACK_REASONS.get(str(body.get("reason")), str(body.get("reason"))),
+                          "phone": str(body.get("phone") or ""), "preferred": body.get("preferred") or "",
+                          "received": row["created_at"], "assigned_to": row["assigned_to"] or "",
+                          "note": row["note"] or "", "closed_at": row["closed_at"]})
+        return found
+
+
+CALLBACK_REASONS = {"no_guide": "终端不能办理的事项", "help": "帮办代办"}
+
+
 def local_time(stamp: str | None) -> str:
     """An ISO time as the operator reads it: the server's local time, to the minute (dates stay dates)."""
     if not stamp:
@@ -336,6 +356,16 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
                             headers={**PAGE_HEADERS, "Content-Disposition": "attachment; filename=ratings.xlsx"})
         raise HTTPException(404, "没有这种导出格式")
 
+    def follow_up(record_id: str, values: dict[str, str], note: str, operator: Operator) -> None:
+        """Assign, note, close (a complaint's or a call-back's); a closed one keeps its closed date."""
+        closed = fleet.stamp(fleet.now()) if values.get("close") else None
+        store.db.execute("INSERT INTO followups (record_id, assigned_to, note, closed_at, operator) VALUES (?, ?, ?, ?, ?)"
+                         " ON CONFLICT (record_id) DO UPDATE SET assigned_to = excluded.assigned_to,"
+                         " note = excluded.note, closed_at = COALESCE(followups.closed_at, excluded.closed_at),"
+                         " operator = excluded.operator",
+                         (record_id, values.get("assigned_to", "").strip(), values.get(note, "").strip(), closed,
+                          operator.name))
+
     @app.get("/console/complaints", **route)
     def complaints_page(request: Request) -> HTMLResponse:
         operator = who(request, "cases")
@@ -347,14 +377,22 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         operator = who(request, "cases")
         values = await form(request, operator)
         known(record_id, "complaint")
-        closed = fleet.stamp(fleet.now()) if values.get("close") else None
-        store.db.execute("INSERT INTO followups (record_id, assigned_to, note, closed_at, operator) VALUES (?, ?, ?, ?, ?)"
-                         " ON CONFLICT (record_id) DO UPDATE SET assigned_to = excluded.assigned_to,"
-                         " note = excluded.note, closed_at = COALESCE(followups.closed_at, excluded.closed_at),"
-                         " operator = excluded.operator",
-                         (record_id, values.get("assigned_to", "").strip(), values.get("reply", "").strip(), closed,
-                          operator.name))
+        follow_up(record_id, values, "reply", operator)
         return RedirectResponse("/console/complaints", status_code=303)
+
+    @app.get("/console/callbacks", **route)
+    def callbacks_page(request: Request) -> HTMLResponse:
+        operator = who(request, "cases")
+        return console.page("callbacks.html", operator, callbacks=console.callbacks())
+
+    @app.post("/console/callbacks/{record_id}", **route)
+    async def handle_callback(record_id: str, request: Request) -> Response:
+        """Who calls, what came of it, called: one form (the same follow-up row as a complaint's)."""
+        operator = who(request, "cases")
+        values = await form(request, operator)
+        known(record_id, "callback")
+        follow_up(record_id, values, "note", operator)
+        return RedirectResponse("/console/callbacks", status_code=303)
 
     @app.get("/console/catalogs", **route)
     def catalogs_page(request: Request) -> HTMLResponse:

@@ -261,6 +261,25 @@ class CentralStore:
         return {"case_no": case_no, "status": "receiving", "status_zh": "材料正在传送",
                 "updated_at": row["created_at"], **about, "platform_ref": None}
 
+    def complaint_progress(self, complaint_no: str) -> dict[str, Any] | None:
+        """有诉即办 on the terminal's progress screen: once the platform has the complaint, its own reference
+        (the delivery receipt, which the 12345 hotline and the console know) and whether it is answered."""
+        row = self._row("SELECT r.receipt, r.completed_at, r.created_at, f.closed_at FROM records r"
+                        " LEFT JOIN followups f ON f.record_id = r.record_id"
+                        " WHERE r.record_id = ? AND r.kind = 'complaint'", (complaint_no,))
+        if row is None:
+            return None
+        if not row["receipt"]:
+            return {"case_no": complaint_no, "status": "receiving", "status_zh": "诉求正在传送到平台",
+                    "updated_at": row["created_at"], "reference": None}
+        if row["closed_at"]:
+            return {"case_no": complaint_no, "status": "answered",
+                    "status_zh": f"诉求已办结（平台受理号 {row['receipt']}）", "updated_at": row["closed_at"],
+                    "reference": row["receipt"]}
+        return {"case_no": complaint_no, "status": "received",
+                "status_zh": f"平台已收到诉求，平台受理号 {row['receipt']}，正在办理", "updated_at": row["completed_at"],
+                "reference": row["receipt"]}
+
     def heartbeat(self, terminal_id: str, body: dict[str, Any]) -> None:
         """Keep the latest heartbeat and raise or clear the terminal's alarms from it."""
         self._tx("INSERT INTO heartbeats (terminal_id, received_at, body) VALUES (?, ?, ?) ON CONFLICT (terminal_id)"
@@ -374,6 +393,8 @@ class ProgressAnswer(BaseModel):
     department: str = ""
     missing: list[str] = Field(default_factory=list,
                                description="materials still missing: missing at submit less complete supplements")
+    reference: str | None = Field(default=None, description="the platform's own reference (平台受理号) of a "
+                                  "complaint once the platform has it; the terminal's number is its own")
 
 
 class CatalogEnvelope(BaseModel):
@@ -524,7 +545,7 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
     @app.get("/v1/progress/{case_no}", summary="Progress of one case for the terminal's progress screen",
              response_model=ProgressAnswer, responses=_errors(401, 404))
     def progress(case_no: str, terminal_id: str = Depends(terminal)):
-        found = store.progress(case_no)
+        found = store.progress(case_no) or store.complaint_progress(case_no)
         if found is None:
             raise HTTPException(404, "unknown case")
         return found

@@ -33,4 +33,4 @@ def make_session(config: Config, clock: Callable[[], float] = time.monotonic, ou
     numbers = CaseNumbers(data_dir, config.terminal.id,
                           known=lambda: [record.record_id for record in box.records(limit=1_000_000)])
     return Session(config, catalog, sink or box, numbers, ratings=box, complaints=box, supplements=box,
-                   clock=clock, intake=intake)
+                   callbacks=box, clock=clock, intake=intake)

@@ -27,7 +27,9 @@ def test_a_whole_application_by_keys_alone(probe: dict) -> None:
     assert apply["ratings"] == 1  # the rating after the receipt reached the outbox
     spoken_case_no = case_number_words(apply["case_no"])
     assert spoken_case_no in apply["submit_script"]  # the case number, digit by digit
-    assert "承诺办结日期，十二月" in apply["submit_script"] or "承诺办结日期，一月" in apply["submit_script"]
+    # no date is promised at submit (nobody has accepted the case at night): what happens next, with its date
+    assert "审核受理" in apply["submit_script"]
+    assert "十二月" in apply["submit_script"] or "一月" in apply["submit_script"]
     assert apply["guide_script"].startswith("办事指南，户口登记")  # the title first, then the materials
     assert apply["materials"][0] in apply["guide_script"]
     assert apply["rating_script"].startswith("我要评价，请为本次服务评价")

@@ -528,9 +528,15 @@ def main() -> int:
     print(HEADER, flush=True)
     peak = [0.0]
 
+    where: list[tuple[str, float]] = []
+
     def printed(row: Row) -> None:
         peak[0] = max(peak[0], row.rss_mb, _status("VmHWM") / 1024)
         print(row.line(), flush=True)
+        if row.n == args.runs:  # where the memory is, at rest after the last application
+            from bench.kiosk_memory import mappings_mb
+
+            where[:] = mappings_mb().most_common(8)
 
     started = time.monotonic()
     rows, home_mb = run(args.runs, args.seed, args.fast, work, not args.no_faults, printed)
@@ -539,6 +545,9 @@ def main() -> int:
           f"the first, {rows[-1].rss_mb:.1f} MB after the last; peak {peak[0]:.1f} MB (VmHWM)")
     for target, measured, met in results:
         print(f"  {'PASS' if met else 'FAIL'}  {target}: {measured}")
+    print("  resident after the last application by mapping (MB; libLLVM and swrast_dri are Mesa's software GL, "
+          "whose textures and compiled shaders are in [heap] and [anon] too): "
+          + ", ".join(f"{name} {mb:.0f}" for name, mb in where))
     for row in rows:
         if "FAILED" in row.scenario:
             print(f"  application {row.n}: {row.scenario}")

@@ -56,6 +56,10 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 
 UNIT = REPO / "systemd" / "gov-terminal-kiosk.service"
 MEMORY_SETTINGS = ("MALLOC_", "LP_")  # glibc's allocator and Mesa's llvmpipe: read only when the process starts
+# Where the kiosk writes besides its data folder: no Kivy log file, Mesa's shader cache in the
+# runtime folder (%t, a tmpfs): the soak counts the disk writes a kiosk in the field makes.
+WRITE_SETTINGS = ("KIVY_NO_FILELOG", "XDG_CACHE_HOME")
+RUNTIME = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())  # %t of the unit
 FAST_CAMERA = "sim?hold=45&fps=30"  # 1.5 s per synthetic page: auto-capture needs 0.8 s of stillness
 # One fault (or none) per application, drawn by the seed; "none" twice as likely as each fault.
 FAULTS = ("none", "none", "paper_out", "printer_mute", "card_removed", "camera_unplugged", "idle_in_form",
@@ -125,14 +129,15 @@ HEADER = (f"{'app':>5} {'scenario':<24} {'rss MB':>8} {'objects':>9} {'files':>5
 
 
 def unit_memory_settings(unit: Path = UNIT) -> dict[str, str]:
-    """The allocator and renderer variables the kiosk's systemd unit starts `terminal run` with."""
+    """The allocator, renderer and write-location variables the kiosk's systemd unit starts
+    `terminal run` with (its runtime folder %t is a tmpfs here too)."""
     settings: dict[str, str] = {}
     for line in unit.read_text(encoding="utf-8").splitlines():
         if line.startswith("Environment="):
             for word in shlex.split(line.removeprefix("Environment=")):
                 name, _, value = word.partition("=")
-                if name.startswith(MEMORY_SETTINGS):
-                    settings[name] = value
+                if name.startswith(MEMORY_SETTINGS) or name in WRITE_SETTINGS:
+                    settings[name] = value.replace("%t", str(RUNTIME / f"soak-{os.getuid()}"))
     return settings
 
 
@@ -140,6 +145,8 @@ def as_the_unit_starts_it() -> None:
     """Run this process again with the unit's memory settings unless it has them (glibc and Mesa
     read them at start-up only): the soak measures the kiosk as systemd runs it."""
     settings = unit_memory_settings()
+    if "XDG_CACHE_HOME" in settings:  # systemd makes the runtime folder; Mesa makes one level only
+        Path(settings["XDG_CACHE_HOME"]).mkdir(parents=True, exist_ok=True)
     if any(os.environ.get(name) != value for name, value in settings.items()):
         os.execve(sys.executable, sys.orig_argv, {**os.environ, **settings})
 
@@ -466,9 +473,14 @@ def verdict(rows: list[Row], home_mb: float, peak_mb: float) -> list[tuple[str, 
     xs = [float(r.n) for r in half]
     mb = slope(xs, [r.rss_mb for r in half])
     objects = slope(xs, [float(r.objects) for r in half])
-    early = [r.worst_change_ms for r in rows[9:19]]  # around application 10
-    late = [r.worst_change_ms for r in rows[-10:]]
+    # The issue compares application 500 with application 10. One application's worst change is one
+    # sample of a machine shared with other work, so the verdict compares the medians of the
+    # per-application worst over the first and the last 20 applications; both are printed.
+    early = [r.worst_change_ms for r in rows[:20]]
+    late = [r.worst_change_ms for r in rows[-20:]]
     early_ms, late_ms = statistics.median(early or [0.0]), statistics.median(late or [0.0])
+    single = f"; single rows #10 {rows[9].worst_change_ms:.1f}, #{rows[-1].n} {rows[-1].worst_change_ms:.1f} ms" \
+        if len(rows) >= 10 else ""
     files = slope(xs, [float(r.files) for r in half])
     threads_ = slope(xs, [float(r.threads) for r in half])
     over = [r for r in rows[1:] if r.written_kb > 2 * r.case_kb + 64]
@@ -482,9 +494,9 @@ def verdict(rows: list[Row], home_mb: float, peak_mb: float) -> list[tuple[str, 
         ("peak <= 350 MB", f"{peak_mb:.1f} MB", peak_mb <= 350),
         ("open files and threads do not grow (2nd half)", f"{files:+.3f} files, {threads_:+.3f} threads",
          files <= 0.01 and threads_ <= 0.01),
-        ("worst screen change, last 10 vs applications 10-19 (medians), <= +10 %",
-         f"{late_ms:.1f} vs {early_ms:.1f} ms" if len(rows) >= 20 else "needs 20 applications",
-         len(rows) >= 20 and late_ms <= 1.1 * early_ms),
+        ("worst screen change, median of the per-application worst, last 20 vs first 20 applications, <= +10 %",
+         (f"{late_ms:.1f} vs {early_ms:.1f} ms" if len(rows) >= 40 else "needs 40 applications") + single,
+         len(rows) >= 40 and late_ms <= 1.1 * early_ms),
         ("disk writes <= 2 x encrypted case + 64 KB, every application after the first",
          f"{len(over)} over" + (f" (e.g. #{worst_over.n}: {worst_over.written_kb:.0f} KB, "
                                 f"case {worst_over.case_kb:.0f} KB)" if worst_over else ""), not over),
@@ -516,9 +528,15 @@ def main() -> int:
     print(HEADER, flush=True)
     peak = [0.0]
 
+    where: list[tuple[str, float]] = []
+
     def printed(row: Row) -> None:
         peak[0] = max(peak[0], row.rss_mb, _status("VmHWM") / 1024)
         print(row.line(), flush=True)
+        if row.n == args.runs:  # where the memory is, at rest after the last application
+            from bench.kiosk_memory import mappings_mb
+
+            where[:] = mappings_mb().most_common(8)
 
     started = time.monotonic()
     rows, home_mb = run(args.runs, args.seed, args.fast, work, not args.no_faults, printed)
@@ -527,6 +545,9 @@ def main() -> int:
           f"the first, {rows[-1].rss_mb:.1f} MB after the last; peak {peak[0]:.1f} MB (VmHWM)")
     for target, measured, met in results:
         print(f"  {'PASS' if met else 'FAIL'}  {target}: {measured}")
+    print("  resident after the last application by mapping (MB; libLLVM and swrast_dri are Mesa's software GL, "
+          "whose textures and compiled shaders are in [heap] and [anon] too): "
+          + ", ".join(f"{name} {mb:.0f}" for name, mb in where))
     for row in rows:
         if "FAILED" in row.scenario:
             print(f"  application {row.n}: {row.scenario}")

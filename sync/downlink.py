@@ -33,7 +33,6 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import AnswerRefused, ClientSettings, PlatformClient
-from sync.fsutil import write_atomic
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
 from terminal import __version__, events, strictjson
 from terminal.casestates import OPEN_FOR_SUPPLEMENT, CaseState, Decision
@@ -49,6 +48,7 @@ from terminal.catalog import (
 )
 from terminal.config import Config
 from terminal.errors import ConfigError, PlatformError, TerminalError
+from terminal.safewrite import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sync.fsutil import write_atomic
 from terminal.errors import TerminalError
+from terminal.safewrite import write_atomic
 
 NONCE_BYTES = 12
 TAG_BYTES = 16

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from sync.fsutil import write_atomic
+from terminal.safewrite import write_atomic
 
 HEADER = b"gov-terminal outbox ledger 1\n"
 

@@ -37,13 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from sync import manifest as wire
-from sync.fsutil import fsync_dir, remove_temporaries, temporary_name, write_atomic
 from sync.keys import DataKey, Keyring, KeyringFault, SealBroken
 from sync.ledger import Ledger
 from terminal import events
 from terminal.cases import CallbackRequest, Case, Complaint, RatingRecord, Supplement
 from terminal.config import Config
 from terminal.errors import StorageFull, TerminalError
+from terminal.safewrite import fsync_dir, remove_temporaries, temporary_name, write_atomic
 from terminal.strictjson import check_receipt
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
 import numpy as np
 from kivy.clock import mainthread
 
@@ -34,8 +33,9 @@ from terminal.cases import Page, Rating
 from terminal.config import Config
 from terminal.errors import DeviceError, TerminalError
 from terminal.receipts import ReceiptDocument
-from terminal.scanner.pipeline import ScanOptions, analyse_preview, scan_page
-from terminal.scanner.stability import Stability, StabilityTracker
+
+if TYPE_CHECKING:  # OpenCV and the scanner are imported when the camera starts, not at the home screen
+    from terminal.scanner.stability import Stability
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ class ScanResult:
 
 def gl_rgb(bgr: np.ndarray, width: int) -> np.ndarray:
     """A BGR frame scaled to `width`, as RGB with the bottom row first (what a GL texture wants)."""
+    import cv2
+
     h, w = bgr.shape[:2]
     scale = width / w
     small = cv2.resize(bgr, (width, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
@@ -88,6 +90,9 @@ class Scanner:
         self.on_preview = on_preview
         self.on_page = on_page
         self.on_problem = on_problem
+        from terminal.scanner.pipeline import ScanOptions  # OpenCV from the first materials screen on
+        from terminal.scanner.stability import StabilityTracker
+
         self.options = ScanOptions.from_config(config.devices.camera)
         self.tracker = StabilityTracker()
         self.auto = True
@@ -130,6 +135,8 @@ class Scanner:
         """Camera thread: analyse, decide on auto-capture, hand a small copy to the screen."""
         if not self._live:
             return
+        from terminal.scanner.pipeline import analyse_preview
+
         started = time.perf_counter()
         analysis = analyse_preview(frame)
         stability = self.tracker.update(analysis.detection, time.monotonic())
@@ -165,6 +172,10 @@ class Scanner:
     def _still(self, frame: np.ndarray, wanted: int) -> None:
         if wanted != self._still_wanted:
             return  # asked for before the camera went away: the person sees the page again and it is taken anew
+        import cv2
+
+        from terminal.scanner.pipeline import scan_page
+
         try:
             scanned = scan_page(frame, self.options)
             page = Page(scanned.jpeg.data, scanned.jpeg.width, scanned.jpeg.height)

@@ -29,11 +29,10 @@ from terminal.pinyin_input import candidates
 from terminal.receipts import ReceiptDocument
 from terminal.session import IntakeClosed, Session, State
 from terminal.slips import item_slip, office_hours
-from ui.inputs import ButtonRow, Picture, SignaturePad
+from ui.inputs import ButtonRow
 from ui.theme import MIN_TARGET_MM, Theme
 from ui.viewmodels import BrowseModel, GuideModel, HomeModel, PlaceholderModel, SearchModel, ViewModel
 from ui.widgets import (
-    Animated,
     Badge,
     BigButton,
     ItemRecycleView,
@@ -55,8 +54,8 @@ class Page(Screen):
     """A full screen with the background colour. Everything it uses is handed in where the kiosk is
     composed (ui/app.py, ui/kiosk.py).
 
-    Two kinds: a screen built once (`BuiltOnce`) follows its view model and the style; the others
-    fill `body` from the session in `build` whenever they are shown (`redraw`).
+    Two kinds: a screen built once (`BuiltOnce`) follows its view model and the style; the other
+    journey steps (`ui.steps.Step`) set their own widgets from the session in `redraw`.
     """
 
     def __init__(self, session: Session, settings: Config, style: Style, navigate: Navigate,
@@ -87,13 +86,7 @@ class Page(Screen):
         """Follow a new theme (screens drawn anew on every show need nothing: `show` redraws them)."""
 
     def redraw(self) -> None:
-        for widget in self.body.walk(restrict=True):
-            if isinstance(widget, Animated):
-                widget.stop()
-        self.body.clear_widgets()
-        self.build(self.body)
-
-    def build(self, body: BoxLayout) -> None:
+        """Shown: put the session's data on the screen."""
         raise NotImplementedError
 
     def update(self) -> None:
@@ -102,7 +95,7 @@ class Page(Screen):
 
     def reset(self) -> None:
         """The session was wiped or moved on: nothing of it may stay in a hidden screen."""
-        forget(self.body)
+        raise NotImplementedError
 
     def header(self, title: str, on_back: Callable[[], None] | None) -> BoxLayout:
         """返回 | title | 回到首页: the same bar on every screen but home."""
@@ -556,25 +549,6 @@ def blank(label: Label) -> None:
     label.text = ""
     label._label.options["text"] = ""
     label._label._cached_lines = []
-
-
-def forget(body: Widget) -> None:
-    """Blank every text, picture and signature on a screen drawn anew on every show, then drop its widgets.
-
-    Blanking, not only removing: a screen may keep a reference to one of its widgets (the phone
-    field, the signature pad), and through parents that would keep every label of the old screen.
-    The idle-wipe test walks the app's objects afterwards and finds no name, number or address.
-    """
-    for widget in list(body.walk(restrict=True)):
-        if isinstance(widget, Animated):
-            widget.stop()
-        if isinstance(widget, Label):
-            blank(widget)
-        elif isinstance(widget, Picture):
-            widget.show(None)
-        elif isinstance(widget, SignaturePad):
-            widget.strokes = []
-    body.clear_widgets()
 
 
 STEP_NAMES = {

@@ -34,4 +34,7 @@ def prepare(config: Config, *, windowed: bool) -> str:
 
     LabelBase.register(FONT_NAME, str(font))
     LabelBase.register(DEFAULT_FONT, str(font))  # anything that forgets font_name still shows Chinese
+    from ui.labelmemory import release_label_surfaces
+
+    release_label_surfaces()
     return str(font)

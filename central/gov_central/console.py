@@ -115,6 +115,19 @@ class Console:
             tx.execute("INSERT INTO audit (at, operator, action, subject) VALUES (?, ?, ?, ?)",
                        (fleet.stamp(fleet.now()), operator.name, f"state:{code}", case_no))
 
+    def follow_up(self, operator: Operator, record_id: str, note: str, close: bool,
+                  assigned_to: str | None = None) -> None:
+        """Write the handling of a rating, complaint or call-back: the note (and, but for ratings, who handles it)
+        replace the last ones; a closed one keeps the date it was first closed."""
+        closed = fleet.stamp(fleet.now()) if close else None
+        columns = {"record_id": record_id, "note": note.strip(), "closed_at": closed, "operator": operator.name}
+        if assigned_to is not None:  # ratings have no assignee: leave the column as it is
+            columns["assigned_to"] = assigned_to.strip()
+        updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name not in ("record_id", "closed_at"))
+        self.db.execute(f"INSERT INTO followups ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                        f" ON CONFLICT (record_id) DO UPDATE SET {updates},"
+                        " closed_at = COALESCE(followups.closed_at, excluded.closed_at)", tuple(columns.values()))
+
     def ratings(self) -> list[dict[str, Any]]:
         # A rating's record id is its case number + "-R" (sync.manifest.rating_record_id).
         rows = self.db.all("SELECT r.record_id, r.terminal_id, r.manifest, f.note, f.closed_at, f.operator,"
@@ -332,11 +345,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         operator = who(request, "cases")
         values = await form(request, operator)
         known(record_id, "rating")
-        closed = fleet.stamp(fleet.now()) if values.get("close") else None
-        store.db.execute("INSERT INTO followups (record_id, note, closed_at, operator) VALUES (?, ?, ?, ?)"
-                         " ON CONFLICT (record_id) DO UPDATE SET note = excluded.note,"
-                         " closed_at = COALESCE(followups.closed_at, excluded.closed_at), operator = excluded.operator",
-                         (record_id, values.get("note", "").strip(), closed, operator.name))
+        console.follow_up(operator, record_id, values.get("note", ""), bool(values.get("close")))
         return RedirectResponse("/console/ratings", status_code=303)
 
     @app.get("/console/ratings.{suffix}", include_in_schema=False)
@@ -356,16 +365,6 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
                             headers={**PAGE_HEADERS, "Content-Disposition": "attachment; filename=ratings.xlsx"})
         raise HTTPException(404, "没有这种导出格式")
 
-    def follow_up(record_id: str, values: dict[str, str], note: str, operator: Operator) -> None:
-        """Assign, note, close (a complaint's or a call-back's); a closed one keeps its closed date."""
-        closed = fleet.stamp(fleet.now()) if values.get("close") else None
-        store.db.execute("INSERT INTO followups (record_id, assigned_to, note, closed_at, operator) VALUES (?, ?, ?, ?, ?)"
-                         " ON CONFLICT (record_id) DO UPDATE SET assigned_to = excluded.assigned_to,"
-                         " note = excluded.note, closed_at = COALESCE(followups.closed_at, excluded.closed_at),"
-                         " operator = excluded.operator",
-                         (record_id, values.get("assigned_to", "").strip(), values.get(note, "").strip(), closed,
-                          operator.name))
-
     @app.get("/console/complaints", **route)
     def complaints_page(request: Request) -> HTMLResponse:
         operator = who(request, "cases")
@@ -377,7 +376,8 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         operator = who(request, "cases")
         values = await form(request, operator)
         known(record_id, "complaint")
-        follow_up(record_id, values, "reply", operator)
+        console.follow_up(operator, record_id, values.get("reply", ""), bool(values.get("close")),
+                          assigned_to=values.get("assigned_to", ""))
         return RedirectResponse("/console/complaints", status_code=303)
 
     @app.get("/console/callbacks", **route)
@@ -391,7 +391,8 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         operator = who(request, "cases")
         values = await form(request, operator)
         known(record_id, "callback")
-        follow_up(record_id, values, "note", operator)
+        console.follow_up(operator, record_id, values.get("note", ""), bool(values.get("close")),
+                          assigned_to=values.get("assigned_to", ""))
         return RedirectResponse("/console/callbacks", status_code=303)
 
     @app.get("/console/catalogs", **route)

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-import cv2
 import numpy as np
 
 from drivers.events import EventSink
@@ -84,6 +83,7 @@ def open_v4l2(address: DeviceAddress) -> FrameSource:
     """A VideoCapture for a `camera://` address; DeviceMissing when it cannot be opened."""
     if address.scheme != "camera":
         raise DeviceMissing(f"{address} is not a camera address", device=DEVICE)
+    import cv2  # OpenCV (some 25 MB) only once a camera opens: a kiosk at its home screen has none
     target: int | str = int(address.target) if address.target.isdigit() else address.target
     if isinstance(target, str) and not os.path.exists(target):
         raise DeviceMissing(f"no camera at {target}", device=DEVICE)
@@ -135,6 +135,8 @@ class Camera:
 
     def set_mode(self, width: int, height: int) -> CameraMode:
         """Ask for MJPG at width x height and return what the camera really does."""
+        import cv2
+
         source = self._source()
         source.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
         source.set(cv2.CAP_PROP_FRAME_WIDTH, width)
@@ -187,6 +189,8 @@ class Camera:
         limit_w, limit_h = self.settings.preview_width, self.settings.preview_height
         h, w = frame.shape[:2]
         if w > limit_w or h > limit_h:
+            import cv2
+
             scale = min(limit_w / w, limit_h / h)
             frame = cv2.resize(frame, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
         return frame

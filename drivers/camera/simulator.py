@@ -18,7 +18,10 @@ folder of files keeps its own size, like a camera that ignores requests it canno
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -64,14 +67,32 @@ def sequence_pattern(folder: Path) -> str:
 
 
 def sim_folder() -> Path:
-    """Synthetic desk scenes for `sim`, written once per process."""
+    """Synthetic desk scenes for `sim`, written once per process by a child process.
+
+    Rendering the scenes takes some 110 MB for a moment and leaves 40 MB behind in the process that
+    does it; a real camera does not draw its pictures in the kiosk either, so the kiosk only reads
+    the finished images, frame by frame, as it would read a camera."""
     global _sim_folder
     with _lock:
         if _sim_folder is None:
-            from terminal.scanner.synthetic import write_set
-
-            _sim_folder = write_set(Path(tempfile.mkdtemp(prefix="sim-camera-")), "easy", SIM_SCENES, seed=7)
+            folder = Path(tempfile.mkdtemp(prefix="sim-camera-"))
+            root = str(Path(__file__).resolve().parents[2])  # the folder that holds `drivers` and `terminal`
+            path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+            done = subprocess.run([sys.executable, "-m", "drivers.camera.simulator", str(folder)],
+                                  env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True,
+                                  timeout=120, check=False)
+            if done.returncode != 0:
+                raise DeviceMissing(f"the camera simulator could not draw its scenes: {done.stderr[-300:]}",
+                                    device="camera")
+            _sim_folder = folder
         return _sim_folder
+
+
+def write_scenes(folder: Path) -> Path:
+    """The simulator's own process: draw the synthetic desk scenes `sim` plays into `folder`."""
+    from terminal.scanner.synthetic import write_set
+
+    return write_set(folder, "easy", SIM_SCENES, seed=7)
 
 
 def unplug(raw_address: str, seconds: float) -> None:
@@ -193,3 +214,7 @@ class SimulatedCamera:
     def release(self) -> None:
         self.open = False
         self.capture.release()
+
+
+if __name__ == "__main__":
+    write_scenes(Path(sys.argv[1]))

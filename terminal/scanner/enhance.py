@@ -34,21 +34,24 @@ def estimate_paper(page: np.ndarray) -> np.ndarray:
     return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def _levels(image: np.ndarray, black: float, white: float, gamma: float = 1.0) -> np.ndarray:
+def _levels(image: np.ndarray, black: float, white: float, gamma: float = 1.0,
+            dst: np.ndarray | None = None) -> np.ndarray:
     lut = np.clip((np.arange(256, dtype=np.float32) - black) / max(white - black, 1.0), 0, 1) ** gamma * 255
-    return cv2.LUT(image, lut.astype(np.uint8))
+    return cv2.LUT(image, lut.astype(np.uint8), dst=dst)
 
 
 def enhance_document(page: np.ndarray) -> np.ndarray:
     if page.ndim == 2:
         page = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-    paper = cv2.max(estimate_paper(page), 1)
-    flat = cv2.divide(page, paper, scale=245.0)  # uint8 in, saturated uint8 out
+    # In place where it can be: a 5-megapixel still has enough full-size copies (the kiosk's peak memory).
+    paper = estimate_paper(page)
+    paper = cv2.max(paper, 1, dst=paper)
+    flat = cv2.divide(page, paper, scale=245.0, dst=paper)  # uint8 in, saturated uint8 out
     h, w = flat.shape[:2]
     quarter = cv2.resize(flat, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)  # percentile on fewer pixels
     gray = cv2.cvtColor(quarter, cv2.COLOR_BGR2GRAY)
     black = float(np.percentile(gray, 0.5))
-    return _levels(flat, black=min(black, 120.0), white=235.0, gamma=1.3)
+    return _levels(flat, black=min(black, 120.0), white=235.0, gamma=1.3, dst=flat)
 
 
 def enhance_photo(page: np.ndarray) -> np.ndarray:

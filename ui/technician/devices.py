@@ -13,8 +13,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-import cv2
-import numpy as np
 from kivy.clock import mainthread
 from kivy.graphics import Color, Ellipse, Line
 from kivy.graphics.texture import Texture
@@ -27,8 +25,6 @@ from terminal.assembly import technician_tools as tools
 from terminal.assembly.checks import CHECKS, run_check_from_screen
 from terminal.assembly.report import build_report, write_report
 from terminal.diagnostics import CheckResult
-from terminal.scanner.pipeline import ScanOptions, scan_page
-from terminal.scanner.quality import focus_score
 from ui.technician.console import Console, background, check_in_background
 from ui.technician.parts import STATUS_COLOURS, device_name, label, panel, result_block, top_bar
 from ui.widgets import BigButton, Text, column, scrolling
@@ -429,6 +425,10 @@ class CameraView(DeviceView):
 
 def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
     """A small BGR copy for the screen, the focus score and the mean brightness of the full frame."""
+    import cv2  # OpenCV only once a camera test runs: the kiosk does not carry it at its home screen
+
+    from terminal.scanner.quality import focus_score
+
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
     scale = width / frame.shape[1]
     small = cv2.resize(frame, (width, round(frame.shape[0] * scale)), interpolation=cv2.INTER_AREA)
@@ -439,6 +439,11 @@ def shrink_and_measure(frame: Any, width: int) -> tuple[Any, float, float]:
 
 def capture_test_page(worker: Any, config: Any) -> tuple[Any, dict[str, Any]]:
     """A full-resolution still through the scan pipeline; the picture with the found page outlined."""
+    import cv2
+    import numpy as np
+
+    from terminal.scanner.pipeline import ScanOptions, scan_page
+
     still = worker.capture_still()
     scanned = scan_page(still, ScanOptions.from_config(config.devices.camera))
     picture, _, _ = shrink_and_measure(still, CameraView.PREVIEW_WIDTH)

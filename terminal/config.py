@@ -174,10 +174,11 @@ class ConsentSettings:
     notice_version: str = setting("2026-12-1", "Version of the consent notice below; change it whenever its "
                                   "words change (it is recorded with every case).", pattern=r"^[A-Za-z0-9._-]{1,32}$")
     notice: str = setting(
-        "为办理您选择的事项，本终端将收集：身份证上的信息（姓名、性别、民族、出生日期、住址、证件号码；照片只用于读卡核验，不保存）、"
-        "您输入的联系电话和地址、您扫描的材料以及您的签名。\n"
-        "用途：仅用于受理和办理本次申请，交给{center}及承办部门。\n"
-        "保存：加密保存在本机，政务服务平台确认收到后即从本机删除；离开或超时后屏幕上的信息立即清除。",
+        "收集什么：身份证上的信息（姓名、性别、民族、出生日期、住址、证件号码；照片只用于读卡核验，不保存）、"
+        "您输入的联系电话和收件地址、您扫描的材料和您的签名。\n"
+        "做什么用：只用于受理和办理您这次的申请。\n"
+        "交给谁：经政务服务平台交给{center}和承办部门。\n"
+        "保存多久：加密保存在本机，政务服务平台确认收到后即从本机删除；您离开或超时后，屏幕上的信息立即清除。",
         "Consent notice shown before the first card read: what is collected, why, for how long and who "
         "receives it. {center} is replaced by terminal.center_name.")
     sensitive: str = setting(

@@ -17,6 +17,7 @@ from terminal.casenumber import CaseNumbers
 from terminal.catalog import SHIPPED_DIR, Catalog, CatalogError, Item, load_catalog, parse_catalog
 from terminal.forms import FieldSpec, check, check_address
 from terminal.identity import Identity
+from terminal.pinyin_input import press
 from terminal.session import POWER_OF_ATTORNEY, FormInvalid, Session, State, TransitionError
 from tests.objwalk import leaks
 from tests.test_session import GUIDE, IDENTITY, PAGE, PHONE, SIGNATURE, Store
@@ -252,3 +253,28 @@ def test_date_check_bounds(day: date) -> None:
 def test_address_check() -> None:
     assert check_address(ADDRESS) == ""
     assert check_address("济源") and check_address("") and check_address("路" * 61)
+
+
+def test_receipt_shows_agent_and_postal_address_masked() -> None:
+    from drivers.printer.samples import sample_case
+    from terminal.receipts import acceptance_receipt, correction_notice
+
+    config = config_module.from_dict({})
+    case = dataclasses.replace(sample_case(), agent=AGENT, delivery="post", delivery_address=ADDRESS)
+    for document in (acceptance_receipt(case, config), correction_notice(case, config)):
+        text = document.plain_text()
+        assert "代办人：代*样*" in text and AGENT.masked_id() in text and "邮寄 河南省济源市******" in text
+        assert AGENT.name not in text and AGENT.id_number not in text and ADDRESS not in text
+    assert "代办人" not in acceptance_receipt(sample_case(), config).plain_text()
+
+
+@given(st.text(alphabet="测试ab", max_size=4), st.text(alphabet="abc", max_size=6),
+       st.sampled_from(["a", "z", "\b", ""]))
+def test_a_key_of_the_pinyin_keyboard(written: str, syllable: str, key: str) -> None:
+    text, typing = press(written, syllable, key)
+    if key == "":
+        assert (text, typing) == ("", "")
+    elif key == "\b":
+        assert (text, typing) == ((written, syllable[:-1]) if syllable else (written[:-1], ""))
+    else:
+        assert text == written and typing == (syllable + key)[:6]

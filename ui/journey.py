@@ -24,17 +24,16 @@ from drivers.idcard.driver import ReaderEvent
 from drivers.printer import PrintResult
 from terminal import events
 from terminal.errors import DeviceError, TerminalError
-from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
 from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_notice, progress_url
-from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus, PendingSubmission, State
+from terminal.session import FormInvalid, MaterialStatus, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
-from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
+from ui.inputs import ButtonRow, Picture, SignaturePad, pil_rgb
 from ui.screens import blank, restyle_tree, show_if
 from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel, name_mask
+from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel
 from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,8 @@ def card_wait_seconds(step: Step) -> float:
     return seconds * 2 if step.session.elderly else seconds
 
 
+WHOSE_CARD = {"": "请把身份证放在读卡区", "agent": "代他人办理：请代办人先放自己的身份证",
+              "principal": "代办人的身份证已读取。请拿走它，再放委托人（被代办人）的身份证"}
 PROBLEMS = {"failed": "没有读出身份证", "lost": "读卡器暂时不能使用", "timeout": "没有读到身份证",
             "expired": "身份证已过有效期"}
 
@@ -69,7 +70,7 @@ class IdentifyScreen(BuiltStep):
         self.waiting = [self.doing, Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour="muted"), Widget(),
                         BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True))]
         self.views = [self.bar, self.split, self.card, self.fault, *self.waiting]
-        for name in ("status", "advice", "no_card", "elderly"):
+        for name in ("status", "advice", "no_card", "elderly", "who"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
 
@@ -94,7 +95,7 @@ class IdentifyScreen(BuiltStep):
             side = [self.fault]
         else:
             if model.status:  # (not after a reset: `reset` blanks it)
-                self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else "请把身份证放在读卡区"
+                self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else WHOSE_CARD[model.who]
             side = self.waiting
         if self.side.children[::-1] != side:
             self.side.clear_widgets()
@@ -150,7 +151,13 @@ class IdentifyScreen(BuiltStep):
                 model.advice, model.status = "这张身份证已过有效期，不能在终端办理，请到服务窗口。", "expired"
             else:
                 events.record(events.EventId.CARD_READ, card_type=event.identity.card_type)
-                self.session.identified(event.identity)
+                try:
+                    self.session.identified(event.identity)
+                except FormInvalid as same_card:  # 代他人办理: the agent's card again instead of the principal's
+                    model.advice, model.status = "；".join(same_card.errors.values()), "failed"
+                    return
+                if self.session.state == State.IDENTIFY:  # the agent's card: now the principal's
+                    model.status = "waiting"
         elif event.kind == "card-placed":
             model.status = "reading"
         elif event.kind in ("read-failed", "reader-lost"):
@@ -162,86 +169,6 @@ class IdentifyScreen(BuiltStep):
 
     def show_alternatives(self, on: bool) -> None:
         self.model.no_card = on
-
-
-class FormScreen(Step):
-    """From the card and read-only, except the phone, typed on a number pad; errors in words.
-
-    Built once: entering fills its labels from the session, leaving blanks them."""
-
-    prompt = "请核对您的信息，并用数字键输入联系电话"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        t = self.theme
-        self.bar = self.header("填写信息", None)
-        self.body.add_widget(self.bar)
-        self.split = BoxLayout()
-        fields = column(t)
-        self.tags: list[tuple[Text, FormField]] = []
-        self.values: dict[str, Text] = {}
-        for spec in FORM_FIELDS:
-            tag = Text(t, "", markup=True, size="small")
-            self.tags.append((tag, spec))
-            fields.add_widget(tag)
-            line = Text(t, "", size="title" if not spec.from_card else "button", bold=not spec.from_card)
-            if not spec.from_card:
-                line.padding = (t.mm(2), t.mm(1))
-                self.phone_box = fill(line, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
-            self.values[spec.key] = line
-            fields.add_widget(line)
-        self.error_text = Text(t, "", colour="badge", bold=True)
-        fields.add_widget(self.error_text)
-        self.left = BoxLayout(orientation="vertical")
-        self.left.add_widget(scrolling(t, fields))
-        self.left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
-        self.split.add_widget(self.left)
-        self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
-        self.body.add_widget(self.split)
-        self.errors: dict[str, str] = {}
-        self.restyle(t)
-
-    def restyle(self, theme: Theme) -> None:
-        self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 2
-        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.primary
-        muted = theme.palette.muted_hex
-        for tag, spec in self.tags:
-            note = f"  [size={int(theme.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" \
-                if spec.from_card else ""
-            tag.text = f"[color={muted}]{spec.label}[/color]{note}"
-        restyle_tree(self.body, theme)
-
-    def enter(self) -> None:
-        self.errors = {}
-
-    def redraw(self) -> None:
-        """Shown (or elderly mode changed): every field from the session, card fields masked."""
-        self.bar.show("填写信息", self.back_action())
-        form, style = self.session.form, name_mask(self.session)
-        for spec in FORM_FIELDS:
-            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
-                self.values[spec.key].text = mask_form_value(spec.key, form.get(spec.key, ""), style)
-        self.update()
-
-    def update(self) -> None:
-        self.values["phone"].text = self.session.form.get("phone", "") or "请用右边的数字键输入"
-        self.error_text.text = "\n".join(self.errors.values())
-
-    def reset(self) -> None:
-        for label in (*self.values.values(), self.error_text):
-            blank(label)
-        self.errors = {}
-
-    def key(self, key: str) -> None:
-        self.errors = {}
-        self.session.set_field("phone", typed(self.session.form.get("phone", ""), key, PHONE_DIGITS))
-
-    def next(self) -> None:
-        try:
-            self.session.confirm_form()
-        except FormInvalid as invalid:
-            self.errors = invalid.errors
-            self.update()
 
 
 class Thumbnail(BoxLayout):
@@ -484,6 +411,7 @@ class ReviewScreen(BuiltStep):
         facts_panel.add_widget(scrolling(t, self.facts))
         self.split.add_widget(facts_panel)
         self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
+        self.signing.add_widget(Text(t, self.settings.consent.declaration, size="small"))  # 本人承诺, above the pad
         self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
         self.pad = SignaturePad(t, on_change=self.signed)
         self.signing.add_widget(self.pad)

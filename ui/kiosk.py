@@ -32,8 +32,10 @@ from terminal.config import Config
 from terminal.errors import TerminalError
 from terminal.session import Session, SessionEvent, State
 from ui.app import TerminalApp
+from ui.consent import ConsentScreen
+from ui.form import FormScreen
 from ui.hardware import Hardware
-from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
+from ui.journey import IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
 from ui.steps import Step
@@ -44,7 +46,7 @@ from ui.widgets import fill
 log = logging.getLogger(__name__)
 
 STEP_SCREENS: dict[State, type[Step]] = {
-    State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
+    State.CONSENT: ConsentScreen, State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
     State.REVIEW: ReviewScreen, State.SUBMIT: SubmitScreen, State.RECEIPT: ReceiptScreen,
     State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
     State.HELP: HelpScreen,

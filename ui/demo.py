@@ -342,6 +342,16 @@ NEW_NAME = (("ce", "测"), ("xin", "新"), ("ming", "名"))  # 测新名, a fabr
 ADDRESS = (("nan", "南"), ("yuan", "源"), ("shi", "市"), ("xin", "新"), ("jie", "街"))  # + 12号: fabricated
 
 
+def write_letters(driver: Driver, syllables: tuple[tuple[str, str], ...], shot: str = "") -> None:
+    """Pinyin on the letter keys, then the character from the candidates (a shot before the last pick)."""
+    for letters, char in syllables:
+        for letter in letters:
+            driver.tap(letter)
+        if shot:
+            driver.shot(shot)
+        driver.tap(char)
+
+
 def fill_item_fields(driver: Driver) -> None:
     """The item's own fields of the two demo items: 变更姓名 (the new name in pinyin, a reason) or
     户口簿补发 (a reason); nothing for an item without fields."""
@@ -349,12 +359,8 @@ def fill_item_fields(driver: Driver) -> None:
     keys = {f.key for f in item.guide.fields} if item is not None and item.guide is not None else set()
     if "new_name" in keys:
         driver.tap("拟变更的姓名")
-        for index, (letters, char) in enumerate(NEW_NAME):
-            for letter in letters:
-                driver.tap(letter)
-            if index == len(NEW_NAME) - 1:
-                driver.shot("form-writing")
-            driver.tap(char)
+        write_letters(driver, NEW_NAME[:-1])
+        write_letters(driver, NEW_NAME[-1:], shot="form-writing")
         driver.tap("打好了")
     if "reason" in keys:
         field = next(f for f in item.guide.fields if f.key == "reason")
@@ -363,9 +369,12 @@ def fill_item_fields(driver: Driver) -> None:
         driver.tap(field.choices[0])
 
 
-def apply_as_agent(driver: Driver, letters: str = "hkbbf") -> str:
-    """代他人办理: the agent's card, the principal's card, the result by post to a typed address, the
-    委托书 among the materials; returns the case number."""
+PRINCIPAL_ID = "419001195001010053"  # fabricated, valid check digit
+
+
+def fill_as_agent(driver: Driver, letters: str = "hkbbf", principal_card: bool = True) -> None:
+    """代他人办理 up to the materials: the agent's card, the principal's card (or their number and name
+    typed), the result by post to a typed address."""
     app, session = driver.app, driver.app.session
     choose_item_by_search(driver, letters)
     driver.tap("开始办理")
@@ -375,17 +384,25 @@ def apply_as_agent(driver: Driver, letters: str = "hkbbf") -> str:
     app.hardware.reader.simulator.place("long_term")  # the agent's own card
     driver.wait("the agent's card read", lambda: session.agent is not None, 20)
     driver.shot("identify-principal")
-    app.hardware.reader.simulator.place("resident")  # then the principal's
+    if principal_card:
+        app.hardware.reader.simulator.place("resident")  # then the principal's
+    else:
+        driver.tap("我没有带身份证")
+        driver.shot("identify-principal-no-card")
+        driver.tap("输入委托人的身份证号码和姓名")
+        driver.type_digits(PRINCIPAL_ID)
+        driver.shot("identify-principal-number")
+        driver.tap("号码输好了")
+        write_letters(driver, NEW_NAME)
+        driver.shot("identify-principal-name")
+        driver.tap("打好了")
     driver.wait("the principal's card read", driver.state_is(State.FORM), 20)
     driver.type_digits("13800138000")
     fill_item_fields(driver)
     driver.tap("结果领取方式")
     driver.tap("邮寄")
     driver.tap("收件地址")
-    for letters, char in ADDRESS:
-        for letter in letters:
-            driver.tap(letter)
-        driver.tap(char)
+    write_letters(driver, ADDRESS)
     driver.tap("1")
     driver.tap("2")
     for letter in "hao":
@@ -396,6 +413,12 @@ def apply_as_agent(driver: Driver, letters: str = "hkbbf") -> str:
     driver.shot("form-agent")
     driver.tap("下一步")
     driver.wait("the materials screen", driver.state_is(State.MATERIALS))
+
+
+def apply_as_agent(driver: Driver, letters: str = "hkbbf") -> str:
+    """代他人办理 to the case number, the 委托书 scanned among the materials; returns the case number."""
+    session = driver.app.session
+    fill_as_agent(driver, letters)
     driver.wait("the required materials scanned", lambda: not session.missing, 120)
     driver.tap("下一步")
     driver.wait("the review screen", driver.state_is(State.REVIEW))

@@ -15,13 +15,14 @@ from functools import partial
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.effects.scroll import ScrollEffect
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from terminal.forms import ADDRESS_MAX, DELIVERY_LABELS, FieldSpec
 from terminal.privacy import mask_address, mask_form_value, mask_id_number, mask_name
-from terminal.session import FormInvalid, Session
+from terminal.session import PHONE_RE, FormInvalid, Session
 from ui.inputs import NumberPad, typed
 from ui.screens import blank
 from ui.steps import ComposedStep, Lines, TextLine, plain
@@ -33,6 +34,7 @@ from ui.writer import PinyinWriter
 PHONE = FieldSpec("phone", "联系电话", "number", max_length=12, hint="用右边的数字键输入")
 DELIVERY = FieldSpec("delivery", "结果领取方式", "choice", choices=tuple(DELIVERY_LABELS.values()))
 ADDRESS = FieldSpec("delivery_address", "收件地址", "text", max_length=ADDRESS_MAX, hint="写到街道（村）和门牌号")
+MOBILE_DIGITS = 11
 Row = tuple[str, str, str]  # (field key, the row's words, the hint under them)
 
 
@@ -150,6 +152,8 @@ class FormScreen(ComposedStep):
         self.error_text = Text(t, "", colour="badge", bold=True)
         self.fields.add_widget(self.error_text)
         self.scroller = scrolling(t, self.fields)
+        # no bounce: a damped overscroll, left from a longer form, turns into a wild scroll_y once the rows shrink
+        self.scroller.effect_cls = ScrollEffect
         self.left.add_widget(self.scroller)
         self.left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
         self.split.add_widget(self.left)
@@ -167,6 +171,7 @@ class FormScreen(ComposedStep):
                       self.spare, self.writer]
         for name in ("facts", "rows", "selected", "writing", "errors", "elderly"):
             self.model.fbind(name, self._compose)
+        self.model.fbind("selected", lambda *_: Clock.schedule_once(self.reveal))  # once the rows are laid out
         self.restyle(t)
 
     # ---- showing -------------------------------------------------------------------------
@@ -246,6 +251,7 @@ class FormScreen(ComposedStep):
 
     def enter(self) -> None:
         self.model.errors, self.model.writing, self.model.selected = {}, False, ""
+        self.scroller.scroll_y = 1  # from the top, whatever the last person scrolled to
 
     def reset(self) -> None:
         super().reset()
@@ -285,7 +291,10 @@ class FormScreen(ComposedStep):
     def key(self, key: str) -> None:
         spec = self.spec(self.model.selected)
         if spec is not None and spec.kind == "number":
-            self._set(spec.key, typed(value_of(self.session, spec.key), key, spec.max_length or 12))
+            value = typed(value_of(self.session, spec.key), key, spec.max_length or 12)
+            self._set(spec.key, value)
+            if spec.key == PHONE.key and len(value) == MOBILE_DIGITS and PHONE_RE.match(value):
+                self.advance()  # a whole mobile number: on to the next row
 
     def pick_date(self, day: date) -> None:
         self._set(self.model.selected, day.isoformat())
@@ -304,13 +313,19 @@ class FormScreen(ComposedStep):
         keys = [key for key, _words, _hint in self.model.rows]
         if self.model.selected in keys[:-1]:
             self.model.selected = keys[keys.index(self.model.selected) + 1]
-            Clock.schedule_once(self.reveal)  # once the rows are laid out again
 
     def reveal(self, _dt: float = 0) -> None:
         """Scroll the selected row into sight (the rows of an item with many fields do not all fit)."""
         keys = [key for key, _words, _hint in self.model.rows]
-        if self.model.selected in keys:
-            self.scroller.scroll_to(self.row_buttons[keys.index(self.model.selected)], padding=0, animate=False)
+        view, content = self.scroller, self.fields
+        overflow = content.height - view.height
+        if self.model.selected not in keys or overflow <= 0:
+            return
+        button = self.row_buttons[keys.index(self.model.selected)]
+        bottom = button.y - content.y  # the row, from the foot of the rows
+        low = view.scroll_y * overflow  # the part in sight: low .. low + view.height
+        low = min(low, bottom) if bottom < low else max(low, bottom + button.height - view.height)
+        view.scroll_y = min(1.0, max(0.0, low / overflow))  # (Kivy's scroll_to overshoots when it barely scrolls)
 
     def next(self) -> None:
         try:
@@ -320,4 +335,3 @@ class FormScreen(ComposedStep):
             first = next((key for key, _words, _hint in self.model.rows if key in invalid.errors), "")
             if first:
                 self.model.selected = first
-                Clock.schedule_once(self.reveal)

@@ -30,6 +30,7 @@ from terminal.receipts import ReceiptDocument, acceptance_receipt, correction_no
 from terminal.session import FormInvalid, MaterialStatus, PendingSubmission, State
 from ui.hardware import Preview, ScanResult, in_background
 from ui.inputs import ButtonRow, Picture, SignaturePad, pil_rgb
+from ui.principal import PrincipalEntry
 from ui.screens import blank, restyle_tree, show_if
 from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
@@ -69,8 +70,9 @@ class IdentifyScreen(BuiltStep):
         self.doing = Text(t, "", size=("title", 1.2), bold=True)
         self.waiting = [self.doing, Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour="muted"), Widget(),
                         BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True))]
-        self.views = [self.bar, self.split, self.card, self.fault, *self.waiting]
-        for name in ("status", "advice", "no_card", "elderly", "who"):
+        self.entry = PrincipalEntry(t, self.session, lambda: self.type_principal(False))
+        self.views = [self.bar, self.split, self.card, self.fault, *self.waiting, self.entry]
+        for name in ("status", "advice", "no_card", "elderly", "who", "typing"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
 
@@ -82,12 +84,17 @@ class IdentifyScreen(BuiltStep):
         model = self.model
         waiting = not model.no_card and model.status in ("waiting", "reading")
         self.bar.show(self.heading, self.back_action())
+        if model.typing:
+            self.card.run(False)
+            self.compose(self.bar, self.entry)
+            return
         show_if(self.card, self.split, waiting or not model.elderly, index=1)  # elderly: the words get the whole width
         if model.no_card:
             self.fault.show("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
                               "· 临时身份证、户口簿等证件请到窗口使用；\n"
                               "· 需要人帮忙，请点“呼叫工作人员帮助”。",
-                              [("我带了，继续读卡", lambda: self.show_alternatives(False)), *self.ways_forward()])
+                              [("我带了，继续读卡", lambda: self.show_alternatives(False)), *self.typed_principal(),
+                               *self.ways_forward()])
             side = [self.fault]
         elif model.status in PROBLEMS:
             retry = None if model.status == "expired" else ("再试一次", self.retry)
@@ -126,6 +133,7 @@ class IdentifyScreen(BuiltStep):
 
     def reset(self) -> None:
         super().reset()
+        self.entry.clear()
         self.card.run(False)
         blank(self.doing)  # a text set just before leaving is not drawn in the next screen's first frame
 
@@ -169,6 +177,14 @@ class IdentifyScreen(BuiltStep):
 
     def show_alternatives(self, on: bool) -> None:
         self.model.no_card = on
+
+    def typed_principal(self) -> list[tuple[str, Callable[[], None]]]:
+        """代他人办理, the agent's card read: the principal's number and name may be typed instead."""
+        return [("输入委托人的身份证号码和姓名", lambda: self.type_principal(True))] if self.model.who == "principal" else []
+
+    def type_principal(self, on: bool) -> None:
+        self.entry.clear()
+        self.model.no_card, self.model.typing = False, on
 
 
 class Thumbnail(BoxLayout):

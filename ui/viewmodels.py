@@ -216,13 +216,14 @@ class IdentifyModel(ViewModel):
     no_card = BooleanProperty(False)
     elderly = BooleanProperty(False)
     who = OptionProperty("", options=["", "agent", "principal"])  # 代他人办理: whose card is wanted now
+    typing = BooleanProperty(False)  # the principal's number and name typed instead of their card
 
     def refresh(self, session: Session) -> None:
         self.elderly = session.elderly
         self.who = ("principal" if session.agent is not None else "agent") if session.on_behalf else ""
 
     def reset(self) -> None:
-        self.status, self.advice, self.no_card, self.elderly, self.who = "", "", False, False, ""
+        self.status, self.advice, self.no_card, self.elderly, self.who, self.typing = "", "", False, False, "", False
 
 
 class MaterialsModel(ViewModel):

@@ -258,8 +258,9 @@ class FormScreen(ComposedStep):
         self.writer.clear()
         for label in (self.question, self.error_text):
             blank(label)
-        for button in self.row_buttons:
+        for button in self.row_buttons:  # their words held the phone, the new name, the address
             button.show("", subtitle="")
+            blank(button)
 
     # ---- input ---------------------------------------------------------------------------
 

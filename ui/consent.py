@@ -13,6 +13,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from terminal.session import FormInvalid, Session
+from ui.screens import show_if
 from ui.steps import ComposedStep, Problem
 from ui.theme import Theme
 from ui.viewmodels import ViewModel
@@ -60,10 +61,12 @@ class ConsentScreen(ComposedStep):
         self.split.add_widget(self.left)
         self.choices = BoxLayout(orientation="vertical", size_hint_x=0.36)
         self.error_text = Text(t, "", colour="badge", bold=True)
-        self.own = BigButton(t, "同意，为本人办理", lambda: self.agree(False), primary=True)
-        self.other = BigButton(t, "同意，代他人办理", lambda: self.agree(True), subtitle="需要委托书")
+        self.own = BigButton(t, "本人办理", lambda: self.agree(False), primary=True)
+        self.other = BigButton(t, "代他人办理", lambda: self.agree(True))
         self.refuse = BigButton(t, "不同意", self.decline)
-        for widget in (self.error_text, Widget(), self.own, self.other, self.refuse):
+        # (in large letters the column has no room for these two lines: the buttons say enough)
+        self.lead = [Text(t, "同意以上告知，请选择：", bold=True), Text(t, "代他人办理需要委托书", size="small", colour="muted")]
+        for widget in (self.error_text, Widget(), *self.lead, self.own, self.other, self.refuse):
             self.choices.add_widget(widget)
         self.split.add_widget(self.choices)
         self.declined_view = Problem(t)
@@ -84,6 +87,8 @@ class ConsentScreen(ComposedStep):
             self.compose(self.bar, self.declined_view)
             return
         self.tick.show(TICKED if model.sensitive else UNTICKED, primary=model.sensitive)
+        for index, line in enumerate(self.lead):
+            show_if(line, self.choices, not self.session.elderly, index=len(self.choices.children) - 2 - index)
         self.error_text.text = model.error
         self.compose(self.bar, self.split)
 

@@ -335,7 +335,7 @@ def agree(driver: Driver, on_behalf: bool = False, shots: bool = True) -> None:
     if shots:
         driver.shot("consent")
     driver.tap("□")
-    driver.tap("同意，代他人办理" if on_behalf else "同意，为本人办理")
+    driver.tap("代他人办理" if on_behalf else "本人办理")
 
 
 NEW_NAME = (("ce", "测"), ("xin", "新"), ("ming", "名"))  # 测新名, a fabricated name
@@ -436,7 +436,7 @@ def decline_consent(driver: Driver, letters: str = "hkdj") -> bool:
     choose_item_by_search(driver, letters)
     driver.tap("开始办理")
     driver.wait("the consent notice", driver.state_is(State.CONSENT), 10)
-    driver.tap("同意，为本人办理")  # without the separate tick: refused, in words
+    driver.tap("本人办理")  # without the separate tick: refused, in words
     driver.shot("consent-untick")
     driver.tap("不同意")
     driver.shot("consent-declined")

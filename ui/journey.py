@@ -427,7 +427,8 @@ class ReviewScreen(BuiltStep):
         facts_panel.add_widget(scrolling(t, self.facts))
         self.split.add_widget(facts_panel)
         self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
-        self.signing.add_widget(Text(t, self.settings.consent.declaration, size="small"))  # 本人承诺, above the pad
+        self.declaration = Text(t, self.settings.consent.declaration, size="small")  # 本人承诺, above the pad
+        self.signing.add_widget(self.declaration)
         self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
         self.pad = SignaturePad(t, on_change=self.signed)
         self.signing.add_widget(self.pad)
@@ -473,6 +474,10 @@ class ReviewScreen(BuiltStep):
         if model.missing:
             lines.append(("还缺以下材料，提交后会打印补齐补正通知书，以后补交即可：", None, True, "badge"))
             lines += [(plain(f"· {name}"), None, False, "badge") for name in model.missing]
+        elderly = self.session.elderly
+        if elderly:  # large letters: the whole declaration where it can scroll, the pad keeps its room
+            lines.append((plain(self.settings.consent.declaration), None, True, None))
+        show_if(self.declaration, self.signing, not elderly, index=len(self.signing.children))
         self.facts.show(lines)
 
     def _show_error(self, *_: object) -> None:

@@ -261,11 +261,12 @@ def shows(app: Any, words: str) -> bool:
 
 def to_identify(k: Kiosk) -> None:
     """Search for 户口登记 and start it: the card reader waits."""
-    from ui.demo import choose_item_by_search
+    from ui.demo import agree, choose_item_by_search
 
     d, app = k.driver, k.app
     choose_item_by_search(d, "hkdj")
     d.tap("开始办理")
+    agree(d, shots=False)  # the consent notice comes first
     d.wait("the ID-card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
 
 
@@ -285,9 +286,11 @@ def read_card(k: Kiosk, lifted: bool) -> None:
 def scan(k: Kiosk, unplug: bool) -> None:
     """The form filled, two materials scanned (the camera unplugged and back first when `unplug`)."""
     from drivers.camera import simulator as camera_simulator
+    from ui.demo import fill_item_fields
 
     d, app, session = k.driver, k.app, k.app.session
     d.type_digits("13800138000")
+    fill_item_fields(d)  # 变更姓名 asks the new name and the reason
     d.tap("下一步")
     d.wait("the materials screen", d.state_is(_state("MATERIALS")))
     if unplug:

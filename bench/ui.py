@@ -117,6 +117,7 @@ def main() -> None:
     session = app.session
     session.cancel()
     from terminal.session import State
+    from ui.demo import agree, fill_item_fields
 
     for letter in ("我要办事",):
         driver.tap(letter)
@@ -125,10 +126,12 @@ def main() -> None:
         driver.tap(letter)
     driver.tap("户口簿补发")
     driver.tap("开始办理")
+    agree(driver, shots=False)
     driver.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
     app.hardware.reader.simulator.place("resident")
     driver.wait("the form", driver.state_is(State.FORM))
     driver.type_digits("13800138000")
+    fill_item_fields(driver)
     driver.tap("下一步")
     driver.wait("the preview", lambda: driver.screen().frames_drawn > 2)
     scanner = app.hardware.scanner

@@ -109,6 +109,9 @@ def from_case(case: Case) -> Outgoing:
         "phone": case.phone, "form": dict(case.form), "materials": materials, "missing": list(case.missing),
         "signature": signature, "assisted_by": case.assisted_by,
         **({"promised_days": case.promised_days} if case.promised_days is not None else {}),
+        "agent": _identity(case.agent) if case.agent is not None else None,
+        "consent": {"notice_version": case.consent_version, "declaration_version": case.declaration_version},
+        "delivery": {"method": case.delivery, "address": case.delivery_address},
     }
     files = tuple(attachments)
     return Outgoing(case.case_no, "case", case.item_id, _envelope(case.case_no, "case", body, files), files)

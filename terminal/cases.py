@@ -88,6 +88,11 @@ class Case:
     signature_png: bytes = field(default=b"", repr=False)
     assisted_by: str = ""  # 帮办代办: staff code when an assistant helped
     promised_days: int | None = None  # the guide's 承诺时限, counted by the platform from the day of 受理
+    agent: Identity | None = None  # 代办人 who applied on the applicant's behalf (with a 委托书), else None
+    consent_version: str = ""  # version of the consent notice agreed to (consent.notice_version)
+    declaration_version: str = ""  # version of the 本人承诺 signed under (consent.declaration_version)
+    delivery: str = "window"  # how the result reaches the applicant: window (窗口领取) or post (邮寄)
+    delivery_address: str = field(default="", repr=False)  # the postal address when delivery is post
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ import binascii
 import hashlib
 import json
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
@@ -42,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from terminal import events, strictjson
 from terminal.cases import CaseKind
 from terminal.errors import TerminalError
+from terminal.forms import FieldSpec
 from terminal.pinyin_index import CachedReadings, ReadRuns, SearchIndex, read_runs
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,8 @@ class Guide:
     consult_phone: str
     complaint_phone: str
     themes: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()              # item-specific form fields (terminal/forms.py)
+    delivery: tuple[str, ...] = ("window", "post")  # how the result may reach the applicant
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Guide:
@@ -116,6 +120,8 @@ class Guide:
             consult_phone=data["consult_phone"],
             complaint_phone=data["complaint_phone"],
             themes=tuple(data.get("themes", ())),
+            fields=tuple(FieldSpec.from_json(f) for f in data.get("fields", ())),
+            delivery=tuple(data.get("delivery", ("window", "post"))),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -124,7 +130,8 @@ class Guide:
                 "legal_days": self.legal_days, "promised_days": self.promised_days,
                 "case_kind": self.case_kind.value, "result": self.result, "fees": self.fees,
                 "consult_phone": self.consult_phone, "complaint_phone": self.complaint_phone,
-                "themes": list(self.themes)}
+                "themes": list(self.themes), "fields": [f.to_json() for f in self.fields],
+                "delivery": list(self.delivery)}
 
 
 ROW_KEYS = ("id", "seq", "main_item", "sub_item", "handling_item", "item_type", "level", "department", "note")
@@ -301,8 +308,26 @@ def parse_catalog(data: Any, origin: str, region: str | None = None, read: ReadR
         if len(set(materials)) != len(materials):
             raise CatalogError(f"catalog {origin}: item {row['id']} at items[{n}].guide.materials: "
                                "duplicate material id")
+        _check_fields(row, n, origin)
     return Catalog(region=data["region"], title=data["title"], version=data["version"],
                    source=data["source"], items=tuple(Item.from_json(row) for row in data["items"]), read=read)
+
+
+def _check_fields(row: Mapping[str, Any], n: int, origin: str) -> None:
+    """What the schema cannot say about a guide's form fields: unique keys, a pattern that compiles,
+    choices only for a choice field."""
+    keys: set[str] = set()
+    for f_index, spec in enumerate((row.get("guide") or {}).get("fields", ())):
+        where = f"catalog {origin}: item {row['id']} at items[{n}].guide.fields[{f_index}]"
+        if spec["key"] in keys:
+            raise CatalogError(f"{where}.key: duplicate field key")
+        keys.add(spec["key"])
+        if (spec["kind"] == "choice") != bool(spec.get("choices")):
+            raise CatalogError(f"{where}.choices: a choice field needs choices, and only a choice field has them")
+        try:
+            re.compile(spec.get("pattern", ""))
+        except re.error as error:
+            raise CatalogError(f"{where}.pattern: not a regular expression: {error}") from None
 
 
 def read_catalog(path: Path, region: str | None = None, read: ReadRuns = read_runs) -> Catalog:

@@ -183,6 +183,31 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class ConsentSettings:
+    """The texts a citizen agrees to before the card is read, and signs under (PIPL art. 14, 17, 29).
+    Each has a version that goes with the case, so the platform knows which words were agreed to."""
+
+    notice_version: str = setting("2026-12-1", "Version of the consent notice below; change it whenever its "
+                                  "words change (it is recorded with every case).", pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    notice: str = setting(
+        "收集什么：身份证上的信息（姓名、性别、民族、出生日期、住址、证件号码；照片只用于读卡核验，不保存）、"
+        "您输入的联系电话和收件地址、您扫描的材料和您的签名。\n"
+        "做什么用：只用于受理和办理您这次的申请。\n"
+        "交给谁：经政务服务平台交给{center}和承办部门。\n"
+        "保存多久：加密保存在本机，政务服务平台确认收到后即从本机删除；您离开或超时后，屏幕上的信息立即清除。",
+        "Consent notice shown before the first card read: what is collected, why, for how long and who "
+        "receives it. {center} is replaced by terminal.center_name.")
+    sensitive: str = setting(
+        "身份证号码、证件照片和签名属于敏感个人信息。我单独同意为办理本次申请处理这些信息。",
+        "Separate consent to sensitive personal information (PIPL art. 29), a second tick on the notice.")
+    declaration_version: str = setting("2026-12-1", "Version of the declaration below (recorded with every case).",
+                                       pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    declaration: str = setting(
+        "本人承诺：所填写的信息和提交的材料真实、完整、有效；如有虚假，愿意承担相应的法律责任。",
+        "本人承诺 shown above the signature on the review screen.")
+
+
+@dataclass(frozen=True)
 class RatingSettings:
     bad_reasons: tuple[str, ...] = setting(
         ("等候时间太长", "操作步骤复杂", "设备出了故障", "办事指南说得不清楚", "材料要求太多", "没有人帮忙"),
@@ -287,6 +312,7 @@ class Config:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     rating: RatingSettings = field(default_factory=RatingSettings)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    consent: ConsentSettings = field(default_factory=ConsentSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     technician: TechnicianSettings = field(default_factory=TechnicianSettings)
     center: CenterSettings = field(default_factory=CenterSettings)

@@ -77,3 +77,16 @@ def candidates(letters: str, limit: int = 40) -> list[str]:
     counts = _frequency()
     found = {c for syllable, chars in table.items() if syllable.startswith(letters) for c in chars}
     return sorted(found, key=lambda c: (-counts[c], c.encode("gb2312")))[:limit]
+
+
+SYLLABLE_MAX = 6  # zhuang, the longest pinyin syllable
+
+
+def press(written: str, syllable: str, key: str) -> tuple[str, str]:
+    """(text, syllable) after one key of the letter keyboard: a letter goes into the syllable; 删除
+    ("\\b") takes a letter back, then a character; 清空 ("") empties both."""
+    if key == "\b":
+        return (written, syllable[:-1]) if syllable else (written[:-1], "")
+    if key == "":
+        return "", ""
+    return written, (syllable + key)[:SYLLABLE_MAX]

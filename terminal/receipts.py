@@ -16,7 +16,7 @@ from typing import Literal, cast
 from terminal.cases import Case, CaseKind
 from terminal.casestates import ACCEPTED_SINCE, CaseState, Decision
 from terminal.config import Config
-from terminal.privacy import NameMask, mask_id_number, mask_name
+from terminal.privacy import NameMask, mask_address, mask_id_number, mask_name
 from terminal.workdays import add_working_days, is_working_day
 
 Align = Literal["left", "center", "right"]
@@ -135,7 +135,18 @@ def _header(config: Config, title: str) -> list[Block]:
 
 def _applicant_rows(case: Case, config: Config) -> list[Block]:
     return [Row("申请人", mask_name(case.applicant.name, cast(NameMask, config.privacy.name_mask))),
-            Row("证件号码", mask_id_number(case.applicant.id_number))]
+            Row("证件号码", mask_id_number(case.applicant.id_number)), *_agent_and_delivery_rows(case, config)]
+
+
+def _agent_and_delivery_rows(case: Case, config: Config) -> list[Block]:
+    """代办人 (masked like the applicant) and how the result arrives (a postal address masked)."""
+    rows: list[Block] = []
+    if case.agent is not None:
+        rows += [Row("代办人", mask_name(case.agent.name, cast(NameMask, config.privacy.name_mask))),
+                 Row("代办人证件", mask_id_number(case.agent.id_number))]
+    if case.delivery == "post":
+        rows.append(Row("结果领取", f"邮寄 {mask_address(case.delivery_address)}"))
+    return rows
 
 
 def _numbered(names: list[str]) -> list[Block]:

@@ -35,7 +35,9 @@ from terminal.cases import CallbackRequest, Case, CaseKind, Complaint, Material,
 from terminal.catalog import Catalog, Item, MaterialSpec
 from terminal.config import Config
 from terminal.errors import TerminalError
+from terminal.forms import FieldSpec, check, check_address
 from terminal.identity import Identity
+from terminal.idnumber import check_id_number
 from terminal.workdays import CalendarUnknownYear, add_working_days
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class State(str, Enum):
     HOME = "home"
     ITEM = "item"            # choosing an item: browse by department / theme, search
     GUIDE = "guide"          # the service guide and the full materials list (一次性告知)
+    CONSENT = "consent"      # what personal information is collected and why; 本人办理 / 代他人办理
     IDENTIFY = "identify"    # waiting for the ID card
     FORM = "form"
     MATERIALS = "materials"  # scanning each material
@@ -65,7 +68,8 @@ S = State
 TRANSITIONS: Mapping[State, frozenset[State]] = MappingProxyType({
     S.HOME: frozenset({S.ITEM, S.PROGRESS, S.RATING, S.COMPLAINT, S.HELP, S.SUPPLEMENT}),
     S.ITEM: frozenset({S.GUIDE, S.HELP}),
-    S.GUIDE: frozenset({S.IDENTIFY, S.HELP, S.CALLBACK}),
+    S.GUIDE: frozenset({S.CONSENT, S.HELP, S.CALLBACK}),
+    S.CONSENT: frozenset({S.IDENTIFY, S.HELP}),
     S.IDENTIFY: frozenset({S.FORM, S.HELP}),
     S.FORM: frozenset({S.MATERIALS, S.HELP}),
     S.MATERIALS: frozenset({S.REVIEW, S.HELP}),
@@ -192,6 +196,10 @@ FORM_FIELDS: tuple[FormField, ...] = (
 )
 _FIELD_BY_KEY = {f.key: f for f in FORM_FIELDS}
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# What an agent (代办人) hands in besides the guide's materials: the principal's signed authorisation.
+POWER_OF_ATTORNEY = MaterialSpec("power_of_attorney", "授权委托书", "原件",
+                                 note="委托人签名或按手印的委托书，代他人办理时必须提供")
+PRINCIPAL_NAME_RE = re.compile(r"^[\u4e00-\u9fa5·]{2,15}$")
 
 
 @dataclass(frozen=True)
@@ -220,6 +228,12 @@ class _Draft:
     pages: dict[str, list[Page]] = field(default_factory=dict)
     signature_png: bytes = b""
     assisted_by: str = ""
+    principal_typed: bool = False  # 代他人办理 with the principal's number typed: no card was read for them
+    consent_version: str = ""  # the notice version agreed to; "" until 同意
+    on_behalf: bool = False  # 代他人办理: the first card read is the agent's, the next the principal's
+    agent: Identity | None = None
+    delivery: str = "window"
+    delivery_address: str = ""
     case: Case | None = None
     progress_case_no: str = ""
     progress_identity: Identity | None = None
@@ -328,6 +342,36 @@ class Session:
         return self._draft.signature_png
 
     @property
+    def on_behalf(self) -> bool:
+        """代他人办理 was chosen: the applicant (`identity`) is the principal, `agent` applies for them."""
+        return self._draft.on_behalf
+
+    @property
+    def agent(self) -> Identity | None:
+        return self._draft.agent
+
+    @property
+    def consented(self) -> bool:
+        return bool(self._draft.consent_version)
+
+    @property
+    def item_fields(self) -> tuple[FieldSpec, ...]:
+        """The chosen item's own form fields (the catalog's `fields`), in the guide's order."""
+        item = self._draft.item
+        return item.guide.fields if item is not None and item.guide is not None else ()
+
+    @property
+    def delivery_options(self) -> tuple[str, ...]:
+        """How the result may reach the applicant (window, post); one option means no choice to make."""
+        item = self._draft.item
+        return item.guide.delivery if item is not None and item.guide is not None else ("window",)
+
+    @property
+    def delivery(self) -> tuple[str, str]:
+        """(window or post, the postal address typed for post)."""
+        return self._draft.delivery, self._draft.delivery_address
+
+    @property
     def case(self) -> Case | None:
         """The submitted case (SUBMIT, RECEIPT, RATING)."""
         return self._draft.case
@@ -353,14 +397,16 @@ class Session:
         item = self._draft.item
         if item is None or item.guide is None:
             return ()
-        return tuple(MaterialStatus(m, len(self._draft.pages.get(m.id, ()))) for m in item.guide.materials
-                     if not m.from_card)
+        specs = item.guide.materials + ((POWER_OF_ATTORNEY,) if self._draft.on_behalf else ())
+        card_read = not self._draft.principal_typed  # a typed principal's ID card was not read: scan it
+        return tuple(MaterialStatus(m, len(self._draft.pages.get(m.id, ()))) for m in specs
+                     if not (m.from_card and card_read))
 
     @property
     def card_materials(self) -> tuple[MaterialSpec, ...]:
         """Materials the card read stands for (the applicant's ID card), once the card was read."""
         item = self._draft.item
-        if item is None or item.guide is None or self._draft.identity is None:
+        if item is None or item.guide is None or self._draft.identity is None or self._draft.principal_typed:
             return ()
         return tuple(m for m in item.guide.materials if m.from_card)
 
@@ -491,32 +537,86 @@ class Session:
 
     def begin_identify(self) -> None:
         """开始办理 on the guide: only items with a guide can be applied for here, and only while
-        the terminal can store the case (else IntakeClosed, whose advice is the refusal)."""
+        the terminal can store the case (else IntakeClosed, whose advice is the refusal). The consent
+        notice comes first: nothing is read before the person agrees (`agree`)."""
         self._require("start applying", State.GUIDE)
         if self._draft.item is None or self._draft.item.guide is None:
             raise TransitionError(self._state, "apply for an item without a service guide")
         refusal = self.intake_refusal
         if refusal:
             raise IntakeClosed("new cases cannot be stored now", advice_zh=refusal)
-        self._go(State.IDENTIFY, "start applying")
+        self._go(State.CONSENT, "start applying")
+
+    def agree(self, sensitive: bool, on_behalf: bool) -> None:
+        """同意 on the consent notice, for oneself or 代他人办理. PIPL asks a separate consent for
+        sensitive personal information (the ID number, photo, signature): without it nothing is read."""
+        self._require("agree to the notice", State.CONSENT)
+        if not sensitive:
+            raise FormInvalid({"sensitive": "请先勾选单独同意处理敏感个人信息；不同意的，请到服务窗口办理"})
+        self._draft.consent_version = self.config.consent.notice_version
+        self._draft.on_behalf = on_behalf
+        self._draft.agent = None
+        log.info("event=consent_given version=%s on_behalf=%s", self._draft.consent_version, on_behalf)
+        self._go(State.IDENTIFY, "agree to the notice")
 
     def identified(self, identity: Identity) -> None:
-        """The card was read: the form is prefilled from it."""
+        """A card was read: the applicant's, and the form is prefilled from it. 代他人办理: the first
+        card is the agent's (the session stays here for the principal's card, or number and name)."""
         self._require("accept an identity", State.IDENTIFY)
+        draft = self._draft
+        if not draft.consent_version:
+            raise TransitionError(self._state, "read a card before consent")
+        if draft.on_behalf and draft.agent is None:
+            draft.agent = identity
+            self.touch()
+            self._emit("changed")
+            return
+        if draft.agent is not None and draft.agent.id_number == identity.id_number:
+            raise FormInvalid({"principal": "这是代办人本人的身份证，请放委托人（被代办人）的身份证"})
         self._draft.identity = identity
         phone = self._draft.form.get("phone", "")
         self._draft.form = {"name": identity.name, "id_number": identity.id_number,
                             "address": identity.address, "phone": phone}
         self._go(State.FORM, "accept an identity")
 
+    def principal_typed(self, id_number: str, name: str) -> None:
+        """代他人办理 when the principal's card is not here: their ID number and name, typed. The number
+        must be a valid 18-character number; the case says the principal was not read from a card."""
+        self._require("accept a typed principal", State.IDENTIFY)
+        if not self._draft.on_behalf or self._draft.agent is None:
+            raise TransitionError(self._state, "type a principal before the agent's card")
+        id_number, name = id_number.strip().upper(), name.strip()
+        errors = {}
+        if not check_id_number(id_number).valid:
+            errors["principal_id"] = "身份证号码不对，请核对18位号码（最后一位可能是X）"
+        if not PRINCIPAL_NAME_RE.match(name):
+            errors["principal_name"] = "请写委托人的姓名（2到15个汉字）"
+        if errors:
+            raise FormInvalid(errors)
+        birth = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        sex = "男" if int(id_number[16]) % 2 else "女"
+        self._draft.principal_typed = True
+        self.identified(Identity("resident", name, sex, "", birth, "", id_number, "", None, None))
+
     def set_field(self, key: str, value: str) -> None:
         self._require("edit the form", State.FORM)
         spec = _FIELD_BY_KEY.get(key)
-        if spec is None:
+        if spec is None and key not in {f.key for f in self.item_fields}:
             raise FormInvalid({key: "没有这一项"})
-        if spec.from_card:
+        if spec is not None and spec.from_card:
             raise FormInvalid({key: f"{spec.label}来自身份证，不能修改"})
         self._draft.form[key] = value.strip()
+        self.touch()
+        self._emit("changed")
+
+    def set_delivery(self, method: str, address: str | None = None) -> None:
+        """窗口领取 or 邮寄 (with the address typed so far; kept, and wiped, with the draft)."""
+        self._require("choose the delivery", State.FORM)
+        if method not in self.delivery_options:
+            raise FormInvalid({"delivery": "本事项不能这样领取结果，请选择列出的方式"})
+        self._draft.delivery = method
+        if address is not None:
+            self._draft.delivery_address = address.strip()
         self.touch()
         self._emit("changed")
 
@@ -524,11 +624,20 @@ class Session:
         errors: dict[str, str] = {}
         form = self._draft.form
         for spec in FORM_FIELDS:
-            if not form.get(spec.key):
-                errors[spec.key] = f"请填写{spec.label}"
+            if not form.get(spec.key) and (spec.key != "address" or not self._draft.on_behalf):
+                errors[spec.key] = f"请填写{spec.label}"  # (a typed principal has no address from a card)
         phone = form.get("phone", "")
         if phone and not PHONE_RE.match(phone):
             errors["phone"] = "联系电话应为11位手机号码（以1开头），或带区号的固定电话"
+        today = self._now().date()
+        for field_spec in self.item_fields:
+            problem = check(field_spec, form.get(field_spec.key, ""), today)
+            if problem:
+                errors[field_spec.key] = problem
+        if self._draft.delivery == "post":
+            problem = check_address(self._draft.delivery_address)
+            if problem:
+                errors["delivery_address"] = problem
         return errors
 
     def confirm_form(self) -> None:
@@ -631,7 +740,10 @@ class Session:
             promised_date=self.promised_date(submitted_at.date()), applicant=identity,
             phone=draft.form.get("phone", ""), form=MappingProxyType(dict(draft.form)), materials=materials,
             missing=self.missing, signature_png=draft.signature_png, assisted_by=draft.assisted_by,
-            promised_days=item.guide.promised_days)
+            promised_days=item.guide.promised_days,
+            agent=draft.agent, consent_version=draft.consent_version,
+            declaration_version=self.config.consent.declaration_version, delivery=draft.delivery,
+            delivery_address=draft.delivery_address if draft.delivery == "post" else "")
         draft.pending = PendingSubmission(case, self._sink)
         return draft.pending
 

@@ -134,7 +134,8 @@ def session(make: Callable[..., Session]) -> Session:
 PATH: dict[State, list[Callable[[Session], object]]] = {State.HOME: []}
 PATH[State.ITEM] = [Session.start_application]
 PATH[State.GUIDE] = PATH[State.ITEM] + [lambda s: s.choose_item(ITEM)]
-PATH[State.IDENTIFY] = PATH[State.GUIDE] + [Session.begin_identify]
+PATH[State.CONSENT] = PATH[State.GUIDE] + [Session.begin_identify]
+PATH[State.IDENTIFY] = PATH[State.CONSENT] + [lambda s: s.agree(sensitive=True, on_behalf=False)]
 PATH[State.FORM] = PATH[State.IDENTIFY] + [lambda s: s.identified(IDENTITY), lambda s: s.set_field("phone", PHONE)]
 PATH[State.MATERIALS] = PATH[State.FORM] + [Session.confirm_form, lambda s: s.add_page("id-card", PAGE),
                                             lambda s: s.add_page("hukou", PAGE)]
@@ -150,7 +151,8 @@ PATH[State.CALLBACK] = PATH[State.HELP] + [Session.request_callback]
 
 MOVE: dict[State, Callable[[Session], object]] = {
     State.HOME: Session.finish, State.ITEM: Session.start_application, State.GUIDE: lambda s: s.choose_item(ITEM),
-    State.IDENTIFY: Session.begin_identify, State.FORM: lambda s: s.identified(IDENTITY),
+    State.CONSENT: Session.begin_identify, State.IDENTIFY: lambda s: s.agree(sensitive=True, on_behalf=False),
+    State.FORM: lambda s: s.identified(IDENTITY),
     State.MATERIALS: Session.confirm_form, State.REVIEW: Session.to_review, State.SUBMIT: Session.submit,
     State.RECEIPT: Session.show_receipt, State.RATING: Session.start_rating, State.PROGRESS: Session.query_progress,
     State.COMPLAINT: Session.start_complaint, State.HELP: Session.request_help,
@@ -193,7 +195,8 @@ def test_every_move_allowed_or_refused_as_the_table_says(session: Session, sourc
 @pytest.mark.parametrize("state", [s for s in State if s not in NO_BACK])
 def test_back_returns_along_the_path(session: Session, state: State) -> None:
     reach(session, state)
-    expected = {State.ITEM: State.HOME, State.GUIDE: State.ITEM, State.IDENTIFY: State.GUIDE,
+    expected = {State.ITEM: State.HOME, State.GUIDE: State.ITEM, State.CONSENT: State.GUIDE,
+                State.IDENTIFY: State.CONSENT,
                 State.FORM: State.IDENTIFY, State.MATERIALS: State.FORM, State.REVIEW: State.MATERIALS,
                 State.PROGRESS: State.HOME, State.COMPLAINT: State.HOME, State.HELP: State.HOME,
                 State.SUPPLEMENT: State.HOME, State.CALLBACK: State.HELP}[state]
@@ -250,7 +253,7 @@ def test_guide_reader_can_apply_from_the_guide(session: Session) -> None:
     assert session.journey == Journey.GUIDE
     session.choose_item(ITEM)
     session.begin_identify()
-    assert session.state == State.IDENTIFY
+    assert session.state == State.CONSENT
 
 
 def test_an_item_without_guide_cannot_be_applied_for(session: Session) -> None:

@@ -19,8 +19,8 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_journey_reaches_the_central_server_and_prints(probe: dict) -> None:
     journey = probe["journey"]
-    assert journey["screens"][:11] == ["home", "browse", "search", "guide", "identify", "form", "materials",
-                                       "review", "submit", "receipt", "rating"]
+    assert journey["screens"][:12] == ["home", "browse", "search", "guide", "consent", "identify", "form",
+                                       "materials", "review", "submit", "receipt", "rating"]
     assert journey["delivered"] and journey["printed"] and journey["printed_case_no"]
     assert journey["pages"] and sum(journey["pages"]) >= 2  # two materials scanned by auto-capture
     assert journey["ratings"] >= 1
@@ -54,6 +54,11 @@ def test_form_validation_speaks_in_words(probe: dict) -> None:
     elderly = probe["elderly"]
     assert elderly["phone_missing_words"] and elderly["bad_phone_words"]
     assert elderly["unsigned_words"]
+
+
+def test_item_fields_are_asked_and_checked_in_words(probe: dict) -> None:
+    """户口簿补发 asks its 补发原因: 下一步 without it says so in words, on the form."""
+    assert probe["elderly"]["reason_missing_words"]
 
 
 def test_card_reader_lost_shows_words_and_ways_forward(probe: dict) -> None:
@@ -139,7 +144,7 @@ def test_journey_screens_are_built_once(probe: dict) -> None:
     """A second application, card to rating, through every journey screen: they were built at
     start-up and make no widgets when shown or when a device answers (they used to rebuild their
     whole body on every change)."""
-    journey = {"identify", "form", "materials", "review", "submit", "receipt", "rating"}
+    journey = {"consent", "identify", "form", "materials", "review", "submit", "receipt", "rating"}
     made = {screen: count for screen, count in probe["made"].items() if screen in journey}
     assert not made, made
 

@@ -25,9 +25,11 @@ from tests.objwalk import leaks
 from ui.demo import (
     Driver,
     SyncThread,
+    agree,
     apply,
     choose_item_by_search,
     demo_config,
+    fill_item_fields,
     query_progress,
     rate,
     start_central,
@@ -91,6 +93,7 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     report["idle_limits"] = [normal_idle, app.session.idle_limit]
     choose_item_by_search(d, "lnryd")  # 老年人优待证申领: materials to scan, so one is missing
     d.tap("开始办理")
+    agree(d, shots=False)
     d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
     app.hardware.reader.simulator.unplug()  # the reader's USB cable comes out
     d.wait("the reader fault in words", lambda: shows(app, "读卡器暂时不能使用"), 20)
@@ -109,7 +112,9 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     d.type_digits("1380013800")
     d.tap("下一步")
     report["bad_phone_words"] = [t for t in texts(app) if "联系电话应为" in t]
+    report["reason_missing_words"] = [t for t in texts(app) if "请填写补发原因" in t]
     d.type_digits("0")
+    fill_item_fields(d)
     d.tap("下一步")
     d.wait("the materials screen", d.state_is(State.MATERIALS))
     d.wait("the scanner", lambda: app.hardware.scanner is not None)
@@ -118,9 +123,10 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     camera = app.settings.devices.camera.address.raw
     camera_simulator.unplug(camera, 600)  # the camera's cable comes out
     d.wait("the camera fault in words", lambda: shows(app, "拍摄仪暂时不能使用"), 20)
-    camera_simulator.unplug(camera, 0)
     d.tap("不扫描了，继续提交")
     d.wait("the review screen", d.state_is(State.REVIEW))
+    camera_simulator.unplug(camera, 0)  # plugged in again once past the materials: a scanner that finds it
+    # again while the materials screen still shows captures on its own on a loaded machine
     d.tap("确认提交")
     report["unsigned_words"] = [t for t in texts(app) if "签名" in t and "请先" in t]
     d.sign()
@@ -248,6 +254,7 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
                                                                                    card_wait_seconds=1))
     choose_item_by_search(d, "hkbbf")
     d.tap("开始办理")
+    agree(d, shots=False)
     d.wait("the card wait to time out", lambda: shows(app, "没有读到身份证"), 10)  # nobody puts a card down
     report["no_card_actions"] = [b.text for b in d.visible_buttons() if b.text in ("再试一次", "呼叫工作人员帮助")]
     identify.settings = settings
@@ -263,6 +270,7 @@ def idle_wipe(d: Driver, clock: list[float]) -> dict[str, Any]:
     d.wait("the card read", d.state_is(State.FORM), 20)
     identity = session.identity
     d.type_digits("13912345678")
+    fill_item_fields(d)
     d.tap("下一步")
     d.wait("a scanned page", lambda: any(s.done for s in session.materials), 60)
     page = next(session.pages(s.spec.id)[0] for s in session.materials if s.done)
@@ -331,6 +339,7 @@ def screen_cycles(d: Driver, cycles: int = 5) -> list[int]:
     for _ in range(cycles):
         choose_item_by_search(d, "hkdj")
         d.tap("开始办理")
+        agree(d, shots=False)
         d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
         d.tap("我没有带身份证")
         d.tap("我带了，继续读卡")

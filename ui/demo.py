@@ -286,8 +286,10 @@ def apply(driver: Driver, letters: str = "hkdj") -> str:
     app, session = driver.app, driver.app.session
     with driver.step("search"):
         choose_item_by_search(driver, letters)
-    with driver.step("identify"):
+    with driver.step("consent"):
         driver.tap("开始办理")
+        agree(driver)
+    with driver.step("identify"):
         driver.wait("the ID-card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator)
         driver.shot("identify")
         driver.tap("我没有带身份证")
@@ -299,6 +301,7 @@ def apply(driver: Driver, letters: str = "hkdj") -> str:
         driver.wait("the card to be read", driver.state_is(State.FORM), 20)
     with driver.step("form"):
         driver.type_digits("13800138000")
+        fill_item_fields(driver)
         driver.shot("form")
         driver.tap("下一步")
     with driver.step("materials"):
@@ -324,6 +327,122 @@ def apply(driver: Driver, letters: str = "hkdj") -> str:
             driver.wait("the receipt on the screen", lambda: receipt.picture is not None, 30)
         driver.shot("receipt")
     return case_no
+
+
+def agree(driver: Driver, on_behalf: bool = False, shots: bool = True) -> None:
+    """The consent notice: the separate tick for sensitive information, then 同意 for oneself or another."""
+    driver.wait("the consent notice", driver.state_is(State.CONSENT), 10)
+    if shots:
+        driver.shot("consent")
+    driver.tap("□")
+    driver.tap("代他人办理" if on_behalf else "本人办理")
+
+
+NEW_NAME = (("ce", "测"), ("xin", "新"), ("ming", "名"))  # 测新名, a fabricated name
+ADDRESS = (("nan", "南"), ("yuan", "源"), ("shi", "市"), ("xin", "新"), ("jie", "街"))  # + 12号: fabricated
+
+
+def write_letters(driver: Driver, syllables: tuple[tuple[str, str], ...], shot: str = "") -> None:
+    """Pinyin on the letter keys, then the character from the candidates (a shot before the last pick)."""
+    for letters, char in syllables:
+        for letter in letters:
+            driver.tap(letter)
+        if shot:
+            driver.shot(shot)
+        driver.tap(char)
+
+
+def fill_item_fields(driver: Driver) -> None:
+    """The item's own fields of the two demo items: 变更姓名 (the new name in pinyin, a reason) or
+    户口簿补发 (a reason); nothing for an item without fields."""
+    item = driver.app.session.item
+    keys = {f.key for f in item.guide.fields} if item is not None and item.guide is not None else set()
+    if "new_name" in keys:
+        driver.tap("拟变更的姓名")
+        write_letters(driver, NEW_NAME[:-1])
+        write_letters(driver, NEW_NAME[-1:], shot="form-writing")
+        driver.tap("打好了")
+    if "reason" in keys:
+        field = next(f for f in item.guide.fields if f.key == "reason")
+        driver.tap(field.label)
+        driver.shot("form-choice")
+        driver.tap(field.choices[0])
+
+
+PRINCIPAL_ID = "419001195001010053"  # fabricated, valid check digit
+
+
+def fill_as_agent(driver: Driver, letters: str = "hkbbf", principal_card: bool = True) -> None:
+    """代他人办理 up to the materials: the agent's card, the principal's card (or their number and name
+    typed), the result by post to a typed address."""
+    app, session = driver.app, driver.app.session
+    choose_item_by_search(driver, letters)
+    driver.tap("开始办理")
+    agree(driver, on_behalf=True, shots=False)
+    driver.wait("the ID-card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
+    driver.shot("identify-agent")
+    app.hardware.reader.simulator.place("long_term")  # the agent's own card
+    driver.wait("the agent's card read", lambda: session.agent is not None, 20)
+    driver.shot("identify-principal")
+    if principal_card:
+        app.hardware.reader.simulator.place("resident")  # then the principal's
+    else:
+        driver.tap("我没有带身份证")
+        driver.shot("identify-principal-no-card")
+        driver.tap("输入委托人的身份证号码和姓名")
+        driver.type_digits(PRINCIPAL_ID)
+        driver.shot("identify-principal-number")
+        driver.tap("号码输好了")
+        write_letters(driver, NEW_NAME)
+        driver.shot("identify-principal-name")
+        driver.tap("打好了")
+    driver.wait("the principal's card read", driver.state_is(State.FORM), 20)
+    driver.type_digits("13800138000")
+    fill_item_fields(driver)
+    driver.tap("结果领取方式")
+    driver.tap("邮寄")
+    driver.tap("收件地址")
+    write_letters(driver, ADDRESS)
+    driver.tap("1")
+    driver.tap("2")
+    for letter in "hao":
+        driver.tap(letter)
+    driver.tap("号")
+    driver.shot("form-address")
+    driver.tap("打好了")
+    driver.shot("form-agent")
+    driver.tap("下一步")
+    driver.wait("the materials screen", driver.state_is(State.MATERIALS))
+
+
+def apply_as_agent(driver: Driver, letters: str = "hkbbf") -> str:
+    """代他人办理 to the case number, the 委托书 scanned among the materials; returns the case number."""
+    session = driver.app.session
+    fill_as_agent(driver, letters)
+    driver.wait("the required materials scanned", lambda: not session.missing, 120)
+    driver.tap("下一步")
+    driver.wait("the review screen", driver.state_is(State.REVIEW))
+    driver.sign()
+    driver.shot("review-agent")
+    driver.tap("确认提交")
+    driver.wait("the case number", driver.state_is(State.SUBMIT), 10)
+    assert session.case is not None
+    return session.case.case_no
+
+
+def decline_consent(driver: Driver, letters: str = "hkdj") -> bool:
+    """不同意 on the consent notice: nothing is read, the screen says where the window is; True when
+    no reader was opened meanwhile."""
+    choose_item_by_search(driver, letters)
+    driver.tap("开始办理")
+    driver.wait("the consent notice", driver.state_is(State.CONSENT), 10)
+    driver.tap("本人办理")  # without the separate tick: refused, in words
+    driver.shot("consent-untick")
+    driver.tap("不同意")
+    driver.shot("consent-declined")
+    untouched = driver.app.hardware.reader is None
+    driver.tap("到服务窗口办理")
+    return untouched
 
 
 def rate(driver: Driver, label: str) -> None:
@@ -428,6 +547,12 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
         normal.wait("the case at the central server", lambda: case_no in central.store.completed(), 60)
         status = query_progress(normal, case_no)
         visit_other_screens(normal)
+        decline_consent(normal)
+        agent_case = apply_as_agent(normal)
+        normal.tap("打印回执")
+        normal.wait("the agent's receipt", lambda: normal.screen().result is not None, 30)
+        normal.shot("receipt-agent")
+        rate(normal, "满意")
 
         elderly = Driver(app, out, elderly=True)
         printer.set_faults("paper_end")  # the second person finds the paper used up
@@ -440,7 +565,8 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
         elderly.at_home()
         summary = {
             "ok": printed and bool(status),
-            "case_no": case_no, "elderly_case_no": elderly_case, "printed": printed, "progress": status,
+            "case_no": case_no, "elderly_case_no": elderly_case, "agent_case_no": agent_case,
+            "printed": printed, "progress": status,
             "delivered": sorted(central.store.completed()),
             "screens": normal.screens, "elderly_screens": elderly.screens,
             "seconds_per_step": {**normal.steps, **elderly.steps},

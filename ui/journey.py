@@ -24,24 +24,18 @@ from drivers.idcard.driver import ReaderEvent
 from drivers.printer import PrintResult
 from terminal import events
 from terminal.errors import DeviceError, TerminalError
-from terminal.privacy import mask_form_value
 from terminal.receipt_layout import PAPER_DOTS
 from terminal.receipt_png import qr_image, render_png
-from terminal.receipts import (
-    ReceiptDocument,
-    correction_notice,
-    progress_url,
-    submission_receipt,
-    what_happens_next,
-)
-from terminal.session import FORM_FIELDS, FormField, FormInvalid, MaterialStatus, PendingSubmission, State
+from terminal.receipts import ReceiptDocument, correction_notice, progress_url, submission_receipt, what_happens_next
+from terminal.session import FormInvalid, MaterialStatus, PendingSubmission, State
 from ui.audionav import key_confirmation_png
 from ui.hardware import Preview, ScanResult, in_background
-from ui.inputs import ButtonRow, NumberPad, Picture, SignaturePad, pil_rgb, typed
+from ui.inputs import ButtonRow, Picture, SignaturePad, pil_rgb
+from ui.principal import PrincipalEntry
 from ui.screens import blank, restyle_tree, show_if
 from ui.steps import Action, BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
-from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel, name_mask
+from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel
 from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
@@ -54,6 +48,8 @@ def card_wait_seconds(step: Step) -> float:
     return seconds * 2 if step.session.elderly else seconds
 
 
+WHOSE_CARD = {"": "请把身份证放在读卡区", "agent": "代他人办理：请代办人先放自己的身份证",
+              "principal": "代办人的身份证已读取。请拿走它，再放委托人（被代办人）的身份证"}
 PROBLEMS = {"failed": "没有读出身份证", "lost": "读卡器暂时不能使用", "timeout": "没有读到身份证",
             "expired": "身份证已过有效期"}
 
@@ -76,8 +72,9 @@ class IdentifyScreen(BuiltStep):
         self.doing = Text(t, "", size=("title", 1.2), bold=True)
         self.waiting = [self.doing, Text(t, "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。", colour="muted"), Widget(),
                         BigButton(t, "我没有带身份证", lambda: self.show_alternatives(True))]
-        self.views = [self.bar, self.split, self.card, self.fault, *self.waiting]
-        for name in ("status", "advice", "no_card", "elderly"):
+        self.entry = PrincipalEntry(t, self.session, lambda: self.type_principal(False))
+        self.views = [self.bar, self.split, self.card, self.fault, *self.waiting, self.entry]
+        for name in ("status", "advice", "no_card", "elderly", "who", "typing"):
             self.model.fbind(name, self._compose)
         self.restyle(t)
 
@@ -89,12 +86,17 @@ class IdentifyScreen(BuiltStep):
         model = self.model
         waiting = not model.no_card and model.status in ("waiting", "reading")
         self.bar.show(self.heading, self.back_action())
+        if model.typing:
+            self.card.run(False)
+            self.compose(self.bar, self.entry)
+            return
         show_if(self.card, self.split, waiting or not model.elderly, index=1)  # elderly: the words get the whole width
         if model.no_card:
             self.fault.show("没有带身份证也能办", "· 到服务窗口，工作人员核验身份后为您办理；\n"
                               "· 临时身份证、户口簿等证件请到窗口使用；\n"
                               "· 需要人帮忙，请点“呼叫工作人员帮助”。",
-                              [("我带了，继续读卡", lambda: self.show_alternatives(False)), *self.ways_forward()])
+                              [("我带了，继续读卡", lambda: self.show_alternatives(False)), *self.typed_principal(),
+                               *self.ways_forward()])
             side = [self.fault]
         elif model.status in PROBLEMS:
             retry = None if model.status == "expired" else ("再试一次", self.retry)
@@ -102,7 +104,7 @@ class IdentifyScreen(BuiltStep):
             side = [self.fault]
         else:
             if model.status:  # (not after a reset: `reset` blanks it)
-                self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else "请把身份证放在读卡区"
+                self.doing.text = "正在读取，请不要移动身份证…" if model.status == "reading" else WHOSE_CARD[model.who]
             side = self.waiting
         if self.side.children[::-1] != side:
             self.side.clear_widgets()
@@ -133,6 +135,7 @@ class IdentifyScreen(BuiltStep):
 
     def reset(self) -> None:
         super().reset()
+        self.entry.clear()
         self.card.run(False)
         blank(self.doing)  # a text set just before leaving is not drawn in the next screen's first frame
 
@@ -158,7 +161,13 @@ class IdentifyScreen(BuiltStep):
                 model.advice, model.status = "这张身份证已过有效期，不能在终端办理，请到服务窗口。", "expired"
             else:
                 events.record(events.EventId.CARD_READ, card_type=event.identity.card_type)
-                self.session.identified(event.identity)
+                try:
+                    self.session.identified(event.identity)
+                except FormInvalid as same_card:  # 代他人办理: the agent's card again instead of the principal's
+                    model.advice, model.status = "；".join(same_card.errors.values()), "failed"
+                    return
+                if self.session.state == State.IDENTIFY:  # the agent's card: now the principal's
+                    model.status = "waiting"
         elif event.kind == "card-placed":
             model.status = "reading"
         elif event.kind in ("read-failed", "reader-lost"):
@@ -171,85 +180,13 @@ class IdentifyScreen(BuiltStep):
     def show_alternatives(self, on: bool) -> None:
         self.model.no_card = on
 
+    def typed_principal(self) -> list[tuple[str, Callable[[], None]]]:
+        """代他人办理, the agent's card read: the principal's number and name may be typed instead."""
+        return [("输入委托人的身份证号码和姓名", lambda: self.type_principal(True))] if self.model.who == "principal" else []
 
-class FormScreen(Step):
-    """From the card and read-only, except the phone, typed on a number pad; errors in words.
-
-    Built once: entering fills its labels from the session, leaving blanks them."""
-
-    prompt = "请核对您的信息，并用数字键输入联系电话"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        t = self.theme
-        self.bar = self.header("填写信息", None)
-        self.body.add_widget(self.bar)
-        self.split = BoxLayout()
-        fields = column(t)
-        self.tags: list[tuple[Text, FormField]] = []
-        self.values: dict[str, Text] = {}
-        for spec in FORM_FIELDS:
-            tag = Text(t, "", markup=True, size="small")
-            self.tags.append((tag, spec))
-            fields.add_widget(tag)
-            line = Text(t, "", size="title" if not spec.from_card else "button", bold=not spec.from_card)
-            if not spec.from_card:
-                line.padding = (t.mm(2), t.mm(1))
-                self.phone_box = fill(line, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
-            self.values[spec.key] = line
-            fields.add_widget(line)
-        self.error_text = Text(t, "", colour="badge", bold=True)
-        fields.add_widget(self.error_text)
-        self.left = BoxLayout(orientation="vertical")
-        self.left.add_widget(scrolling(t, fields))
-        self.left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
-        self.split.add_widget(self.left)
-        self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
-        self.body.add_widget(self.split)
-        self.errors: dict[str, str] = {}
-        self.restyle(t)
-
-    def restyle(self, theme: Theme) -> None:
-        self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 2
-        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.primary
-        muted = theme.palette.muted_hex
-        for tag, spec in self.tags:
-            note = f"  [size={int(theme.font_small)}][color={muted}]来自身份证，不能修改[/color][/size]" \
-                if spec.from_card else ""
-            tag.text = f"[color={muted}]{spec.label}[/color]{note}"
-        restyle_tree(self.body, theme)
-
-    def enter(self) -> None:
-        self.errors = {}
-
-    def redraw(self) -> None:
-        """Shown (or elderly mode changed): every field from the session, card fields masked."""
-        self.bar.show("填写信息", self.back_action())
-        form, style = self.session.form, name_mask(self.session)
-        for spec in FORM_FIELDS:
-            if spec.from_card:  # read-only, from the citizen's own card: masked against onlookers
-                self.values[spec.key].text = mask_form_value(spec.key, form.get(spec.key, ""), style)
-        self.update()
-
-    def update(self) -> None:
-        self.values["phone"].text = self.session.form.get("phone", "") or "请用右边的数字键输入"
-        self.error_text.text = "\n".join(self.errors.values())
-
-    def reset(self) -> None:
-        for label in (*self.values.values(), self.error_text):
-            blank(label)
-        self.errors = {}
-
-    def key(self, key: str) -> None:
-        self.errors = {}
-        self.session.set_field("phone", typed(self.session.form.get("phone", ""), key, PHONE_DIGITS))
-
-    def next(self) -> None:
-        try:
-            self.session.confirm_form()
-        except FormInvalid as invalid:
-            self.errors = invalid.errors
-            self.update()
+    def type_principal(self, on: bool) -> None:
+        self.entry.clear()
+        self.model.no_card, self.model.typing = False, on
 
 
 class Thumbnail(BoxLayout):
@@ -496,6 +433,8 @@ class ReviewScreen(BuiltStep):
         facts_panel.add_widget(scrolling(t, self.facts))
         self.split.add_widget(facts_panel)
         self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
+        self.declaration = Text(t, self.settings.consent.declaration, size="small")  # 本人承诺, above the pad
+        self.signing.add_widget(self.declaration)
         self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
         self.pad = SignaturePad(t, on_change=self.signed)
         self.signing.add_widget(self.pad)
@@ -541,6 +480,10 @@ class ReviewScreen(BuiltStep):
         if model.missing:
             lines.append(("还缺以下材料，提交后会打印补齐补正通知书，以后补交即可：", None, True, "badge"))
             lines += [(plain(f"· {name}"), None, False, "badge") for name in model.missing]
+        elderly = self.session.elderly
+        if elderly:  # large letters: the whole declaration where it can scroll, the pad keeps its room
+            lines.append((plain(self.settings.consent.declaration), None, True, None))
+        show_if(self.declaration, self.signing, not elderly, index=len(self.signing.children))
         self.facts.show(lines)
 
     def _show_error(self, *_: object) -> None:

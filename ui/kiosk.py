@@ -35,8 +35,10 @@ from ui.a4 import install_a4
 from ui.app import TerminalApp
 from ui.audionav import AudioNav, screen_script
 from ui.callback import CallbackScreen
+from ui.consent import ConsentScreen
+from ui.form import FormScreen
 from ui.hardware import Hardware
-from ui.journey import FormScreen, IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
+from ui.journey import IdentifyScreen, MaterialsScreen, ReceiptScreen, ReviewScreen, SubmitScreen
 from ui.screens import GuideScreen, Header, HomeScreen, show_if
 from ui.services import ComplaintScreen, HelpScreen, ProgressScreen, RatingScreen
 from ui.speech import Speaker
@@ -49,7 +51,7 @@ from ui.widgets import BigButton, fill
 log = logging.getLogger(__name__)
 
 STEP_SCREENS: dict[State, type[Step]] = {
-    State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
+    State.CONSENT: ConsentScreen, State.IDENTIFY: IdentifyScreen, State.FORM: FormScreen, State.MATERIALS: MaterialsScreen,
     State.REVIEW: ReviewScreen, State.SUBMIT: SubmitScreen, State.RECEIPT: ReceiptScreen,
     State.RATING: RatingScreen, State.PROGRESS: ProgressScreen, State.COMPLAINT: ComplaintScreen,
     State.HELP: HelpScreen, State.SUPPLEMENT: SupplementScreen, State.CALLBACK: CallbackScreen,

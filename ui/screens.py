@@ -552,6 +552,7 @@ def blank(label: Label) -> None:
 
 
 STEP_NAMES = {
+    State.CONSENT: "个人信息告知",
     State.IDENTIFY: "读取身份证", State.FORM: "填写信息", State.MATERIALS: "扫描材料", State.REVIEW: "核对与签名",
     State.SUBMIT: "提交", State.RECEIPT: "打印回执", State.RATING: "我要评价", State.PROGRESS: "进度查询",
     State.COMPLAINT: "我要投诉", State.HELP: "帮办代办",

@@ -34,7 +34,8 @@ from ui.writing import PinyinWriter
 
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
                      "指南与实际要求不一致", "工作人员态度不好", "希望延长服务时间")
-STEP_NAMES = {State.ITEM: "选择事项", State.GUIDE: "阅读办事指南", State.IDENTIFY: "读取身份证",
+STEP_NAMES = {State.ITEM: "选择事项", State.GUIDE: "阅读办事指南", State.CONSENT: "个人信息告知",
+              State.IDENTIFY: "读取身份证",
               State.FORM: "填写信息", State.MATERIALS: "扫描材料", State.REVIEW: "核对与签名", State.HOME: "首页"}
 
 

@@ -91,6 +91,22 @@ class BuiltStep(Step, BuiltOnce):
                 self.body.add_widget(widget)
 
 
+class ComposedStep(BuiltStep):
+    """A step built once whose body is put together by `_compose` from its model: a new theme and a
+    redraw (shown again, elderly mode) compose it again."""
+
+    def _compose(self, *_: object) -> None:
+        raise NotImplementedError
+
+    def restyle(self, theme: Theme) -> None:
+        super().restyle(theme)
+        self._compose()
+
+    def redraw(self) -> None:
+        super().redraw()
+        self._compose()
+
+
 class Problem(Panel):
     """A fault in plain words and what to do next, as big buttons (first one primary). The words
     scroll when elderly-mode text is long; the buttons always stay in sight. Built once: `show`

@@ -23,7 +23,7 @@ from kivy.properties import (
 )
 
 from terminal.catalog import Catalog, Item
-from terminal.privacy import NameMask, mask_form_value
+from terminal.privacy import NameMask, mask_address, mask_form_value, mask_name
 from terminal.session import Journey, Session
 from terminal.slips import promise_zh
 
@@ -151,7 +151,8 @@ class ReviewModel(ViewModel):
                       ("申请人", identity.masked_name(style) if identity else ""),
                       ("证件号码", identity.masked_id() if identity else ""),
                       ("住址", mask_form_value("address", form.get("address", ""))),
-                      ("联系电话", mask_form_value("phone", form.get("phone", "")))]
+                      ("联系电话", mask_form_value("phone", form.get("phone", ""))),
+                      *application_facts(session)]
         self.scanned = [(s.spec.name, s.pages) for s in session.materials if s.done]
         self.missing = list(session.missing)
         self.submitting = session.submitting
@@ -159,6 +160,22 @@ class ReviewModel(ViewModel):
     def reset(self) -> None:
         self.facts, self.scanned, self.missing = [], [], []
         self.submitting, self.failure, self.error = False, "", ""
+
+
+def application_facts(session: Session) -> list[tuple[str, str]]:
+    """The agent, the item's own fields and the delivery, masked where they are personal."""
+    style, form = name_mask(session), session.form
+    facts = []
+    if session.agent is not None:
+        facts.append(("代办人", f"{session.agent.masked_name(style)}  {session.agent.masked_id()}"))
+    for spec in session.item_fields:
+        value = form.get(spec.key, "")
+        if value:
+            facts.append((spec.label, mask_name(value, style) if spec.personal else value))
+    method, address = session.delivery
+    if len(session.delivery_options) > 1 or method != "window":
+        facts.append(("结果领取", "邮寄：" + mask_address(address) if method == "post" else "窗口领取"))
+    return facts
 
 
 def same(a: object, b: object) -> bool:
@@ -211,12 +228,15 @@ class IdentifyModel(ViewModel):
     advice = StringProperty("")
     no_card = BooleanProperty(False)
     elderly = BooleanProperty(False)
+    who = OptionProperty("", options=["", "agent", "principal"])  # 代他人办理: whose card is wanted now
+    typing = BooleanProperty(False)  # the principal's number and name typed instead of their card
 
     def refresh(self, session: Session) -> None:
         self.elderly = session.elderly
+        self.who = ("principal" if session.agent is not None else "agent") if session.on_behalf else ""
 
     def reset(self) -> None:
-        self.status, self.advice, self.no_card, self.elderly = "", "", False, False
+        self.status, self.advice, self.no_card, self.elderly, self.who, self.typing = "", "", False, False, "", False
 
 
 class MaterialsModel(ViewModel):

@@ -315,11 +315,18 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         applicant = case.get("applicant") or {}
         identity = masked(applicant)
         phone = mask_phone(str(case.get("phone") or ""))
+        agent = masked(case["agent"]) if case.get("agent") else None  # 代办人 (older terminals send none)
+        delivery = dict(case.get("delivery") or {"method": "window", "address": ""})
+        address = str(delivery.get("address") or "")
+        delivery["address"] = mask_address(address)
         if full and operator.may("identity"):
             console.audit(operator, "identity:view", case_no)
             identity = {k: str(applicant.get(k) or "") for k in ("name", "id_number", "address")}
             phone = str(case.get("phone") or "")
+            agent = {k: str(case["agent"].get(k) or "") for k in ("name", "id_number", "address")} if agent else None
+            delivery["address"] = address
         return console.page("case.html", operator, case=case, row=row, identity=identity, phone=phone,
+                            agent=agent, delivery=delivery, consent=case.get("consent") or {},
                             full=bool(full and operator.may("identity")), states=STATES,
                             progress=store.progress(case_no), supplements=store.supplements(case_no))
 

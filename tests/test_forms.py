@@ -257,15 +257,15 @@ def test_address_check() -> None:
 
 def test_receipt_shows_agent_and_postal_address_masked() -> None:
     from drivers.printer.samples import sample_case
-    from terminal.receipts import acceptance_receipt, correction_notice
+    from terminal.receipts import correction_notice, submission_receipt
 
     config = config_module.from_dict({})
     case = dataclasses.replace(sample_case(), agent=AGENT, delivery="post", delivery_address=ADDRESS)
-    for document in (acceptance_receipt(case, config), correction_notice(case, config)):
+    for document in (submission_receipt(case, config), correction_notice(case, config)):
         text = document.plain_text()
         assert "代办人：代*样*" in text and AGENT.masked_id() in text and "邮寄 河南省济源市******" in text
         assert AGENT.name not in text and AGENT.id_number not in text and ADDRESS not in text
-    assert "代办人" not in acceptance_receipt(sample_case(), config).plain_text()
+    assert "代办人" not in submission_receipt(sample_case(), config).plain_text()
 
 
 @given(st.text(alphabet="测试ab", max_size=4), st.text(alphabet="abc", max_size=6),

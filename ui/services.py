@@ -30,7 +30,7 @@ from ui.steps import BuiltStep, Lines, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
 from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
-from ui.writing import PinyinWriter
+from ui.writer import PinyinWriter
 
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
                      "指南与实际要求不一致", "工作人员态度不好", "希望延长服务时间")
@@ -66,6 +66,9 @@ class Chips(GridLayout):
             button.restyle(theme)
 
 
+COMMENT_LIMIT = 100  # characters of a rating's 其他 reason, in the citizen's own words
+
+
 class RatingScreen(BuiltStep):
     """好差评 by touch or by the keypad. Neutral: the five levels look alike and the keys' meanings
     are shown; 不满意 and 非常不满意 ask why (the listed reasons, or 其他 in the citizen's own
@@ -89,7 +92,7 @@ class RatingScreen(BuiltStep):
         self.reason_box = column(t)  # scrolls when elderly-mode chips and the 其他 line do not fit
         self.reason_box.add_widget(self.reasons)
         self.reason_view = scrolling(t, self.reason_box)
-        self.writer = PinyinWriter(t, self.written)
+        self.writer = PinyinWriter(t, self.written, session.touch)
         self.error_text = Text(t, "", colour="badge", bold=True)
         self.send = ButtonRow(t, [BigButton(t, "重新选择", self.choose_again),
                                   BigButton(t, "提交评价", self.record_chosen, primary=True)])
@@ -155,7 +158,7 @@ class RatingScreen(BuiltStep):
         super().reset()
         blank(self.about)
         blank(self.other)
-        self.writer.forget()
+        self.writer.clear()
 
     def choose(self, rating: Rating) -> None:
         if self.model.done or self.session.state != State.RATING:
@@ -174,7 +177,7 @@ class RatingScreen(BuiltStep):
 
     def write(self, on: bool) -> None:
         if on:
-            self.writer.start(self.model.comment)
+            self.writer.start("请写下其他原因", self.model.comment, COMMENT_LIMIT, digits=False)
         self.model.writing = on
 
     def written(self, text: str) -> None:

@@ -377,15 +377,19 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
         operator = who(request, "cases")
         return console.page("complaints.html", operator, complaints=console.complaints())
 
-    @app.post("/console/complaints/{record_id}", **route)
-    async def handle_complaint(record_id: str, request: Request) -> Response:
-        """Assign, reply, close: one form; a closed complaint keeps its closed date."""
+    async def handled(record_id: str, request: Request, kind: str, note: str) -> Response:
+        """Assign, note, close: one form for a complaint (the reply) or a call-back (what came of it);
+        a closed one keeps its closed date."""
         operator = who(request, "cases")
         values = await form(request, operator)
-        known(record_id, "complaint")
-        console.follow_up(operator, record_id, values.get("reply", ""), bool(values.get("close")),
+        known(record_id, kind)
+        console.follow_up(operator, record_id, values.get(note, ""), bool(values.get("close")),
                           assigned_to=values.get("assigned_to", ""))
-        return RedirectResponse("/console/complaints", status_code=303)
+        return RedirectResponse(f"/console/{kind}s", status_code=303)
+
+    @app.post("/console/complaints/{record_id}", **route)
+    async def handle_complaint(record_id: str, request: Request) -> Response:
+        return await handled(record_id, request, "complaint", "reply")
 
     @app.get("/console/callbacks", **route)
     def callbacks_page(request: Request) -> HTMLResponse:
@@ -394,13 +398,7 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
 
     @app.post("/console/callbacks/{record_id}", **route)
     async def handle_callback(record_id: str, request: Request) -> Response:
-        """Who calls, what came of it, called: one form (the same follow-up row as a complaint's)."""
-        operator = who(request, "cases")
-        values = await form(request, operator)
-        known(record_id, "callback")
-        console.follow_up(operator, record_id, values.get("note", ""), bool(values.get("close")),
-                          assigned_to=values.get("assigned_to", ""))
-        return RedirectResponse("/console/callbacks", status_code=303)
+        return await handled(record_id, request, "callback", "note")
 
     @app.get("/console/catalogs", **route)
     def catalogs_page(request: Request) -> HTMLResponse:

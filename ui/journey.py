@@ -19,6 +19,7 @@ from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
+from PIL import Image, ImageOps
 
 from drivers.idcard.driver import ReaderEvent
 from drivers.printer import PrintResult
@@ -35,7 +36,7 @@ from ui.screens import blank, restyle_tree, show_if
 from ui.steps import BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel, name_mask
-from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
+from ui.widgets import Animated, BigButton, Panel, Split, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
@@ -60,7 +61,7 @@ class IdentifyScreen(BuiltStep):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
-        self.split = BoxLayout()
+        self.split = Split()
         self.card = CardPictogram(t, size_hint_x=0.45)
         self.side = BoxLayout(orientation="vertical")
         self.split.add_widget(self.side)
@@ -176,7 +177,7 @@ class FormScreen(Step):
         t = self.theme
         self.bar = self.header("填写信息", None)
         self.body.add_widget(self.bar)
-        self.split = BoxLayout()
+        self.split = Split()
         fields = column(t)
         self.tags: list[tuple[Text, FormField]] = []
         self.values: dict[str, Text] = {}
@@ -266,7 +267,7 @@ class MaterialRow(BoxLayout):
     def __init__(self, theme: Theme) -> None:
         super().__init__(orientation="vertical", size_hint_y=None)
         self.fbind("minimum_height", self.setter("height"))
-        self.button = BigButton(theme, "", lambda: None, size="body", halign="left", height=theme.target)
+        self.button = BigButton(theme, "", lambda: None, size="body", halign="left")  # as tall as its words
         self.strip = BoxLayout(size_hint_y=None)
         self.strip.add_widget(Widget())  # the pages start on the left
         self.cells: list[Thumbnail] = []
@@ -297,7 +298,6 @@ class MaterialRow(BoxLayout):
 
     def restyle(self, theme: Theme) -> None:
         self.theme, self.spacing = theme, theme.gap
-        self.button.height = max(theme.target, theme.font_body * 3.4)
         self.strip.height, self.strip.spacing = theme.target * 2.2 + theme.gap, theme.gap
         for cell in self.cells:
             restyle_tree(cell, theme)
@@ -314,7 +314,7 @@ class MaterialsScreen(BuiltStep):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
-        self.split = BoxLayout()
+        self.split = Split()
         self.rows = column(t, padding=(0, 0, t.mm(4), 0))
         self.row_pool: list[MaterialRow] = []
         self.list_view = scrolling(t, self.rows)
@@ -478,7 +478,7 @@ class ReviewScreen(BuiltStep):
         # a moment, without 返回 or 回到首页: the case is being written
         self.waiting = [Widget(), Text(t, "正在提交，请稍候…", size="title", bold=True, halign="center"), Widget()]
         self.failed = Problem(t)
-        self.split = BoxLayout()
+        self.split = Split()
         self.facts = Lines(t, padding=t.mm(3))
         facts_panel = Panel(t)
         facts_panel.add_widget(scrolling(t, self.facts))
@@ -592,6 +592,12 @@ class ReviewScreen(BuiltStep):
             self.redraw()
 
 
+def quiet_zone(code: Image.Image, module: int) -> Image.Image:
+    """A QR code with its four white modules around it: a phone finds no code without them, and the
+    surface under it is black in high contrast."""
+    return ImageOps.expand(code, border=4 * module, fill=255)
+
+
 def spaced(case_no: str) -> str:
     """A case number in groups, easier to copy down: T0001 - 261121 - 0007."""
     return "  -  ".join(case_no.split("-"))
@@ -667,7 +673,7 @@ class ReceiptScreen(BuiltStep):
                         self.below,
                         ButtonRow(t, [BigButton(t, "完成", session.cancel),
                                       BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
-        self.split = BoxLayout()
+        self.split = Split()
         self.receipt = Picture(t, size_hint_x=0.4)  # elderly: the QR code and the number get the room
         self.on_screen = BoxLayout(orientation="vertical")
         self.on_screen.add_widget(Text(t, "凭条没有打印出来", size="title", bold=True))
@@ -721,7 +727,8 @@ class ReceiptScreen(BuiltStep):
         show_if(self.receipt, self.split, not self.model.elderly, index=1)
         self.receipt.show(self.model.picture)
         if self.qr_of != case_no:
-            self.qr.show(pil_rgb(qr_image(progress_url(case_no, self.settings), 8)))
+            self.qr.qr_payload = progress_url(case_no, self.settings)  # (the layout checker decodes it)
+            self.qr.show(pil_rgb(quiet_zone(qr_image(self.qr.qr_payload, 8), 8)))
             self.qr_of = case_no
         self.number.text = case_no
         self.advice.text = result.advice_zh + "也可到服务窗口凭受理编号领取纸质回执。"
@@ -742,7 +749,7 @@ class ReceiptScreen(BuiltStep):
         super().reset()
         self.receipt.show(None)
         self.qr.show(None)
-        self.qr_of = ""
+        self.qr_of = self.qr.qr_payload = ""
         for label in (self.printing_number, self.printed_number, self.number):
             blank(label)
 

@@ -28,7 +28,7 @@ from ui.screens import Navigate, blank, show_if
 from ui.steps import BuiltStep, Lines, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
-from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
+from ui.widgets import BigButton, Keyboard, Panel, Split, Style, Text, column, fill, scrolling
 
 COMPLAINT_CATEGORIES = ("服务态度", "办事效率", "设备故障", "政策咨询", "意见建议")
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
@@ -175,7 +175,7 @@ class ProgressScreen(BuiltStep):
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self.progress = progress
         t = self.theme
-        self.split = BoxLayout()
+        self.split = Split()
         self.left = BoxLayout(orientation="vertical")
         self.number = Text(t, "", size="title", bold=True)
         self.number_box = fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
@@ -308,7 +308,7 @@ class ComplaintScreen(BuiltStep):
                                        size_hint_x=1.6, size="body")]
         self.writing_view = [self.typed, self.candidates, Keyboard(t, self.letter), Widget()]  # room below the keys
         # choosing
-        self.split = BoxLayout()
+        self.split = Split()
         left = column(t)
         self.left = left
         self.yours = Text(t, "")

@@ -34,4 +34,7 @@ def prepare(config: Config, *, windowed: bool) -> str:
 
     LabelBase.register(FONT_NAME, str(font))
     LabelBase.register(DEFAULT_FONT, str(font))  # anything that forgets font_name still shows Chinese
+    from ui.linebreak import install
+
+    install()  # every label breaks its lines between words
     return str(font)

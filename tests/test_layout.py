@@ -9,13 +9,16 @@ EDID parser are checked here directly.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from terminal.config import DisplaySettings
 from terminal.panel import EDID_HEADER, connected_panel_cm, edid_size_cm, pixels_per_inch
 from tests.kivy_probe import run_probe
+from ui.linebreak import wrap
 
 PANELS = ("1280x800", "1920x1080", "1080x1920")
 JOURNEY = ("home", "browse", "search", "guide", "identify", "identify-no-card", "form", "materials", "review",
@@ -75,3 +78,25 @@ def test_density_from_edid_then_diagonal_then_dpi(tmp_path: Path) -> None:
     assert pixels_per_inch(DisplaySettings(diagonal_inches=21.5, edid=False), 1920, 1080, tmp_path) \
         == pytest.approx(102.46, abs=0.01)
     assert pixels_per_inch(DisplaySettings(dpi=160), 1280, 800, tmp_path / "none") == 160
+
+
+@given(st.binary(min_size=0, max_size=256))
+def test_edid_parser_takes_any_bytes(data: bytes) -> None:
+    size = edid_size_cm(data)
+    assert size is None or (data[:8] == EDID_HEADER and size == (data[21], data[22]) and 0 not in size)
+
+
+def test_lines_break_between_words_and_never_before_a_comma() -> None:
+    text = "人像面朝上，平放在下方的读卡区，听到提示音后稍等片刻。非常满意"
+    for width in (40, 55, 70, 95):
+        lines = wrap(text, width, lambda s: 10.0 * len(s)).split("\n")
+        assert "".join(lines) == text
+        assert all(len(line) * 10 <= width or len(line) == 1 for line in lines), lines
+        assert not any(line[0] in "，。" for line in lines)
+        assert not any(a.endswith(("读", "读卡")) and b.startswith(("卡区", "区")) for a, b in pairwise(lines))
+        assert not any(a.endswith(("非常满", "非常")) and b.startswith(("意", "满意")) for a, b in pairwise(lines))
+
+
+def test_markup_tags_take_no_room_and_sizes_scale_the_words() -> None:
+    wrapped = wrap("办事指南\n[size=20]材料清单，一次告知[/size]", 60, lambda s: 10.0 * len(s), font_size=10)
+    assert wrapped.startswith("办事指南\n[size=20]") and wrapped.count("\n") >= 3  # at twice the size: 3 a line

@@ -177,7 +177,7 @@ class FormScreen(Step):
         t = self.theme
         self.bar = self.header("填写信息", None)
         self.body.add_widget(self.bar)
-        self.split = Split()
+        self.split = Split(rest=1)
         fields = column(t)
         self.tags: list[tuple[Text, FormField]] = []
         self.values: dict[str, Text] = {}
@@ -490,9 +490,12 @@ class ReviewScreen(BuiltStep):
         self.error_text = Text(t, "", colour="badge", bold=True)
         self.signing.add_widget(self.error_text)
         self.split.add_widget(self.signing)
+        # under the signature pad (not under both columns): the facts scroll in the whole height, and
+        # the pad keeps its size in elderly mode
         self.buttons = ButtonRow(t, [BigButton(t, "重新签名", self.pad.clear),
                                       BigButton(t, "确认提交", self.submit, primary=True)])
-        self.views = [self.bar, *self.waiting, self.failed, self.split, self.buttons]
+        self.signing.add_widget(self.buttons)
+        self.views = [self.bar, *self.waiting, self.failed, self.split]
         for name in ("submitting", "failure"):
             self.model.fbind(name, self._compose)
         for name in ("facts", "scanned", "missing"):
@@ -515,7 +518,7 @@ class ReviewScreen(BuiltStep):
             self.failed.show("申请没有提交成功", model.failure, self.ways_forward(("再试一次", self.retry)))
             self.compose(self.bar, self.failed)
         else:
-            self.compose(self.bar, self.split, self.buttons)
+            self.compose(self.bar, self.split)
 
     def _show_facts(self, *_: object) -> None:
         model, muted = self.model, self.theme.palette.muted_hex

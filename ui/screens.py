@@ -236,9 +236,7 @@ class HomeScreen(BuiltOnce):
     def restyle(self, theme: Theme) -> None:
         self.top_bar.height = theme.font_title * 1.3
         self.grid.spacing = theme.gap * 2
-        for line in self.grid.children:
-            for tile in line.children:  # elderly: the tiles' words one size down, to leave the room for all of them
-                tile.size_role = "button" if theme.scale > 1 and not theme.portrait else "title"
+        self.body.spacing = theme.gap  # (elderly mode on a 10" panel: every millimetre goes to the tiles)
         self.grid.size_hint_y = None if theme.portrait else 1
         self.grid.height = theme.mm(48) * theme.scale * 3 + self.grid.spacing * 2
         show_if(self.below, self.body, theme.portrait, index=1)

@@ -175,7 +175,7 @@ class ProgressScreen(BuiltStep):
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self.progress = progress
         t = self.theme
-        self.split = Split()
+        self.split = Split(rest=1)
         self.left = BoxLayout(orientation="vertical")
         self.number = Text(t, "", size="title", bold=True)
         self.number_box = fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)

@@ -206,10 +206,13 @@ class Split(BoxLayout):
     the left, or on top): each part's `size_hint_x` when it was added is its share either way.
     Follows the theme in place (a screen built once is rearranged, not rebuilt)."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, rest: float = 0, **kwargs: object) -> None:
+        """`rest`: in portrait, room left empty under the parts (their share against it), so that a
+        pad stays next to the field it fills instead of at the foot of a tall panel."""
         super().__init__(**kwargs)
         self.shares: dict[Widget, tuple[float | None, float | None]] = {}
         self.portrait = False
+        self.rest = Widget(size_hint_y=rest) if rest else None
 
     def add_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
         self.shares.setdefault(widget, (widget.size_hint_x, widget.size_hint_y))
@@ -225,6 +228,10 @@ class Split(BoxLayout):
         self.orientation = "vertical" if theme.portrait else "horizontal"
         for widget in self.shares:
             self._place(widget)
+        if self.rest is not None and theme.portrait and self.rest.parent is None:
+            super().add_widget(self.rest, index=0)
+        elif self.rest is not None and not theme.portrait and self.rest.parent is self:
+            self.remove_widget(self.rest)
 
 
 def column(theme: Theme, **kwargs: object) -> BoxLayout:

@@ -32,7 +32,7 @@ def checking(findings: list[str], screens: list[str]) -> Callable[[Driver], Call
         from ui.theme import HIGH_CONTRAST, glyph_ratio
 
         app = driver.app
-        terms = tuple(item.title for item in app.session.catalog.items)
+        terms = tuple(item.title for item in app.session.catalog.items if len(item.title) <= 12)  # (as ui.linebreak)
         display = app.settings.display
         dpi = pixels_per_inch(display, display.width, display.height)
         glyph = glyph_ratio(str(find_cjk_font(display.font)))

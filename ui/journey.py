@@ -194,7 +194,8 @@ class FormScreen(Step):
         self.error_text = Text(t, "", colour="badge", bold=True)
         fields.add_widget(self.error_text)
         self.left = BoxLayout(orientation="vertical")
-        self.left.add_widget(scrolling(t, fields))
+        self.fields_view = scrolling(t, fields)
+        self.left.add_widget(self.fields_view)
         self.left.add_widget(BigButton(t, "下一步：扫描材料", self.next, primary=True))
         self.split.add_widget(self.left)
         self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
@@ -227,6 +228,11 @@ class FormScreen(Step):
     def update(self) -> None:
         self.values["phone"].text = self.session.form.get("phone", "") or "请用右边的数字键输入"
         self.error_text.text = "\n".join(self.errors.values())
+        Clock.schedule_once(self._show_phone)  # (after the layout: the field typed into stays in sight)
+
+    def _show_phone(self, _dt: float) -> None:
+        if self.values["phone"].get_root_window() is not None:
+            self.fields_view.view.scroll_to(self.values["phone"], padding=self.theme.mm(8), animate=False)
 
     def reset(self) -> None:
         for label in (*self.values.values(), self.error_text):
@@ -483,7 +489,7 @@ class ReviewScreen(BuiltStep):
         facts_panel = Panel(t)
         facts_panel.add_widget(scrolling(t, self.facts))
         self.split.add_widget(facts_panel)
-        self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
+        self.signing = BoxLayout(orientation="vertical")  # half the width: the pad and its two buttons
         self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
         self.pad = SignaturePad(t, on_change=self.signed)
         self.signing.add_widget(self.pad)
@@ -682,7 +688,7 @@ class ReceiptScreen(BuiltStep):
         self.on_screen.add_widget(Text(t, "凭条没有打印出来", size="title", bold=True))
         self.code = BoxLayout()
         self.qr = Picture(t, size_hint_x=None)
-        self.qr.fbind("height", self._square)
+        self.code.fbind("size", self._square)
         self.qr_of = ""  # the case number the QR code shows
         self.code.add_widget(self.qr)
         words = column(t)
@@ -708,8 +714,15 @@ class ReceiptScreen(BuiltStep):
     def picture(self) -> np.ndarray | None:
         return self.model.picture
 
-    def _square(self, qr: Widget, height: float) -> None:
-        qr.width = height
+    def _square(self, *_: object) -> None:
+        """The QR code square: beside the words on a landscape panel, above them in portrait (as
+        wide as the panel allows, two thirds of the height at most: the case number stays in sight)."""
+        code, qr = self.code, self.qr
+        if code.orientation == "vertical":
+            side = min(code.width, code.height * 0.66)
+            qr.size_hint, qr.size, qr.pos_hint = (None, None), (side, side), {"center_x": 0.5}
+        else:
+            qr.size_hint, qr.width, qr.pos_hint = (None, 1), code.height, {}
 
     def _compose(self, *_: object) -> None:
         model, result = self.model, self.model.result
@@ -738,6 +751,8 @@ class ReceiptScreen(BuiltStep):
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.on_screen.spacing, self.code.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap * 2
+        self.code.orientation = "vertical" if theme.portrait else "horizontal"
+        self._square()
         super().restyle(theme)
 
     def redraw(self) -> None:

@@ -244,7 +244,8 @@ class Checker:
             ys: list[float] = [p.y for p in (position.top_left, position.top_right, position.bottom_left, position.bottom_right)]
             module = (max(xs) - min(xs)) / qr_modules(widget.qr_payload)
             quiet = QUIET_MODULES * module
-            if min(xs) < quiet - 1 or min(ys) < quiet - 1 or crop.width - max(xs) < quiet or crop.height - max(ys) < quiet:
+            quiet -= module / 2  # (the corners zxing gives may sit half a module in)
+            if min(xs) < quiet or min(ys) < quiet or crop.width - max(xs) < quiet or crop.height - max(ys) < quiet:
                 findings.append(Finding(screen, "qr", f"{name(widget)} without its {QUIET_MODULES}-module quiet zone"))
             elif min(shot_band(crop, xs, ys, quiet)) < 160:
                 findings.append(Finding(screen, "qr", f"{name(widget)} quiet zone not light"))

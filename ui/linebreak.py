@@ -115,7 +115,13 @@ def fitting(pieces: list[str], width: float, measure: Callable[[str], float]) ->
     """A catalog name wider than a line is broken between its own words (市自然资源/和/规划局)."""
     out: list[str] = []
     for piece in pieces:
-        out += words(piece, catalog=False) if len(piece) > LONGEST and measure(piece) > width else [piece]
+        if len(piece) > LONGEST and measure(piece) > width:
+            parts = words(piece, catalog=False)
+            if len(parts) > 1 and len(parts[-1]) == 1:  # 规划局, 委员会: the office word stays whole
+                parts[-2:] = [parts[-2] + parts[-1]]
+            out += parts
+        else:
+            out.append(piece)
     return out
 
 

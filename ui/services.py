@@ -84,7 +84,7 @@ class RatingScreen(BuiltStep):
                                   BigButton(t, "提交评价", self.record_chosen, primary=True)])
         self.about = Text(t, "", size="button", bold=True)
         self.how = Text(t, "点下面的按钮，或按评价器上的 1–5 键。", colour="muted")
-        self.levels = BoxLayout()
+        self.levels = GridLayout(cols=5)  # a row; elderly mode three and two, portrait one under the other
         for rating in Rating:
             self.levels.add_widget(BigButton(t, rating.label, partial(self.choose, rating), primary=rating.value <= 2,
                                              size="button", size_hint_y=1))
@@ -109,6 +109,9 @@ class RatingScreen(BuiltStep):
 
     def restyle(self, theme: Theme) -> None:
         self.levels.spacing = theme.gap * 2
+        self.levels.cols = 1 if theme.portrait else 3 if theme.scale > 1 else 5
+        self.levels.size_hint_y = None if theme.portrait else 1
+        self.levels.height = 5 * theme.target * 1.3 + 4 * self.levels.spacing[1]
         super().restyle(theme)
 
     def enter(self) -> None:
@@ -192,7 +195,7 @@ class ProgressScreen(BuiltStep):
         self.split.add_widget(NumberPad(t, self.key, size_hint_x=0.42))
         self.body.add_widget(self.bar)
         self.body.add_widget(self.split)
-        self.views = [self.bar, self.split, self.error_text, self.done]
+        self.views = [self.bar, self.split, self.error_text, self.done, self.card_hint]
         self.model.fbind("digits", self._show_number)
         for name in ("error", "looking", "results"):
             self.model.fbind(name, self._show_answer)
@@ -227,6 +230,8 @@ class ProgressScreen(BuiltStep):
         self.found_lines.show(lines)
         self.answer.paint(model.looking or model.results is not None)
         show_if(self.done, self.buttons, model.results is not None, index=1)
+        # the answer takes the place of the hint how to ask by card (elderly mode: no room for both)
+        show_if(self.card_hint, self.left, model.results is None, index=2)  # (above the answer)
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.left.spacing = theme.gap * 3, theme.gap * 1.5

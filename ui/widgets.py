@@ -258,7 +258,7 @@ class Paged(BoxLayout):
         self.pager.add_widget(BigButton(theme, "下一页", partial(self.turn, -1), size_hint_y=1, primary=True))
         for widget in (view, self.content):
             widget.fbind("height", self._follow)
-        self.fbind("width", self._follow)
+        self.fbind("size", self._follow)
         self.restyle(theme)
 
     @property
@@ -270,14 +270,15 @@ class Paged(BoxLayout):
         self.view.scroll_y = value
 
     def _follow(self, *_: object) -> None:
-        if self.orientation == "vertical":  # under the view: side by side if both fit, else one above the other
+        below = self.orientation == "vertical"
+        if below:  # under the view: side by side if both fit, else one above the other
             button = 3 * self.theme.font_button + self.theme.mm(6)
             stacked = self.width < 2 * button + self.theme.gap
             self.pager.orientation = "vertical" if stacked else "horizontal"
             self.pager.height = self.theme.mm(MIN_TARGET_MM) * (2 if stacked else 1) + (self.theme.gap if stacked else 0)
         shown = self.pager.parent is self
-        room = self.view.height + (self.pager.height + self.spacing if shown and self.orientation == "vertical" else 0)
-        overflows = self.content.height > room + 1
+        # (the whole height when the buttons are under the view: it does not change when they come or go)
+        overflows = self.content.height > (self.height if below else self.view.height) + 1
         if overflows and not shown:
             self.add_widget(self.pager)
         elif not overflows and shown:
@@ -368,7 +369,7 @@ class ItemRecycleView(RecycleView):
     def restyle(self, theme: Theme) -> None:
         """Another theme (elderly mode): row height, spacing and every visible row again."""
         self.theme = theme
-        self.box.default_size = (None, max(theme.target, theme.font_body * 3.4))
+        self.box.default_size = (None, max(theme.target, theme.font_body * 3.8))  # two lines of title, one of detail
         self.box.spacing = theme.gap
         self.refresh_from_data()
 

@@ -231,8 +231,9 @@ class FormScreen(Step):
         Clock.schedule_once(self._show_phone)  # (after the layout: the field typed into stays in sight)
 
     def _show_phone(self, _dt: float) -> None:
-        if self.values["phone"].get_root_window() is not None:
-            self.fields_view.view.scroll_to(self.values["phone"], padding=self.theme.mm(8), animate=False)
+        view = self.fields_view.view
+        if self.values["phone"].get_root_window() is not None and self.fields_view.content.height > view.height:
+            view.scroll_to(self.values["phone"], padding=self.theme.mm(8), animate=False)
 
     def reset(self) -> None:
         for label in (*self.values.values(), self.error_text):

@@ -270,9 +270,6 @@ class Paged(BoxLayout):
         self.view.scroll_y = value
 
     def _follow(self, *_: object) -> None:
-        beside = self.beside and not self.theme.portrait and self.height >= 2 * self.theme.mm(MIN_TARGET_MM) + self.theme.gap
-        if beside != (self.orientation == "horizontal"):  # (beside only while two targets fit one above the other)
-            self._arrange(beside)
         below = self.orientation == "vertical"
         if below:  # under the view: side by side if both fit, else one above the other
             button = 3 * self.theme.font_button + self.theme.mm(6)
@@ -293,16 +290,12 @@ class Paged(BoxLayout):
         if hidden > 0:
             self.view.scroll_y = min(1.0, max(0.0, self.view.scroll_y + direction * 0.9 * self.view.height / hidden))
 
-    def _arrange(self, beside: bool) -> None:
-        theme = self.theme
+    def restyle(self, theme: Theme) -> None:
+        beside, self.theme = self.beside and not theme.portrait, theme
         self.orientation, self.spacing = "horizontal" if beside else "vertical", theme.gap
         self.pager.orientation, self.pager.spacing = "vertical" if beside else "horizontal", theme.gap
         self.pager.size_hint = (None, 1) if beside else (1, None)
         self.pager.width, self.pager.height = 3 * theme.font_button + theme.mm(6), theme.mm(MIN_TARGET_MM)
-
-    def restyle(self, theme: Theme) -> None:
-        self.theme = theme
-        self._arrange(self.beside and not theme.portrait)
         for button in self.pager.children:
             button.restyle(theme)
             button.size_hint_y = 1

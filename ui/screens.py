@@ -319,7 +319,7 @@ class SearchScreen(BuiltOnce):
         self.nothing = Text(t, "没有找到相关事项，请换个说法，或按“按部门”查找。", colour="muted")
         self.space = Widget()
         self.rows = ItemRecycleView(t)
-        self.rows_view = Paged(t, self.rows)
+        self.rows_view = Paged(t, self.rows, beside=True)
         self.results.add_widget(self.prompt)
         self.results.add_widget(self.rows_view)
         self.body.add_widget(self.results)

@@ -244,13 +244,14 @@ def column(theme: Theme, **kwargs: object) -> BoxLayout:
 class Paged(BoxLayout):
     """A scrolling view with 上一页/下一页 whenever its content is taller than the view: what does
     not fit is turned to, never cut, and a person who does not know to swipe sees how. The buttons
-    stand under the view, side by side, or one above the other in a narrow column.
+    stand under the view; `beside` puts them at its right on a landscape panel, for a list that has
+    width to spare and little height (search results over the keyboard).
 
     Wraps any ScrollView (a RecycleView list too); `scroll_y` is the view's."""
 
-    def __init__(self, theme: Theme, view: ScrollView, **kwargs: object) -> None:
-        super().__init__(orientation="vertical", **kwargs)
-        self.view, self.content, self.theme = view, view.children[0], theme
+    def __init__(self, theme: Theme, view: ScrollView, *, beside: bool = False, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.view, self.content, self.beside, self.theme = view, view.children[0], beside, theme
         self.add_widget(view)
         self.pager = BoxLayout()
         self.pager.add_widget(BigButton(theme, "上一页", partial(self.turn, 1), size_hint_y=1))
@@ -269,13 +270,15 @@ class Paged(BoxLayout):
         self.view.scroll_y = value
 
     def _follow(self, *_: object) -> None:
-        button = 3 * self.theme.font_button + self.theme.mm(6)  # side by side if both fit, else one above the other
-        stacked = self.width < 2 * button + self.theme.gap
-        self.pager.orientation = "vertical" if stacked else "horizontal"
-        self.pager.height = self.theme.mm(MIN_TARGET_MM) * (2 if stacked else 1) + (self.theme.gap if stacked else 0)
+        below = self.orientation == "vertical"
+        if below:  # under the view: side by side if both fit, else one above the other
+            button = 3 * self.theme.font_button + self.theme.mm(6)
+            stacked = self.width < 2 * button + self.theme.gap
+            self.pager.orientation = "vertical" if stacked else "horizontal"
+            self.pager.height = self.theme.mm(MIN_TARGET_MM) * (2 if stacked else 1) + (self.theme.gap if stacked else 0)
         shown = self.pager.parent is self
-        # (against the whole height: it does not change when the buttons come or go, so they do not flicker)
-        overflows = self.content.height > self.height + 1
+        # (the whole height when the buttons are under the view: it does not change when they come or go)
+        overflows = self.content.height > (self.height if below else self.view.height) + 1
         if overflows and not shown:
             self.add_widget(self.pager)
         elif not overflows and shown:
@@ -288,8 +291,11 @@ class Paged(BoxLayout):
             self.view.scroll_y = min(1.0, max(0.0, self.view.scroll_y + direction * 0.9 * self.view.height / hidden))
 
     def restyle(self, theme: Theme) -> None:
-        self.theme, self.spacing, self.pager.spacing = theme, theme.gap, theme.gap
-        self.pager.size_hint_y = None
+        beside, self.theme = self.beside and not theme.portrait, theme
+        self.orientation, self.spacing = "horizontal" if beside else "vertical", theme.gap
+        self.pager.orientation, self.pager.spacing = "vertical" if beside else "horizontal", theme.gap
+        self.pager.size_hint = (None, 1) if beside else (1, None)
+        self.pager.width, self.pager.height = 3 * theme.font_button + theme.mm(6), theme.mm(MIN_TARGET_MM)
         for button in self.pager.children:
             button.restyle(theme)
             button.size_hint_y = 1

@@ -58,7 +58,13 @@ class DisplaySettings:
     fullscreen: bool = setting(True, "Kiosk full screen; `terminal run --windowed` overrides it for a laptop.")
     width: int = setting(1280, "Window width in pixels when not full screen.", minimum=320, maximum=7680)
     height: int = setting(800, "Window height in pixels when not full screen.", minimum=240, maximum=4320)
-    dpi: int = setting(160, "Screen density, used to keep touch targets at least 15 mm.", minimum=60, maximum=600)
+    dpi: int = setting(160, "Last fallback for sizes in mm: screen density, used only when neither EDID nor "
+                            "`diagonal_inches` give the panel's size.", minimum=60, maximum=600)
+    diagonal_inches: float = setting(0.0, "Diagonal of the panel in inches, for sizes in mm when the system "
+                                          "does not report the panel's size (EDID); 0 = not set.",
+                                     minimum=0.0, maximum=100.0)
+    edid: bool = setting(True, "Read the panel's physical size from EDID (/sys/class/drm/*/edid) when the "
+                               "system exposes it; it wins over `diagonal_inches` and `dpi`.")
     elderly_default: bool = setting(False, "Start every session in elderly mode (长辈模式).")
     elderly_font_scale: float = setting(1.5, "Text size factor in elderly mode.", minimum=1.5, maximum=3.0)
     high_contrast: bool = setting(False, "Use the high-contrast theme for everyone.")

@@ -18,9 +18,11 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from terminal.config import Config
+from terminal.fonts import find_cjk_font
 from terminal.heap import collect_garbage, release_free_memory
 from terminal.session import Session, SessionEvent, State
 from terminal.watchdog import Watchdog
+from ui.linebreak import add_words
 from ui.screens import BrowseScreen, BuiltOnce, GuideScreen, HomeScreen, Page, PlaceholderScreen, SearchScreen
 from ui.theme import Theme, make_theme
 from ui.widgets import BigButton, Style, Text, fill
@@ -54,6 +56,9 @@ class TerminalApp(App):
         self.settings = config  # Kivy's App.config is its own ini file, which the kiosk does not use
         self.session = session
         self.overlay: AnchorLayout | None = None
+        self.font_file = str(find_cjk_font(config.display.font))  # text heights are measured on its glyphs
+        catalog = session.catalog  # lines never break inside the name of an item, a department, a material
+        add_words([*(item.title for item in catalog.items), *catalog.departments()])
         self.style = Style(self._make_theme())
         # READY=1 on the first clock tick (the home screen is up), then pings from the UI loop itself:
         # a hung UI stops them and systemd restarts the kiosk. Device faults never stop them.
@@ -66,7 +71,11 @@ class TerminalApp(App):
         self.collect_at_rest = Clock.create_trigger(lambda _dt: (collect_garbage(), self.trim_at_rest()), 0.05)
 
     def _make_theme(self) -> Theme:
-        return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly)
+        """The theme for this window's size and density (made again when elderly mode changes)."""
+        from kivy.core.window import Window
+
+        return make_theme(self.settings.display, FONT_NAME, elderly=self.session.elderly,
+                          pixels=(int(Window.width), int(Window.height)), font_file=self.font_file)
 
     @property
     def theme(self) -> Theme:

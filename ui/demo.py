@@ -140,6 +140,7 @@ class Driver:
     shots: list[str] = field(default_factory=list)
     smallest_target_mm: dict[str, float] = field(default_factory=dict)  # per screen, of the buttons seen
     texts_seen: dict[str, list[str]] = field(default_factory=dict)  # per screenshot, every text on screen
+    on_shot: Callable[[str, Path | None], None] | None = None  # told of each screenshot (the layout checker)
 
     @property
     def suffix(self) -> str:
@@ -189,6 +190,13 @@ class Driver:
         pump()
         self.note_screen()
 
+    def turn_to(self, text: str, pages: int = 20) -> None:
+        """下一页 until the button `text` is in sight (a list longer than the screen)."""
+        for _ in range(pages):
+            if any(b.text.startswith(text) for b in self.visible_buttons()):
+                return
+            self.tap("下一页")
+
     def tap_anywhere(self) -> None:
         """A touch in the middle of the screen (waking the screen saver)."""
         from kivy.core.window import Window
@@ -228,12 +236,14 @@ class Driver:
     def shot(self, name: str) -> None:
         self.texts_seen[f"{name}{self.suffix}"] = [
             w.text for w in self.app.root_widget.walk() if isinstance(getattr(w, "text", None), str)]
-        if self.out is None:
-            return
-        from ui.render import save
+        png = None
+        if self.out is not None:
+            from ui.render import save
 
-        save(self.app, self.out / f"{name}{self.suffix}.png")
-        self.shots.append(f"{name}{self.suffix}.png")
+            png = save(self.app, self.out / f"{name}{self.suffix}.png")
+            self.shots.append(f"{name}{self.suffix}.png")
+        if self.on_shot is not None:
+            self.on_shot(f"{name}{self.suffix}", png)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -277,6 +287,7 @@ def choose_item_by_search(driver: Driver, letters: str) -> None:
         driver.tap(letter)
     driver.shot("search")
     item = next(i for i in session.search_results if i.guide is not None and len(i.guide.materials) >= 2)
+    driver.turn_to(item.title)
     driver.tap(item.title)
     driver.shot("guide")
 
@@ -319,7 +330,8 @@ def apply(driver: Driver, letters: str = "hkdj") -> str:
         case_no = session.case.case_no
         driver.shot("submit")
     with driver.step("receipt"):
-        driver.tap("打印回执")
+        if session.state == State.SUBMIT:  # (the submit screen goes on by itself after a few seconds)
+            driver.tap("打印回执")
         driver.shot("receipt-printing")
         receipt = driver.screen()
         driver.wait("the printer", lambda: receipt.result is not None, 30)
@@ -520,8 +532,38 @@ def visit_other_screens(driver: Driver) -> None:
         driver.tap("回到首页")
 
 
-def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
-    """The demo: a normal and an elderly session, the case at the central server; a JSON summary."""
+def visit_rest(driver: Driver) -> None:
+    """The screens no journey above passes: an item without a guide, the idle countdown."""
+    app, session = driver.app, driver.app.session
+    driver.at_home()
+    session.browse_guides()
+    bare = next((item for item in session.catalog.items if item.guide is None), None)
+    if bare is not None:
+        session.choose_item(bare)
+        driver.wait("the item without a guide", lambda: app.manager.current in ("guide", "step"), 10)
+        driver.shot("no-guide")
+    session.cancel()
+    driver.at_home()
+    app.open_overlay()
+    driver.shot("idle")
+    app.close_overlay()
+
+
+PANELS = {"1280x800": 10.1, "1920x1080": 21.5, "1080x1920": 21.5}  # the panels screens are designed for: inches
+
+
+def panel_config(base: Config, display: str) -> Config:
+    """`display` ("1080x1920") as the window, with the diagonal of that panel (PANELS) unless one is configured."""
+    width, height = (int(part) for part in display.lower().split("x"))
+    diagonal = base.display.diagonal_inches or PANELS.get(f"{width}x{height}", 0.0)
+    return dataclasses.replace(base, display=dataclasses.replace(
+        base.display, width=width, height=height, diagonal_inches=diagonal, edid=False))
+
+
+def run_demo(base: Config, out: Path, work: Path,
+             on_shot: Callable[[Driver], Callable[[str, Path | None], None]] | None = None) -> dict[str, Any]:
+    """The demo: a normal and an elderly session, the case at the central server; a JSON summary.
+    `on_shot(driver)` makes what each screenshot is shown to (the layout checker)."""
     from terminal.receipt_layout import PAPER_DOTS
 
     central, secret_file = start_central(work / "central")
@@ -531,6 +573,7 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
     summary: dict[str, Any] = {"ok": False}
     try:
         normal = Driver(app, out)
+        normal.on_shot = on_shot(normal) if on_shot else None
         case_no = apply(normal, "hkdj")
         printer = simulated_printer(app)
         paper = printer.printer.canvas.picture(16)
@@ -553,14 +596,17 @@ def run_demo(base: Config, out: Path, work: Path) -> dict[str, Any]:
         normal.wait("the agent's receipt", lambda: normal.screen().result is not None, 30)
         normal.shot("receipt-agent")
         rate(normal, "满意")
+        visit_rest(normal)
 
         elderly = Driver(app, out, elderly=True)
+        elderly.on_shot = on_shot(elderly) if on_shot else None
         printer.set_faults("paper_end")  # the second person finds the paper used up
         elderly_case = apply(elderly, "lnryd")  # 老年人优待证申领: two materials to scan
         printer.set_faults()
         rate(elderly, "非常满意")
         query_progress(elderly, elderly_case)
         visit_other_screens(elderly)
+        visit_rest(elderly)
         elderly.elderly = False
         elderly.at_home()
         summary = {

@@ -15,7 +15,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 from PIL import Image, ImageDraw
 
-from ui.theme import RGBA, Theme
+from ui.theme import MIN_TARGET_MM, RGBA, Theme
 from ui.widgets import BigButton, fill
 
 DELETE, CLEAR = "\b", ""
@@ -31,13 +31,14 @@ class NumberPad(GridLayout):
         for key in self.KEYS:
             value = {"删除": DELETE, "清空": CLEAR}.get(key, key)
             self.add_widget(BigButton(theme, key, partial(on_key, value), primary=key == "删除",
-                                      size="title" if key.isdigit() else "small"))
+                                      size="title" if key.isdigit() else "small", size_hint_y=1))
         self.restyle(theme)
 
     def restyle(self, theme: Theme) -> None:
-        """Keys as tall as the theme's targets (the keys restyle themselves)."""
+        """Keys of 15 mm, 18 mm in elderly mode (at 22 mm the pad would push the field it fills
+        off a 10" panel); the keys restyle themselves."""
         self.spacing = theme.gap
-        self.height = 4 * theme.target + 3 * theme.gap
+        self.height = 4 * theme.mm(MIN_TARGET_MM * (1.2 if theme.scale > 1 else 1)) + 3 * theme.gap
 
 
 def typed(text: str, key: str, limit: int) -> str:
@@ -72,6 +73,7 @@ class Picture(Widget):
         super().__init__(**kwargs)
         self.theme = theme
         self.texture: Texture | None = None
+        self.qr_payload = ""  # the text of the QR code shown, if one is (the layout checker decodes it)
         self.outline: tuple[tuple[float, float], ...] = ()
         self.outline_colour: RGBA = theme.palette.primary
         self.colours = fill(self, theme.palette.surface, radius=theme.mm(2), border=theme.palette.line)

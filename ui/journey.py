@@ -19,6 +19,7 @@ from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
+from PIL import Image, ImageOps
 
 from drivers.idcard.driver import ReaderEvent
 from drivers.printer import PrintResult
@@ -36,7 +37,7 @@ from ui.screens import blank, restyle_tree, show_if
 from ui.steps import Action, BuiltStep, CardPictogram, Lines, Problem, Step, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import IdentifyModel, MaterialsModel, ReceiptModel, ReviewModel
-from ui.widgets import Animated, BigButton, Panel, Text, column, fill, scrolling
+from ui.widgets import Animated, BigButton, Panel, Split, Text, column, fill, scrolling
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 12
@@ -64,7 +65,7 @@ class IdentifyScreen(BuiltStep):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t = self.theme
-        self.split = BoxLayout()
+        self.split = Split()
         self.card = CardPictogram(t, size_hint_x=0.45)
         self.side = BoxLayout(orientation="vertical")
         self.split.add_widget(self.side)
@@ -211,7 +212,7 @@ class MaterialRow(BoxLayout):
     def __init__(self, theme: Theme) -> None:
         super().__init__(orientation="vertical", size_hint_y=None)
         self.fbind("minimum_height", self.setter("height"))
-        self.button = BigButton(theme, "", lambda: None, size="body", halign="left", height=theme.target)
+        self.button = BigButton(theme, "", lambda: None, size="body", halign="left")  # as tall as its words
         self.strip = BoxLayout(size_hint_y=None)
         self.strip.add_widget(Widget())  # the pages start on the left
         self.cells: list[Thumbnail] = []
@@ -242,7 +243,6 @@ class MaterialRow(BoxLayout):
 
     def restyle(self, theme: Theme) -> None:
         self.theme, self.spacing = theme, theme.gap
-        self.button.height = max(theme.target, theme.font_body * 3.4)
         self.strip.height, self.strip.spacing = theme.target * 2.2 + theme.gap, theme.gap
         for cell in self.cells:
             restyle_tree(cell, theme)
@@ -260,7 +260,7 @@ class MaterialsScreen(BuiltStep):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         t, session = self.theme, self.session
-        self.split = BoxLayout()
+        self.split = Split()
         self.rows = column(t, padding=(0, 0, t.mm(4), 0))
         self.row_pool: list[MaterialRow] = []
         self.list_view = scrolling(t, self.rows)
@@ -427,12 +427,12 @@ class ReviewScreen(BuiltStep):
         # a moment, without 返回 or 回到首页: the case is being written
         self.waiting = [Widget(), Text(t, "正在提交，请稍候…", size="title", bold=True, halign="center"), Widget()]
         self.failed = Problem(t)
-        self.split = BoxLayout()
+        self.split = Split()
         self.facts = Lines(t, padding=t.mm(3))
         facts_panel = Panel(t)
         facts_panel.add_widget(scrolling(t, self.facts))
         self.split.add_widget(facts_panel)
-        self.signing = BoxLayout(orientation="vertical", size_hint_x=0.55)
+        self.signing = BoxLayout(orientation="vertical")  # half the width: the pad and its two buttons
         self.declaration = Text(t, self.settings.consent.declaration, size="small")  # 本人承诺, above the pad
         self.signing.add_widget(self.declaration)
         self.signing.add_widget(Text(t, "请在下面的框内用手指签名", bold=True))
@@ -441,9 +441,12 @@ class ReviewScreen(BuiltStep):
         self.error_text = Text(t, "", colour="badge", bold=True)
         self.signing.add_widget(self.error_text)
         self.split.add_widget(self.signing)
+        # under the signature pad (not under both columns): the facts scroll in the whole height, and
+        # the pad keeps its size in elderly mode
         self.buttons = ButtonRow(t, [BigButton(t, "重新签名", self.pad.clear),
                                       BigButton(t, "确认提交", self.submit, primary=True)])
-        self.views = [self.bar, *self.waiting, self.failed, self.split, self.buttons]
+        self.signing.add_widget(self.buttons)
+        self.views = [self.bar, *self.waiting, self.failed, self.split]
         for name in ("submitting", "failure"):
             self.model.fbind(name, self._compose)
         for name in ("facts", "scanned", "missing"):
@@ -466,7 +469,7 @@ class ReviewScreen(BuiltStep):
             self.failed.show("申请没有提交成功", model.failure, self.ways_forward(("再试一次", self.retry)))
             self.compose(self.bar, self.failed)
         else:
-            self.compose(self.bar, self.split, self.buttons)
+            self.compose(self.bar, self.split)
 
     def _show_facts(self, *_: object) -> None:
         model, muted = self.model, self.theme.palette.muted_hex
@@ -552,6 +555,12 @@ class ReviewScreen(BuiltStep):
             self.redraw()
 
 
+def quiet_zone(code: Image.Image, module: int) -> Image.Image:
+    """A QR code with its four white modules around it: a phone finds no code without them, and the
+    surface under it is black in high contrast."""
+    return ImageOps.expand(code, border=4 * module, fill=255)
+
+
 def spaced(case_no: str) -> str:
     """A case number in groups, easier to copy down: T0001 - 261121 - 0007."""
     return "  -  ".join(case_no.split("-"))
@@ -628,13 +637,13 @@ class ReceiptScreen(BuiltStep):
                         ButtonRow(t, [BigButton(t, "评价本次服务", session.start_rating, primary=True)])]
         # 好差评: a service that ended goes straight on to the rating (declining is offered there)
         self.onward = Clock.create_trigger(lambda _dt: self.to_rating(), RATING_AFTER_SECONDS)
-        self.split = BoxLayout()
+        self.split = Split()
         self.receipt = Picture(t, size_hint_x=0.4)  # elderly: the QR code and the number get the room
         self.on_screen = BoxLayout(orientation="vertical")
         self.on_screen.add_widget(Text(t, "凭条没有打印出来", size="title", bold=True))
         self.code = BoxLayout()
         self.qr = Picture(t, size_hint_x=None)
-        self.qr.fbind("height", self._square)
+        self.code.fbind("size", self._square)
         self.qr_of = ""  # the case number the QR code shows
         self.code.add_widget(self.qr)
         words = column(t)
@@ -660,8 +669,15 @@ class ReceiptScreen(BuiltStep):
     def picture(self) -> np.ndarray | None:
         return self.model.picture
 
-    def _square(self, qr: Widget, height: float) -> None:
-        qr.width = height
+    def _square(self, *_: object) -> None:
+        """The QR code square: beside the words on a landscape panel, above them in portrait (as
+        wide as the panel allows, two thirds of the height at most: the case number stays in sight)."""
+        code, qr = self.code, self.qr
+        if code.orientation == "vertical":
+            side = min(code.width, code.height * 0.66)
+            qr.size_hint, qr.size, qr.pos_hint = (None, None), (side, side), {"center_x": 0.5}
+        else:
+            qr.size_hint, qr.width, qr.pos_hint = (None, 1), code.height, {}
 
     def _compose(self, *_: object) -> None:
         model, result = self.model, self.model.result
@@ -683,13 +699,16 @@ class ReceiptScreen(BuiltStep):
         show_if(self.receipt, self.split, not self.model.elderly, index=1)
         self.receipt.show(self.model.picture)
         if self.qr_of != case_no:
-            self.qr.show(pil_rgb(qr_image(progress_url(case_no, self.settings), 8)))
+            self.qr.qr_payload = progress_url(case_no, self.settings)  # (the layout checker decodes it)
+            self.qr.show(pil_rgb(quiet_zone(qr_image(self.qr.qr_payload, 8), 8)))
             self.qr_of = case_no
         self.number.text = case_no
         self.advice.text = result.advice_zh + "也可到服务窗口凭办件编号领取纸质回执。"
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.on_screen.spacing, self.code.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap * 2
+        self.code.orientation = "vertical" if theme.portrait else "horizontal"
+        self._square()
         super().restyle(theme)
 
     def redraw(self) -> None:
@@ -714,7 +733,7 @@ class ReceiptScreen(BuiltStep):
         self.onward.cancel()
         self.receipt.show(None)
         self.qr.show(None)
-        self.qr_of = ""
+        self.qr_of = self.qr.qr_payload = ""
         for label in (self.printing_number, self.printed_number, self.number):
             blank(label)
 

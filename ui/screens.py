@@ -37,7 +37,9 @@ from ui.widgets import (
     BigButton,
     ItemRecycleView,
     Keyboard,
+    Paged,
     Size,
+    Split,
     Style,
     Text,
     column,
@@ -107,11 +109,12 @@ class Header(BoxLayout):
 
     def __init__(self, t: Theme, title: str, on_back: Callable[[], None] | None, home: Callable[[], None]) -> None:
         super().__init__(size_hint_y=None)
-        self.back = BigButton(t, "‹ 返回", self.go_back, size_hint_x=None)
+        self.back = BigButton(t, "‹ 返回", self.go_back, size_hint_x=None, pos_hint={"center_y": 0.5})
         self.on_back = on_back
-        self.heading = Text(t, title, size="title", bold=True, halign="center", line=True, shorten=True,
-                            shorten_from="right")
-        self.home = BigButton(t, "回到首页", home, size_hint_x=None)
+        # a long title takes a second line (never "…"): the bar grows with it
+        self.heading = Text(t, title, size="title", bold=True, halign="center", pos_hint={"center_y": 0.5})
+        self.heading.fbind("height", self._fit)
+        self.home = BigButton(t, "回到首页", home, size_hint_x=None, pos_hint={"center_y": 0.5})
         if on_back is not None:
             self.add_widget(self.back)
         self.add_widget(self.heading)
@@ -129,11 +132,15 @@ class Header(BoxLayout):
         elif on_back is not None and self.back.parent is None:
             self.add_widget(self.back, index=len(self.children))
 
+    def _fit(self, *_: object) -> None:
+        self.height = max(self.target, self.heading.height)
+
     def restyle(self, t: Theme) -> None:
-        self.height, self.spacing = t.target, t.gap * 2
+        self.target, self.spacing = t.target, t.gap * 2
         self.back.width, self.home.width = t.mm(34) * t.scale, t.mm(40) * t.scale
         for part in (self.back, self.heading, self.home):
             part.restyle(t)
+        self._fit()
 
 
 class BuiltOnce(Page):
@@ -183,9 +190,8 @@ class HomeScreen(BuiltOnce):
         self.intro = Text(t, f"{settings.name} · 24小时自助服务区，全天为您服务", colour="muted")
         self.body.add_widget(self.intro)
         self.closed = Text(t, "", bold=True)  # the terminal cannot store new cases: said before anyone starts
-        self.subtitles: dict[BigButton, str] = {}
         self.elderly_button = BigButton(t, "长辈模式", lambda: session.set_elderly(not session.elderly), size="title",
-                                        size_hint_y=1)
+                                        size_hint_y=1, subtitle="大字体 · 慢一点")
         rows: list[list[tuple[str, str, Callable[[], None], bool, float]]] = [
             [("我要办事", "查找事项，在线申请", session.start_application, True, 2),
              ("办事指南", "材料清单，一次告知", session.browse_guides, False, 1)],
@@ -200,17 +206,15 @@ class HomeScreen(BuiltOnce):
             for title, subtitle, action, primary, weight in row:
                 button = BigButton(t, title, action, primary=primary, subtitle=subtitle, size="title", size_hint_y=1,
                                    size_hint_x=weight)
-                self.subtitles[button] = subtitle
                 line.add_widget(button)
             self.grid.add_widget(line)
         last = BoxLayout()
         help_button = BigButton(t, "帮办代办", session.request_help, subtitle="呼叫工作人员帮助", size="title", size_hint_y=1)
-        self.subtitles[help_button] = "呼叫工作人员帮助"
-        self.subtitles[self.elderly_button] = "大字体 · 慢一点"
         last.add_widget(help_button)
         last.add_widget(self.elderly_button)
         self.grid.add_widget(last)
         self.body.add_widget(self.grid)
+        self.below = Widget()  # portrait: the tiles in the upper part, within reach of a standing person
         self.body.add_widget(Text(t, f"咨询电话 {settings.consult_phone}    投诉电话 {settings.complaint_phone}    "
                                      f"终端编号 {settings.id}", size="small", colour="muted"))
         where = self.settings.center  # where and when staff are, for what the terminal cannot do
@@ -230,21 +234,21 @@ class HomeScreen(BuiltOnce):
         show_if(self.closed, self.body, bool(self.model.closed), index=len(self.body.children) - 1)
 
     def _show_elderly(self, *_: object) -> None:
-        plain = self.model.elderly  # elderly mode: fewer words, the same big targets
-        show_if(self.intro, self.body, not plain, index=len(self.body.children) - 1)
-        for button, subtitle in self.subtitles.items():
-            button.show(subtitle="" if plain else subtitle)
-        self.elderly_button.show("关闭长辈模式" if plain else "长辈模式", primary=plain)
+        elderly = self.model.elderly  # elderly mode: the same words, larger
+        self.elderly_button.show("关闭长辈模式" if elderly else "长辈模式", primary=elderly)
 
     def restyle(self, theme: Theme) -> None:
-        self.top_bar.height = theme.font_title * 1.6
+        self.top_bar.height = theme.font_title * 1.3
         self.grid.spacing = theme.gap * 2
+        self.body.spacing = theme.gap  # (elderly mode on a 10" panel: every millimetre goes to the tiles)
+        self.grid.size_hint_y = None if theme.portrait else 1
+        self.grid.height = theme.mm(48) * theme.scale * 3 + self.grid.spacing * 2
+        show_if(self.below, self.body, theme.portrait, index=1)
         for line in self.grid.children:
-            line.spacing = theme.gap * 2
+            line.spacing = theme.gap * (1 if theme.scale > 1 else 2)
         restyle_tree(self.body, theme)
-        for spare in (self.intro, self.closed):
-            if spare.parent is None:
-                restyle_tree(spare, theme)
+        if self.closed.parent is None:
+            restyle_tree(self.closed, theme)
 
     def update_clock(self) -> None:
         self.model.tick()
@@ -266,10 +270,10 @@ class BrowseScreen(BuiltOnce):
             self.tabs.add_widget(tab)
         self.body.add_widget(self.tabs)
         self.split = BoxLayout()
-        self.groups = ItemRecycleView(t, size_hint_x=0.36)
+        self.groups = ItemRecycleView(t)
         self.items = ItemRecycleView(t)
-        self.split.add_widget(self.groups)
-        self.split.add_widget(self.items)
+        self.split.add_widget(Paged(t, self.groups, size_hint_x=0.36))
+        self.split.add_widget(Paged(t, self.items))
         self.body.add_widget(self.split)
         for name, show in (("title", self._show_title), ("by", self._show_tabs), ("groups", self._show_groups),
                            ("group", self._show_groups), ("items", self._show_items)):
@@ -327,8 +331,9 @@ class SearchScreen(BuiltOnce):
         self.nothing = Text(t, "没有找到相关事项，请换个说法，或按“按部门”查找。", colour="muted")
         self.space = Widget()
         self.rows = ItemRecycleView(t)
+        self.rows_view = Paged(t, self.rows, beside=True)
         self.results.add_widget(self.prompt)
-        self.results.add_widget(self.rows)
+        self.results.add_widget(self.rows_view)
         self.body.add_widget(self.results)
         self.candidates = BoxLayout(size_hint_y=None)
         self.slots = [BigButton(t, "", lambda: None, size="button") for _ in range(self.CANDIDATES)]
@@ -366,7 +371,7 @@ class SearchScreen(BuiltOnce):
         self.prompt.size_role = "title" if typed else "body"
         self.prompt.restyle(t)
         nothing = bool(typed) and not found
-        show_if(self.rows, self.results, not nothing)
+        show_if(self.rows_view, self.results, not nothing)
         show_if(self.nothing, self.results, nothing)
         show_if(self.space, self.results, nothing)
         self.rows.data = rows_data(t, self.model.rows)
@@ -377,7 +382,7 @@ class SearchScreen(BuiltOnce):
             button.height = theme.mm(MIN_TARGET_MM)
         restyle_tree(self.body, theme)
         self._offer()
-        spares: list[Widget] = [self.nothing, self.rows, *self.slots]
+        spares: list[Widget] = [self.nothing, self.rows_view, *self.slots]
         for spare in spares:
             if spare.parent is None:
                 restyle_tree(spare, theme)
@@ -412,7 +417,7 @@ class GuideScreen(BuiltOnce):
         side_view.size_hint_x = 0.38
         self.side_colours = fill(side_view, t.palette.surface, radius=t.mm(2), border=t.palette.line)
         self.main_view = scrolling(t, self.main)
-        self.split = BoxLayout()
+        self.split = Split()
         self.split.add_widget(self.main_view)
         self.split.add_widget(side_view)
         self.body.add_widget(self.split)

@@ -29,7 +29,7 @@ from ui.screens import Navigate, blank, show_if
 from ui.steps import BuiltStep, Lines, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
-from ui.widgets import BigButton, Keyboard, Panel, Style, Text, column, fill, scrolling
+from ui.widgets import BigButton, Keyboard, Panel, Split, Style, Text, column, fill, scrolling
 from ui.writer import PinyinWriter
 
 COMPLAINT_PHRASES = ("等候时间太长", "材料要求说得不清楚", "设备无法正常使用", "希望增加可办理的事项", "办理进度太慢",
@@ -137,8 +137,10 @@ class RatingScreen(BuiltStep):
     def restyle(self, theme: Theme) -> None:
         super().restyle(theme)
         wide = theme.scale <= 1  # elderly letters: three a row, so no level's name breaks
-        self.levels.cols, self.levels.spacing = (len(Rating) if wide else 3), theme.gap * 2
-        show_if(self.decline_cell, self.levels, not wide)
+        # portrait: one under the other, within reach; elderly landscape: three a row and 不评价 the sixth cell
+        self.levels.cols = 1 if theme.portrait else len(Rating) if wide else 3
+        self.levels.spacing = theme.gap * 2
+        show_if(self.decline_cell, self.levels, not wide and not theme.portrait)
         rows = -(-len(Rating) // self.levels.cols)
         height = theme.target * (1.8 if wide else 1.0)
         for button in self.levels.children:
@@ -244,7 +246,7 @@ class ProgressScreen(BuiltStep):
         super().__init__(session, settings, style, navigate, hardware, **kwargs)
         self.progress = progress
         t = self.theme
-        self.split = BoxLayout()
+        self.split = Split(rest=1)
         self.left = BoxLayout(orientation="vertical")
         self.number = Text(t, "", size="title", bold=True)
         self.number_box = fill(self.number, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
@@ -431,7 +433,7 @@ class ComplaintScreen(BuiltStep):
                                        size_hint_x=1.6, size="body")]
         self.writing_view = [self.typed, self.candidates, Keyboard(t, self.letter), Widget()]  # room below the keys
         # choosing
-        self.split = BoxLayout()
+        self.split = Split()
         left = column(t)
         self.left = left
         self.yours = Text(t, "")

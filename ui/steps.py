@@ -27,7 +27,7 @@ from ui.hardware import Hardware
 from ui.screens import BuiltOnce, Navigate, Page, blank, restyle_tree
 from ui.theme import Theme
 from ui.viewmodels import ViewModel
-from ui.widgets import Animated, BigButton, Panel, Size, Style, Text, Tone, column, scrolling
+from ui.widgets import Animated, BigButton, Panel, Size, Split, Style, Text, Tone, column, scrolling
 
 Action = tuple[str, Callable[[], None]]
 HELP_FROM = frozenset(s for s, targets in TRANSITIONS.items() if State.HELP in targets)  # 帮办代办 reachable
@@ -78,13 +78,17 @@ class BuiltStep(Step, BuiltOnce):
         self.model = self.model_type()
         super().__init__(*args, **kwargs)
         self.bar = self.header(self.heading, None)
+        self.filler = Widget()
 
     def restyle(self, theme: Theme) -> None:
         for view in self.views:
             restyle_tree(view, theme)
 
     def compose(self, *widgets: Widget) -> None:
-        """The body shows exactly `widgets`, top to bottom (kept, not made anew, when they change)."""
+        """The body shows exactly `widgets`, top to bottom (kept, not made anew, when they change);
+        when none of them stretches, the room left stays below them (a tall portrait panel)."""
+        if all(widget.size_hint_y is None for widget in widgets):
+            widgets = (*widgets, self.filler)
         if self.body.children[::-1] != list(widgets):
             self.body.clear_widgets()
             for widget in widgets:
@@ -120,7 +124,13 @@ class Problem(Panel):
         words.add_widget(self.title)
         words.add_widget(self.advice)
         self.words = scrolling(theme, words)
-        self.add_widget(self.words)
+        # the words on the left and the ways forward on the right on a landscape panel: in elderly
+        # mode three big buttons under the words would leave them no room on a 10" panel
+        self.split = Split()
+        self.split.add_widget(self.words)
+        self.ways = BoxLayout(orientation="vertical", size_hint_x=0.8)
+        self.split.add_widget(self.ways)
+        self.add_widget(self.split)
         self.buttons: list[BigButton] = []
         self.theme = theme
         self.restyle(theme)
@@ -133,14 +143,16 @@ class Problem(Panel):
             button.action = action
             button.show(label, primary=index == 0)
             if button.parent is None:
-                self.add_widget(button, index=0)
+                self.ways.add_widget(button, index=0)
         for button in self.buttons[len(actions):]:
-            if button.parent is self:
-                self.remove_widget(button)
+            if button.parent is self.ways:
+                self.ways.remove_widget(button)
 
     def restyle(self, theme: Theme) -> None:
         super().restyle(theme)
         self.theme, self.padding, self.spacing = theme, theme.mm(4), theme.gap
+        self.split.spacing, self.ways.spacing = theme.gap * 2, theme.gap
+        self.split.restyle(theme)
         for button in self.buttons:
             button.restyle(theme)
 

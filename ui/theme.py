@@ -1,20 +1,37 @@
 """The one visual style: colours, text sizes and touch-target sizes, in millimetres on the real screen.
 
-Sizes are given in mm and converted with `display.dpi`, so a button is as large under a finger on a
-1280x800 panel as on a 1920x1080 one. Elderly mode (长辈模式) multiplies text by
-`display.elderly_font_scale` (at least 1.5) and targets likewise; high contrast swaps the palette
-for white/yellow on black (contrast at least 7:1). No Kivy import: tests check the numbers directly.
+Sizes are given in mm and converted with the panel's real density (terminal/panel.py: EDID, else
+`display.diagonal_inches`, else `display.dpi`), so a button is as large under a finger on a 10"
+1280x800 panel as on a 21.5" 1920x1080 one. Text sizes are glyph heights: the ink height of 国 in
+the font in use (about 0.87 of the font size in WenQuanYi), at least 4 mm, 6 mm in elderly mode
+(长辈模式), which multiplies text by `display.elderly_font_scale` (at least 1.5) and targets likewise;
+high contrast swaps the palette for white/yellow on black (contrast at least 7:1). A portrait panel
+(taller than wide) sets `portrait`: screens arrange themselves for it in `restyle`, never rebuilt.
+No Kivy import: tests check the numbers directly.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from terminal.config import DisplaySettings
+from terminal.panel import pixels_per_inch
 
 RGBA = tuple[float, float, float, float]
 MIN_TARGET_MM = 15.0  # smallest touch target allowed anywhere (issue 7)
+GLYPH = "国"  # text height is the ink height of this character (docs/configuration.md)
+
+
+@cache
+def glyph_ratio(font_file: str) -> float:
+    """Ink height of 国 per pixel of font size in this font: 0.87 in WenQuanYi Micro Hei."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(font_file, 1000)
+    _left, top, _right, bottom = font.getbbox(GLYPH)
+    return (bottom - top) / 1000
 
 
 def hex_colour(value: str) -> RGBA:
@@ -72,20 +89,23 @@ class Theme:
     """Everything a screen needs to draw itself; pixel sizes already computed for this screen."""
 
     palette: Palette
-    dpi: int
+    dpi: float
     scale: float        # 1.0, or the elderly factor
     font_name: str      # registered Kivy font name of the CJK font
+    glyph: float = 0.87  # ink height of 国 per pixel of font size (`glyph_ratio`)
+    portrait: bool = False  # the panel is taller than wide: screens stack what sits side by side
 
     def mm(self, millimetres: float) -> float:
         """Pixels for a length on the physical screen."""
         return millimetres / 25.4 * self.dpi
 
-    def _text(self, mm: float) -> float:
-        return round(self.mm(mm) * self.scale)
+    def _text(self, glyph_mm: float) -> float:
+        """The font size whose characters stand `glyph_mm` tall (times the elderly factor), never less."""
+        return math.ceil(self.mm(glyph_mm) * self.scale / self.glyph)
 
     @property
     def font_small(self) -> float:
-        return self._text(3.6)
+        return self._text(4.0)
 
     @property
     def font_body(self) -> float:
@@ -93,11 +113,11 @@ class Theme:
 
     @property
     def font_button(self) -> float:
-        return self._text(5.6)
+        return self._text(5.0)
 
     @property
     def font_title(self) -> float:
-        return self._text(7.2)
+        return self._text(6.0)
 
     @property
     def target(self) -> float:
@@ -114,8 +134,14 @@ class Theme:
         return 6 if self.scale > 1 else 10
 
 
-def make_theme(display: DisplaySettings, font_name: str, *, elderly: bool) -> Theme:
-    """Elderly mode (长辈模式) always takes the high-contrast palette (at least 7:1) with its larger sizes."""
+def make_theme(display: DisplaySettings, font_name: str, *, elderly: bool, pixels: tuple[int, int] | None = None,
+               font_file: str = "") -> Theme:
+    """Elderly mode (长辈模式) always takes the high-contrast palette (at least 7:1) with its larger sizes.
+
+    `pixels` is the window's size (the configured one when not given); `font_file` the font whose
+    glyphs the text heights are measured on."""
     palette = HIGH_CONTRAST if display.high_contrast or elderly else NORMAL
-    return Theme(palette=palette, dpi=display.dpi, scale=display.elderly_font_scale if elderly else 1.0,
-                 font_name=font_name)
+    width, height = pixels or (display.width, display.height)
+    return Theme(palette=palette, dpi=pixels_per_inch(display, width, height),
+                 scale=display.elderly_font_scale if elderly else 1.0, font_name=font_name,
+                 glyph=glyph_ratio(font_file) if font_file else 0.87, portrait=height > width)

@@ -119,7 +119,7 @@ class BigButton(ButtonBehavior, Label):
 
     def __init__(self, theme: Theme, text: str, on_press: Callable[[], None], *, primary: bool = False,
                  subtitle: str = "", size: Size = None, halign: str = "center", **kwargs: object) -> None:
-        self.title, self.subtitle, self.primary = text, subtitle, primary
+        self.title, self.subtitle, self.primary, self.theme = text, subtitle, primary, theme
         self.size_role: Size = "button" if size is None else size
         self.follows_target = "height" not in kwargs  # a key of a keyboard keeps its own height
         self.action = on_press
@@ -130,10 +130,16 @@ class BigButton(ButtonBehavior, Label):
                                              border=theme.palette.line)
         self.inset = theme.mm(4)
         self.fbind("size", self._wrap)
+        self.fbind("texture_size", self._grow)
         self.restyle(theme)
 
     def _wrap(self, *_: object) -> None:
         self.text_size = (self.width - self.inset, None)
+
+    def _grow(self, *_: object) -> None:
+        """A button of the usual height unless its words need more (never words outside the button)."""
+        if self.follows_target and self.size_hint_y is None:
+            self.height = max(self.theme.target, self.texture_size[1] + self.inset / 2)
 
     def on_release(self) -> None:
         self.action()
@@ -154,7 +160,7 @@ class BigButton(ButtonBehavior, Label):
         self.background.rgba = p.primary if self.primary else p.secondary
         self.outline.rgba = (*p.line[:3], 0 if self.primary else 1)
         if self.follows_target:
-            self.height = theme.target
+            self._grow()
 
 
 class Badge(Label):
@@ -195,6 +201,39 @@ class Panel(BoxLayout):
             colour.rgba = tone(theme, role) if self.painted else (0, 0, 0, 0)
 
 
+class Split(BoxLayout):
+    """Parts side by side on a landscape panel, one above the other on a portrait one (the first on
+    the left, or on top): each part's `size_hint_x` when it was added is its share either way.
+    Follows the theme in place (a screen built once is rearranged, not rebuilt)."""
+
+    def __init__(self, *, rest: float = 0, **kwargs: object) -> None:
+        """`rest`: in portrait, room left empty under the parts (their share against it), so that a
+        pad stays next to the field it fills instead of at the foot of a tall panel."""
+        super().__init__(**kwargs)
+        self.shares: dict[Widget, tuple[float | None, float | None]] = {}
+        self.portrait = False
+        self.rest = Widget(size_hint_y=rest) if rest else None
+
+    def add_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
+        self.shares.setdefault(widget, (widget.size_hint_x, widget.size_hint_y))
+        self._place(widget)
+        super().add_widget(widget, *args, **kwargs)
+
+    def _place(self, widget: Widget) -> None:
+        across, down = self.shares[widget]
+        widget.size_hint = (1, across if down is not None else None) if self.portrait else (across, down)
+
+    def restyle(self, theme: Theme) -> None:
+        self.portrait = theme.portrait
+        self.orientation = "vertical" if theme.portrait else "horizontal"
+        for widget in self.shares:
+            self._place(widget)
+        if self.rest is not None and theme.portrait and self.rest.parent is None:
+            super().add_widget(self.rest, index=0)
+        elif self.rest is not None and not theme.portrait and self.rest.parent is self:
+            self.remove_widget(self.rest)
+
+
 def column(theme: Theme, **kwargs: object) -> BoxLayout:
     """A vertical stack whose height is the sum of its children (put it in a ScrollView)."""
     box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap, **kwargs)
@@ -202,10 +241,72 @@ def column(theme: Theme, **kwargs: object) -> BoxLayout:
     return box
 
 
-def scrolling(theme: Theme, content: Widget) -> ScrollView:
+class Paged(BoxLayout):
+    """A scrolling view with 上一页/下一页 whenever its content is taller than the view: what does
+    not fit is turned to, never cut, and a person who does not know to swipe sees how. The buttons
+    stand under the view; `beside` puts them at its right on a landscape panel, for a list that has
+    width to spare and little height (search results over the keyboard).
+
+    Wraps any ScrollView (a RecycleView list too); `scroll_y` is the view's."""
+
+    def __init__(self, theme: Theme, view: ScrollView, *, beside: bool = False, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.view, self.content, self.beside, self.theme = view, view.children[0], beside, theme
+        self.add_widget(view)
+        self.pager = BoxLayout()
+        self.pager.add_widget(BigButton(theme, "上一页", partial(self.turn, 1), size_hint_y=1))
+        self.pager.add_widget(BigButton(theme, "下一页", partial(self.turn, -1), size_hint_y=1, primary=True))
+        for widget in (view, self.content):
+            widget.fbind("height", self._follow)
+        self.fbind("size", self._follow)
+        self.restyle(theme)
+
+    @property
+    def scroll_y(self) -> float:
+        return float(self.view.scroll_y)
+
+    @scroll_y.setter
+    def scroll_y(self, value: float) -> None:
+        self.view.scroll_y = value
+
+    def _follow(self, *_: object) -> None:
+        below = self.orientation == "vertical"
+        if below:  # under the view: side by side if both fit, else one above the other
+            button = 3 * self.theme.font_button + self.theme.mm(6)
+            stacked = self.width < 2 * button + self.theme.gap
+            self.pager.orientation = "vertical" if stacked else "horizontal"
+            self.pager.height = self.theme.mm(MIN_TARGET_MM) * (2 if stacked else 1) + (self.theme.gap if stacked else 0)
+        shown = self.pager.parent is self
+        # (the whole height when the buttons are under the view: it does not change when they come or go)
+        overflows = self.content.height > (self.height if below else self.view.height) + 1
+        if overflows and not shown:
+            self.add_widget(self.pager)
+        elif not overflows and shown:
+            self.remove_widget(self.pager)
+
+    def turn(self, direction: int) -> None:
+        """Scroll by nine tenths of the view (one line stays in sight for the eye to follow)."""
+        hidden = self.content.height - self.view.height
+        if hidden > 0:
+            self.view.scroll_y = min(1.0, max(0.0, self.view.scroll_y + direction * 0.9 * self.view.height / hidden))
+
+    def restyle(self, theme: Theme) -> None:
+        beside, self.theme = self.beside and not theme.portrait, theme
+        self.orientation, self.spacing = "horizontal" if beside else "vertical", theme.gap
+        self.pager.orientation, self.pager.spacing = "vertical" if beside else "horizontal", theme.gap
+        self.pager.size_hint = (None, 1) if beside else (1, None)
+        self.pager.width, self.pager.height = 3 * theme.font_button + theme.mm(6), theme.mm(MIN_TARGET_MM)
+        for button in self.pager.children:
+            button.restyle(theme)
+            button.size_hint_y = 1
+        self._follow()
+
+
+def scrolling(theme: Theme, content: Widget) -> Paged:
+    """`content` (as tall as it needs) in a view that scrolls, with 上一页/下一页 when it must."""
     view = ScrollView(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"])
     view.add_widget(content)
-    return view
+    return Paged(theme, view)
 
 
 class ItemRow(RecycleDataViewBehavior, ButtonBehavior, Label):
@@ -268,7 +369,7 @@ class ItemRecycleView(RecycleView):
     def restyle(self, theme: Theme) -> None:
         """Another theme (elderly mode): row height, spacing and every visible row again."""
         self.theme = theme
-        self.box.default_size = (None, max(theme.target, theme.font_body * 3.4))
+        self.box.default_size = (None, max(theme.target, theme.font_body * 3.8))  # two lines of title, one of detail
         self.box.spacing = theme.gap
         self.refresh_from_data()
 

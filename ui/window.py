@@ -37,4 +37,7 @@ def prepare(config: Config, *, windowed: bool) -> str:
     from ui.labelmemory import release_label_surfaces
 
     release_label_surfaces()
+    from ui.linebreak import install
+
+    install()  # every label breaks its lines between words
     return str(font)

@@ -22,12 +22,18 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("demo")
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for screenshots and demo.json")
+    parser.add_argument("--display", metavar="WxH", help="the panel to render for, e.g. 1080x1920 (portrait) or "
+                                                         "1920x1080; its diagonal from display.diagonal_inches, "
+                                                         "else the usual panel of that size")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")  # the demo prints its own summary
-    from ui.demo import DemoFailed, run_demo  # Kivy only when the demo runs
+    from ui.demo import DemoFailed, panel_config, run_demo  # Kivy only when the demo runs
+
+    if args.display:
+        config = panel_config(config, args.display)
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="terminal-demo-") as work:

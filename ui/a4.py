@@ -477,6 +477,5 @@ def install_a4(manager: ScreenManager, session: Session, settings: Config, style
                                          name=CERTIFICATE_SCREEN))
     for title, subtitle, screen in (("复印", "身份证、材料复印", COPY_SCREEN), ("打印证明", "参保证明等", CERTIFICATE_SCREEN)):
         button = BigButton(theme, title, partial(navigate, screen), subtitle=subtitle, size="title", size_hint_y=1)
-        home.subtitles[button] = subtitle
         home.grid.children[0].add_widget(button, index=1)
     return printing

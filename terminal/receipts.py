@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal, cast
 
 from terminal.cases import Case, CaseKind
 from terminal.casestates import ACCEPTED_SINCE, CaseState, Decision
 from terminal.config import Config
+from terminal.office import OfficeHours
 from terminal.privacy import NameMask, mask_address, mask_id_number, mask_name
-from terminal.workdays import add_working_days, is_working_day
+from terminal.workdays import add_working_days
 
 Align = Literal["left", "center", "right"]
 
@@ -96,28 +97,27 @@ def _date_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-OfficeHours = tuple[time, time]
+def next_handling(submitted_at: datetime, config: Config) -> str:
+    """When staff will next look at a case handed in at `submitted_at`, by the center's configured office
+    hours and working days: 今天 within office hours, else when they are next in (never 当场 at night)."""
+    duty = OfficeHours(config.center.office_hours, config.calendar).at(submitted_at)
+    if duty.now:
+        return "今天工作时间内"
+    opening = duty.next_open
+    if opening is None:  # no hours configured: the next working day, without a time
+        following = add_working_days(submitted_at.date(), 1, config.calendar, estimate=True)
+        return f"下一个工作日（{following.month}月{following.day}日）"
+    if opening.date() == submitted_at.date():
+        return f"今天{opening:%H:%M}上班后"
+    return f"下一个工作日（{opening.month}月{opening.day}日）{opening:%H:%M}上班后"
 
 
-def next_handling(submitted_at: datetime, config: Config, office_hours: OfficeHours | None = None) -> str:
-    """When staff will next look at a case handed in at `submitted_at`: 今天 within office hours on a
-    working day, else the next working day (with its opening time when the hours are configured)."""
-    day = submitted_at.date()
-    if office_hours and is_working_day(day, config.calendar, estimate=True) and submitted_at.time() < office_hours[1]:
-        if submitted_at.time() >= office_hours[0]:
-            return "今天工作时间内"
-        return f"今天{office_hours[0]:%H:%M}上班后"
-    following = add_working_days(day, 1, config.calendar, estimate=True)
-    opening = f"{office_hours[0]:%H:%M}上班后" if office_hours else ""
-    return f"下一个工作日（{following.month}月{following.day}日）{opening}"
-
-
-def promise_rows(case: Case, config: Config, office_hours: OfficeHours | None = None) -> list[Block]:
+def promise_rows(case: Case, config: Config) -> list[Block]:
     """The case kind and what it promises at submit: nothing is accepted yet, so no date, only the
     time limit and when it starts (the day of 受理); a 即办件 is handled when staff are next in."""
     if case.kind is CaseKind.IMMEDIATE:
         return [Row("办件类型", case.kind.value),
-                Row("办理时间", f"工作人员{next_handling(case.submitted_at, config, office_hours)}办理")]
+                Row("办理时间", f"工作人员{next_handling(case.submitted_at, config)}办理")]
     rows: list[Block] = [Row("办件类型", case.kind.value)]
     if case.promised_days:
         rows.append(Row("承诺时限", f"{case.promised_days}个工作日，自部门受理之日起计算"))
@@ -168,9 +168,9 @@ def _footer(case_no: str, config: Config, keep: str = KEEP_SLIP) -> list[Block]:
             SmallPrint(keep)]
 
 
-def _next_steps(case: Case, config: Config, office_hours: OfficeHours | None) -> list[Block]:
+def _next_steps(case: Case, config: Config) -> list[Block]:
     """What happens now, truthfully: nobody has accepted anything yet."""
-    when = next_handling(case.submitted_at, config, office_hours)
+    when = next_handling(case.submitted_at, config)
     if case.missing:
         return [Text("材料不齐，部门暂不能受理。请补齐后凭办件编号在本终端“补交材料”提交，"
                      "或到任一便民服务中心窗口提交，无需重新申请。"),
@@ -179,18 +179,18 @@ def _next_steps(case: Case, config: Config, office_hours: OfficeHours | None) ->
             Text("受理后可在本终端“进度查询”打印受理通知书；承诺时限自受理之日起计算。")]
 
 
-def what_happens_next(case: Case, config: Config, office_hours: OfficeHours | None = None) -> str:
+def what_happens_next(case: Case, config: Config) -> str:
     """The one sentence the submit screen shows under the case number (the receipt says it at length)."""
     if case.missing:
         return f"还缺{len(case.missing)}项材料，补齐后部门才能受理；请凭办件编号在首页“补交材料”提交"
-    when = next_handling(case.submitted_at, config, office_hours)
+    when = next_handling(case.submitted_at, config)
     if case.kind is CaseKind.IMMEDIATE:
         return f"即办件：工作人员{when}办理"
     limit = f"，承诺{case.promised_days}个工作日（自受理之日起）" if case.promised_days else ""
     return f"工作人员将于{when}审核受理{limit}"
 
 
-def submission_receipt(case: Case, config: Config, office_hours: OfficeHours | None = None) -> ReceiptDocument:
+def submission_receipt(case: Case, config: Config) -> ReceiptDocument:
     """收件回执 (申报回执): what the terminal received and when, what is missing, what happens next.
     It promises no date: the time limit runs from 受理, which only the department can give."""
     received = _received(case)
@@ -201,7 +201,7 @@ def submission_receipt(case: Case, config: Config, office_hours: OfficeHours | N
         Row("办理事项", case.item_name),
         Row("承办部门", case.department),
         *_applicant_rows(case, config),
-        *promise_rows(case, config, office_hours),
+        *promise_rows(case, config),
         Row("收件时间", case.submitted_at.strftime("%Y-%m-%d %H:%M")),
         Rule(),
         Text(f"已收材料（共{len(received)}项）：", bold=True),
@@ -210,7 +210,7 @@ def submission_receipt(case: Case, config: Config, office_hours: OfficeHours | N
     if case.missing:
         blocks += [Text(f"待补材料（共{len(case.missing)}项，详见补齐补正通知书）：", bold=True),
                    *_numbered(list(case.missing))]
-    blocks += [Rule(), Text("下一步：", bold=True), *_next_steps(case, config, office_hours)]
+    blocks += [Rule(), Text("下一步：", bold=True), *_next_steps(case, config)]
     blocks += _footer(case.case_no, config)
     return ReceiptDocument("submission", tuple(blocks))
 

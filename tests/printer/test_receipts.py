@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import pytest
 import zxingcpp
@@ -49,19 +49,23 @@ def test_submission_receipt_promises_no_date_and_claims_no_acceptance(case: Case
     assert "受理编号" not in text and "受理时间" not in text
     assert "部门暂不能受理" in text and "补交材料" in text
     complete = dataclasses.replace(case, missing=())
-    assert "工作人员将于下一个工作日（11月23日）审核材料" in submission_receipt(complete, config).plain_text()
+    # handed in on a Friday at 14:35, within the default office hours (08:30-12:00, 14:30-17:30)
+    assert "工作人员将于今天工作时间内审核材料" in submission_receipt(complete, config).plain_text()
 
 
 def test_immediate_case_at_night_is_handled_the_next_working_day(config: Config) -> None:
-    night = dataclasses.replace(sample_case(CaseKind.IMMEDIATE), submitted_at=datetime(2026, 12, 4, 1, 0))  # a Friday
-    text = submission_receipt(night, config).plain_text()
-    assert "当场办结" not in text and "工作人员下一个工作日（12月7日）办理" in text
-    hours = (time(8, 30), time(17, 30))
-    late = dataclasses.replace(night, submitted_at=datetime(2026, 12, 4, 22, 0))
-    assert "工作人员下一个工作日（12月7日）08:30上班后办理" in submission_receipt(late, config, hours).plain_text()
-    assert next_handling(datetime(2026, 12, 4, 1, 0), config, hours) == "今天08:30上班后"
-    assert next_handling(datetime(2026, 12, 4, 10, 0), config, hours) == "今天工作时间内"
-    assert next_handling(datetime(2026, 12, 5, 10, 0), config, hours).startswith("下一个工作日（12月7日）")  # Saturday
+    """By the center's configured office hours (08:30-12:00, 14:30-17:30 on working days)."""
+    config = dataclasses.replace(config, center=dataclasses.replace(config.center,
+                                                                     office_hours=("08:30-12:00", "14:30-17:30")))
+    late = dataclasses.replace(sample_case(CaseKind.IMMEDIATE), submitted_at=datetime(2026, 12, 4, 22, 0))  # Friday
+    text = submission_receipt(late, config).plain_text()
+    assert "当场办结" not in text and "工作人员下一个工作日（12月7日）08:30上班后办理" in text
+    assert next_handling(datetime(2026, 12, 4, 1, 0), config) == "今天08:30上班后"
+    assert next_handling(datetime(2026, 12, 4, 10, 0), config) == "今天工作时间内"
+    assert next_handling(datetime(2026, 12, 4, 12, 30), config) == "今天14:30上班后"  # lunch
+    assert next_handling(datetime(2026, 12, 5, 10, 0), config).startswith("下一个工作日（12月7日）")  # Saturday
+    unknown = dataclasses.replace(config, center=dataclasses.replace(config.center, office_hours=()))
+    assert "工作人员下一个工作日（12月7日）办理" in submission_receipt(late, unknown).plain_text()
 
 
 def _decision(state: CaseState, **changes: object) -> Decision:

@@ -181,7 +181,7 @@ class Driver:
         from ui.render import pump
 
         pump()
-        button = next((b for b in self.visible_buttons() if b.text.startswith(text)), None)
+        button = self.visible(text) or self.page_to(text)
         if button is None:
             raise DemoFailed(f"no visible button {text!r} on screen {self.app.manager.current}")
         touch = UnitTestTouch(*button.to_window(*button.center))
@@ -190,12 +190,20 @@ class Driver:
         pump()
         self.note_screen()
 
-    def turn_to(self, text: str, pages: int = 20) -> None:
-        """下一页 until the button `text` is in sight (a list longer than the screen)."""
-        for _ in range(pages):
-            if any(b.text.startswith(text) for b in self.visible_buttons()):
-                return
-            self.tap("下一页")
+    def visible(self, text: str) -> Any:
+        return next((b for b in self.visible_buttons() if b.text.startswith(text)), None)
+
+    def page_to(self, text: str, pages: int = 20) -> Any:
+        """A button out of sight in a scrolling part: 下一页, then 上一页, as a person would, until it shows."""
+        for turn in ("下一页", "上一页"):
+            for _ in range(pages):
+                found = self.visible(text)
+                if found is not None or self.visible(turn) is None:
+                    break
+                self.tap(turn)
+            if found is not None:
+                return found
+        return None
 
     def tap_anywhere(self) -> None:
         """A touch in the middle of the screen (waking the screen saver)."""
@@ -287,8 +295,7 @@ def choose_item_by_search(driver: Driver, letters: str) -> None:
         driver.tap(letter)
     driver.shot("search")
     item = next(i for i in session.search_results if i.guide is not None and len(i.guide.materials) >= 2)
-    driver.turn_to(item.title)
-    driver.tap(item.title)
+    driver.tap(item.title)  # (turning the list's pages until it is in sight)
     driver.shot("guide")
 
 

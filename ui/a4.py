@@ -455,7 +455,14 @@ def install_a4(manager: ScreenManager, session: Session, settings: Config, style
                 updated = datetime.fromisoformat(found.updated_at) if found.updated_at else now
                 item_name = found.item_name or "（见收件回执）"
                 printing.print_document(progress_slip(settings, found.case_no, item_name, found.status_zh, updated, now))
+
+        def print_notices() -> None:  # 受理通知书 / 退件告知书 on A4, for citizens who prefer a full page
+            notices = progress.notices()
+            if notices:
+                printing.print_document(*notices)
         progress.left.add_widget(A4Bar(theme, printing, "打印进度单", print_progress))
+        notices_bar = A4Bar(theme, printing, "A4打印通知书", print_notices)
+        progress.model.fbind("results", lambda *_: show_if(notices_bar, progress.left, bool(progress.notices())))
     receipt = manager.get_screen("receipt")
     if isinstance(receipt, ReceiptScreen):
         def print_receipt() -> None:

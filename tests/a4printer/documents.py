@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import date, datetime
 
 import numpy as np
 
 from drivers.printer.samples import sample_case
 from terminal.a4docs import a4_test_page, one_time_notice
 from terminal.a4pdf import PdfDocument, document_pdf
+from terminal.casestates import CaseState, Decision
 from terminal.catalog import Catalog, load_catalog
 from terminal.config import Config
 from terminal.copying import PageToCopy, copy_document
 from terminal.fonts import find_cjk_font
-from terminal.receipts import ReceiptDocument, correction_notice, progress_slip, submission_receipt
+from terminal.receipts import (
+    ReceiptDocument,
+    acceptance_notice,
+    correction_notice,
+    progress_slip,
+    rejection_notice,
+    submission_receipt,
+)
 from terminal.scanner import synthetic
 from terminal.scanner.pipeline import ScanOptions, scan_page
 
 WHEN = datetime(2026, 12, 7, 20, 30)
+DECIDED = Decision("T0001-20261120-0007", CaseState.ACCEPTED, "城乡居民基本养老保险参保登记", "济源市人力资源和社会保障局",
+                   datetime(2026, 12, 7, 9, 15), promised_date=date(2026, 12, 14), promised_days=5,
+                   platform_ref="PLT-0A1B2C3D")  # the 受理 the platform reports through progress
 
 
 def guided_item_id(catalog: Catalog) -> str:
@@ -49,6 +61,9 @@ def text_documents(config: Config) -> dict[str, PdfDocument]:
         "one_time_notice_no_guide": one_time_notice(catalog.get(unguided_item_id(catalog)), config, WHEN),
         "submission": submission_receipt(case, config),
         "correction": correction_notice(case, config),
+        "acceptance_notice": acceptance_notice(DECIDED, config, WHEN),
+        "rejection_notice": rejection_notice(dataclasses.replace(DECIDED, state=CaseState.RETURNED, promised_date=None,
+                                                                 reasons="申请人不属于本地户籍"), config, WHEN),
         "progress": progress_slip(config, case.case_no, case.item_name, "已受理，正在审核", WHEN, WHEN),
         "a4_test_page": a4_test_page(config, WHEN, {"状态": "打印机正常"}),
     }

@@ -46,7 +46,7 @@ from ui.steps import Step
 from ui.supplement import SupplementScreen
 from ui.technician.mode import TechnicianMode
 from ui.theme import Theme
-from ui.widgets import BigButton, fill
+from ui.widgets import BigButton, fill, snug_width
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class KioskApp(TerminalApp):
         for header, button in self.listen_buttons:
             show_if(button, header, on, index=1)  # before 回到首页
             button.restyle(t)
-            button.width = t.mm(32) * t.scale
+            button.width = snug_width(t, button.text)
         if self.volume_bar is not None:
             show_if(self.volume_button, self.volume_bar, on, index=1)
             self.volume_button.restyle(t)

@@ -46,6 +46,7 @@ from ui.widgets import (
     fill,
     rows_data,
     scrolling,
+    snug_width,
 )
 
 Navigate = Callable[[str], None]  # show another screen for the same session state (browse <-> search)
@@ -137,7 +138,7 @@ class Header(BoxLayout):
 
     def restyle(self, t: Theme) -> None:
         self.target, self.spacing = t.target, t.gap * 2
-        self.back.width, self.home.width = t.mm(34) * t.scale, t.mm(40) * t.scale
+        self.back.width, self.home.width = snug_width(t, self.back.text), snug_width(t, self.home.text)
         for part in (self.back, self.heading, self.home):
             part.restyle(t)
         self._fit()

@@ -109,6 +109,12 @@ class Text(Label):
         self.font_size, self.color = font_size(theme, self.size_role), tone(theme, self.tone)
 
 
+def snug_width(theme: Theme, text: str) -> float:
+    """A one-line button's width for `text` at the button size: a title bar keeps its room for the title
+    (elderly mode: 返回, 再听一遍 and 回到首页 beside a title that would otherwise stand one character a line)."""
+    return len(text) * theme.font_button + theme.mm(8)
+
+
 class BigButton(ButtonBehavior, Label):
     """A touch target of at least 15 mm, filled with the primary or the secondary colour.
 
@@ -276,6 +282,11 @@ class Paged(BoxLayout):
             stacked = self.width < 2 * button + self.theme.gap
             self.pager.orientation = "vertical" if stacked else "horizontal"
             self.pager.height = self.theme.mm(MIN_TARGET_MM) * (2 if stacked else 1) + (self.theme.gap if stacked else 0)
+        else:  # beside the view: one above the other while both stay 15 mm tall, else side by side
+            button = 3 * self.theme.font_button + self.theme.mm(6)
+            low = self.height < 2 * self.theme.mm(MIN_TARGET_MM) + self.theme.gap
+            self.pager.orientation = "horizontal" if low else "vertical"
+            self.pager.width = 2 * button + self.theme.gap if low else button
         shown = self.pager.parent is self
         # (the whole height when the buttons are under the view: it does not change when they come or go)
         overflows = self.content.height > (self.height if below else self.view.height) + 1

@@ -30,7 +30,7 @@ def test_a_whole_application_by_keys_alone(probe: dict) -> None:
     # no date is promised at submit (nobody has accepted the case at night): what happens next, with its date
     assert "审核受理" in apply["submit_script"]
     assert "今天" in apply["submit_script"] or "月" in apply["submit_script"]  # when staff will look at it
-    assert apply["guide_script"].startswith("办事指南，户口登记")  # the title first, then the materials
+    assert apply["guide_script"].startswith("办事指南，老年人优待证")  # the title first, then the materials
     assert apply["materials"][0] in apply["guide_script"]
     assert apply["rating_script"].startswith("我要评价，请为本次服务评价")
     levels = "非常满意，按键 一、满意，按键 二、基本满意，按键 三、不满意，按键 四、非常不满意，按键 五"
@@ -40,8 +40,8 @@ def test_a_whole_application_by_keys_alone(probe: dict) -> None:
 
 def test_the_spoken_script_follows_the_journey_in_order(probe: dict) -> None:
     script = probe["script"]
-    milestones = ["语音导航已打开", "我要办事，查找事项，在线申请，按钮", "搜索事项", "h，按钮", "已选择，h",
-                  "办事指南，户口登记", "开始办理，按钮", "读取身份证", "填写信息", "已选择，一", "下一步，扫描材料，按钮",
+    milestones = ["语音导航已打开", "我要办事，查找事项，在线申请，按钮", "搜索事项", "l，按钮", "已选择，l",
+                  "办事指南，老年人优待证", "开始办理，按钮", "个人信息告知与同意", "本人办理，按钮", "读取身份证", "填写信息", "已选择，一", "下一步，扫描材料，按钮",
                   "扫描材料", "核对与签名", "无法签名，按确定键代替签名，确认提交，按钮", "提交成功", "打印回执，按钮",
                   "我要评价", "满意，按键 二，按钮", "感谢您的评价", "完成，按钮", "进度查询", "查询，按钮"]
     at = 0

@@ -57,7 +57,7 @@ def test_form_validation_speaks_in_words(probe: dict) -> None:
 
 
 def test_item_fields_are_asked_and_checked_in_words(probe: dict) -> None:
-    """户口簿补发 asks its 补发原因: 下一步 without it says so in words, on the form."""
+    """变更姓名 asks the new name: 下一步 without it says so in words, on the form."""
     assert probe["elderly"]["reason_missing_words"]
 
 

@@ -88,13 +88,16 @@ def apply_by_keys(p: Listener) -> dict[str, Any]:
     p.choose("我要办事")
     p.wait("the item screen", lambda: session.state == State.ITEM)
     p.choose("搜索")
-    for letter in "hkdj":
+    for letter in "lnryd":  # 老年人优待证申领: no fields of its own to type, materials to scan
         p.choose(letter, exact=True)
     item = next(i for i in session.search_results if i.guide is not None and len(i.guide.materials) >= 2)
     p.choose(speakable(item.title))
     p.wait("the guide", lambda: session.state == State.GUIDE)
     guide_script = p.heard()
     p.choose("开始办理")
+    p.wait("the consent notice", lambda: session.state == State.CONSENT)
+    p.choose("点这里单独同意")  # the separate consent for sensitive data, then 本人办理
+    p.choose("本人办理", exact=True)
     p.wait("the card reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
     app.hardware.reader.simulator.place("resident")  # the card on the reader: found by touch, not by sight
     p.wait("the form", lambda: session.state == State.FORM)

@@ -91,7 +91,7 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     d.at_home()
     report["font_scale"] = guide_button_font() / normal_font
     report["idle_limits"] = [normal_idle, app.session.idle_limit]
-    choose_item_by_search(d, "lnryd")  # 老年人优待证申领: materials to scan, so one is missing
+    choose_item_by_search(d, "hkdj")  # 户口登记（变更姓名）: its own fields, and materials to scan, so one is missing
     d.tap("开始办理")
     agree(d, shots=False)
     d.wait("the reader", lambda: app.hardware.reader is not None and app.hardware.reader.simulator is not None)
@@ -112,7 +112,7 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     d.type_digits("1380013800")
     d.tap("下一步")
     report["bad_phone_words"] = [t for t in texts(app) if "联系电话应为" in t]
-    report["reason_missing_words"] = [t for t in texts(app) if "请填写补发原因" in t]
+    report["reason_missing_words"] = [t for t in texts(app) if "请填写拟变更的姓名" in t]
     d.type_digits("0")
     fill_item_fields(d)
     d.tap("下一步")

@@ -239,7 +239,8 @@ class HomeScreen(BuiltOnce):
         self.elderly_button.show("关闭长辈模式" if elderly else "长辈模式", primary=elderly)
 
     def restyle(self, theme: Theme) -> None:
-        self.top_bar.height = theme.font_title * 1.3
+        # elderly mode: 音量 sits in this bar (ui/kiosk.py), a touch target of its own
+        self.top_bar.height = max(theme.font_title * 1.3, theme.mm(MIN_TARGET_MM) if theme.scale > 1 else 0)
         self.grid.spacing = theme.gap * 2
         self.body.spacing = theme.gap  # (elderly mode on a 10" panel: every millimetre goes to the tiles)
         self.grid.size_hint_y = None if theme.portrait else 1
@@ -333,12 +334,17 @@ class SearchScreen(BuiltOnce):
         self.space = Widget()
         self.rows = ItemRecycleView(t)
         self.rows_view = Paged(t, self.rows, beside=True)
-        self.results.add_widget(self.prompt)
+        # what was typed and the candidate characters share one line: the results keep the room between
+        # it and the keyboard (elderly letters on a 10" panel leave little)
+        self.typed_line = BoxLayout(size_hint_y=None)
+        self.candidates = BoxLayout(size_hint_x=None)
+        self.slots = [BigButton(t, "", lambda: None, size="button", size_hint_y=1) for _ in range(self.CANDIDATES)]
+        self.typed_line.add_widget(self.prompt)
+        self.typed_line.add_widget(self.candidates)
+        self.prompt.fbind("height", self._fit_typed_line)
+        self.results.add_widget(self.typed_line)
         self.results.add_widget(self.rows_view)
         self.body.add_widget(self.results)
-        self.candidates = BoxLayout(size_hint_y=None)
-        self.slots = [BigButton(t, "", lambda: None, size="button") for _ in range(self.CANDIDATES)]
-        self.body.add_widget(self.candidates)
         self.body.add_widget(Keyboard(t, self.key))
         for name in ("typed", "rows", "found"):
             self.model.fbind(name, self._show)
@@ -354,8 +360,15 @@ class SearchScreen(BuiltOnce):
                 button.action = partial(self.choose, offered[index], len(letters.group()) if letters else 0)
                 button.show(offered[index])
             show_if(button, self.candidates, index < len(offered), index=0)
-        self.candidates.height = self.theme.mm(MIN_TARGET_MM) if offered else 0
+        # the candidates take what the words typed leave of the line (none offered: the words have it all)
+        self.candidates.size_hint_x = 2.4 if offered else None  # (against the words' 1: 70 % of the line)
+        self.candidates.width = 0
         self.candidates.opacity = 1 if offered else 0
+        self._fit_typed_line()
+
+    def _fit_typed_line(self, *_: object) -> None:
+        offered = self.candidates.opacity > 0
+        self.typed_line.height = max(self.prompt.height, self.theme.mm(MIN_TARGET_MM) if offered else 0)
 
     def choose(self, char: str, replaces: int) -> None:
         """A candidate tapped: it takes the place of the letters it was offered for."""

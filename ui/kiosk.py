@@ -45,7 +45,7 @@ from ui.speech import Speaker
 from ui.steps import Step
 from ui.supplement import SupplementScreen
 from ui.technician.mode import TechnicianMode
-from ui.theme import Theme
+from ui.theme import MIN_TARGET_MM, Theme
 from ui.widgets import BigButton, fill, snug_width
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,8 @@ class KioskApp(TerminalApp):
         if self.volume_bar is not None:
             show_if(self.volume_button, self.volume_bar, on, index=1)
             self.volume_button.restyle(t)
-            self.volume_button.width, self.volume_button.height = t.mm(34) * t.scale, self.volume_bar.height
+            self.volume_button.width = snug_width(t, "音量：中")
+            self.volume_button.height = max(self.volume_bar.height, t.mm(MIN_TARGET_MM))
         level = next((name for volume, name in VOLUME_STEPS if volume >= self.speaker.volume), "大")
         self.volume_button.show(f"音量：{level}")
 

@@ -214,7 +214,12 @@ class HomeScreen(BuiltOnce):
         last.add_widget(help_button)
         last.add_widget(self.elderly_button)
         self.grid.add_widget(last)
-        self.body.add_widget(self.grid)
+        # tiles keep room for their words: where the panel is too low for three rows of them (elderly
+        # letters on a 10" panel) the tiles turn with 上一页/下一页 instead of spilling their words
+        self.grid.size_hint_y = None
+        self.tiles = scrolling(t, self.grid)
+        self.tiles.view.fbind("height", self._size_grid)
+        self.body.add_widget(self.tiles)
         self.below = Widget()  # portrait: the tiles in the upper part, within reach of a standing person
         self.body.add_widget(Text(t, f"咨询电话 {settings.consult_phone}    投诉电话 {settings.complaint_phone}    "
                                      f"终端编号 {settings.id}", size="small", colour="muted"))
@@ -243,14 +248,23 @@ class HomeScreen(BuiltOnce):
         self.top_bar.height = max(theme.font_title * 1.3, theme.mm(MIN_TARGET_MM) if theme.scale > 1 else 0)
         self.grid.spacing = theme.gap * 2
         self.body.spacing = theme.gap  # (elderly mode on a 10" panel: every millimetre goes to the tiles)
-        self.grid.size_hint_y = None if theme.portrait else 1
-        self.grid.height = theme.mm(48) * theme.scale * 3 + self.grid.spacing * 2
+        self.tiles.size_hint_y = None if theme.portrait else 1
+        self.tiles.height = theme.mm(48) * theme.scale * 3 + self.grid.spacing * 2
+        self._size_grid()
         show_if(self.below, self.body, theme.portrait, index=1)
         for line in self.grid.children:
             line.spacing = theme.gap * (1 if theme.scale > 1 else 2)
         restyle_tree(self.body, theme)
         if self.closed.parent is None:
             restyle_tree(self.closed, theme)
+
+    def _size_grid(self, *_: object) -> None:
+        """As tall as the view, but never lower than three rows of tiles with room for title and subtitle."""
+        theme = self.theme
+        rows = len(self.grid.children)
+        least = rows * theme.mm(24) * theme.scale + (rows - 1) * self.grid.spacing
+        self.grid.height = max(self.tiles.view.height, least)
+        self.tiles.scroll_y = 1  # the first tiles (我要办事) in sight
 
     def update_clock(self) -> None:
         self.model.tick()

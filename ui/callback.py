@@ -72,8 +72,11 @@ class CallbackScreen(BuiltStep):
         self.number = Text(t, "", size="button", halign="center")
         self.promise = Text(t, "", halign="center")
         self.said = Text(t, "", halign="center", bold=True)
-        self.sent_view = [self.above, Text(t, "已记下，工作人员会给您回电", size="title", bold=True, halign="center"),
-                          self.number, self.promise, self.said, self.below,
+        sent = column(t)  # (scrolls with 上一页/下一页 rather than push the title bar off a 10" panel in elderly mode)
+        for part in (Text(t, "已记下，工作人员会给您回电", size="title", bold=True, halign="center"), self.number,
+                     self.promise, self.said):
+            sent.add_widget(part)
+        self.sent_view = [self.above, scrolling(t, sent), self.below,
                           ButtonRow(t, [BigButton(t, "打印预约回电单", self.print_slip),
                                         BigButton(t, "完成", session.finish, primary=True)])]
         self.views = [self.bar, self.split, self.phone_label, self.about, self.when, *self.sent_view]

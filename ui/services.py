@@ -413,9 +413,11 @@ class ComplaintScreen(BuiltStep):
         self.above, self.below = Widget(size_hint_y=0.3), Widget()
         self.number, self.answer = Text(t, "", size="button", halign="center"), Text(t, "", halign="center")
         self.reference = Text(t, "", colour="muted", halign="center")
-        self.filed_view = [self.above, Text(t, "您反映的问题已经收到", size="title", bold=True, halign="center"),
-                           self.number, self.answer, self.reference, self.below,
-                           BigButton(t, "完成", session.finish, primary=True)]
+        filed = column(t)  # (scrolls with 上一页/下一页 rather than push the title bar off a 10" panel in elderly mode)
+        for part in (Text(t, "您反映的问题已经收到", size="title", bold=True, halign="center"), self.number, self.answer,
+                     self.reference):
+            filed.add_widget(part)
+        self.filed_view = [self.above, scrolling(t, filed), self.below, BigButton(t, "完成", session.finish, primary=True)]
         # the category first, nothing chosen
         complaints = self.settings.complaints
         self.category_chips = Chips(t, complaints.categories, self.pick_category, 3)
@@ -517,7 +519,10 @@ class ComplaintScreen(BuiltStep):
         reply = self.settings.complaints.reply_for(model.category)
         self.chosen.show(f"类别：{model.category}", subtitle=f"{reply}答复 · 点此更换")
         self.phone_text.text = model.phone or "（可不填）"
-        parts: list[Widget] = [] if model.typing_phone else [self.chosen]  # (the pad needs the room)
+        # elderly letters: the category heads the phrases (which scroll); the contact column keeps the room
+        if not elderly:
+            show_if(self.chosen, self.left, False)
+        parts: list[Widget] = [] if model.typing_phone or elderly else [self.chosen]  # (the pad needs the room)
         parts += [self.phone_label, self.phone_text]
         parts += [self.pad, self.phone_done] if model.typing_phone else [self.leave_phone, self.spare]
         parts += [self.error_text] if model.error else []
@@ -527,6 +532,8 @@ class ComplaintScreen(BuiltStep):
             self.contact.clear_widgets()
             for part in parts:
                 self.contact.add_widget(part)
+        if elderly:
+            show_if(self.chosen, self.left, True, index=len(self.left.children))
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.contact.spacing, self.candidates.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap / 2

@@ -142,7 +142,7 @@ class RatingScreen(BuiltStep):
         self.levels.spacing = theme.gap * 2
         show_if(self.decline_cell, self.levels, not wide and not theme.portrait)
         rows = -(-len(Rating) // self.levels.cols)
-        height = theme.target * (1.8 if wide else 0.9)  # (elderly: two rows and the lines around them on 10")
+        height = theme.target * (1.8 if wide else 1.0 if theme.portrait else 0.9)  # (elderly 10": two rows fit)
         for button in self.levels.children:
             button.height = height
         self._compose()

@@ -10,12 +10,11 @@ from __future__ import annotations
 import faulthandler
 import gc
 import json
-import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
 from terminal import config as config_module
+from tests.kivy_probe import probe_main
 from tests.objwalk import leaks
 from ui.demo import (
     Central,
@@ -110,8 +109,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main(Path(sys.argv[1]))
-    except BaseException:
-        print(traceback.format_exc(), flush=True)
-        raise
+    probe_main(main)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import faulthandler
 import json
-import sys
 import time
-import traceback
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 from terminal import config as config_module
 from terminal.catalog import load_catalog
 from terminal.session import State
+from tests.kivy_probe import probe_main
 from ui.demo import Driver, SyncThread, demo_config, query_progress, start_central, start_kiosk
 from ui.render import pump
 
@@ -258,8 +257,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main(Path(sys.argv[1]))
-    except BaseException:
-        print(traceback.format_exc(), flush=True)
-        raise
+    probe_main(main)

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Protocol
 
+from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
@@ -142,7 +143,8 @@ class RatingScreen(BuiltStep):
         self.levels.spacing = theme.gap * 2
         show_if(self.decline_cell, self.levels, not wide and not theme.portrait)
         rows = -(-len(Rating) // self.levels.cols)
-        height = theme.target * (1.8 if wide else 1.0 if theme.portrait else 0.9)  # (elderly 10": two rows fit)
+        low = Window.height < theme.mm(150)  # a 10" landscape panel: elderly rows a little lower, so all fits
+        height = theme.target * (1.8 if wide else 0.9 if low else 1.0)
         for button in self.levels.children:
             button.height = height
         self._compose()

@@ -43,6 +43,7 @@ def test_every_touch_target_is_at_least_15_mm(probe: dict) -> None:
 def test_elderly_mode_is_larger_slower_and_spoken(probe: dict) -> None:
     elderly = probe["elderly"]
     assert elderly["font_scale"] >= 1.5
+    assert elderly["home_read_again"]  # 再听一遍 on home too (beside its first line: it has no title bar)
     normal_idle, elderly_idle = elderly["idle_limits"]
     assert elderly_idle > normal_idle
     if elderly["speech_available"]:

@@ -90,6 +90,7 @@ def elderly_with_faults(d: Driver, central: Any, clock: list[float]) -> dict[str
     d.elderly = True
     d.at_home()
     report["font_scale"] = guide_button_font() / normal_font
+    report["home_read_again"] = any(b.text == "再听一遍" for b in d.visible_buttons())  # home has no title bar
     report["idle_limits"] = [normal_idle, app.session.idle_limit]
     choose_item_by_search(d, "hkdj")  # 户口登记（变更姓名）: its own fields, and materials to scan, so one is missing
     d.tap("开始办理")

@@ -205,7 +205,7 @@ class KioskApp(TerminalApp):
             self.speaker.say(words)
 
     def _add_speech_buttons(self) -> None:
-        """再听一遍 in every screen's title bar and 音量 on the home screen, shown in elderly mode
+        """再听一遍 in every screen's title bar (home: beside its first line) and 音量 on the home screen, shown in elderly mode
         (built once here, so screens added later get them too)."""
         self.listen_buttons: list[tuple[Header, BigButton]] = []
         for screen in self.manager.screens:
@@ -217,6 +217,8 @@ class KioskApp(TerminalApp):
         home = self.manager.get_screen("home")
         self.volume_button = BigButton(self.theme, "", self.next_volume, size_hint_x=None, height=self.theme.target)
         self.volume_bar = home.top_bar if isinstance(home, HomeScreen) else None
+        self.home_listen = BigButton(self.theme, "再听一遍", self.read_again, size_hint_x=None, size_hint_y=1)
+        self.home_intro = home.intro_line if isinstance(home, HomeScreen) else None
         self._show_speech_buttons()
 
     def _show_speech_buttons(self) -> None:
@@ -230,6 +232,10 @@ class KioskApp(TerminalApp):
             self.volume_button.restyle(t)
             self.volume_button.width = snug_width(t, "音量：中")
             self.volume_button.height = max(self.volume_bar.height, t.mm(MIN_TARGET_MM))
+        if self.home_intro is not None:  # home has no title bar: 再听一遍 beside its first line
+            show_if(self.home_listen, self.home_intro, on, index=0)
+            self.home_listen.restyle(t)
+            self.home_listen.width = snug_width(t, "再听一遍")
         level = next((name for volume, name in VOLUME_STEPS if volume >= self.speaker.volume), "大")
         self.volume_button.show(f"音量：{level}")
 

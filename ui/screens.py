@@ -189,7 +189,11 @@ class HomeScreen(BuiltOnce):
             self.top_bar.add_widget(label)
         self.body.add_widget(self.top_bar)
         self.intro = Text(t, f"{settings.name} · 24小时自助服务区，全天为您服务", colour="muted")
-        self.body.add_widget(self.intro)
+        self.intro_line = BoxLayout(size_hint_y=None)  # (elderly mode: 再听一遍 beside it, ui/kiosk.py)
+        self.intro_line.add_widget(self.intro)
+        self.intro_line.fbind("children", self._fit_intro)
+        self.intro.fbind("height", self._fit_intro)
+        self.body.add_widget(self.intro_line)
         self.closed = Text(t, "", bold=True)  # the terminal cannot store new cases: said before anyone starts
         self.elderly_button = BigButton(t, "长辈模式", lambda: session.set_elderly(not session.elderly), size="title",
                                         size_hint_y=1, subtitle="大字体 · 慢一点")
@@ -257,6 +261,11 @@ class HomeScreen(BuiltOnce):
         restyle_tree(self.body, theme)
         if self.closed.parent is None:
             restyle_tree(self.closed, theme)
+
+    def _fit_intro(self, *_: object) -> None:
+        """As tall as the intro's lines, or as a touch target when a button stands beside it."""
+        beside = len(self.intro_line.children) > 1
+        self.intro_line.height = max(self.intro.height, self.theme.mm(MIN_TARGET_MM) if beside else 0)
 
     def _size_grid(self, *_: object) -> None:
         """As tall as the view, but never lower than three rows of tiles with room for title and subtitle."""

@@ -135,7 +135,7 @@ def to_pinyin(words: str) -> str:
         if run == "，":
             out.append(",")
         elif HAN.match(run):
-            out.extend(pypinyin.lazy_pinyin(run, style=pypinyin.Style.TONE3,  # type: ignore[attr-defined]
+            out.extend(pypinyin.lazy_pinyin(run, style=pypinyin.Style.TONE3,  # type: ignore[attr-defined]  # pypinyin ships no stubs for Style
                                             neutral_tone_with_five=True, v_to_u=True))
         else:
             out.extend(run.upper())

@@ -126,7 +126,7 @@ def test_post_needs_an_address_and_only_where_the_guide_allows_it(session: Sessi
 
 
 def test_delivery_not_offered_is_refused(tmp_path: Path) -> None:
-    item = dataclasses.replace(ITEM, guide=dataclasses.replace(ITEM.guide, delivery=("window",)))  # type: ignore[arg-type]
+    item = dataclasses.replace(ITEM, guide=dataclasses.replace(ITEM.guide, delivery=("window",)))  # type: ignore[arg-type]  # ITEM.guide is set
     catalog = Catalog(region="jiyuan", title="t", version="1", source="t", items=(item,))
     session = Session(config_module.from_dict({}), catalog, Store(), CaseNumbers(tmp_path, "T0001"))
     session.start_application()

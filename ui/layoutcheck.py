@@ -68,7 +68,7 @@ def word_boundaries(text: str, extra: tuple[str, ...] = ()) -> set[int]:
     """Offsets in `text` where a line may break: between two words (jieba, with `TERMS` and `extra`)."""
     tokenizer = _segmenter(extra)
     cuts, at = set(), 0
-    for word in tokenizer.lcut(text, HMM=False):  # type: ignore[attr-defined]
+    for word in tokenizer.lcut(text, HMM=False):  # type: ignore[attr-defined]  # jieba is untyped
         at += len(word)
         cuts.add(at)
     return cuts
@@ -267,7 +267,7 @@ def shot_band(crop: object, xs: list[float], ys: list[float], quiet: float) -> l
     left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
     bands = [(left - quiet, top, left - 1, bottom), (right + 1, top, right + quiet, bottom),
              (left, top - quiet, right, top - 1), (left, bottom + 1, right, bottom + quiet)]
-    return [crop.crop(tuple(round(v) for v in band)).getextrema()[0] for band in bands]  # type: ignore[attr-defined]
+    return [crop.crop(tuple(round(v) for v in band)).getextrema()[0] for band in bands]  # type: ignore[attr-defined]  # PIL stubs: getextrema of a band
 
 
 def top_layer(root: Widget) -> Widget:

@@ -146,13 +146,13 @@ class WordBreaking:
     def render(self, real: bool = False) -> object:
         width = self._text_size[0]
         if real or not width or self.options.get("shorten") or not CJK.search(self._text):
-            return super().render(real)  # type: ignore[misc]
+            return super().render(real)  # type: ignore[misc]  # a mixin: Kivy's core label is the next class
         original = self._text
         padding = self.options.get("padding") or (0, 0, 0, 0)
         room = width - (padding[0] + padding[2] if len(padding) == 4 else 2 * padding[0]) - 1
         font_size = float(self.options["font_size"]) if hasattr(self, "markup") else 0.0
-        self._text = wrap(original, room, lambda s: self.get_extents(s)[0], font_size)  # type: ignore[attr-defined]
+        self._text = wrap(original, room, lambda s: self.get_extents(s)[0], font_size)  # type: ignore[attr-defined]  # get_extents is the core label's
         try:
-            return super().render(real)  # type: ignore[misc]
+            return super().render(real)  # type: ignore[misc]  # a mixin: Kivy's core label is the next class
         finally:
             self._text = original

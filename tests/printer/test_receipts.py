@@ -72,7 +72,7 @@ def _decision(state: CaseState, **changes: object) -> Decision:
     values: dict[str, object] = {"case_no": "T0001-20261120-0007", "state": state, "item_name": "城乡居民基本养老保险参保登记",
                                  "department": "济源市人力资源和社会保障局", "decided_at": datetime(2026, 11, 23, 9, 15),
                                  "platform_ref": "PLT-0A1B2C3D", **changes}
-    return Decision(**values)  # type: ignore[arg-type]
+    return Decision(**values)  # type: ignore[arg-type]  # the values are typed per field above
 
 
 def test_acceptance_notice_promises_the_date_from_the_day_of_acceptance(config: Config) -> None:

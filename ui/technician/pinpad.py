@@ -29,7 +29,7 @@ class PinPad(AnchorLayout):
         t = mode.theme
         card = panel(t)
         card.size_hint = (None, None)
-        card.size = (t.mm(120), t.mm(123))  # digit keys stay 15 mm tall on a 1280x800 panel
+        card.size = (t.mm(120), t.mm(125))  # digit keys stay 15 mm tall on a 1280x800 panel (127 mm high)
         card.add_widget(label(t, "技术维护", size=t.font_title, bold=True, halign="center", size_hint_y=None,
                               height=t.font_title * 1.2))
         hint = ("请把技术人员卡放在读卡器上，或直接输入维护密码" if mode.gate.allow_pin_only

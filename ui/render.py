@@ -78,7 +78,18 @@ def tap(app: TerminalApp, text: str) -> None:
     touch = UnitTestTouch(x, y)
     touch.touch_down()
     touch.touch_up()
-    pump()
+    settle()
+
+
+def settle(seconds: float = 0.25) -> None:
+    """Frames for a quarter second of real time: a scroll view hands a tap on to its buttons only after
+    its scroll timeout (it waits to tell a tap from a swipe)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pump(1)
+        time.sleep(0.01)
 
 
 def save(app: TerminalApp, path: Path) -> Path:

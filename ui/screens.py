@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
@@ -271,9 +272,12 @@ class HomeScreen(BuiltOnce):
         """As tall as the view, but never lower than three rows of tiles with room for title and subtitle."""
         theme = self.theme
         rows = len(self.grid.children)
-        least = rows * theme.mm(24) * theme.scale + (rows - 1) * self.grid.spacing
+        least = rows * theme.mm(18) * theme.scale + (rows - 1) * self.grid.spacing  # (a title and a subtitle line)
         self.grid.height = max(self.tiles.view.height, least)
-        self.tiles.scroll_y = 1  # the first tiles (我要办事) in sight
+        Clock.schedule_once(self._top)  # the first tiles (我要办事) in sight, once the view has its new size
+
+    def _top(self, _dt: float) -> None:
+        self.tiles.scroll_y = 1
 
     def update_clock(self) -> None:
         self.model.tick()

@@ -290,6 +290,9 @@ class Paged(BoxLayout):
         shown = self.pager.parent is self
         # (the whole height when the buttons are under the view: it does not change when they come or go)
         overflows = self.content.height > (self.height if below else self.view.height) + 1
+        # nothing to scroll: touches go straight to the buttons (a scroll view holds each touch a moment
+        # to tell a tap from a swipe)
+        self.view.do_scroll_y = overflows
         if overflows and not shown:
             self.add_widget(self.pager)
         elif not overflows and shown:

@@ -524,6 +524,7 @@ def test_the_id_card_is_read_never_scanned_and_never_missing(session: Session, s
     session.choose_item(CARD_ITEM)
     session.begin_identify()
     assert session.missing == ("申请人居民身份证", "户口簿")  # before the card read it is still owed
+    session.agree(sensitive=True, on_behalf=False)
     session.identified(IDENTITY)
     session.set_field("phone", PHONE)
     session.confirm_form()

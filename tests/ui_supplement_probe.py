@@ -27,7 +27,17 @@ from terminal.session import State
 from tests.central.conftest import login
 from tests.kivy_probe import report_main
 from tests.ui_journey_probe import texts
-from ui.demo import SECRET, Driver, SyncThread, ask_progress, choose_item_by_search, demo_config, start_kiosk
+from ui.demo import (
+    SECRET,
+    Driver,
+    SyncThread,
+    agree,
+    ask_progress,
+    choose_item_by_search,
+    demo_config,
+    fill_item_fields,
+    start_kiosk,
+)
 
 STAFF, PASSWORD = "测试审核", "测试密码-0123456789"
 
@@ -47,9 +57,11 @@ def apply_with_missing(d: Driver, shots: bool) -> dict[str, Any]:
     app, session = d.app, d.app.session
     choose_item_by_search(d, "hkdj")
     d.tap("开始办理")
+    agree(d, shots=False)
     place_card(d)
     d.wait("the card to be read", d.state_is(State.FORM), 20)
     d.type_digits("13800138000")
+    fill_item_fields(d)
     d.tap("下一步")
     d.wait("the materials screen", d.state_is(State.MATERIALS))
     d.wait("the scanner", lambda: app.hardware.scanner is not None)

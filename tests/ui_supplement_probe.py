@@ -81,7 +81,8 @@ def apply_with_missing(d: Driver, shots: bool) -> dict[str, Any]:
     receipt = d.screen()
     d.wait("the printer", lambda: receipt.result is not None, 30)
     printed = paper_text(app)
-    d.tap("完成")
+    d.tap("评价本次服务")  # a service that ended goes on to the rating, where it may be declined
+    d.tap("不评价，结束")
     return {"case_no": case.case_no, "card_materials": guide, "to_scan": to_scan, "missing": list(case.missing),
             "case_materials": [(m.name, m.from_card, len(m.pages)) for m in case.materials],
             "submit_words": submit_words, "paper": printed}

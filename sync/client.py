@@ -253,6 +253,21 @@ class PlatformClient:
                 self.stop.wait(min(delay, max(0.0, deadline - time.monotonic())))
         raise PlatformError(f"platform unreachable within {self.settings.deadline_seconds:.0f} s: {last_problem}")
 
+    def get_envelope(self, path: str, max_bytes: int) -> Any:
+        """A signed download (catalog, form): the strictly parsed JSON answer, None on 404.
+
+        Raises AnswerRefused (too large, not strict JSON: the caller refuses it in words), PlatformError.
+        """
+        response = self.request("GET", path, max_answer_bytes=max_bytes)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise PlatformError(f"{path.split('/')[2]} request answered HTTP {response.status_code}")
+        try:
+            return strictjson.loads(response.content, max_bytes=max_bytes, max_depth=2)
+        except strictjson.JsonRefused as refused:
+            raise AnswerRefused(refused.message) from None
+
 
 def read_answer(response: requests.Response, max_bytes: int, deadline: float) -> None:
     """Read the answer's body into `response.content`, refusing it past `max_bytes`, past `deadline`, or if

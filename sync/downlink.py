@@ -33,6 +33,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import AnswerRefused, ClientSettings, PlatformClient
+from sync.forms import update_forms
 from sync.outbox import DELIVERED, PURGED, QUEUED, SENDING, Outbox
 from terminal import __version__, events, strictjson
 from terminal.casestates import OPEN_FOR_SUPPLEMENT, CaseState, Decision
@@ -169,16 +170,11 @@ def _install_catalog(envelope: Mapping[str, Any], region: str, keys: tuple[str, 
 def fetch_catalog(client: PlatformClient, region: str, keys: tuple[str, ...], data_dir: Path) -> bool:
     """Ask the platform for the region's catalog and install it if it is newer and valid."""
     try:
-        response = client.request("GET", f"/v1/catalog/{region}", max_answer_bytes=MAX_ENVELOPE_BYTES)
-        if response.status_code == 404:
-            return False
-        if response.status_code != 200:
-            raise PlatformError(f"catalog request answered HTTP {response.status_code}")
-        envelope = strictjson.loads(response.content, max_bytes=MAX_ENVELOPE_BYTES, max_depth=2)
-    except (AnswerRefused, strictjson.JsonRefused) as refused:
+        envelope = client.get_envelope(f"/v1/catalog/{region}", MAX_ENVELOPE_BYTES)
+    except AnswerRefused as refused:
         events.record(events.EventId.CATALOG_REFUSED, region=region, reason=refused.message)
         raise CatalogRefused(f"catalog answer refused: {refused.message}") from None
-    return accept_catalog(envelope, region, keys, data_dir)
+    return envelope is not None and accept_catalog(envelope, region, keys, data_dir)
 
 
 @dataclass(frozen=True)
@@ -296,10 +292,14 @@ def progress_for(config: Config, case_no: str, outbox: Outbox | None = None) -> 
 
 
 def update_catalog(config: Config) -> bool:
-    """Fetch, check and install the region's signed catalog now; True when a newer one was installed."""
+    """Fetch, check and install the region's signed catalog now, then the forms it names (sync.forms);
+    True when a newer catalog was installed."""
     client = PlatformClient(ClientSettings.from_config(config))
+    region, keys, data_dir = config.terminal.region, config.platform.catalog_keys, config.storage.data_dir
     try:
-        return fetch_catalog(client, config.terminal.region, config.platform.catalog_keys, config.storage.data_dir)
+        installed = fetch_catalog(client, region, keys, data_dir)
+        update_forms(client, region, keys, data_dir)
+        return installed
     finally:
         client.close()
 

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from sync import api, downlink
+from sync import api, downlink, forms
 from sync.auth import read_secret
 from sync.client import ClientSettings, PlatformClient
 from sync.httpserver import ServerThread, parse_listen
@@ -87,6 +87,12 @@ class SyncService:
         downlink.fetch_catalog(self.client, self.config.terminal.region, self.config.platform.catalog_keys,
                                self.config.storage.data_dir)
 
+    def _forms(self) -> None:
+        """After the catalog check: the forms the installed catalog names (sync.forms)."""
+        assert self.client is not None
+        forms.update_forms(self.client, self.config.terminal.region, self.config.platform.catalog_keys,
+                           self.config.storage.data_dir)
+
     def _alarms(self) -> None:
         """Undelivered cases near or past the retention limit go to the event log, hourly while they last
         (network down or not: the technician's event list and report show them)."""
@@ -113,6 +119,7 @@ class SyncService:
             if self.pusher:
                 self._every(last, "heartbeat", HEARTBEAT_SECONDS, self._heartbeat)
                 self._every(last, "catalog", CATALOG_CHECK_SECONDS, self._catalog)
+                self._every(last, "forms", CATALOG_CHECK_SECONDS, self._forms)
                 self.pusher.round(on_record=tick)
             return self.outbox.next_due_in()
         except (sqlite3.Error, OSError, TerminalError) as error:

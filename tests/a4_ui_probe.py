@@ -16,8 +16,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from gov_central.catalogs import Catalogs, new_key
+from sync.downlink import update_catalog
 from terminal import config as config_module
 from terminal.devices import parse_address
+from tests.a4printer.documents import catalog_naming_forms, sample_form
 from tests.objwalk import leaks
 from ui.demo import Driver, apply, choose_item_by_search, demo_config, start_central, start_kiosk
 
@@ -28,14 +31,22 @@ def pdf_text(path: Path) -> str:
 
 def main(out: Path, shots: Path | None) -> None:
     faulthandler.dump_traceback_later(300, exit=True)
-    central, secret_file = start_central(out / "central")
+    report: dict[str, Any] = {}
+    central, secret_file = start_central(out / "central", out / "catalogs")
     base = demo_config(config_module.load(None), out, central.url, secret_file)
     a4 = dataclasses.replace(base.devices.a4printer, address=parse_address("sim?keep=1", "a4printer"),
                              copy_pages_per_card_per_day=2)
     config = dataclasses.replace(base, devices=dataclasses.replace(base.devices, a4printer=a4))
+    # the county publishes a 填写范本 and a catalog naming it; the terminal's sync fetches both
+    catalogs = Catalogs(central.store.db, out / "catalogs", out / "catalog.key")
+    public = new_key(out / "catalog.key")
+    catalogs.publish_form(config.terminal.region, "变更姓名申请表.pdf", sample_form(True).data)
+    catalogs.publish(catalog_naming_forms(config.terminal.region, "2027-01",
+                                          {"hukou-name-change/apply_form": "变更姓名申请表.pdf"}), "测试管理员")
+    config = dataclasses.replace(config, platform=dataclasses.replace(config.platform, catalog_keys=(public,)))
+    report["catalog_installed"] = update_catalog(config)
     app: Any = start_kiosk(config)  # the probe reaches into the simulators behind the devices
     d = Driver(app, out=shots)
-    report: dict[str, Any] = {}
     try:
         d.at_home()
         report["home_has_copy"] = any(getattr(w, "text", "").startswith("复印") for w in app.root_widget.walk())
@@ -54,6 +65,12 @@ def main(out: Path, shots: Path | None) -> None:
         report["jam_message"] = printing.message
         d.shot("guide-notice-jammed")
         simulator.fix()
+        before = len(simulator.printed())
+        d.tap("打印填写范本")
+        d.wait("the sample form printed", lambda: not printing.busy and len(simulator.printed()) > before, 60)
+        report["form_message"] = printing.message
+        report["form_text"] = pdf_text(simulator.printed()[-1])
+        d.shot("guide-form-printed")
         app.session.cancel()
         d.at_home()
         d.tap("复印")

@@ -21,6 +21,12 @@ def test_the_guide_prints_its_one_time_notice(probe: dict) -> None:
     assert "一次性告知单" in probe["notice_text"] and "申请材料（共4项）" in probe["notice_text"]
 
 
+def test_the_sample_form_the_platform_sent_with_the_catalog_prints_from_the_guide(probe: dict) -> None:
+    assert probe["catalog_installed"]  # through the sync's real catalog and forms download (sync.forms)
+    assert probe["form_message"] == "已打印1页，请从打印机出纸口取走。"
+    assert "变更姓名申请表（填写范本）" in probe["form_text"] and "测试新名" in probe["form_text"]
+
+
 def test_a_jammed_job_says_so_with_a_way_forward_and_is_not_counted(probe: dict) -> None:
     assert probe["jam_message"] == "打印机卡纸，没有打印完，不计入打印页数。请到窗口请工作人员处理后再打印。"
 
@@ -42,7 +48,8 @@ def test_nothing_of_a_copy_is_kept_after_printing(probe: dict) -> None:
     assert probe["copy_leaks"] == 0  # no byte of the captured pages reachable from the app once home
     files = probe["data_files"]
     assert "copy-pages.json" in files  # the terminal's day count only
-    assert not [f for f in files if f.endswith((".jpg", ".jpeg", ".pdf", ".png"))]
+    forms = "catalog/forms/"  # (the platform's signed 填写范本, no citizen's data)
+    assert not [f for f in files if f.endswith((".jpg", ".jpeg", ".pdf", ".png")) and not f.startswith(forms)]
 
 
 def test_a_certificate_is_printed_for_the_card_holder_and_not_kept(probe: dict) -> None:

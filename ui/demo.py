@@ -53,8 +53,9 @@ class Central:
         self.store.close()
 
 
-def start_central(folder: Path) -> tuple[Central, Path]:
-    """The reference central server in this process, and the shared-secret file for the terminal."""
+def start_central(folder: Path, catalog_dir: Path | None = None) -> tuple[Central, Path]:
+    """The reference central server in this process (serving the signed catalogs and forms of
+    `catalog_dir`), and the shared-secret file for the terminal."""
     from gov_central.server import CentralStore, create_app
     from sync.httpserver import ServerThread
 
@@ -63,7 +64,7 @@ def start_central(folder: Path) -> tuple[Central, Path]:
     secret_file.write_bytes(SECRET)
     secret_file.chmod(0o600)
     store = CentralStore(folder / "central.sqlite")
-    return Central(store, ServerThread(create_app(store, SECRET), "127.0.0.1", 0).start()), secret_file
+    return Central(store, ServerThread(create_app(store, SECRET, catalog_dir), "127.0.0.1", 0).start()), secret_file
 
 
 def demo_config(base: Config, folder: Path, platform_url: str = "", secret_file: Path | None = None,

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,6 +25,9 @@ from gov_central.fleet import now, stamp
 from terminal import strictjson
 from terminal.catalog import MAX_CATALOG_BYTES, SIGNED_FORMAT, CatalogError, parse_catalog, signing_message
 from terminal.safewrite import write_atomic
+from terminal.sample_forms import MAX_FORM_BYTES, form_name, sign_form
+
+REGION = re.compile(r"[a-z0-9_-]{1,32}")
 
 
 class CatalogRejected(Exception):
@@ -44,6 +48,22 @@ def load_key(path: Path) -> Ed25519PrivateKey:
 
 def public_key(key: Ed25519PrivateKey) -> str:
     return base64.b64encode(key.public_key().public_bytes_raw()).decode("ascii")
+
+
+def form_path(catalog_dir: Path | None, region: str, name: str) -> Path | None:
+    """Where a published form's envelope lives; None for a region or name that could leave the folder."""
+    if catalog_dir is None or not REGION.fullmatch(region) or form_name(name) != name:
+        return None
+    return catalog_dir / "forms" / region / f"{name}.signed.json"
+
+
+def form_envelope(catalog_dir: Path | None, region: str, name: str) -> bytes | None:
+    """The signed envelope `GET /v1/forms/{region}/{name}` serves, None when there is none."""
+    path = form_path(catalog_dir, region, name)
+    try:
+        return path.read_bytes() if path is not None else None
+    except FileNotFoundError:
+        return None
 
 
 class Catalogs:
@@ -80,6 +100,28 @@ class Catalogs:
                         " VALUES (?, ?, ?, ?, ?, ?)", (region, version, hashlib.sha256(data).hexdigest(),
                                                        len(catalog.items), stamp(now()), operator))
         return region, version
+
+    def publish_form(self, region: str, name: str, pdf: bytes) -> None:
+        """Sign a 填写范本 or blank form for a region; terminals fetch it when their catalog names
+        `forms/NAME` (a form of the same name is replaced)."""
+        if self.folder is None or self.key_file is None:
+            raise CatalogRejected("未配置目录发布（需要 --catalog-dir 和 --catalog-key）")
+        path = form_path(self.folder, region, name)
+        if path is None:
+            raise CatalogRejected("地区或文件名不可用：文件名须以 .pdf 结尾，不含路径，不以点开头")
+        if len(pdf) > MAX_FORM_BYTES or not pdf.startswith(b"%PDF-"):
+            raise CatalogRejected(f"不是 PDF 文件，或超过 {MAX_FORM_BYTES // (1024 * 1024)} MB")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(sign_form(load_key(self.key_file), region, name, pdf)).encode(), mode=0o644)
+
+    def forms(self) -> list[dict[str, object]]:
+        """Published forms by region and name, with size and SHA-256, for the console."""
+        found: list[dict[str, object]] = []
+        for path in sorted(self.folder.glob("forms/*/*.signed.json")) if self.folder else ():
+            pdf = base64.b64decode(json.loads(path.read_bytes())["pdf"])
+            found.append({"region": path.parent.name, "name": path.name.removesuffix(".signed.json"),
+                          "bytes": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()})
+        return found
 
     def published(self) -> list[Row]:
         return self.db.all("SELECT region, version, sha256, items, published_at, operator FROM catalogs"

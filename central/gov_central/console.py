@@ -31,6 +31,7 @@ from gov_central.server import CentralStore
 from gov_central.states import BY_CODE, STATES
 from terminal.casestates import CaseState, MoveRefused, check_move
 from terminal.privacy import mask_address, mask_id_number, mask_name, mask_phone
+from terminal.sample_forms import MAX_FORM_BYTES
 from terminal.workdays import add_working_days
 
 COOKIE = "console_session"
@@ -400,11 +401,15 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
     async def handle_callback(record_id: str, request: Request) -> Response:
         return await handled(record_id, request, "callback", "note")
 
+    def catalogs_html(operator: Operator, problem: str = "", done: str = "") -> HTMLResponse:
+        return console.page("catalogs.html", operator, ready=published.ready, public_key=published.public(),
+                            published=published.published(), fetches=published.fetches(), forms=published.forms(),
+                            form_limit=MAX_FORM_BYTES,
+                            problem=problem, done=done)
+
     @app.get("/console/catalogs", **route)
     def catalogs_page(request: Request) -> HTMLResponse:
-        operator = who(request, "operators")
-        return console.page("catalogs.html", operator, ready=published.ready, public_key=published.public(),
-                            published=published.published(), fetches=published.fetches(), problem="", done="")
+        return catalogs_html(who(request, "operators"))
 
     @app.post("/console/catalogs", **route)
     async def publish(request: Request) -> HTMLResponse:
@@ -419,8 +424,20 @@ def add_console(app: FastAPI, store: CentralStore, registry: Registry,
             done = f"已发布 {region} 第 {version} 版"
         except CatalogRejected as rejected:
             problem = str(rejected)
-        return console.page("catalogs.html", operator, ready=published.ready, public_key=published.public(),
-                            published=published.published(), fetches=published.fetches(), problem=problem, done=done)
+        return catalogs_html(operator, problem, done)
+
+    @app.post("/console/forms", **route)
+    async def publish_form(request: Request, region: str, name: str) -> HTMLResponse:
+        """A 填写范本 PDF for a region (the page posts the file's bytes; region and name in the query)."""
+        operator = who(request, "operators")
+        if request.headers.get("x-csrf-token") != operator.csrf:
+            raise HTTPException(403, "表单已过期，请刷新页面后重试")
+        try:
+            published.publish_form(region, name, await request.body())
+        except CatalogRejected as rejected:
+            return catalogs_html(operator, str(rejected))
+        console.audit(operator, "form:publish", f"{region}/{name}")
+        return catalogs_html(operator, done=f"已发布 {region} 的 {name}，目录中写作 forms/{name} 的材料即可打印")
 
     @app.get("/console/audit", **route)
     def audit_page(request: Request, operator_name: str = "", action: str = "") -> HTMLResponse:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from gov_central.catalogs import REGION, form_envelope
 from gov_central.certificates import CERTIFICATE_ITEMS, NoFont, certificate_pdf
 from gov_central.credentials import EnrolmentRefused, Registry
 from gov_central.db import Database, Row, SqliteDatabase, open_database
@@ -553,11 +554,21 @@ def create_app(store: CentralStore, secret: bytes, catalog_dir: Path | None = No
     @app.get("/v1/catalog/{region}", summary="The current signed catalog envelope of a region",
              responses={200: {"model": CatalogEnvelope}, **_errors(401, 404)})
     def catalog(region: str, terminal_id: str = Depends(terminal)):
-        if catalog_dir is None or not re.fullmatch(r"[a-z0-9_-]{1,32}", region) \
+        if catalog_dir is None or not REGION.fullmatch(region) \
                 or not (catalog_dir / f"{region}.signed.json").exists():
             raise HTTPException(404, "no catalog for this region")
         envelope = (catalog_dir / f"{region}.signed.json").read_bytes()
         store.note_catalog_fetch(terminal_id, region, envelope)
+        return Response(envelope, media_type="application/json")
+
+    @app.get("/v1/forms/{region}/{name}", summary="A signed 填写范本 or blank form the region's catalog names",
+             description="The envelope of docs/sync-protocol.md (`gov-terminal-form/1`): the PDF in base64, signed "
+                         "over region, file name and SHA-256 with the catalog key.",
+             responses={200: {"content": {"application/json": {}}}, **_errors(401, 404)})
+    def form(region: str, name: str, terminal_id: str = Depends(terminal)):
+        envelope = form_envelope(catalog_dir, region, name)
+        if envelope is None:
+            raise HTTPException(404, "no such form for this region")
         return Response(envelope, media_type="application/json")
 
     @app.post("/v1/certificates", summary="A certificate (证明) for the card holder, as a PDF to print at once",

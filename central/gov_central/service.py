@@ -19,9 +19,11 @@ from gov_central.credentials import Registry
 from gov_central.server import MAX_CHUNK_BYTES, MAX_MANIFEST_BYTES, CentralStore, create_app
 from sync.auth import TokenRefused
 from sync.httpserver import Gate, Receive, Scope, Send
+from terminal.sample_forms import MAX_FORM_BYTES
 
 SMALL_BODY = 64 * 1024         # heartbeats, enrolment, console forms
 CATALOG_UPLOAD = 4 * 1024 * 1024
+FORM_UPLOAD = MAX_FORM_BYTES + 1  # (one byte over: refused in words, not cut off)
 
 
 def body_cap(method: str, path: str) -> int:
@@ -30,6 +32,8 @@ def body_cap(method: str, path: str) -> int:
         return MAX_CHUNK_BYTES if "/attachments/" in path else MAX_MANIFEST_BYTES
     if path.startswith("/console/catalogs"):
         return CATALOG_UPLOAD
+    if path.startswith("/console/forms"):
+        return FORM_UPLOAD
     return SMALL_BODY
 
 

@@ -90,3 +90,24 @@ def sample_form(filled: bool) -> PdfDocument:
         SmallPrint("范本中的个人信息为虚构示例。" if filled else "请用黑色签字笔填写。"),
     ))
     return document_pdf(document, find_cjk_font())
+
+
+def catalog_naming_forms(region: str, version: str, forms: dict[str, str]) -> bytes:
+    """The shipped catalog with its sample guides inline (as an update carries them), where the material
+    `forms["GUIDE/MATERIAL"]` names that form file (`sample_form: "forms/NAME"`)."""
+    import json
+
+    from terminal.catalog import SHIPPED_DIR
+
+    data = json.loads((SHIPPED_DIR / f"{region}.json").read_text(encoding="utf-8"))
+    samples = json.loads((SHIPPED_DIR / "sample_guides.json").read_text(encoding="utf-8"))
+    rows = {row["id"]: row for row in data["items"]}
+    for item_id, entry in samples["items"].items():
+        if item_id in rows:
+            guide = json.loads(json.dumps(samples["guides"][entry["guide"]]))  # (a copy per item)
+            for material in guide["materials"]:
+                name = forms.get(f"{entry['guide']}/{material['id']}")
+                material["sample_form"] = f"forms/{name}" if name else material["sample_form"]
+            rows[item_id]["guide"] = guide
+    data["version"] = version
+    return json.dumps(data, ensure_ascii=False).encode()

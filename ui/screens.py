@@ -201,7 +201,7 @@ class HomeScreen(BuiltOnce):
         rows: list[list[tuple[str, str, Callable[[], None], bool, float]]] = [
             [("我要办事", "查找事项，在线申请", session.start_application, True, 2),
              ("办事指南", "材料清单，一次告知", session.browse_guides, False, 1)],
-            [("进度查询", "凭办件编号或身份证", session.query_progress, False, 1),
+            [("进度查询", "凭编号或身份证", session.query_progress, False, 1),
              ("我要评价", "好差评", session.start_rating, False, 1),
              ("我要投诉", "有诉即办", session.start_complaint, False, 1),
              ("补交材料", "凭办件编号补齐", session.start_supplement, False, 1)],
@@ -219,6 +219,9 @@ class HomeScreen(BuiltOnce):
         last.add_widget(help_button)
         last.add_widget(self.elderly_button)
         self.grid.add_widget(last)
+        for line in self.grid.children:
+            for tile in line.children:
+                tile.fbind("texture_size", self._size_grid)  # (words that wrap in a narrow tile need a taller row)
         # tiles keep room for their words: where the panel is too low for three rows of them (elderly
         # letters on a 10" panel) the tiles turn with 上一页/下一页 instead of spilling their words
         self.grid.size_hint_y = None
@@ -272,7 +275,9 @@ class HomeScreen(BuiltOnce):
         """As tall as the view, but never lower than three rows of tiles with room for title and subtitle."""
         theme = self.theme
         rows = len(self.grid.children)
-        least = rows * theme.mm(18) * theme.scale + (rows - 1) * self.grid.spacing  # (a title and a subtitle line)
+        words = max(tile.texture_size[1] for line in self.grid.children for tile in line.children)
+        tallest = max(theme.mm(18) * theme.scale, words)  # (a title and a subtitle line, or what a narrow tile wraps to)
+        least = rows * tallest + (rows - 1) * self.grid.spacing
         self.grid.height = max(self.tiles.view.height, least)
         Clock.schedule_once(self._top)  # the first tiles (我要办事) in sight, once the view has its new size
 

@@ -370,15 +370,9 @@ def rate(k: Kiosk, reasons: bool) -> None:
 
 
 def complain(k: Kiosk) -> None:
-    from ui.demo import write
+    from ui.demo import complain as demo_complain
 
-    d = k.driver
-    d.at_home()
-    d.tap("我要投诉")
-    d.tap("等候时间太长")
-    write(d, (("deng", "等"),))
-    d.tap("提交")
-    d.tap("完成")
+    demo_complain(k.driver, (("deng", "等"),))
 
 
 def _state(name: str) -> Any:

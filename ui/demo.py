@@ -520,19 +520,24 @@ def write(driver: Driver, syllables: tuple[tuple[str, str], ...]) -> None:
     driver.tap("打好了")
 
 
+def complain(driver: Driver, syllables: tuple[tuple[str, str], ...] = (("deng", "等"), ("dai", "待"))) -> None:
+    """我要投诉 from home: the category (none is chosen for the person), a phrase, typed words, 提交, 完成."""
+    driver.at_home()
+    driver.tap("我要投诉")
+    driver.shot("complaint-category")
+    driver.tap("等候时间")
+    driver.tap("等候时间太长")
+    write(driver, syllables)
+    driver.shot("complaint")
+    driver.tap("提交")
+    driver.shot("complaint-done")
+    driver.tap("完成")
+
+
 def visit_other_screens(driver: Driver) -> None:
     """Complaint, help and the bad-rating reasons, for their screenshots."""
     with driver.step("complaint"):
-        driver.at_home()
-        driver.tap("我要投诉")
-        driver.shot("complaint-category")
-        driver.tap("等候时间")  # the category first: none is chosen for the person
-        driver.tap("等候时间太长")
-        write(driver, (("deng", "等"), ("dai", "待")))
-        driver.shot("complaint")
-        driver.tap("提交")
-        driver.shot("complaint-done")
-        driver.tap("完成")
+        complain(driver)
     with driver.step("help"):
         driver.at_home()
         driver.tap("帮办代办")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from terminal.errors import TerminalError
 from terminal.safewrite import write_atomic
-from terminal.scanner.warp import PAPERS
+from terminal.scanner.papers import PAPERS
 
 if TYPE_CHECKING:  # the scanner (OpenCV) and reportlab load only where pages are scanned and printed
     from terminal.a4pdf import PdfDocument

@@ -20,8 +20,9 @@ from terminal.scanner.encode import EncodedPage, encode_jpeg
 from terminal.scanner.enhance import Mode, enhance
 from terminal.scanner.imagefile import MAX_PIXELS, ImageRefused
 from terminal.scanner.orientation import fix_orientation, rotate
+from terminal.scanner.papers import PAPERS
 from terminal.scanner.quality import QualityReport, assess_quality
-from terminal.scanner.warp import PAPERS, correct_perspective
+from terminal.scanner.warp import correct_perspective
 
 log = logging.getLogger(__name__)
 

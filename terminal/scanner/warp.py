@@ -9,33 +9,12 @@ view is nearly straight-on. The ratio is then snapped to a known paper size when
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
 from terminal.scanner.geometry import Quad, side_lengths
+from terminal.scanner.papers import MM_PER_INCH, PAPERS, Paper
 
-MM_PER_INCH = 25.4
-
-
-@dataclass(frozen=True)
-class Paper:
-    name: str
-    width_mm: float  # the short side for sheets, the long side for cards (as held: landscape)
-    height_mm: float
-
-    @property
-    def aspect(self) -> float:
-        """Long side over short side."""
-        return max(self.width_mm, self.height_mm) / min(self.width_mm, self.height_mm)
-
-
-PAPERS = {
-    "A4": Paper("A4", 210.0, 297.0),
-    "A5": Paper("A5", 148.0, 210.0),
-    "card": Paper("card", 85.6, 54.0),  # ISO/IEC 7810 ID-1: the resident ID card, bank cards
-}
 SNAP_TOLERANCE = 0.05  # relative difference of aspect ratios under which a paper size is assumed
 CARD_MIN_DPI = 300  # cards are small: keep enough pixels for their print
 EDGE_TRIM = 0.004  # share of the short side cut from each edge of the corrected page

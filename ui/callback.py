@@ -19,12 +19,12 @@ from terminal.office import when_zh
 from terminal.session import FormInvalid, State
 from terminal.slips import callback_slip, office_hours
 from ui.inputs import ButtonRow, NumberPad, typed
-from ui.screens import blank, show_if
+from ui.screens import show_if
 from ui.services import Chips
-from ui.steps import BuiltStep
+from ui.steps import PhoneStep
 from ui.theme import Theme
 from ui.viewmodels import CallbackModel
-from ui.widgets import BigButton, Text, column, fill, scrolling
+from ui.widgets import BigButton, Text, column, scrolling
 
 PHONE_DIGITS = 12
 
@@ -38,12 +38,13 @@ def callback_promise(now: datetime, open_now: bool, next_open: datetime | None) 
     return f"现在不是办公时间，工作人员{when_zh(next_open, now.date())}上班后按您选的时间给您打电话。"
 
 
-class CallbackScreen(BuiltStep):
+class CallbackScreen(PhoneStep):
     """Left: what it is about, when staff will call, the times to choose from, the phone; right: the
     number pad. Then the request number and a slip to print. Built once, following `CallbackModel`."""
 
     prompt = "请选择希望工作人员联系您的时间，再用数字键输入电话号码"
     heading, model_type = "请工作人员联系我", CallbackModel
+    phone_border = "primary"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,8 +55,7 @@ class CallbackScreen(BuiltStep):
         self.about = Text(t, "", size="button", bold=True)
         self.when = Text(t, "", colour="muted")
         self.times = Chips(t, center.callback_times, self.pick, 3)
-        self.phone_text = Text(t, "", size="title", bold=True)
-        self.phone_box = fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.primary)
+        self.phone_entry("title")
         self.error_text = Text(t, "", colour="badge", bold=True)
         self.phone_label = Text(t, "联系电话（必填，只用于回电）", bold=True)
         for part in (self.about, self.when, Text(t, "希望什么时候联系您？", bold=True), self.times,
@@ -82,6 +82,7 @@ class CallbackScreen(BuiltStep):
         self.views = [self.bar, self.split, self.phone_label, self.about, self.when, *self.sent_view]
         for name in ("about", "preferred", "phone", "error", "sent", "printing", "slip", "elderly"):
             self.model.fbind(name, self._compose)
+        self.personal = (self.phone_text, self.number, self.about)  # (the phone goes with the person)
         self.restyle(t)
 
     def _compose(self, *_: object) -> None:
@@ -115,23 +116,7 @@ class CallbackScreen(BuiltStep):
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.side.spacing = theme.gap * 3, theme.gap * 2
-        self.phone_text.padding = (theme.mm(2), theme.mm(1))
-        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.primary
         super().restyle(theme)
-        self._compose()
-
-    def redraw(self) -> None:
-        super().redraw()
-        self._compose()
-
-    def enter(self) -> None:
-        self.model.reset()
-        self.model.refresh(self.session)
-
-    def reset(self) -> None:
-        super().reset()  # the phone goes with the person
-        for label in (self.phone_text, self.number, self.about):
-            blank(label)
 
     def pick(self, preferred: str) -> None:
         self.model.preferred, self.model.error = preferred, ""

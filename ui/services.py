@@ -27,7 +27,7 @@ from terminal.slips import help_slip, office_hours
 from ui.hardware import Hardware
 from ui.inputs import ButtonRow, NumberPad, typed
 from ui.screens import Navigate, blank, show_if
-from ui.steps import BuiltStep, Lines, TextLine, plain
+from ui.steps import BuiltStep, Lines, PhoneStep, TextLine, plain
 from ui.theme import Theme
 from ui.viewmodels import ComplaintModel, HelpModel, ProgressModel, RatingModel
 from ui.widgets import BigButton, Keyboard, Panel, Split, Style, Text, column, fill, scrolling
@@ -397,7 +397,7 @@ class ProgressScreen(BuiltStep):
         self.session.choose_supplement_case(found.case_no, found.item_id, found.item_name, found.missing)
 
 
-class ComplaintScreen(BuiltStep):
+class ComplaintScreen(PhoneStep):
     """有诉即办: first the category, chosen by the person (none is chosen for them: a waiting-time
     complaint must not count as 服务态度), then the problem picked from common phrases or typed, an
     optional phone for the answer. The reply time promised is the category's (configuration).
@@ -448,8 +448,7 @@ class ComplaintScreen(BuiltStep):
             left.add_widget(part)
         self.split.add_widget(scrolling(t, left))
         self.contact = BoxLayout(orientation="vertical", size_hint_x=0.4)
-        self.phone_text = Text(t, "", size="button", bold=True)
-        self.phone_box = fill(self.phone_text, t.palette.surface, radius=t.mm(1.5), border=t.palette.line)
+        self.phone_entry("button")
         self.pad = NumberPad(t, self.key)
         self.phone_done = BigButton(t, "电话输好了", partial(self.ask_phone, False))
         self.leave_phone = BigButton(t, "留下电话", partial(self.ask_phone, True))
@@ -465,6 +464,7 @@ class ComplaintScreen(BuiltStep):
         for name in ("category", "phrases", "written", "writing", "syllable", "page", "phone", "typing_phone", "error",
                      "filed", "elderly"):
             self.model.fbind(name, self._compose)
+        self.personal = (self.typed, self.yours, self.phone_text, self.number, self.answer)
         self.restyle(t)
 
     @property
@@ -539,23 +539,7 @@ class ComplaintScreen(BuiltStep):
 
     def restyle(self, theme: Theme) -> None:
         self.split.spacing, self.contact.spacing, self.candidates.spacing = theme.gap * 3, theme.gap * 1.5, theme.gap / 2
-        self.phone_text.padding = (theme.mm(2), theme.mm(1))
-        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, theme.palette.line
         super().restyle(theme)
-        self._compose()
-
-    def redraw(self) -> None:
-        super().redraw()
-        self._compose()
-
-    def enter(self) -> None:
-        self.model.reset()
-        self.model.refresh(self.session)
-
-    def reset(self) -> None:
-        super().reset()  # what was typed and the phone go with the person
-        for label in (self.typed, self.yours, self.phone_text, self.number, self.answer):
-            blank(label)
 
     def write(self, on: bool) -> None:
         self.model.writing, self.model.syllable, self.model.page = on, "", 0

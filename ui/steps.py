@@ -18,6 +18,7 @@ from kivy.animation import Animation
 from kivy.graphics import Color, Line, RoundedRectangle
 from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
@@ -27,7 +28,7 @@ from ui.hardware import Hardware
 from ui.screens import BuiltOnce, Navigate, Page, blank, restyle_tree
 from ui.theme import Theme
 from ui.viewmodels import ViewModel
-from ui.widgets import Animated, BigButton, Panel, Size, Split, Style, Text, Tone, column, scrolling
+from ui.widgets import Animated, BigButton, Panel, Size, Split, Style, Text, Tone, column, fill, scrolling, tone
 
 Action = tuple[str, Callable[[], None]]
 HELP_FROM = frozenset(s for s, targets in TRANSITIONS.items() if State.HELP in targets)  # 帮办代办 reachable
@@ -109,6 +110,35 @@ class ComposedStep(BuiltStep):
     def redraw(self) -> None:
         super().redraw()
         self._compose()
+
+
+class PhoneStep(ComposedStep):
+    """A step where a person leaves a phone number (预约回电, 投诉): the number in a framed box, the
+    model taken fresh from the session on entry, and what was typed gone with the person."""
+
+    phone_border = "line"  # the box's frame, a palette role
+    personal: tuple[Label, ...]  # the labels that showed what this person typed or was given
+
+    def phone_entry(self, size: Size) -> Text:
+        theme = self.theme
+        self.phone_text = Text(theme, "", size=size, bold=True)
+        self.phone_box = fill(self.phone_text, theme.palette.surface, radius=theme.mm(1.5),
+                              border=tone(theme, self.phone_border))
+        return self.phone_text
+
+    def restyle(self, theme: Theme) -> None:
+        self.phone_text.padding = (theme.mm(2), theme.mm(1))
+        self.phone_box[0].rgba, self.phone_box[1].rgba = theme.palette.surface, tone(theme, self.phone_border)
+        super().restyle(theme)
+
+    def enter(self) -> None:
+        self.model.reset()
+        self.model.refresh(self.session)
+
+    def reset(self) -> None:
+        super().reset()
+        for label in self.personal:
+            blank(label)
 
 
 class Problem(Panel):

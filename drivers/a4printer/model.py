@@ -141,7 +141,7 @@ class MediaJam(A4PrinterFault):
 
 class DoorOpen(A4PrinterFault):
     reason: Reason = "door_open"
-    advice_zh = "打印机机盖没有关好，没有打印，不计入打印页数。请请工作人员关好机盖后再打印。"
+    advice_zh = "打印机机盖没有关好，没有打印，不计入打印页数。请到窗口请工作人员关好机盖后再打印。"
 
 
 class TonerEmpty(A4PrinterFault):

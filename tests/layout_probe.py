@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from terminal import config as config_module
+from terminal.devices import parse_address
 from terminal.fonts import find_cjk_font
 from terminal.panel import pixels_per_inch
 from ui.demo import Driver, panel_config, run_demo
@@ -63,6 +64,8 @@ def checking(findings: list[str], screens: list[str]) -> Callable[[Driver], Call
 def main(out: Path, display: str) -> None:
     faulthandler.dump_traceback_later(600, exit=True)
     config = panel_config(config_module.load(None), display)
+    a4 = dataclasses.replace(config.devices.a4printer, address=parse_address("sim", "a4printer"))
+    config = dataclasses.replace(config, devices=dataclasses.replace(config.devices, a4printer=a4))  # (its screens too)
     findings: list[str] = []
     screens: list[str] = []
     summary = run_demo(config, out / "shots", out / "work", on_shot=checking(findings, screens))

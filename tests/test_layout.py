@@ -23,7 +23,7 @@ from ui.linebreak import wrap
 PANELS = ("1280x800", "1920x1080", "1080x1920")
 JOURNEY = ("home", "browse", "search", "guide", "identify", "identify-no-card", "form", "materials", "review",
            "submit", "receipt-printing", "receipt", "rating", "rating-done", "rating-reasons", "progress",
-           "complaint", "complaint-typing", "complaint-done", "help", "no-guide", "idle")
+           "complaint", "complaint-typing", "complaint-done", "help", "no-guide", "copy-card", "certificate-card", "idle")
 
 
 @pytest.fixture(scope="module", params=PANELS)

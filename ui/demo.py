@@ -559,7 +559,8 @@ def visit_other_screens(driver: Driver) -> None:
 
 
 def visit_rest(driver: Driver) -> None:
-    """The screens no journey above passes: an item without a guide, the idle countdown."""
+    """The screens no journey above passes: an item without a guide, the A4 printer's copy and certificate
+    (when there is one), the idle countdown."""
     app, session = driver.app, driver.app.session
     driver.at_home()
     session.browse_guides()
@@ -570,6 +571,12 @@ def visit_rest(driver: Driver) -> None:
         driver.shot("no-guide")
     session.cancel()
     driver.at_home()
+    if app.a4 is not None:  # with an A4 printer: the first step of its own journeys (nothing is printed)
+        for button, shot in (("复印", "copy-card"), ("打印证明", "certificate-card")):
+            driver.tap(button)
+            driver.shot(shot)
+            session.cancel()
+            driver.at_home()
     app.open_overlay()
     driver.shot("idle")
     app.close_overlay()

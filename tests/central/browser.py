@@ -29,6 +29,7 @@ from sync.httpserver import ServerThread
 from sync.manifest import Outgoing, from_case, from_complaint, from_rating, from_supplement
 from terminal.cases import Complaint, Material, Rating, RatingRecord, Supplement
 from terminal.catalog import SHIPPED_DIR
+from tests.a4printer.documents import sample_form
 from tests.sync.helpers import SECRET, make_case
 
 PASSWORD = "测试密码-0123456789"
@@ -133,8 +134,9 @@ def screenshots(folder: Path) -> list[tuple[Path, int]]:
         driver.delete_all_cookies()
         log_in(driver, url, "测试审核")
         driver.get(f"{url}/console/cases/{cases[2]}?full=1")  # an audited view, for the audit page
-        Catalogs(store.db, work / "catalogs", work / "catalog.key").publish(
-            (SHIPPED_DIR / "jiyuan.json").read_bytes(), "测试管理员")
+        catalogs = Catalogs(store.db, work / "catalogs", work / "catalog.key")
+        catalogs.publish((SHIPPED_DIR / "jiyuan.json").read_bytes(), "测试管理员")
+        catalogs.publish_form("jiyuan", "变更姓名申请表.pdf", sample_form(True).data)
         registry = Registry(store.db)
         for terminal_id in ("JY021", "JY022", "JY023"):
             registry.enrol(terminal_id, registry.make_code(terminal_id, "测试运维"))

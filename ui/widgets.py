@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from kivy.event import EventDispatcher
-from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.graphics import Color, Rectangle, SmoothLine, SmoothRoundedRectangle
 from kivy.properties import ObjectProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -26,10 +26,10 @@ def fill(widget: Widget, colour: RGBA, *, radius: float = 0, border: RGBA | None
     instructions, background first (a screen built once recolours them for another theme)."""
     with widget.canvas.before:
         colours = [Color(*colour)]
-        shape = RoundedRectangle(radius=[radius]) if radius else Rectangle()
+        shape = SmoothRoundedRectangle(radius=[radius]) if radius else Rectangle()
         if border is not None:
             colours.append(Color(*border))
-            outline = Line(width=1.5)
+            outline = SmoothLine(width=1.5)
 
     def follow(*_: object) -> None:
         shape.pos, shape.size = widget.pos, widget.size
@@ -338,9 +338,9 @@ class ItemRow(RecycleDataViewBehavior, ButtonBehavior, Label):
         self.inset = 0.0
         with self.canvas.before:
             self.background = Color()
-            self.shape = RoundedRectangle()
+            self.shape = SmoothRoundedRectangle()
             self.outline_colour = Color()
-            self.outline = Line(width=1.5)
+            self.outline = SmoothLine(width=1.5)
         self.fbind("pos", self._follow)
         self.fbind("size", self._follow)
 

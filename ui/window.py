@@ -30,6 +30,7 @@ def prepare(config: Config, *, windowed: bool) -> str:
     KivyConfig.set("graphics", "height", str(display.height))
     KivyConfig.set("kivy", "exit_on_escape", "0")  # Esc must not drop a citizen to a desktop
     KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+    KivyConfig.set("graphics", "multisamples", "0")
     from kivy.core.text import DEFAULT_FONT, LabelBase
 
     LabelBase.register(FONT_NAME, str(font))

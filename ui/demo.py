@@ -177,17 +177,14 @@ class Driver:
 
     def tap(self, text: str) -> None:
         """Touch the visible button whose text starts with `text`, down and up through Kivy's input."""
-        from kivy.tests.common import UnitTestTouch
-
+        from ui.finger import tap_at
         from ui.render import pump
 
         pump()
         button = self.visible(text) or self.appearing(text) or self.page_to(text)
         if button is None:
             raise DemoFailed(f"no visible button {text!r} on screen {self.app.manager.current}")
-        touch = UnitTestTouch(*button.to_window(*button.center))
-        touch.touch_down()
-        touch.touch_up()
+        tap_at(*button.to_window(*button.center))
         pump()
         self.note_screen()
 
@@ -222,13 +219,11 @@ class Driver:
     def tap_anywhere(self) -> None:
         """A touch in the middle of the screen (waking the screen saver)."""
         from kivy.core.window import Window
-        from kivy.tests.common import UnitTestTouch
 
+        from ui.finger import tap_at
         from ui.render import pump
 
-        touch = UnitTestTouch(Window.width / 2, Window.height / 2)
-        touch.touch_down()
-        touch.touch_up()
+        tap_at(Window.width / 2, Window.height / 2)
         pump()
 
     def note_screen(self) -> None:
@@ -282,18 +277,17 @@ class Driver:
 
     def sign(self) -> None:
         """A short zig-zag on the signature pad, as a finger would draw it."""
-        from kivy.tests.common import UnitTestTouch
-
+        from ui.finger import Finger
         from ui.render import pump
 
         pad = self.screen().pad
         x0, y0 = pad.to_window(pad.x, pad.y)
         points = [(0.15 + 0.1 * i, 0.3 + 0.4 * (i % 2)) for i in range(8)]
-        touch = UnitTestTouch(x0 + points[0][0] * pad.width, y0 + points[0][1] * pad.height)
-        touch.touch_down()
+        finger = Finger(x0 + points[0][0] * pad.width, y0 + points[0][1] * pad.height)
+        finger.down()
         for fx, fy in points[1:]:
-            touch.touch_move(x0 + fx * pad.width, y0 + fy * pad.height)
-        touch.touch_up()
+            finger.move_to(x0 + fx * pad.width, y0 + fy * pad.height)
+        finger.up()
         pump()
 
 

@@ -70,14 +70,11 @@ def find_button(app: TerminalApp, text: str) -> ButtonBehavior:
 
 def tap(app: TerminalApp, text: str) -> None:
     """Touch a button as a finger would: down and up at its centre, through Kivy's input path."""
-    from kivy.tests.common import UnitTestTouch
+    from ui.finger import tap_at
 
     pump()  # lay out first: a screen redrawn a moment ago has its buttons at (0, 0) until then
     button = find_button(app, text)
-    x, y = button.to_window(*button.center)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    touch.touch_up()
+    tap_at(*button.to_window(*button.center))
     settle()
 
 

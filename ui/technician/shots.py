@@ -60,16 +60,16 @@ def start(config: Config) -> tuple[Any, TechnicianMode, HeldClock]:
 def touch(x: float, y: float, hold: float = 0.0, clock: HeldClock | None = None,
           move_to: tuple[float, float] | None = None) -> None:
     """A finger at window (x, y), optionally sliding and held `hold` seconds (on `clock`)."""
-    from kivy.tests.common import UnitTestTouch
+    from ui.finger import Finger
 
-    finger = UnitTestTouch(x, y)
-    finger.touch_down()
+    finger = Finger(x, y)
+    finger.down()
     render.pump(1)
     if move_to is not None:
-        finger.touch_move(*move_to)
+        finger.move_to(*move_to)
     if clock is not None:
         clock.offset += hold
-    finger.touch_up()
+    finger.up()
     render.pump(2)
 
 

@@ -316,9 +316,24 @@ class Paged(BoxLayout):
         self._follow()
 
 
+class SteadyBars:
+    """Kivy's ScrollView binds its bar colour once more on every scroll update but unbinds it once
+    per half second (`update_from_scroll` / `_bind_inactive_bar_color`): each page turn and each reset
+    to the top left one more binding behind, about 24 per application, for the life of the process.
+    Here there is never more than one."""
+
+    def update_from_scroll(self, *largs: object) -> None:
+        self.funbind("bar_color", self._change_bar_color)  # type: ignore[attr-defined]  # (a ScrollView's)
+        super().update_from_scroll(*largs)  # type: ignore[misc]  # (a ScrollView's)
+
+
+class PageView(SteadyBars, ScrollView):
+    """The ScrollView of `scrolling` (see SteadyBars)."""
+
+
 def scrolling(theme: Theme, content: Widget) -> Paged:
     """`content` (as tall as it needs) in a view that scrolls, with 上一页/下一页 when it must."""
-    view = ScrollView(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"])
+    view = PageView(do_scroll_x=False, bar_width=theme.mm(3), scroll_type=["bars", "content"])
     view.add_widget(content)
     return Paged(theme, view)
 
@@ -367,7 +382,7 @@ class ItemRow(RecycleDataViewBehavior, ButtonBehavior, Label):
             self.action()
 
 
-class ItemRecycleView(RecycleView):
+class ItemRecycleView(SteadyBars, RecycleView):
     """Only the rows in sight exist as widgets (a department can list dozens of items, a search hundreds)."""
 
     def __init__(self, theme: Theme, **kwargs: object) -> None:

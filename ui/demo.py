@@ -181,7 +181,7 @@ class Driver:
         from ui.render import pump
 
         pump()
-        button = self.visible(text) or self.appearing(text) or self.page_to(text)
+        button = self.reachable(text)
         if button is None:
             raise DemoFailed(f"no visible button {text!r} on screen {self.app.manager.current}")
         tap_at(*button.to_window(*button.center))
@@ -191,18 +191,16 @@ class Driver:
     def visible(self, text: str) -> Any:
         return next((b for b in self.visible_buttons() if b.text.startswith(text)), None)
 
-    def appearing(self, text: str, seconds: float = 3.0) -> Any:
-        """A button that the next frames bring (a list laid out a frame later on a loaded machine)."""
+    def reachable(self, text: str, seconds: float = 20.0) -> Any:
+        """The button in sight, paged to if a scrolling part hides it, or brought by the next frames (a
+        screen laid out late on a loaded machine): looked for until it is there or `seconds` passed."""
         from ui.render import pump
 
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while (found := self.visible(text) or self.page_to(text)) is None and time.monotonic() < deadline:
             pump(1)
-            found = self.visible(text)
-            if found is not None:
-                return found
             time.sleep(0.02)
-        return None
+        return found
 
     def page_to(self, text: str, pages: int = 20) -> Any:
         """A button out of sight in a scrolling part: 下一页, then 上一页, as a person would, until it shows."""

@@ -4,6 +4,7 @@ catalog that names them, refused when tampered with, and gone once the catalog n
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,15 @@ from gov_central.service import create_service
 from sync.downlink import fetch_catalog
 from sync.forms import MAX_FORM_ENVELOPE_BYTES, FormsRound, named_forms, update_forms
 from sync.httpserver import Receive, Scope, Send, ServerThread
+from sync.outbox import Outbox
+from sync.service import SyncService
+from terminal import config as config_module
+from terminal.catalog import CatalogError
 from terminal.sample_forms import MAX_FORM_BYTES, forms_folder, load_form
 from tests.a4printer.documents import catalog_naming_forms, sample_form
 from tests.central.conftest import login
 from tests.sync.conftest import make_client
-from tests.sync.helpers import SECRET
+from tests.sync.helpers import SECRET, TERMINAL_ID, write_secret
 
 PASSWORD = "测试密码-0123456789"
 REGION = "jiyuan"
@@ -161,3 +166,34 @@ def test_a_catalog_names_forms_only_by_plain_file_names(tmp_path: Path) -> None:
     (tmp_path / "catalog" / f"{REGION}.json").write_bytes(b"[" * 10_000)
     assert named_forms(tmp_path, REGION) == []
     assert named_forms(tmp_path / "nothing", REGION) == []
+
+
+def test_the_sync_service_fetches_the_forms_in_its_catalog_round(platform: Platform, tmp_path: Path) -> None:
+    platform.catalogs.publish_form(REGION, "变更姓名申请表.pdf", sample_form(True).data)
+    platform.publish_catalog("2027-01", {NAME_CHANGE: "变更姓名申请表.pdf"})
+    config = config_module.from_dict({
+        "terminal": {"id": TERMINAL_ID, "region": REGION},
+        "storage": {"data_dir": str(platform.data_dir), "min_free_mb": 10},
+        "platform": {"url": platform.url, "credentials": str(write_secret(tmp_path / "secret")),
+                     "catalog_keys": [platform.public]},
+    })
+    outbox = Outbox.from_config(config)
+    service = SyncService(config, outbox)
+    arrived = threading.Event()
+
+    def tick() -> None:
+        try:
+            load_form(platform.data_dir, REGION, "变更姓名申请表.pdf", (platform.public,))
+            arrived.set()
+        except CatalogError:
+            pass
+
+    runner = threading.Thread(target=service.run, args=(tick,))
+    runner.start()
+    try:
+        assert arrived.wait(30)
+    finally:
+        service.stop.set()
+        runner.join(10)
+        outbox.close()
+    assert not runner.is_alive()

@@ -52,8 +52,9 @@ class FormsRound:
     removed: list[str] = field(default_factory=list)    # files the catalog no longer names
 
 
-def named_forms(data_dir: Path, region: str) -> list[str]:
-    """The form files the installed catalog update names, in catalog order (none with the shipped catalog)."""
+def named_forms(data_dir: Path, region: str) -> list[str] | None:
+    """The form files the installed catalog update names, in catalog order (none with the shipped catalog);
+    None when the installed catalog cannot be read now (then nothing is fetched or deleted this round)."""
     try:
         data = strictjson.loads((Path(data_dir).expanduser() / "catalog" / f"{region}.json").read_bytes(),
                                 max_bytes=MAX_CATALOG_BYTES, max_depth=MAX_CATALOG_DEPTH)
@@ -61,7 +62,7 @@ def named_forms(data_dir: Path, region: str) -> list[str]:
         return []
     except (OSError, strictjson.JsonRefused) as error:
         log.warning("forms.catalog_unreadable region=%s problem=%s", region, type(error).__name__)
-        return []
+        return None
     names: dict[str, None] = {}
     for value in _sample_forms(data):
         if name := form_name(value):
@@ -107,6 +108,8 @@ def update_forms(client: PlatformClient, region: str, keys: tuple[str, ...], dat
     reachable (what was fetched before that stays)."""
     done = FormsRound()
     wanted = named_forms(data_dir, region)
+    if wanted is None:
+        return done
     for name in wanted:
         try:
             load_form(data_dir, region, name, keys)

@@ -118,9 +118,12 @@ class Catalogs:
         """Published forms by region and name, with size and SHA-256, for the console."""
         found: list[dict[str, object]] = []
         for path in sorted(self.folder.glob("forms/*/*.signed.json")) if self.folder else ():
-            pdf = base64.b64decode(json.loads(path.read_bytes())["pdf"])
+            try:
+                pdf = base64.b64decode(json.loads(path.read_bytes())["pdf"])
+            except (OSError, ValueError, KeyError, TypeError):  # (a damaged file: listed, to be published again)
+                pdf = b""
             found.append({"region": path.parent.name, "name": path.name.removesuffix(".signed.json"),
-                          "bytes": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest()})
+                          "bytes": len(pdf), "sha256": hashlib.sha256(pdf).hexdigest() if pdf else "（文件损坏）"})
         return found
 
     def published(self) -> list[Row]:

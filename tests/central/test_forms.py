@@ -104,6 +104,11 @@ def test_the_console_refuses_what_is_not_a_pdf_or_could_leave_the_folder(platfor
         assert 'id="problem"' in post(name, pdf).text, name
     assert 'id="problem"' in post("表.pdf", b"not a pdf").text
     assert post("表.pdf", pdf, token="wrong").status_code == 403
+    damaged = platform.folder / "forms" / REGION / "坏.pdf.signed.json"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_text("{")  # the console still shows its page, and says which file is damaged
+    assert "文件损坏" in session.get(f"{platform.url}/console/catalogs", timeout=10).text
+    damaged.unlink()
     assert 'id="problem"' in post("表.pdf", b"%PDF-" + bytes(MAX_FORM_BYTES - 4)).text  # one byte over: in words
     assert post("表.pdf", b"%PDF-" + bytes(MAX_FORM_BYTES)).status_code == 413  # (the page says so before sending)
     assert not list(platform.folder.rglob("*.signed.json"))
@@ -164,7 +169,7 @@ def test_a_catalog_names_forms_only_by_plain_file_names(tmp_path: Path) -> None:
     (tmp_path / "catalog" / f"{REGION}.json").write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
     assert named_forms(tmp_path, REGION) == ["申请表.pdf"]
     (tmp_path / "catalog" / f"{REGION}.json").write_bytes(b"[" * 10_000)
-    assert named_forms(tmp_path, REGION) == []
+    assert named_forms(tmp_path, REGION) is None  # (unreadable now: nothing fetched, nothing deleted)
     assert named_forms(tmp_path / "nothing", REGION) == []
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -49,7 +50,10 @@ def browser() -> Iterator[object]:
 
 
 def _wait_text(driver: object, element_id: str, text: str) -> None:
-    WebDriverWait(driver, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, element_id), text))
+    """Until the element shows `text`; while the page is being replaced, Chromium may answer for a node
+    of the old document ("does not belong to the document"): asked again, as for a stale element."""
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        expected_conditions.text_to_be_present_in_element((By.ID, element_id), text))
 
 
 def test_operator_acknowledges_an_alarm_in_a_fleet_table_that_fits_the_laptop(browser, console) -> None:
